@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { type Env, bool, int, logLevel, nodeEnv, oneOf, parseEnv, port, positiveNumber, url } from '@hivemind/config';
+
+export const SCHEDULER_STRATEGIES = ['trust-aware', 'round-robin'] as const;
+
+const DEVELOPMENT_JWT_SECRET = 'hivemind-development-only-secret-do-not-use-in-production';
+
+const schema = z.object({
+  NODE_ENV: nodeEnv(),
+  LOG_LEVEL: logLevel(),
+  GRPC_SERVER_HOST: z.string().default('0.0.0.0'),
+  GRPC_SERVER_PORT: port(50051),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  HTTP_PORT: port(8080),
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/hivemind'),
+  DATABASE_POOL_SIZE: int(20, { min: 1, max: 500 }),
+  MIGRATIONS_RUN: bool(true),
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://host:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, "_" or "-"' }).default('hivemind'),
+  JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }).optional(),
+  TOKEN_EXPIRATION_HOURS: positiveNumber(24),
+  STORAGE_PATH: z.string().default('./.hivemind/storage'),
+  MAX_FILE_SIZE: int(104857600, { min: 1024, max: 1099511627776 }),
+  HEARTBEAT_TIMEOUT_S: int(15, { min: 1, max: 3600 }),
+  SCHEDULER_STRATEGY: oneOf(SCHEDULER_STRATEGIES, 'trust-aware'),
+  WEB_ROOT: z.string().default('./dist/apps/web/browser'),
+});
+
+export interface NodePoolConfig {
+  env: 'production' | 'development' | 'test';
+  logLevel: z.output<typeof schema>['LOG_LEVEL'];
+  grpc: { host: string; port: number };
+  http: { host: string; port: number };
+  database: { url: string; poolSize: number; migrationsRun: boolean };
+  redis: { url: string; queuePrefix: string };
+  auth: { jwtSecret: string; tokenExpirationHours: number };
+  storage: { path: string; maxFileSize: number };
+  scheduling: { heartbeatTimeoutS: number; strategy: (typeof SCHEDULER_STRATEGIES)[number] };
+  webRoot: string;
+}
+
+/**
+ * Reads and validates the node pool's environment (see .env.example). Throws a ConfigError whose
+ * message names every bad variable. JWT_SECRET may only be omitted when NODE_ENV=development.
+ */
+export function parseNodePoolConfig(env: Env): NodePoolConfig {
+  const e = parseEnv(
+    schema.refine((v) => v.JWT_SECRET !== undefined || v.NODE_ENV === 'development', {
+      message: 'is required outside NODE_ENV=development (e.g. `openssl rand -hex 32`)',
+      path: ['JWT_SECRET'],
+    }),
+    env,
+  );
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    grpc: { host: e.GRPC_SERVER_HOST, port: e.GRPC_SERVER_PORT },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, migrationsRun: e.MIGRATIONS_RUN },
+    redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },
+    auth: { jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, tokenExpirationHours: e.TOKEN_EXPIRATION_HOURS },
+    storage: { path: resolve(e.STORAGE_PATH), maxFileSize: e.MAX_FILE_SIZE },
+    scheduling: { heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S, strategy: e.SCHEDULER_STRATEGY },
+    webRoot: resolve(e.WEB_ROOT),
+  };
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1795392000000 } from './migrations/1795392000000-initial-schema';
+
+/** Every migration, in order. New ones are appended here (explicit beats a glob over dist/). */
+export const MIGRATIONS = [InitialSchema1795392000000];

@@ -1,0 +1,138 @@
+import { DataSource, QueryFailedError } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '@hivemind/testing';
+import { dataSourceOptions } from '../src/database/data-source-options';
+
+describe('database schema', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('schema');
+    ds = await new DataSource(dataSourceOptions(db.url, 4)).initialize();
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  const tables = async (): Promise<string[]> =>
+    (
+      await ds.query<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)
+    ).map((r) => r.tablename);
+
+  it('migration:run creates the whole schema on an empty database', async () => {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    expect(applied.map((m) => m.name)).toEqual(['InitialSchema1795392000000']);
+    expect(await tables()).toEqual(
+      [
+        'attempts',
+        'files',
+        'ledger_accounts',
+        'ledger_entries',
+        'ledger_holds',
+        'ledger_transactions',
+        'log_chunks',
+        'node_utilization',
+        'nodes',
+        'shards',
+        'tasks',
+        'typeorm_migrations',
+        'users',
+        'vpn_peers',
+        'vpn_server_keys',
+      ].sort(),
+    );
+  });
+
+  it('matches the entities exactly: TypeORM would change nothing', async () => {
+    const diff = await ds.driver.createSchemaBuilder().log();
+    expect(diff.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('has every index and foreign key the entities declare, by name', async () => {
+    const indexes = new Set(
+      (await ds.query<{ indexname: string }[]>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`)).map(
+        (r) => r.indexname,
+      ),
+    );
+    const constraints = new Set(
+      (await ds.query<{ conname: string }[]>(`SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace`)).map(
+        (r) => r.conname,
+      ),
+    );
+    for (const entity of ds.entityMetadatas) {
+      for (const index of entity.indices) expect(indexes).toContain(index.name);
+      for (const fk of entity.foreignKeys) expect(constraints).toContain(fk.name);
+      for (const check of entity.checks) expect(constraints).toContain(check.name);
+    }
+  });
+
+  describe('enforces the invariants itself', () => {
+    let userId: string;
+    let shardId: string;
+    let taskId: string;
+    let nodeId: string;
+
+    beforeAll(async () => {
+      [{ id: userId }] = await ds.query(`INSERT INTO users (username, password_hash) VALUES ('alice', 'x') RETURNING id`);
+      [{ id: nodeId }] = await ds.query(`INSERT INTO nodes (name, owner_id) VALUES ('worker-1', $1) RETURNING id`, [userId]);
+      [{ id: taskId }] = await ds.query(`INSERT INTO tasks (user_id) VALUES ($1) RETURNING id`, [userId]);
+      [{ id: shardId }] = await ds.query(`INSERT INTO shards (task_id, shard_index) VALUES ($1, 0) RETURNING id`, [taskId]);
+    });
+
+    const attempt = (n: number, state = 'ASSIGNED') =>
+      ds.query(
+        `INSERT INTO attempts (shard_id, task_id, node_id, attempt_number, fencing_token, state)
+         VALUES ($1, $2, $3, $4, nextval('attempt_fencing_tokens'), $5)`,
+        [shardId, taskId, nodeId, n, state],
+      );
+
+    it('refuses a second live attempt of the same shard', async () => {
+      await attempt(1);
+      await expect(attempt(2)).rejects.toThrow(/uq_attempts_live_shard_replica/);
+      await ds.query(`UPDATE attempts SET state = 'LOST' WHERE shard_id = $1`, [shardId]);
+      await expect(attempt(2)).resolves.toBeDefined();
+    });
+
+    it('refuses usernames that differ only in case', async () => {
+      await expect(ds.query(`INSERT INTO users (username, password_hash) VALUES ('Alice', 'x')`)).rejects.toThrow(
+        /chk_users_username_lower/,
+      );
+      await expect(ds.query(`INSERT INTO users (username, password_hash) VALUES ('alice', 'x')`)).rejects.toThrow(
+        /uq_users_username/,
+      );
+    });
+
+    it('refuses a negative balance on every account but mint', async () => {
+      await ds.query(`INSERT INTO ledger_accounts (account, balance) VALUES ('mint', -5), ('platform', 0)`);
+      await expect(ds.query(`UPDATE ledger_accounts SET balance = -1 WHERE account = 'platform'`)).rejects.toBeInstanceOf(
+        QueryFailedError,
+      );
+    });
+
+    it('stores a resent log batch once', async () => {
+      const [{ id: attemptId }] = await ds.query(`SELECT id FROM attempts WHERE shard_id = $1 AND state = 'ASSIGNED'`, [shardId]);
+      const insert = () =>
+        ds.query(
+          `INSERT INTO log_chunks (attempt_id, task_id, seq, stream, data) VALUES ($1, $2, 1, 'stdout', 'hello')
+           ON CONFLICT (attempt_id, seq) DO NOTHING`,
+          [attemptId, taskId],
+        );
+      await insert();
+      await insert();
+      const [{ count }] = await ds.query(`SELECT count(*)::int AS count FROM log_chunks WHERE attempt_id = $1`, [attemptId]);
+      expect(count).toBe(1);
+    });
+  });
+
+  it('migration:revert drops everything, and the schema can be created again', async () => {
+    await ds.query(`TRUNCATE users, ledger_accounts CASCADE`);
+    await ds.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual(['typeorm_migrations']);
+    const [{ count }] = await ds.query(`SELECT count(*)::int AS count FROM pg_class WHERE relname = 'attempt_fencing_tokens'`);
+    expect(count).toBe(0);
+    await ds.runMigrations({ transaction: 'each' });
+    expect((await ds.driver.createSchemaBuilder().log()).upQueries).toHaveLength(0);
+  });
+});

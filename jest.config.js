@@ -1,0 +1,54 @@
+// Two tiers (CONVENTIONS.md §7): fast unit specs beside the source, and integration specs under
+// each project's test/ folder that run against a real PostgreSQL, Redis and (when an engine
+// answers) Docker, started by the harness in libs/testing on free loopback ports.
+// Nest 12 ships as ES modules; our code compiles to CommonJS and requires them natively, which
+// Jest supports on Node >= 24.9 with --experimental-vm-modules (set by the npm scripts).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2023',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const moduleNameMapper = {
+  '^@hivemind/contracts$': '<rootDir>/libs/contracts/src/index.ts',
+  '^@hivemind/contracts/grpc$': '<rootDir>/libs/contracts/src/grpc/index.ts',
+  '^@hivemind/config$': '<rootDir>/libs/config/src/index.ts',
+  '^@hivemind/local-stack$': '<rootDir>/libs/local-stack/src/index.ts',
+  '^@hivemind/testing$': '<rootDir>/libs/testing/src/index.ts',
+};
+
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.hivemind/'],
+};
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+      testTimeout: 120000,
+      slowTestThreshold: 30,
+    },
+  ],
+};

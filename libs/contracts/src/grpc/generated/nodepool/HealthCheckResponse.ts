@@ -1,0 +1,12 @@
+// Original file: libs/contracts/proto/nodepool.proto
+
+
+export interface HealthCheckResponse {
+  'success'?: (boolean);
+  'message'?: (string);
+}
+
+export interface HealthCheckResponse__Output {
+  'success': (boolean);
+  'message': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: libs/contracts/proto/nodepool.proto
+
+
+export interface PollTaskStatusRequest {
+  'task_id'?: (string);
+}
+
+export interface PollTaskStatusRequest__Output {
+  'task_id': (string);
+}

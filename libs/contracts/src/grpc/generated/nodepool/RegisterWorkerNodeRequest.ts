@@ -1,0 +1,48 @@
+// Original file: libs/contracts/proto/nodepool.proto
+
+
+export interface RegisterWorkerNodeRequest {
+  /**
+   * the seed: the owner's username; here the node's name
+   */
+  'node_id'?: (string);
+  /**
+   * IP address (a WireGuard address when the node has one)
+   */
+  'hostname'?: (string);
+  'cpu_cores'?: (number);
+  'memory_gb'?: (number);
+  'cpu_score'?: (number);
+  'gpu_score'?: (number);
+  'gpu_memory_gb'?: (number);
+  'location'?: (string);
+  'port'?: (number);
+  'gpu_name'?: (string);
+  /**
+   * "enabled" | "disabled"
+   */
+  'docker_status'?: (string);
+}
+
+export interface RegisterWorkerNodeRequest__Output {
+  /**
+   * the seed: the owner's username; here the node's name
+   */
+  'node_id': (string);
+  /**
+   * IP address (a WireGuard address when the node has one)
+   */
+  'hostname': (string);
+  'cpu_cores': (number);
+  'memory_gb': (number);
+  'cpu_score': (number);
+  'gpu_score': (number);
+  'gpu_memory_gb': (number);
+  'location': (string);
+  'port': (number);
+  'gpu_name': (string);
+  /**
+   * "enabled" | "disabled"
+   */
+  'docker_status': (string);
+}

@@ -1,0 +1,38 @@
+// Original file: libs/contracts/proto/nodepool.proto
+
+
+export interface WorkerNodeInfo {
+  'node_id'?: (string);
+  'hostname'?: (string);
+  'cpu_cores'?: (number);
+  'memory_gb'?: (number);
+  'status'?: (string);
+  /**
+   * Unix time, seconds
+   */
+  'last_heartbeat'?: (number | string);
+  'cpu_score'?: (number);
+  'gpu_score'?: (number);
+  'gpu_memory_gb'?: (number);
+  'location'?: (string);
+  'port'?: (number);
+  'gpu_name'?: (string);
+}
+
+export interface WorkerNodeInfo__Output {
+  'node_id': (string);
+  'hostname': (string);
+  'cpu_cores': (number);
+  'memory_gb': (number);
+  'status': (string);
+  /**
+   * Unix time, seconds
+   */
+  'last_heartbeat': (number);
+  'cpu_score': (number);
+  'gpu_score': (number);
+  'gpu_memory_gb': (number);
+  'location': (string);
+  'port': (number);
+  'gpu_name': (string);
+}
