@@ -19,6 +19,7 @@ const swc = [
 
 const moduleNameMapper = {
   '^@hivemind/contracts$': '<rootDir>/libs/contracts/src/index.ts',
+  '^@hivemind/contracts/dto$': '<rootDir>/libs/contracts/src/dto/index.ts',
   '^@hivemind/contracts/grpc$': '<rootDir>/libs/contracts/src/grpc/index.ts',
   '^@hivemind/config$': '<rootDir>/libs/config/src/index.ts',
   '^@hivemind/local-stack$': '<rootDir>/libs/local-stack/src/index.ts',
@@ -30,6 +31,7 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['reflect-metadata'],
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.hivemind/'],
 };
@@ -47,7 +49,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/setup-integration.ts'],
       slowTestThreshold: 30,
     },
   ],

@@ -1,14 +1,21 @@
-import { HELLO } from '@hivemind/contracts';
-import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { loadConfigOrExit } from '@hivemind/config';
+import { createNodePool, startNodePool } from './app.factory';
+import { parseNodePoolConfig } from './config/node-pool.config';
 
-@Module({})
-class AppModule {}
-
-async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule);
-  await app.listen(18080, '127.0.0.1');
-  console.log('up', HELLO);
-  await app.close();
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(() => parseNodePoolConfig(process.env));
+  const app = await createNodePool(config);
+  await startNodePool(app, config);
+  new Logger('NodePool').log(
+    `node pool ready: HTTP on ${config.http.host}:${config.http.port}, gRPC on ${config.grpc.host}:${config.grpc.port}`,
+  );
 }
-void bootstrap();
+
+main().catch((error: unknown) => {
+  const err = error as NodeJS.ErrnoException;
+  const reason = err.code === 'EADDRINUSE' ? `address already in use (${err.message})` : err.message;
+  process.stderr.write(`node pool failed to start: ${reason}\n`);
+  process.exit(1);
+});

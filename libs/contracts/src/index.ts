@@ -1,7 +1,7 @@
-// Browser-safe contracts shared by every app: domain enums and constants, REST DTOs.
-// The Angular console imports DTO classes with `import type` only, so class-validator stays out of
-// its bundle; gRPC loaders and proto paths live in '@hivemind/contracts/grpc' (Node only).
+// Browser-safe contracts shared by every app: domain enums, constants and plain API types.
+// Nothing here may import a decorator library or a Node module (a test checks): the Angular console
+// bundles this entry. Validated REST DTO classes live in '@hivemind/contracts/dto' (the console may
+// `import type` them), gRPC loaders and proto paths in '@hivemind/contracts/grpc' (Node only).
 export * from './domain/states';
 export * from './domain/accounts';
-export * from './dto/credentials.dto';
-export * from './dto/page-query.dto';
+export * from './domain/page';

@@ -25,19 +25,19 @@ export type EngineState =
  * Makes sure a Docker engine answers: uses the running one, or starts `dockerd` ourselves when it is
  * installed and we are root (no bridge and no iptables: task containers run with NetworkMode none).
  */
-export async function ensureDockerEngine(logFile: string): Promise<EngineState> {
+export async function ensureDockerEngine(logFile: string, { detached = false } = {}): Promise<EngineState> {
   if (await dockerAnswers()) return { kind: 'running' };
   if (!onPath('dockerd')) return { kind: 'unavailable', reason: 'no Docker engine answers and dockerd is not installed' };
   if (!isRoot()) return { kind: 'unavailable', reason: 'no Docker engine answers and starting dockerd needs root' };
-  return { kind: 'started', daemon: await DockerDaemon.start(logFile) };
+  return { kind: 'started', daemon: await DockerDaemon.start(logFile, detached) };
 }
 
 /** A dockerd we started, as our child. */
 export class DockerDaemon {
   private constructor(private readonly child: ChildProcess) {}
 
-  static async start(logFile: string): Promise<DockerDaemon> {
-    const child = spawnLogged('dockerd', ['--iptables=false', '--ip6tables=false', '--bridge=none'], logFile);
+  static async start(logFile: string, detached = false): Promise<DockerDaemon> {
+    const child = spawnLogged('dockerd', ['--iptables=false', '--ip6tables=false', '--bridge=none'], logFile, { detached });
     await waitUntil(() => dockerAnswers(), {
       timeoutMs: 60000,
       child,

@@ -5,3 +5,5 @@ export * from './postgres-server';
 export * from './redis-server';
 export * from './system-packages';
 export * from './system-user';
+export * from './runtime-image';
+export * from './repo-root';

@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } 
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { spawnLogged, stopChild, tailOf, waitUntil } from './child-process';
-import { type SystemUser, canAccessAs, ensureServiceUser, isRoot } from './system-user';
+import { type SystemUser, canEnterAs, ensureServiceUser, isRoot } from './system-user';
 
 export interface PostgresOptions {
   /** The cluster's data directory; created with initdb when empty. */
@@ -16,6 +16,8 @@ export interface PostgresOptions {
   logFile?: string;
   /** Directory with initdb/postgres; found automatically when omitted. */
   binDir?: string;
+  /** Own process group: a terminal's Ctrl-C reaches only our launcher, which stops servers in order. */
+  detached?: boolean;
 }
 
 /** Where the PostgreSQL server binaries are: PG_BIN_DIR, Debian's /usr/lib/postgresql/N/bin, pg_config, PATH. */
@@ -60,9 +62,9 @@ export class PostgresServer {
       chownSync(logFile, runAs.uid, runAs.gid);
     }
     const asUser = runAs ? { uid: runAs.uid, gid: runAs.gid } : {};
-    if (runAs && !canAccessAs(runAs, options.dataDir)) {
+    if (runAs && !canEnterAs(runAs, dirname(options.dataDir))) {
       throw new Error(
-        `PostgreSQL runs as the "${runAs.name}" user (it refuses root), which cannot reach ${options.dataDir}: ` +
+        `PostgreSQL runs as the "${runAs.name}" user (it refuses root), which cannot enter ${dirname(options.dataDir)}: ` +
           'put the data directory where that user can enter every parent directory',
       );
     }
@@ -81,7 +83,7 @@ export class PostgresServer {
     if (options.durable === false) {
       args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
     }
-    const child = spawnLogged(join(binDir, 'postgres'), args, logFile, { ...asUser, cwd: '/' });
+    const child = spawnLogged(join(binDir, 'postgres'), args, logFile, { ...asUser, cwd: '/', detached: options.detached });
     const server = new PostgresServer(child, options.port, options.password, logFile);
     await waitUntil(() => server.ping(), {
       timeoutMs: 60000,

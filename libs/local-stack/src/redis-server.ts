@@ -10,6 +10,8 @@ export interface RedisOptions {
   /** true: append-only file in `dir`, so queued jobs survive a restart; false: memory only. */
   persistent?: boolean;
   logFile?: string;
+  /** Own process group (see PostgresOptions.detached). */
+  detached?: boolean;
 }
 
 export function findRedisServer(): string | undefined {
@@ -39,7 +41,7 @@ export class RedisServer {
       '--appendonly', options.persistent ? 'yes' : 'no',
       '--loglevel', 'warning',
     ];
-    const child = spawnLogged(binary, args, logFile);
+    const child = spawnLogged(binary, args, logFile, { detached: options.detached });
     const server = new RedisServer(child, options.port);
     await waitUntil(() => server.ping(), {
       timeoutMs: 30000,

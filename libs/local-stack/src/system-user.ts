@@ -45,8 +45,7 @@ export function ensureServiceUser(preferred = 'postgres', fallback = 'hivemind')
   return user;
 }
 
-/** True when `user` can enter and write `dir` (checked as that user, so every parent counts). */
-export function canAccessAs(user: SystemUser, dir: string): boolean {
-  const result = spawnSync('test', ['-w', dir, '-a', '-x', dir], { uid: user.uid, gid: user.gid });
-  return result.status === 0;
+/** True when `user` can enter `dir`: checked as that user, so every parent directory counts too. */
+export function canEnterAs(user: SystemUser, dir: string): boolean {
+  return spawnSync('test', ['-x', dir], { uid: user.uid, gid: user.gid }).status === 0;
 }

@@ -1,2 +1,4 @@
+export * from './built';
 export * from './database';
+export * from './grpc-probe';
 export * from './stack-info';

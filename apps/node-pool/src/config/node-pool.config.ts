@@ -27,17 +27,23 @@ const schema = z.object({
   WEB_ROOT: z.string().default('./dist/apps/web/browser'),
 });
 
-export interface NodePoolConfig {
-  env: 'production' | 'development' | 'test';
-  logLevel: z.output<typeof schema>['LOG_LEVEL'];
-  grpc: { host: string; port: number };
-  http: { host: string; port: number };
-  database: { url: string; poolSize: number; migrationsRun: boolean };
-  redis: { url: string; queuePrefix: string };
-  auth: { jwtSecret: string; tokenExpirationHours: number };
-  storage: { path: string; maxFileSize: number };
-  scheduling: { heartbeatTimeoutS: number; strategy: (typeof SCHEDULER_STRATEGIES)[number] };
-  webRoot: string;
+/** The node pool's validated configuration; also its injection token. */
+export class NodePoolConfig {
+  readonly env: 'production' | 'development' | 'test';
+  readonly logLevel: z.output<typeof schema>['LOG_LEVEL'];
+  readonly grpc: { host: string; port: number };
+  readonly http: { host: string; port: number };
+  readonly database: { url: string; poolSize: number; migrationsRun: boolean };
+  readonly redis: { url: string; queuePrefix: string };
+  readonly auth: { jwtSecret: string; tokenExpirationHours: number };
+  readonly storage: { path: string; maxFileSize: number };
+  readonly scheduling: { heartbeatTimeoutS: number; strategy: (typeof SCHEDULER_STRATEGIES)[number] };
+  /** The built web console (index.html), served at /. */
+  readonly webRoot: string;
+
+  constructor(values: NodePoolConfig) {
+    Object.assign(this, values);
+  }
 }
 
 /**
@@ -52,7 +58,7 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     }),
     env,
   );
-  return {
+  return new NodePoolConfig({
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     grpc: { host: e.GRPC_SERVER_HOST, port: e.GRPC_SERVER_PORT },
@@ -63,5 +69,5 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     storage: { path: resolve(e.STORAGE_PATH), maxFileSize: e.MAX_FILE_SIZE },
     scheduling: { heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S, strategy: e.SCHEDULER_STRATEGY },
     webRoot: resolve(e.WEB_ROOT),
-  };
+  });
 }

@@ -13,9 +13,8 @@ export class LedgerEntry {
     type: 'bigint',
     generatedIdentity: 'ALWAYS',
     primaryKeyConstraintName: 'pk_ledger_entries',
-    transformer: bigintToNumber,
   })
-  id: number;
+  id: string;
 
   @Column({ type: 'uuid' })
   transactionId: string;

@@ -14,9 +14,8 @@ export class LogChunk {
     type: 'bigint',
     generatedIdentity: 'ALWAYS',
     primaryKeyConstraintName: 'pk_log_chunks',
-    transformer: bigintToNumber,
   })
-  id: number;
+  id: string;
 
   @Column({ type: 'uuid' })
   attemptId: string;

@@ -4,27 +4,18 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType } from './generated/nodepool';
+import { GRPC_LOADER_OPTIONS } from './loader-options';
 
 export type * from './generated';
 export type { ProtoGrpcType } from './generated/nodepool';
+export * from './health';
+export * from './loader-options';
 
 /** The folder holding nodepool.proto; shipped next to the compiled code as a build asset. */
 export const PROTO_DIR = join(__dirname, '..', '..', 'proto');
 export const NODEPOOL_PROTO_PATH = join(PROTO_DIR, 'nodepool.proto');
 export const NODEPOOL_PACKAGE = 'nodepool';
 
-/**
- * The loader options every server and client uses. The generated types assume exactly these
- * (scripts/generate-grpc-types.mjs passes the same flags): snake_case fields, 64-bit integers as
- * strings, enums as names, defaults filled in, oneof names set.
- */
-export const GRPC_LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
 
 /** The seed's limit for one message (task zips in UploadTask); large payloads go in chunked streams. */
 export const GRPC_MAX_MESSAGE_BYTES = 100 * 1024 * 1024;

@@ -1,0 +1,33 @@
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type MicroserviceOptions } from '@nestjs/microservices';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { type NodePoolConfig } from './config/node-pool.config';
+import { GrpcHealthService } from './grpc/grpc-health.service';
+import { grpcServerOptions } from './grpc/grpc-server.options';
+import { serveOpenApi } from './openapi/openapi';
+
+/**
+ * Builds the hybrid node pool (HTTP + gRPC) without listening; `startNodePool` listens.
+ * Tests use the same two calls with their own configuration.
+ */
+export async function createNodePool(config: NodePoolConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.enableShutdownHooks();
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+  );
+  serveOpenApi(app);
+  app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config, app.get(GrpcHealthService)), {
+    inheritAppConfig: true,
+  });
+  return app;
+}
+
+export async function startNodePool(app: INestApplication, config: NodePoolConfig): Promise<void> {
+  await app.startAllMicroservices();
+  await app.listen(config.http.port, config.http.host);
+}

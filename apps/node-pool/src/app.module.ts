@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { ConfigModule } from './config/config.module';
+import { NodePoolConfig } from './config/node-pool.config';
+import { DatabaseModule } from './database/database.module';
+import { GrpcModule } from './grpc/grpc.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { QueuesModule } from './queues/queues.module';
+import { WebModule } from './web/web.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: NodePoolConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            customProps: () => ({ service: 'node-pool' }),
+          },
+        }),
+        DatabaseModule,
+        QueuesModule,
+        HealthModule,
+        GrpcModule,
+        MetricsModule,
+        WebModule.forRoot(config.webRoot),
+      ],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import { ReflectionService } from '@grpc/reflection';
+import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import {
+  GRPC_LOADER_OPTIONS,
+  GRPC_MAX_MESSAGE_BYTES,
+  NODEPOOL_PACKAGE,
+  NODEPOOL_PROTO_PATH,
+} from '@hivemind/contracts/grpc';
+import { type NodePoolConfig } from '../config/node-pool.config';
+import { type GrpcHealthService } from './grpc-health.service';
+
+/**
+ * The gRPC half of the hybrid app: the four `nodepool` services (rpcs without a handler answer
+ * UNIMPLEMENTED), grpc.health.v1 and server reflection (v1 and v1alpha), on GRPC_SERVER_HOST:PORT.
+ */
+export function grpcServerOptions(config: NodePoolConfig, health: GrpcHealthService): GrpcOptions {
+  return {
+    transport: Transport.GRPC,
+    options: {
+      url: `${config.grpc.host}:${config.grpc.port}`,
+      package: NODEPOOL_PACKAGE,
+      protoPath: NODEPOOL_PROTO_PATH,
+      loader: GRPC_LOADER_OPTIONS,
+      maxReceiveMessageLength: GRPC_MAX_MESSAGE_BYTES,
+      maxSendMessageLength: GRPC_MAX_MESSAGE_BYTES,
+      keepalive: {
+        keepaliveTimeMs: 10000,
+        keepaliveTimeoutMs: 5000,
+        keepalivePermitWithoutCalls: 1,
+        http2MinPingIntervalWithoutDataMs: 5000,
+      },
+      onLoadPackageDefinition: (nodepool, server) => {
+        health.implementation.addToServer(server);
+        // reflection describes both our package and the health service
+        const healthDefinition = protoLoader.loadSync(healthProtoPath, GRPC_LOADER_OPTIONS);
+        new ReflectionService({ ...nodepool, ...healthDefinition }).addToServer(server);
+      },
+    },
+  };
+}

@@ -1,0 +1,272 @@
+// `npm run up`: the whole platform on this machine — PostgreSQL and Redis (unless DATABASE_URL /
+// REDIS_URL are given), a Docker engine when one can run, the node pool (HTTP + gRPC + console)
+// and one local worker. Ctrl-C stops everything it started. scripts/up.mjs installs and builds first.
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { join, resolve } from 'node:path';
+import Docker from 'dockerode';
+import { stopChild, waitUntil } from './child-process';
+import { type EngineState, ensureDockerEngine } from './docker-engine';
+import { isPortFree, preferredOrFreePort } from './free-port';
+import { PostgresServer, findPostgresBinDir } from './postgres-server';
+import { RedisServer } from './redis-server';
+import { repoRoot } from './repo-root';
+import { BUSYBOX_IMAGE, RUNTIME_IMAGE, buildBusyboxImage, buildDebianRuntimeImage, imageExists } from './runtime-image';
+import { REQUIREMENTS, ensureSystemPackages, onPath } from './system-packages';
+import { canEnterAs, ensureServiceUser, isRoot } from './system-user';
+
+/** Where the built apps are (npm run build). */
+export const BUILD_OUTPUTS = {
+  nodePool: 'dist/apps/node-pool/apps/node-pool/src/main.js',
+  worker: 'dist/apps/worker/apps/worker/src/main.js',
+  web: 'dist/apps/web/browser',
+} as const;
+
+interface Secrets {
+  jwtSecret: string;
+  postgresPassword: string;
+}
+
+const log = (line: string): void => {
+  process.stdout.write(`[up] ${line}\n`);
+};
+
+class Stack {
+  private readonly stops: Array<() => Promise<void>> = [];
+  private readonly children = new Map<string, ChildProcess>();
+  private stopping = false;
+
+  onStop(stop: () => Promise<void>): void {
+    this.stops.unshift(stop);
+  }
+
+  /** Runs an app with its output prefixed; an unexpected exit brings the whole stack down. */
+  run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // Ctrl-C reaches only us; we stop the apps in order
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+    }
+    child.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      log(`${name} exited (${code ?? signal}); stopping the stack`);
+      void this.stop().then(() => process.exit(1));
+    });
+    this.children.set(name, child);
+    this.onStop(() => stopChild(child, 'SIGTERM', 15000));
+    return child;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const stop of this.stops) await stop().catch((error: Error) => log(`while stopping: ${error.message}`));
+  }
+}
+
+function loadSecrets(home: string): Secrets {
+  const file = join(home, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+  const secrets: Secrets = { jwtSecret: randomBytes(32).toString('hex'), postgresPassword: randomBytes(18).toString('base64url') };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root it runs as an unprivileged user, who must be able
+ * to reach the data directory. When the checkout is somewhere that user cannot enter (e.g. under
+ * /root), the data lives in /var/lib/hivemind/<id> and .hivemind/postgres links to it.
+ */
+function postgresDataDir(home: string): string {
+  const wanted = join(home, 'postgres');
+  if (!isRoot()) return wanted;
+  if (existsSync(wanted) && lstatSync(wanted).isSymbolicLink()) return realpathSync(wanted);
+  const user = ensureServiceUser();
+  if (canEnterAs(user, home) || existsSync(join(wanted, 'PG_VERSION'))) return wanted;
+  const id = createHash('sha256').update(realpathSync(home)).digest('hex').slice(0, 12);
+  const parent = join('/var/lib/hivemind', id);
+  mkdirSync(parent, { recursive: true, mode: 0o755 });
+  const elsewhere = join(parent, 'postgres');
+  if (existsSync(wanted)) rmdirSync(wanted); // an empty directory from an earlier attempt
+  symlinkSync(elsewhere, wanted);
+  log(`PostgreSQL data in ${elsewhere} (the "${user.name}" user cannot enter ${home}); linked from ${wanted}`);
+  return elsewhere;
+}
+
+async function httpAnswers(url: string, okOnly: boolean): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return okOnly ? res.ok : true;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureRuntimeImage(engine: EngineState, mode: string): Promise<void> {
+  if (engine.kind === 'unavailable' || mode === 'off') return;
+  const docker = new Docker();
+  if (await imageExists(docker, RUNTIME_IMAGE)) return;
+  if (mode !== 'busybox' && isRoot() && onPath('debootstrap')) {
+    await buildDebianRuntimeImage(docker, { log });
+    log(`task runtime image ${RUNTIME_IMAGE} built (Debian, shell, python3)`);
+    return;
+  }
+  log(`cannot build the Debian runtime image here (needs root and debootstrap); tagging a busybox image as ${RUNTIME_IMAGE}: zip tasks get a shell but no python3`);
+  await buildBusyboxImage(docker, BUSYBOX_IMAGE);
+  await docker.getImage(BUSYBOX_IMAGE).tag({ repo: 'hivemind/runtime', tag: 'latest' });
+}
+
+export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
+  const root = repoRoot();
+  const home = resolve(env.HIVEMIND_HOME ?? join(root, '.hivemind'));
+  mkdirSync(home, { recursive: true });
+  const httpPort = Number(env.HTTP_PORT ?? 8080);
+  const grpcPort = Number(env.GRPC_SERVER_PORT ?? 50051);
+  const dockerMode = env.HIVEMIND_DOCKER ?? 'auto'; // auto | off
+  const imageMode = env.HIVEMIND_RUNTIME_IMAGE ?? 'debian'; // debian | busybox | off
+
+  for (const output of [BUILD_OUTPUTS.nodePool, BUILD_OUTPUTS.worker]) {
+    if (!existsSync(join(root, output))) throw new Error(`${output} is missing: run \`npm run build\` (npm run up does it for you)`);
+  }
+  for (const [name, port] of [['HTTP_PORT', httpPort], ['GRPC_SERVER_PORT', grpcPort]] as const) {
+    if (!(await isPortFree(port, '0.0.0.0'))) {
+      throw new Error(`port ${port} is in use (is HiveMind already up?): stop what uses it, or set ${name}`);
+    }
+  }
+
+  // What the machine lacks: PostgreSQL and Redis are needed; Docker and the image tools are optional.
+  const required = [
+    ...(env.DATABASE_URL ? [] : [{ ...REQUIREMENTS.postgres, present: () => findPostgresBinDir() !== undefined }]),
+    ...(env.REDIS_URL ? [] : [REQUIREMENTS.redis]),
+  ];
+  ensureSystemPackages(required, log);
+  if (dockerMode !== 'off') {
+    const optional = [REQUIREMENTS.docker, REQUIREMENTS.busybox, ...(imageMode === 'debian' ? [REQUIREMENTS.debootstrap] : [])];
+    try {
+      ensureSystemPackages(optional, log);
+    } catch (error) {
+      log(`${(error as Error).message} — the worker will run without Docker (low trust)`);
+    }
+  }
+
+  const stack = new Stack();
+  const secrets = loadSecrets(home);
+  try {
+    let databaseUrl = env.DATABASE_URL;
+    let redisUrl = env.REDIS_URL;
+    // Started side by side; each is registered for shutdown the moment it runs, so a failure of
+    // one never leaves the other behind.
+    const started = await Promise.allSettled([
+      databaseUrl
+        ? undefined
+        : (async () => {
+            const port = await preferredOrFreePort(54329);
+            log(`starting PostgreSQL on 127.0.0.1:${port}`);
+            const server = await PostgresServer.start({
+              dataDir: postgresDataDir(home),
+              port,
+              password: secrets.postgresPassword,
+              detached: true,
+            });
+            stack.onStop(() => server.stop());
+            databaseUrl = await server.ensureDatabase('hivemind');
+          })(),
+      redisUrl
+        ? undefined
+        : (async () => {
+            const port = await preferredOrFreePort(63799);
+            log(`starting Redis on 127.0.0.1:${port}`);
+            const server = await RedisServer.start({ dir: join(home, 'redis'), port, persistent: true, detached: true });
+            stack.onStop(() => server.stop());
+            redisUrl = server.url;
+          })(),
+    ]);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
+
+    const engine: EngineState =
+      dockerMode === 'off' ? { kind: 'unavailable', reason: 'HIVEMIND_DOCKER=off' } : await ensureDockerEngine(join(home, 'dockerd.log'), { detached: true });
+    if (engine.kind === 'started') {
+      log('started a Docker engine (dockerd, no bridge network: tasks run with NetworkMode none)');
+      stack.onStop(() => engine.daemon.stop());
+    } else if (engine.kind === 'unavailable') {
+      log(`no Docker: ${engine.reason}; the worker runs tasks as processes (low trust)`);
+    }
+
+    const nodePool = stack.run('node-pool', join(root, BUILD_OUTPUTS.nodePool), {
+      NODE_ENV: env.NODE_ENV ?? 'production',
+      HTTP_PORT: String(httpPort),
+      GRPC_SERVER_PORT: String(grpcPort),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      JWT_SECRET: env.JWT_SECRET ?? secrets.jwtSecret,
+      STORAGE_PATH: env.STORAGE_PATH ?? join(home, 'storage'),
+      WEB_ROOT: env.WEB_ROOT ?? join(root, BUILD_OUTPUTS.web),
+      MIGRATIONS_RUN: 'true',
+    });
+    await waitUntil(() => httpAnswers(`http://127.0.0.1:${httpPort}/health`, true), {
+      timeoutMs: 120000,
+      child: nodePool,
+      describe: () => `the node pool did not become healthy on port ${httpPort}`,
+    });
+
+    const workerPort = await preferredOrFreePort(Number(env.WORKER_HTTP_PORT ?? 5000));
+    const worker = stack.run('worker', join(root, BUILD_OUTPUTS.worker), {
+      NODE_POOL_ADDRESS: `127.0.0.1:${grpcPort}`,
+      NODE_ID: env.NODE_ID ?? 'local-worker-1',
+      WORKER_HTTP_PORT: String(workerPort),
+      DOCKER_ENABLED: engine.kind === 'unavailable' ? 'false' : 'auto',
+      WORK_DIR: join(home, 'worker'),
+    });
+    await waitUntil(() => httpAnswers(`http://127.0.0.1:${workerPort}/api/status`, true), {
+      timeoutMs: 60000,
+      child: worker,
+      describe: () => `the worker did not start on port ${workerPort}`,
+    });
+
+    process.stdout.write(
+      [
+        '',
+        '  HiveMind is up',
+        `  Console        http://localhost:${httpPort}/`,
+        `  REST API       http://localhost:${httpPort}/api   (OpenAPI: /api/docs)`,
+        `  gRPC           localhost:${grpcPort}   (nodepool.*, grpc.health.v1, reflection)`,
+        `  Bull Board     http://localhost:${httpPort}/admin/queues`,
+        `  Health         http://localhost:${httpPort}/health   Metrics: /metrics`,
+        `  Worker         http://127.0.0.1:${workerPort}/api/status`,
+        `  Data           ${home}`,
+        '  Ctrl-C stops everything.',
+        '',
+      ].join('\n') + '\n',
+    );
+
+    // The image takes a minute to build the first time: do it while the platform already serves.
+    ensureRuntimeImage(engine, imageMode).catch((error: Error) => log(`task runtime image: ${error.message}`));
+    return stack;
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  up()
+    .then((stack) => {
+      const shutdown = (signal: string): void => {
+        log(`${signal}: stopping`);
+        void stack.stop().then(() => process.exit(0));
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    })
+    .catch((error: Error) => {
+      process.stderr.write(`[up] ${error.message}\n`);
+      process.exit(1);
+    });
+}
+
