@@ -6,7 +6,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', '.hivemind/**', 'coverage/**', 'libs/contracts/src/grpc/generated/**', '.angular/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.hivemind/**',
+      'coverage/**',
+      'libs/contracts/src/grpc/generated/**',
+      '.angular/**',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -14,7 +21,10 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node, ...globals.jest },
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ['./tsconfig.check.json', './apps/web/tsconfig.app.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -31,7 +41,17 @@ export default tseslint.config(
     },
   },
   {
+    // Angular's Validators.* are static functions: passing them unbound is the idiom
+    files: ['apps/web/**/*.ts'],
+    rules: { '@typescript-eslint/unbound-method': 'off' },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -17,18 +17,37 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lockPath = join(root, 'package-lock.json');
 const check = process.argv.includes('--check');
 
-const OS = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openharmony', 'sunos', 'aix', 'netbsd', 'openbsd'];
+const OS = [
+  'darwin',
+  'linux',
+  'win32',
+  'freebsd',
+  'android',
+  'openharmony',
+  'sunos',
+  'aix',
+  'netbsd',
+  'openbsd',
+];
 const CPU = ['arm64', 'x64', 'ia32', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el', 'wasm32', 'arm'];
 
 /** Infers the platform fields npm would read from the package's manifest, from its name. */
 export function platformOf(name) {
   const parts = name.toLowerCase().split(/[-/@_]/);
   const os = OS.filter((o) => parts.includes(o) || (o === 'win32' && parts.includes('windows')));
-  let cpu = CPU.filter((c) => parts.includes(c) || parts.some((p) => p.startsWith(c) && /^(arm|x64)/.test(p) && c === p.replace(/(eabihf|eabi|hf)$/, '')));
+  let cpu = CPU.filter(
+    (c) =>
+      parts.includes(c) ||
+      parts.some((p) => p.startsWith(c) && /^(arm|x64)/.test(p) && c === p.replace(/(eabihf|eabi|hf)$/, '')),
+  );
   if (parts.includes('universal')) cpu = ['x64', 'arm64'];
   if (parts.includes('gnueabihf') || parts.includes('musleabihf') || parts.includes('armv7')) cpu = ['arm'];
   if (cpu.includes('wasm32')) return { cpu: ['wasm32'] };
-  const libc = parts.some((p) => p.startsWith('musl')) ? ['musl'] : parts.some((p) => p.startsWith('gnu') || p === 'glibc') ? ['glibc'] : undefined;
+  const libc = parts.some((p) => p.startsWith('musl'))
+    ? ['musl']
+    : parts.some((p) => p.startsWith('gnu') || p === 'glibc')
+      ? ['glibc']
+      : undefined;
   if (os.length === 0 && cpu.length === 0) return undefined;
   return { ...(os.length ? { os } : {}), ...(cpu.length ? { cpu } : {}), ...(libc ? { libc } : {}) };
 }
@@ -57,7 +76,9 @@ for (const [path, meta] of Object.entries(packages)) {
       continue;
     }
     const at = packages[`node_modules/${dep}`] ? `${path}/node_modules/${dep}` : `node_modules/${dep}`;
-    const version = String(spec).replace(/^[\^~=v]+/, '').split(/\s/)[0];
+    const version = String(spec)
+      .replace(/^[\^~=v]+/, '')
+      .split(/\s/)[0];
     packages[at] = { version, ...platform, optional: true };
     added.push(`${dep}@${version}`);
   }
@@ -68,13 +89,17 @@ if (unknown.length) {
 }
 if (check) {
   if (added.length) {
-    console.error(`package-lock.json lacks ${added.length} optional platform packages (e.g. ${added[0]}); run: npm run lockfile:complete`);
+    console.error(
+      `package-lock.json lacks ${added.length} optional platform packages (e.g. ${added[0]}); run: npm run lockfile:complete`,
+    );
     process.exit(1);
   }
   process.exit(0);
 }
 if (added.length) {
-  lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
+  lock.packages = Object.fromEntries(
+    Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+  );
   writeFileSync(lockPath, JSON.stringify(lock, null, 2) + '\n');
 }
 console.log(`complete-lockfile: ${added.length} optional platform packages recorded`);

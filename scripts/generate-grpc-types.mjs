@@ -11,16 +11,27 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const protoDir = join(root, 'libs/contracts/proto');
 const outDir = process.argv[2] ?? join(root, 'libs/contracts/src/grpc/generated');
-const protos = readdirSync(protoDir).filter((f) => f.endsWith('.proto')).sort();
+const protos = readdirSync(protoDir)
+  .filter((f) => f.endsWith('.proto'))
+  .sort();
 
 rmSync(outDir, { recursive: true, force: true });
 const result = spawnSync(
   process.execPath,
   [
     join(root, 'node_modules/@grpc/proto-loader/build/bin/proto-loader-gen-types.js'),
-    '--keepCase', '--longs=String', '--enums=String', '--defaults', '--oneofs',
-    '--includeComments', '--grpcLib=@grpc/grpc-js',
-    '-I', protoDir, '-O', outDir, ...protos,
+    '--keepCase',
+    '--longs=String',
+    '--enums=String',
+    '--defaults',
+    '--oneofs',
+    '--includeComments',
+    '--grpcLib=@grpc/grpc-js',
+    '-I',
+    protoDir,
+    '-O',
+    outDir,
+    ...protos,
   ],
   { stdio: 'inherit' },
 );

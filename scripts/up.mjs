@@ -27,7 +27,9 @@ function newest(path) {
 function run(command, args, env = process.env) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) {
-    process.stderr.write(`[up] \`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})\n`);
+    process.stderr.write(
+      `[up] \`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})\n`,
+    );
     process.exit(1);
   }
 }
@@ -40,17 +42,29 @@ if (mtime(at('node_modules/.package-lock.json')) < mtime(at('package-lock.json')
 const node = existsSync(at('node_modules/.bin/node')) ? at('node_modules/.bin/node') : process.execPath;
 const env = { ...process.env, PATH: `${at('node_modules/.bin')}:${process.env.PATH ?? ''}` };
 const stamp = at('dist/.build-stamp');
-const sources = ['apps', 'libs', 'docker', 'angular.json', 'nest-cli.json', 'tsconfig.json', 'package-lock.json'];
+const sources = [
+  'apps',
+  'libs',
+  'docker',
+  'angular.json',
+  'nest-cli.json',
+  'tsconfig.json',
+  'package-lock.json',
+];
 if (Math.max(...sources.map((s) => newest(at(s)))) > mtime(stamp)) {
   say('building (npm run build)');
   run('npm', ['run', 'build'], env);
   writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
-const launcher = spawn(node, [at('dist/libs/local-stack/libs/local-stack/src/up.js'), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-  env,
-});
+const launcher = spawn(
+  node,
+  [at('dist/libs/local-stack/libs/local-stack/src/up.js'), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  },
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => launcher.kill(signal));
 launcher.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

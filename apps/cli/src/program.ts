@@ -17,7 +17,9 @@ export function buildProgram(io: Io): Command {
     .description('HiveMind command line: talk to a node pool (submit tasks, watch workers, manage CPT).')
     .version(VERSION, '-v, --version')
     .addOption(
-      new Option('-s, --server <url>', 'node pool HTTP address').env('HIVEMIND_SERVER').default(DEFAULT_SERVER),
+      new Option('-s, --server <url>', 'node pool HTTP address')
+        .env('HIVEMIND_SERVER')
+        .default(DEFAULT_SERVER),
     )
     .option('--json', 'print machine-readable JSON')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -45,7 +47,11 @@ export async function run(argv: string[], io: Io): Promise<ExitCode> {
     return ExitCode.Ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
         return ExitCode.Ok;
       }
       return ExitCode.Usage; // commander already printed the one-line reason

@@ -18,7 +18,12 @@ export async function createNodePool(config: NodePoolConfig): Promise<INestAppli
   app.flushLogs();
   app.enableShutdownHooks();
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
   );
   serveOpenApi(app);
   app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config, app.get(GrpcHealthService)), {

@@ -15,7 +15,10 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
 
   beforeAll(async () => {
     webRoot = mkdtempSync(join(tmpdir(), 'hivemind-web-'));
-    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>HiveMind</title><app-root>console-marker</app-root>');
+    writeFileSync(
+      join(webRoot, 'index.html'),
+      '<!doctype html><title>HiveMind</title><app-root>console-marker</app-root>',
+    );
     mkdirSync(join(webRoot, 'assets'));
     writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log("hivemind")');
     pool = await startTestNodePool({ WEB_ROOT: webRoot });
@@ -61,7 +64,9 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
       const page = await fetch(`${pool.http}/admin/queues`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Bull Dashboard');
-      const api = (await (await fetch(`${pool.http}/admin/queues/api/queues`)).json()) as { queues: { name: string }[] };
+      const api = (await (await fetch(`${pool.http}/admin/queues/api/queues`)).json()) as {
+        queues: { name: string }[];
+      };
       expect(api.queues.map((q) => q.name).sort()).toEqual(['maintenance', 'placement', 'post-processing']);
     });
 
@@ -110,7 +115,11 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
 
     it('answers an rpc without a handler with UNIMPLEMENTED, and keeps serving', async () => {
       const { nodepool } = loadNodepool();
-      const client = new nodepool.MasterNodeService(pool.grpc, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+      const client = new nodepool.MasterNodeService(
+        pool.grpc,
+        grpc.credentials.createInsecure(),
+        GRPC_CHANNEL_OPTIONS,
+      );
       try {
         const error = await new Promise<grpc.ServiceError>((resolve) =>
           client.PollTaskStatus({ task_id: 'task-001' }, (err) => resolve(err as grpc.ServiceError)),

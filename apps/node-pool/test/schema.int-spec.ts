@@ -18,7 +18,9 @@ describe('database schema', () => {
 
   const tables = async (): Promise<string[]> =>
     (
-      await ds.query<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)
+      await ds.query<{ tablename: string }[]>(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+      )
     ).map((r) => r.tablename);
 
   it('migration:run creates the whole schema on an empty database', async () => {
@@ -52,14 +54,18 @@ describe('database schema', () => {
 
   it('has every index and foreign key the entities declare, by name', async () => {
     const indexes = new Set(
-      (await ds.query<{ indexname: string }[]>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`)).map(
-        (r) => r.indexname,
-      ),
+      (
+        await ds.query<{ indexname: string }[]>(
+          `SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`,
+        )
+      ).map((r) => r.indexname),
     );
     const constraints = new Set(
-      (await ds.query<{ conname: string }[]>(`SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace`)).map(
-        (r) => r.conname,
-      ),
+      (
+        await ds.query<{ conname: string }[]>(
+          `SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace`,
+        )
+      ).map((r) => r.conname),
     );
     for (const entity of ds.entityMetadatas) {
       for (const index of entity.indices) expect(indexes).toContain(index.name);
@@ -75,10 +81,18 @@ describe('database schema', () => {
     let nodeId: string;
 
     beforeAll(async () => {
-      [{ id: userId }] = await ds.query(`INSERT INTO users (username, password_hash) VALUES ('alice', 'x') RETURNING id`);
-      [{ id: nodeId }] = await ds.query(`INSERT INTO nodes (name, owner_id) VALUES ('worker-1', $1) RETURNING id`, [userId]);
+      [{ id: userId }] = await ds.query(
+        `INSERT INTO users (username, password_hash) VALUES ('alice', 'x') RETURNING id`,
+      );
+      [{ id: nodeId }] = await ds.query(
+        `INSERT INTO nodes (name, owner_id) VALUES ('worker-1', $1) RETURNING id`,
+        [userId],
+      );
       [{ id: taskId }] = await ds.query(`INSERT INTO tasks (user_id) VALUES ($1) RETURNING id`, [userId]);
-      [{ id: shardId }] = await ds.query(`INSERT INTO shards (task_id, shard_index) VALUES ($1, 0) RETURNING id`, [taskId]);
+      [{ id: shardId }] = await ds.query(
+        `INSERT INTO shards (task_id, shard_index) VALUES ($1, 0) RETURNING id`,
+        [taskId],
+      );
     });
 
     const attempt = (n: number, state = 'ASSIGNED') =>
@@ -96,23 +110,26 @@ describe('database schema', () => {
     });
 
     it('refuses usernames that differ only in case', async () => {
-      await expect(ds.query(`INSERT INTO users (username, password_hash) VALUES ('Alice', 'x')`)).rejects.toThrow(
-        /chk_users_username_lower/,
-      );
-      await expect(ds.query(`INSERT INTO users (username, password_hash) VALUES ('alice', 'x')`)).rejects.toThrow(
-        /uq_users_username/,
-      );
+      await expect(
+        ds.query(`INSERT INTO users (username, password_hash) VALUES ('Alice', 'x')`),
+      ).rejects.toThrow(/chk_users_username_lower/);
+      await expect(
+        ds.query(`INSERT INTO users (username, password_hash) VALUES ('alice', 'x')`),
+      ).rejects.toThrow(/uq_users_username/);
     });
 
     it('refuses a negative balance on every account but mint', async () => {
       await ds.query(`INSERT INTO ledger_accounts (account, balance) VALUES ('mint', -5), ('platform', 0)`);
-      await expect(ds.query(`UPDATE ledger_accounts SET balance = -1 WHERE account = 'platform'`)).rejects.toBeInstanceOf(
-        QueryFailedError,
-      );
+      await expect(
+        ds.query(`UPDATE ledger_accounts SET balance = -1 WHERE account = 'platform'`),
+      ).rejects.toBeInstanceOf(QueryFailedError);
     });
 
     it('stores a resent log batch once', async () => {
-      const [{ id: attemptId }] = await ds.query(`SELECT id FROM attempts WHERE shard_id = $1 AND state = 'ASSIGNED'`, [shardId]);
+      const [{ id: attemptId }] = await ds.query(
+        `SELECT id FROM attempts WHERE shard_id = $1 AND state = 'ASSIGNED'`,
+        [shardId],
+      );
       const insert = () =>
         ds.query(
           `INSERT INTO log_chunks (attempt_id, task_id, seq, stream, data) VALUES ($1, $2, 1, 'stdout', 'hello')
@@ -121,7 +138,10 @@ describe('database schema', () => {
         );
       await insert();
       await insert();
-      const [{ count }] = await ds.query(`SELECT count(*)::int AS count FROM log_chunks WHERE attempt_id = $1`, [attemptId]);
+      const [{ count }] = await ds.query(
+        `SELECT count(*)::int AS count FROM log_chunks WHERE attempt_id = $1`,
+        [attemptId],
+      );
       expect(count).toBe(1);
     });
   });
@@ -130,7 +150,9 @@ describe('database schema', () => {
     await ds.query(`TRUNCATE users, ledger_accounts CASCADE`);
     await ds.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual(['typeorm_migrations']);
-    const [{ count }] = await ds.query(`SELECT count(*)::int AS count FROM pg_class WHERE relname = 'attempt_fencing_tokens'`);
+    const [{ count }] = await ds.query(
+      `SELECT count(*)::int AS count FROM pg_class WHERE relname = 'attempt_fencing_tokens'`,
+    );
     expect(count).toBe(0);
     await ds.runMigrations({ transaction: 'each' });
     expect((await ds.driver.createSchemaBuilder().log()).upQueries).toHaveLength(0);

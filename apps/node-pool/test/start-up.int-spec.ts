@@ -13,14 +13,20 @@ describe('node pool start-up configuration', () => {
     [{ HTTP_PORT: 'eighty' }, 'HTTP_PORT must be a port number from 1 to 65535 (got "eighty")'],
     [{ DATABASE_URL: '' }, 'DATABASE_URL is required'],
     [{ JWT_SECRET: '' }, 'JWT_SECRET is required outside NODE_ENV=development'],
-    [{ SCHEDULER_STRATEGY: 'fastest' }, 'SCHEDULER_STRATEGY must be one of trust-aware, round-robin (got "fastest")'],
-  ])('refuses %j: one line naming the variable, non-zero exit, nothing started', async (override, message) => {
-    const result = await runNode(built(NODE_POOL), [], { ...valid(), ...override });
-    expect(result.code).toBe(78);
-    expect(result.stdout).toBe('');
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(message)]);
-    expect(result.stderr).toMatch(/^Invalid configuration: /);
-  });
+    [
+      { SCHEDULER_STRATEGY: 'fastest' },
+      'SCHEDULER_STRATEGY must be one of trust-aware, round-robin (got "fastest")',
+    ],
+  ])(
+    'refuses %j: one line naming the variable, non-zero exit, nothing started',
+    async (override, message) => {
+      const result = await runNode(built(NODE_POOL), [], { ...valid(), ...override });
+      expect(result.code).toBe(78);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(message)]);
+      expect(result.stderr).toMatch(/^Invalid configuration: /);
+    },
+  );
 });
 
 describe('worker and CLI binaries', () => {
@@ -32,7 +38,9 @@ describe('worker and CLI binaries', () => {
   });
 
   it('worker refuses a bad variable with one line', async () => {
-    const result = await runNode(built('dist/apps/worker/apps/worker/src/main.js'), [], { WORKER_HTTP_PORT: '99999' });
+    const result = await runNode(built('dist/apps/worker/apps/worker/src/main.js'), [], {
+      WORKER_HTTP_PORT: '99999',
+    });
     expect(result.code).toBe(78);
     expect(result.stderr.trim()).toBe(
       'Invalid configuration: WORKER_HTTP_PORT must be a port number from 1 to 65535 (got "99999")',

@@ -44,7 +44,10 @@ describe(parseEnv.name, () => {
     [{ ENABLED: 'maybe' }, 'ENABLED must be true or false (got "maybe")'],
     [{ MODE: 'c' }, 'MODE must be one of a, b (got "c")'],
     [{ ADDRESS: 'localhost' }, 'ADDRESS must be host:port, e.g. 127.0.0.1:50051 (got "localhost")'],
-    [{ DATABASE_URL: 'mysql://h/db' }, 'DATABASE_URL must be a URL like postgres://user:pass@host:5432/db (got "mysql://h/db")'],
+    [
+      { DATABASE_URL: 'mysql://h/db' },
+      'DATABASE_URL must be a URL like postgres://user:pass@host:5432/db (got "mysql://h/db")',
+    ],
   ])('names the variable and the rule for %j', (env, problem) => {
     expect(problemsOf({ DATABASE_URL: 'postgres://h/db', ...env })).toEqual([problem]);
   });

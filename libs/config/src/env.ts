@@ -10,18 +10,24 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
-const blankToUndefined = (value: unknown): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const blankToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 /** Parses `env` with a zod object schema whose keys are variable names; throws ConfigError. */
 export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
-  const cleaned = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, blankToUndefined(env[key])]));
+  const cleaned = Object.fromEntries(
+    Object.keys(schema.shape).map((key) => [key, blankToUndefined(env[key])]),
+  );
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || 'configuration';
     const given = cleaned[String(issue.path[0])];
-    const got = given === undefined ? '' : ` (got "${String(given)}")`;
-    return issue.code === 'invalid_type' && given === undefined ? `${name} is required` : `${name} ${issue.message}${got}`;
+    const got =
+      given === undefined ? '' : ` (got "${typeof given === 'string' ? given : JSON.stringify(given)}")`;
+    return issue.code === 'invalid_type' && given === undefined
+      ? `${name} is required`
+      : `${name} ${issue.message}${got}`;
   });
   throw new ConfigError(problems);
 }
@@ -45,7 +51,10 @@ export const int = (fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER }
     .default(fallback);
 
 export const positiveNumber = (fallback: number) =>
-  z.coerce.number({ message: 'must be a positive number' }).positive({ message: 'must be a positive number' }).default(fallback);
+  z.coerce
+    .number({ message: 'must be a positive number' })
+    .positive({ message: 'must be a positive number' })
+    .default(fallback);
 
 export const bool = (fallback: boolean) =>
   z

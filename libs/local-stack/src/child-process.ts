@@ -30,7 +30,11 @@ export function hasExited(child: ChildProcess): boolean {
 }
 
 /** Signals a child and waits for it to exit, escalating to SIGKILL after `graceMs`. */
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15000): Promise<void> {
+export async function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 15000,
+): Promise<void> {
   if (hasExited(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
@@ -54,9 +58,11 @@ export async function waitUntil(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child && hasExited(child)) throw new Error(`${describe()} (the process exited with ${child.exitCode ?? child.signalCode})`);
+    if (child && hasExited(child))
+      throw new Error(`${describe()} (the process exited with ${child.exitCode ?? child.signalCode})`);
     if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${describe()} (not ready after ${Math.round(timeoutMs / 1000)} s)`);
+    if (Date.now() > deadline)
+      throw new Error(`${describe()} (not ready after ${Math.round(timeoutMs / 1000)} s)`);
     await sleep(100);
   }
 }

@@ -17,9 +17,7 @@ export async function dockerAnswers(docker: Docker = new Docker(), timeoutMs = 2
 }
 
 export type EngineState =
-  | { kind: 'running' }
-  | { kind: 'started'; daemon: DockerDaemon }
-  | { kind: 'unavailable'; reason: string };
+  { kind: 'running' } | { kind: 'started'; daemon: DockerDaemon } | { kind: 'unavailable'; reason: string };
 
 /**
  * Makes sure a Docker engine answers: uses the running one, or starts `dockerd` ourselves when it is
@@ -27,8 +25,10 @@ export type EngineState =
  */
 export async function ensureDockerEngine(logFile: string, { detached = false } = {}): Promise<EngineState> {
   if (await dockerAnswers()) return { kind: 'running' };
-  if (!onPath('dockerd')) return { kind: 'unavailable', reason: 'no Docker engine answers and dockerd is not installed' };
-  if (!isRoot()) return { kind: 'unavailable', reason: 'no Docker engine answers and starting dockerd needs root' };
+  if (!onPath('dockerd'))
+    return { kind: 'unavailable', reason: 'no Docker engine answers and dockerd is not installed' };
+  if (!isRoot())
+    return { kind: 'unavailable', reason: 'no Docker engine answers and starting dockerd needs root' };
   return { kind: 'started', daemon: await DockerDaemon.start(logFile, detached) };
 }
 
@@ -37,7 +37,12 @@ export class DockerDaemon {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(logFile: string, detached = false): Promise<DockerDaemon> {
-    const child = spawnLogged('dockerd', ['--iptables=false', '--ip6tables=false', '--bridge=none'], logFile, { detached });
+    const child = spawnLogged(
+      'dockerd',
+      ['--iptables=false', '--ip6tables=false', '--bridge=none'],
+      logFile,
+      { detached },
+    );
     await waitUntil(() => dockerAnswers(), {
       timeoutMs: 60000,
       child,

@@ -51,7 +51,9 @@ export class PostgresServer {
   static async start(options: PostgresOptions): Promise<PostgresServer> {
     const binDir = options.binDir ?? findPostgresBinDir();
     if (!binDir) {
-      throw new Error('PostgreSQL server binaries not found: install them with `apt-get install postgresql` or set PG_BIN_DIR');
+      throw new Error(
+        'PostgreSQL server binaries not found: install them with `apt-get install postgresql` or set PG_BIN_DIR',
+      );
     }
     const runAs: SystemUser | undefined = isRoot() ? ensureServiceUser() : undefined;
     const logFile = options.logFile ?? join(dirname(options.dataDir), 'postgres.log');
@@ -74,21 +76,31 @@ export class PostgresServer {
     }
 
     const args = [
-      '-D', options.dataDir,
-      '-p', String(options.port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=300',
+      '-D',
+      options.dataDir,
+      '-p',
+      String(options.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
     ];
     if (options.durable === false) {
       args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
     }
-    const child = spawnLogged(join(binDir, 'postgres'), args, logFile, { ...asUser, cwd: '/', detached: options.detached });
+    const child = spawnLogged(join(binDir, 'postgres'), args, logFile, {
+      ...asUser,
+      cwd: '/',
+      detached: options.detached,
+    });
     const server = new PostgresServer(child, options.port, options.password, logFile);
     await waitUntil(() => server.ping(), {
       timeoutMs: 60000,
       child,
-      describe: () => `PostgreSQL did not start on 127.0.0.1:${options.port}; its log says:\n${tailOf(logFile)}`,
+      describe: () =>
+        `PostgreSQL did not start on 127.0.0.1:${options.port}; its log says:\n${tailOf(logFile)}`,
     });
     return server;
   }
@@ -148,7 +160,17 @@ export class PostgresServer {
 }
 
 function initCluster(binDir: string, options: PostgresOptions, asUser: { uid?: number; gid?: number }): void {
-  const args = ['-D', options.dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-instructions', '--auth-local=trust'];
+  const args = [
+    '-D',
+    options.dataDir,
+    '-U',
+    'postgres',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-instructions',
+    '--auth-local=trust',
+  ];
   let pwFile: string | undefined;
   if (options.password) {
     pwFile = join(options.dataDir, '..', `.pgpass-init-${process.pid}`);
@@ -161,7 +183,9 @@ function initCluster(binDir: string, options: PostgresOptions, asUser: { uid?: n
   try {
     const result = spawnSync(join(binDir, 'initdb'), args, { ...asUser, encoding: 'utf8' });
     if (result.status !== 0) {
-      throw new Error(`initdb failed for ${options.dataDir}: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
+      throw new Error(
+        `initdb failed for ${options.dataDir}: ${(result.stderr || result.stdout || String(result.error)).trim()}`,
+      );
     }
   } finally {
     if (pwFile) rmSync(pwFile, { force: true });

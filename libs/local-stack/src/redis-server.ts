@@ -32,14 +32,22 @@ export class RedisServer {
     mkdirSync(options.dir, { recursive: true });
     const logFile = options.logFile ?? join(options.dir, 'redis.log');
     const args = [
-      '--port', String(options.port),
-      '--bind', '127.0.0.1',
-      '--dir', options.dir,
-      '--daemonize', 'no',
-      '--protected-mode', 'yes',
-      '--save', '',
-      '--appendonly', options.persistent ? 'yes' : 'no',
-      '--loglevel', 'warning',
+      '--port',
+      String(options.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      options.dir,
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+      '--save',
+      '',
+      '--appendonly',
+      options.persistent ? 'yes' : 'no',
+      '--loglevel',
+      'warning',
     ];
     const child = spawnLogged(binary, args, logFile, { detached: options.detached });
     const server = new RedisServer(child, options.port);

@@ -1,5 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -24,12 +35,19 @@ export async function imageExists(docker: Docker, ref: string): Promise<boolean>
 }
 
 /** `tar -C rootfs -c . | docker import` with Dockerfile-style `changes`, through the engine's API. */
-export async function importRootfs(docker: Docker, rootfs: string, ref: string, changes: string[]): Promise<void> {
+export async function importRootfs(
+  docker: Docker,
+  rootfs: string,
+  ref: string,
+  changes: string[],
+): Promise<void> {
   const [repo, tag = 'latest'] = ref.split(':');
-  const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-c', '.'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tarErrors = '';
   tar.stderr.on('data', (d: Buffer) => (tarErrors += d.toString()));
-  const stream = (await docker.importImage(tar.stdout, { repo, tag, changes })) as NodeJS.ReadableStream;
+  const stream = await docker.importImage(tar.stdout, { repo, tag, changes });
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (error: Error | null, events: { error?: string }[]) => {
       const failed = error?.message ?? events.find((e) => e.error)?.error;
@@ -37,7 +55,9 @@ export async function importRootfs(docker: Docker, rootfs: string, ref: string, 
       else resolve();
     });
   });
-  const code = await new Promise<number | null>((resolve) => (tar.exitCode !== null ? resolve(tar.exitCode) : tar.once('exit', resolve)));
+  const code = await new Promise<number | null>((resolve) =>
+    tar.exitCode !== null ? resolve(tar.exitCode) : tar.once('exit', resolve),
+  );
   if (code !== 0) throw new Error(`tar of ${rootfs} failed: ${tarErrors.trim()}`);
 }
 
@@ -46,7 +66,8 @@ function addTaskUser(rootfs: string): void {
   const passwd = join(rootfs, 'etc', 'passwd');
   const group = join(rootfs, 'etc', 'group');
   const had = existsSync(passwd) ? readFileSync(passwd, 'utf8') : 'root:x:0:0:root:/root:/bin/sh\n';
-  if (!had.includes(`:${TASK_UID}:`)) writeFileSync(passwd, `${had}task:x:${TASK_UID}:${TASK_UID}:HiveMind task:/workspace:/bin/sh\n`);
+  if (!had.includes(`:${TASK_UID}:`))
+    writeFileSync(passwd, `${had}task:x:${TASK_UID}:${TASK_UID}:HiveMind task:/workspace:/bin/sh\n`);
   const groups = existsSync(group) ? readFileSync(group, 'utf8') : 'root:x:0:\n';
   if (!groups.includes(`:${TASK_UID}:`)) writeFileSync(group, `${groups}task:x:${TASK_UID}:\n`);
 }
@@ -67,7 +88,11 @@ function installEntryScript(rootfs: string): void {
 }
 
 /** Builds BUSYBOX_IMAGE from the static busybox binary (Debian's busybox-static). */
-export async function buildBusyboxImage(docker: Docker, ref = BUSYBOX_IMAGE, busybox = '/bin/busybox'): Promise<void> {
+export async function buildBusyboxImage(
+  docker: Docker,
+  ref = BUSYBOX_IMAGE,
+  busybox = '/bin/busybox',
+): Promise<void> {
   if (!existsSync(busybox)) throw new Error(`${busybox} not found: apt-get install busybox-static`);
   const rootfs = mkdtempSync(join(tmpdir(), 'hivemind-busybox-'));
   try {
@@ -81,7 +106,11 @@ export async function buildBusyboxImage(docker: Docker, ref = BUSYBOX_IMAGE, bus
     symlinkSync('/bin/env', join(rootfs, 'usr', 'bin', 'env'));
     addTaskUser(rootfs);
     installEntryScript(rootfs);
-    await importRootfs(docker, rootfs, ref, ['ENV PATH=/bin:/usr/bin:/usr/local/bin', ...IMAGE_CHANGES.slice(0, 3), 'CMD ["/bin/sh"]']);
+    await importRootfs(docker, rootfs, ref, [
+      'ENV PATH=/bin:/usr/bin:/usr/local/bin',
+      ...IMAGE_CHANGES.slice(0, 3),
+      'CMD ["/bin/sh"]',
+    ]);
   } finally {
     rmSync(rootfs, { recursive: true, force: true });
   }
@@ -92,17 +121,28 @@ export function aptMirror(): string {
   const candidates: string[] = [];
   try {
     for (const file of readdirSync('/etc/apt/sources.list.d').filter((f) => f.endsWith('.sources'))) {
-      candidates.push(...[...readFileSync(join('/etc/apt/sources.list.d', file), 'utf8').matchAll(/^URIs:\s*(\S+)/gm)].map((m) => m[1]!));
+      candidates.push(
+        ...[...readFileSync(join('/etc/apt/sources.list.d', file), 'utf8').matchAll(/^URIs:\s*(\S+)/gm)].map(
+          (m) => m[1],
+        ),
+      );
     }
   } catch {
     // no deb822 sources
   }
   try {
-    candidates.push(...[...readFileSync('/etc/apt/sources.list', 'utf8').matchAll(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/gm)].map((m) => m[1]!));
+    candidates.push(
+      ...[...readFileSync('/etc/apt/sources.list', 'utf8').matchAll(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/gm)].map(
+        (m) => m[1],
+      ),
+    );
   } catch {
     // no sources.list
   }
-  return candidates.find((uri) => /\/debian\/?$/.test(uri) && !uri.includes('security')) ?? 'http://deb.debian.org/debian';
+  return (
+    candidates.find((uri) => /\/debian\/?$/.test(uri) && !uri.includes('security')) ??
+    'http://deb.debian.org/debian'
+  );
 }
 
 /**
@@ -111,26 +151,41 @@ export function aptMirror(): string {
  */
 export async function buildDebianRuntimeImage(
   docker: Docker,
-  { ref = RUNTIME_IMAGE, suite = 'bookworm', mirror = aptMirror(), log = (_line: string): void => undefined } = {},
+  {
+    ref = RUNTIME_IMAGE,
+    suite = 'bookworm',
+    mirror = aptMirror(),
+    log = (_line: string): void => undefined,
+  } = {},
 ): Promise<void> {
   const rootfs = mkdtempSync(join(tmpdir(), 'hivemind-runtime-'));
   try {
     log(`debootstrap ${suite} with python3 from ${mirror} (about a minute, once)`);
-    const result = spawnSync('debootstrap', ['--variant=minbase', '--include=python3,ca-certificates', suite, rootfs, mirror], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const result = spawnSync(
+      'debootstrap',
+      ['--variant=minbase', '--include=python3,ca-certificates', suite, rootfs, mirror],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     if (result.status !== 0) {
-      throw new Error(`debootstrap failed: ${(result.stderr || result.stdout || String(result.error)).trim().split('\n').slice(-5).join(' | ')}`);
+      throw new Error(
+        `debootstrap failed: ${(result.stderr || result.stdout || String(result.error)).trim().split('\n').slice(-5).join(' | ')}`,
+      );
     }
     for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
       for (const entry of readdirSync(join(rootfs, dir))) {
-        if (entry.endsWith('.deb') || dir.endsWith('lists')) rmSync(join(rootfs, dir, entry), { recursive: true, force: true });
+        if (entry.endsWith('.deb') || dir.endsWith('lists'))
+          rmSync(join(rootfs, dir, entry), { recursive: true, force: true });
       }
     }
     addTaskUser(rootfs);
     installEntryScript(rootfs);
-    await importRootfs(docker, rootfs, ref, ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...IMAGE_CHANGES]);
+    await importRootfs(docker, rootfs, ref, [
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      ...IMAGE_CHANGES,
+    ]);
   } finally {
     rmSync(rootfs, { recursive: true, force: true });
   }

@@ -27,7 +27,10 @@ export type InstallPlan =
   | { kind: 'manual'; packages: string[]; message: string };
 
 /** Pure: what to do about the missing requirements on this machine. */
-export function planInstall(missing: Requirement[], machine: { root: boolean; debian: boolean }): InstallPlan {
+export function planInstall(
+  missing: Requirement[],
+  machine: { root: boolean; debian: boolean },
+): InstallPlan {
   const packages = [...new Set(missing.map((r) => r.pkg))];
   if (packages.length === 0) return { kind: 'nothing' };
   if (machine.root && machine.debian) return { kind: 'apt', packages };
@@ -54,11 +57,17 @@ export function ensureSystemPackages(required: Requirement[], log: (line: string
   log(`installing ${plan.packages.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...plan.packages], {
-    stdio: 'inherit',
-    env,
-  });
+  const install = spawnSync(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', ...plan.packages],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
   if (update.status !== 0 || install.status !== 0) {
-    throw new Error(`apt-get could not install ${plan.packages.join(' ')}; run it by hand: apt-get install -y ${plan.packages.join(' ')}`);
+    throw new Error(
+      `apt-get could not install ${plan.packages.join(' ')}; run it by hand: apt-get install -y ${plan.packages.join(' ')}`,
+    );
   }
 }

@@ -35,12 +35,18 @@ export function findSystemUser(name: string): SystemUser | undefined {
 export function ensureServiceUser(preferred = 'postgres', fallback = 'hivemind'): SystemUser {
   const existing = findSystemUser(preferred) ?? findSystemUser(fallback);
   if (existing) return existing;
-  const created = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', fallback], {
-    encoding: 'utf8',
-  });
+  const created = spawnSync(
+    'useradd',
+    ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', fallback],
+    {
+      encoding: 'utf8',
+    },
+  );
   const user = findSystemUser(fallback);
   if (created.status !== 0 || !user) {
-    throw new Error(`cannot create the system user "${fallback}" to run PostgreSQL: ${created.stderr?.trim() ?? ''}`);
+    throw new Error(
+      `cannot create the system user "${fallback}" to run PostgreSQL: ${created.stderr?.trim() ?? ''}`,
+    );
   }
   return user;
 }

@@ -4,7 +4,16 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
@@ -14,7 +23,13 @@ import { isPortFree, preferredOrFreePort } from './free-port';
 import { PostgresServer, findPostgresBinDir } from './postgres-server';
 import { RedisServer } from './redis-server';
 import { repoRoot } from './repo-root';
-import { BUSYBOX_IMAGE, RUNTIME_IMAGE, buildBusyboxImage, buildDebianRuntimeImage, imageExists } from './runtime-image';
+import {
+  BUSYBOX_IMAGE,
+  RUNTIME_IMAGE,
+  buildBusyboxImage,
+  buildDebianRuntimeImage,
+  imageExists,
+} from './runtime-image';
 import { REQUIREMENTS, ensureSystemPackages, onPath } from './system-packages';
 import { canEnterAs, ensureServiceUser, isRoot } from './system-user';
 
@@ -51,7 +66,7 @@ class Stack {
       detached: true, // Ctrl-C reaches only us; we stop the apps in order
     });
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
     }
     child.once('exit', (code, signal) => {
       if (this.stopping) return;
@@ -66,14 +81,18 @@ class Stack {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    for (const stop of this.stops) await stop().catch((error: Error) => log(`while stopping: ${error.message}`));
+    for (const stop of this.stops)
+      await stop().catch((error: Error) => log(`while stopping: ${error.message}`));
   }
 }
 
 function loadSecrets(home: string): Secrets {
   const file = join(home, 'secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
-  const secrets: Secrets = { jwtSecret: randomBytes(32).toString('hex'), postgresPassword: randomBytes(18).toString('base64url') };
+  const secrets: Secrets = {
+    jwtSecret: randomBytes(32).toString('hex'),
+    postgresPassword: randomBytes(18).toString('base64url'),
+  };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
@@ -95,7 +114,9 @@ function postgresDataDir(home: string): string {
   const elsewhere = join(parent, 'postgres');
   if (existsSync(wanted)) rmdirSync(wanted); // an empty directory from an earlier attempt
   symlinkSync(elsewhere, wanted);
-  log(`PostgreSQL data in ${elsewhere} (the "${user.name}" user cannot enter ${home}); linked from ${wanted}`);
+  log(
+    `PostgreSQL data in ${elsewhere} (the "${user.name}" user cannot enter ${home}); linked from ${wanted}`,
+  );
   return elsewhere;
 }
 
@@ -117,7 +138,9 @@ async function ensureRuntimeImage(engine: EngineState, mode: string): Promise<vo
     log(`task runtime image ${RUNTIME_IMAGE} built (Debian, shell, python3)`);
     return;
   }
-  log(`cannot build the Debian runtime image here (needs root and debootstrap); tagging a busybox image as ${RUNTIME_IMAGE}: zip tasks get a shell but no python3`);
+  log(
+    `cannot build the Debian runtime image here (needs root and debootstrap); tagging a busybox image as ${RUNTIME_IMAGE}: zip tasks get a shell but no python3`,
+  );
   await buildBusyboxImage(docker, BUSYBOX_IMAGE);
   await docker.getImage(BUSYBOX_IMAGE).tag({ repo: 'hivemind/runtime', tag: 'latest' });
 }
@@ -132,9 +155,13 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
   const imageMode = env.HIVEMIND_RUNTIME_IMAGE ?? 'debian'; // debian | busybox | off
 
   for (const output of [BUILD_OUTPUTS.nodePool, BUILD_OUTPUTS.worker]) {
-    if (!existsSync(join(root, output))) throw new Error(`${output} is missing: run \`npm run build\` (npm run up does it for you)`);
+    if (!existsSync(join(root, output)))
+      throw new Error(`${output} is missing: run \`npm run build\` (npm run up does it for you)`);
   }
-  for (const [name, port] of [['HTTP_PORT', httpPort], ['GRPC_SERVER_PORT', grpcPort]] as const) {
+  for (const [name, port] of [
+    ['HTTP_PORT', httpPort],
+    ['GRPC_SERVER_PORT', grpcPort],
+  ] as const) {
     if (!(await isPortFree(port, '0.0.0.0'))) {
       throw new Error(`port ${port} is in use (is HiveMind already up?): stop what uses it, or set ${name}`);
     }
@@ -142,12 +169,18 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
 
   // What the machine lacks: PostgreSQL and Redis are needed; Docker and the image tools are optional.
   const required = [
-    ...(env.DATABASE_URL ? [] : [{ ...REQUIREMENTS.postgres, present: () => findPostgresBinDir() !== undefined }]),
+    ...(env.DATABASE_URL
+      ? []
+      : [{ ...REQUIREMENTS.postgres, present: () => findPostgresBinDir() !== undefined }]),
     ...(env.REDIS_URL ? [] : [REQUIREMENTS.redis]),
   ];
   ensureSystemPackages(required, log);
   if (dockerMode !== 'off') {
-    const optional = [REQUIREMENTS.docker, REQUIREMENTS.busybox, ...(imageMode === 'debian' ? [REQUIREMENTS.debootstrap] : [])];
+    const optional = [
+      REQUIREMENTS.docker,
+      REQUIREMENTS.busybox,
+      ...(imageMode === 'debian' ? [REQUIREMENTS.debootstrap] : []),
+    ];
     try {
       ensureSystemPackages(optional, log);
     } catch (error) {
@@ -182,7 +215,12 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
         : (async () => {
             const port = await preferredOrFreePort(63799);
             log(`starting Redis on 127.0.0.1:${port}`);
-            const server = await RedisServer.start({ dir: join(home, 'redis'), port, persistent: true, detached: true });
+            const server = await RedisServer.start({
+              dir: join(home, 'redis'),
+              port,
+              persistent: true,
+              detached: true,
+            });
             stack.onStop(() => server.stop());
             redisUrl = server.url;
           })(),
@@ -190,7 +228,9 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
     for (const result of started) if (result.status === 'rejected') throw result.reason;
 
     const engine: EngineState =
-      dockerMode === 'off' ? { kind: 'unavailable', reason: 'HIVEMIND_DOCKER=off' } : await ensureDockerEngine(join(home, 'dockerd.log'), { detached: true });
+      dockerMode === 'off'
+        ? { kind: 'unavailable', reason: 'HIVEMIND_DOCKER=off' }
+        : await ensureDockerEngine(join(home, 'dockerd.log'), { detached: true });
     if (engine.kind === 'started') {
       log('started a Docker engine (dockerd, no bridge network: tasks run with NetworkMode none)');
       stack.onStop(() => engine.daemon.stop());
@@ -246,7 +286,9 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
     );
 
     // The image takes a minute to build the first time: do it while the platform already serves.
-    ensureRuntimeImage(engine, imageMode).catch((error: Error) => log(`task runtime image: ${error.message}`));
+    ensureRuntimeImage(engine, imageMode).catch((error: Error) =>
+      log(`task runtime image: ${error.message}`),
+    );
     return stack;
   } catch (error) {
     await stack.stop();
@@ -269,4 +311,3 @@ if (require.main === module) {
       process.exit(1);
     });
 }
-

@@ -27,7 +27,9 @@ async function runLockedDown(image: string, cmd: string[]): Promise<{ output: st
     let output = '';
     const sink = new PassThrough();
     sink.on('data', (d: Buffer) => (output += d.toString()));
-    container.modem.demuxStream(stream, sink, sink);
+    (
+      container.modem as { demuxStream(s: NodeJS.ReadableStream, out: PassThrough, err: PassThrough): void }
+    ).demuxStream(stream, sink, sink);
     const waited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
     await container.start();
     const { StatusCode } = await waited;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { built, grpcHealthStatus, grpcListServices } from '@hivemind/testing';
-import { freePort, isPortFree, waitUntil } from '../src';
+import { freePort, isPortFree, stopChild, waitUntil } from '../src';
 
 /**
  * `npm run up` end to end, minus install and build: the launcher starts its own PostgreSQL and
@@ -38,7 +38,7 @@ describe('the local stack launcher (npm run up)', () => {
     });
     launcher.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     launcher.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await waitUntil(async () => output.includes('HiveMind is up'), {
+    await waitUntil(() => Promise.resolve(output.includes('HiveMind is up')), {
       timeoutMs: 120000,
       child: launcher,
       describe: () => `the stack did not come up; its output:\n${output}`,
@@ -46,7 +46,9 @@ describe('the local stack launcher (npm run up)', () => {
   });
 
   afterAll(async () => {
-    if (launcher && launcher.exitCode === null) launcher.kill('SIGKILL');
+    // if a test failed before the SIGINT test, stop the stack the way a user would
+    if (launcher && launcher.exitCode === null && launcher.signalCode === null)
+      await stopChild(launcher, 'SIGINT', 60000);
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -57,7 +59,9 @@ describe('the local stack launcher (npm run up)', () => {
     expect(secrets.jwtSecret).toMatch(/^[0-9a-f]{64}$/);
     const health = await fetch(`${http}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    expect(await health.json()).toMatchObject({
+      info: { postgres: { status: 'up' }, redis: { status: 'up' } },
+    });
   });
 
   it('serves Bull Board, OpenAPI, metrics and the built console', async () => {
@@ -72,12 +76,19 @@ describe('the local stack launcher (npm run up)', () => {
   it('answers gRPC health SERVING and lists the nodepool services by reflection', async () => {
     expect(await grpcHealthStatus(grpc)).toBe('SERVING');
     expect(await grpcListServices(grpc)).toEqual(
-      expect.arrayContaining(['nodepool.UserService', 'nodepool.NodeManagerService', 'nodepool.MasterNodeService', 'nodepool.WorkerNodeService']),
+      expect.arrayContaining([
+        'nodepool.UserService',
+        'nodepool.NodeManagerService',
+        'nodepool.MasterNodeService',
+        'nodepool.WorkerNodeService',
+      ]),
     );
   });
 
   it('runs a local worker that sees the node pool', async () => {
-    const status = (await (await fetch(`http://127.0.0.1:${workerPort}/api/status`)).json()) as { node_id: string };
+    const status = (await (await fetch(`http://127.0.0.1:${workerPort}/api/status`)).json()) as {
+      node_id: string;
+    };
     expect(status.node_id).toBe('local-worker-1');
     const health = (await (await fetch(`http://127.0.0.1:${workerPort}/health`)).json()) as {
       checks: { grpc: { status: string } };
@@ -86,7 +97,9 @@ describe('the local stack launcher (npm run up)', () => {
   });
 
   it('stops everything it started on SIGINT and exits 0', async () => {
-    const postmasterPid = Number(readFileSync(join(home, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const postmasterPid = Number(
+      readFileSync(join(home, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
     const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
     launcher.kill('SIGINT');
     expect(await exited).toBe(0);

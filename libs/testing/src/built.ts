@@ -7,7 +7,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 /** Absolute path of a build output; fails with the command to run when it is missing. */
 export function built(relativePath: string): string {
   const path = join(ROOT, relativePath);
-  if (!existsSync(path)) throw new Error(`${relativePath} is not built: run \`npm run build\` first (npm test does)`);
+  if (!existsSync(path))
+    throw new Error(`${relativePath} is not built: run \`npm run build\` first (npm test does)`);
   return path;
 }
 
@@ -18,7 +19,12 @@ export interface RunResult {
 }
 
 /** Runs a built Node program to completion (on this Node) and captures its output. */
-export function runNode(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, timeoutMs = 30000): Promise<RunResult> {
+export function runNode(
+  script: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 30000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -30,7 +36,9 @@ export function runNode(script: string, args: string[] = [], env: NodeJS.Process
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${script} ${args.join(' ')} did not finish within ${timeoutMs} ms; stderr: ${stderr}`));
+      reject(
+        new Error(`${script} ${args.join(' ')} did not finish within ${timeoutMs} ms; stderr: ${stderr}`),
+      );
     }, timeoutMs);
     child.once('error', reject);
     child.once('exit', (code) => {

@@ -15,7 +15,11 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
   await adminQuery(admin, `CREATE DATABASE "${name}"`);
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return { name, url: url.toString(), drop: () => adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  return {
+    name,
+    url: url.toString(),
+    drop: () => adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {

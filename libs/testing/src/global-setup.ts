@@ -1,7 +1,13 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresServer, RedisServer, ensureDockerEngine, freePort, type EngineState } from '../../local-stack/src';
+import {
+  PostgresServer,
+  RedisServer,
+  ensureDockerEngine,
+  freePort,
+  type EngineState,
+} from '../../local-stack/src';
 import { STACK_ENV, type TestStackInfo } from './stack-info';
 
 interface RunningStack {
@@ -23,15 +29,17 @@ export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hivemind-test-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as an unprivileged user when the tests run as root
   const [postgres, redis] = await Promise.all([
-    (async () => PostgresServer.start({ dataDir: join(dir, 'postgres'), port: await freePort(), durable: false }))(),
+    (async () =>
+      PostgresServer.start({ dataDir: join(dir, 'postgres'), port: await freePort(), durable: false }))(),
     (async () => RedisServer.start({ dir: join(dir, 'redis'), port: await freePort() }))(),
   ]);
   const docker =
     process.env.HIVEMIND_TEST_DOCKER === 'off'
       ? ({ kind: 'unavailable', reason: 'HIVEMIND_TEST_DOCKER=off' } as const)
-      : await ensureDockerEngine(join(dir, 'dockerd.log')).catch(
-          (error: Error): EngineState => ({ kind: 'unavailable', reason: error.message.split('\n')[0] ?? 'dockerd failed' }),
-        );
+      : await ensureDockerEngine(join(dir, 'dockerd.log')).catch((error: Error): EngineState => ({
+          kind: 'unavailable',
+          reason: error.message.split('\n')[0] ?? 'dockerd failed',
+        }));
   globalThis.__HIVEMIND_TEST_STACK__ = { dir, postgres, redis, docker };
   const info: TestStackInfo = {
     postgresUrl: postgres.url(),

@@ -3,13 +3,16 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { GRPC_LOADER_OPTIONS, HealthClient } from '@hivemind/contracts/grpc';
 
-type Unary<Req, Res> = (request: Req, callback: (error: grpc.ServiceError | null, response?: Res) => void) => void;
-
-function serviceClient(protoFile: string, servicePath: string, address: string): grpc.Client & Record<string, unknown> {
+function serviceClient(
+  protoFile: string,
+  servicePath: string,
+  address: string,
+): grpc.Client & Record<string, unknown> {
   const definition = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile, GRPC_LOADER_OPTIONS));
-  const Ctor = servicePath.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], definition);
-  return new (Ctor as grpc.ServiceClientConstructor)(address, grpc.credentials.createInsecure()) as grpc.Client &
-    Record<string, unknown>;
+  const Ctor = servicePath
+    .split('.')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], definition);
+  return new (Ctor as grpc.ServiceClientConstructor)(address, grpc.credentials.createInsecure());
 }
 
 /** grpc.health.v1 Check: the serving status name, e.g. 'SERVING'. */
@@ -30,9 +33,9 @@ export async function grpcListServices(address: string): Promise<string[]> {
   );
   const client = serviceClient(reflectionProto, 'grpc.reflection.v1.ServerReflection', address);
   try {
-    const stream = (client.ServerReflectionInfo as () => grpc.ClientDuplexStream<object, Record<string, unknown>>).call(
-      client,
-    );
+    const stream = (
+      client.ServerReflectionInfo as () => grpc.ClientDuplexStream<object, Record<string, unknown>>
+    ).call(client);
     const response = await new Promise<Record<string, unknown>>((resolve, reject) => {
       stream.once('data', resolve);
       stream.once('error', reject);

@@ -14,6 +14,9 @@ export const STACK_ENV = 'HIVEMIND_TEST_STACK';
 
 export function stackInfo(): TestStackInfo {
   const raw = process.env[STACK_ENV];
-  if (!raw) throw new Error('the integration test stack is not running: run integration tests through `npm test` (jest --selectProjects integration)');
+  if (!raw)
+    throw new Error(
+      'the integration test stack is not running: run integration tests through `npm test` (jest --selectProjects integration)',
+    );
   return JSON.parse(raw) as TestStackInfo;
 }

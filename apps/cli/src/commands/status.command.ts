@@ -19,13 +19,17 @@ export async function statusCommand(server: string, fetchImpl: typeof fetch = fe
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-    throw new CliError(`cannot reach the node pool at ${server} (${reason}); is it running? (set --server or HIVEMIND_SERVER)`);
+    throw new CliError(
+      `cannot reach the node pool at ${server} (${reason}); is it running? (set --server or HIVEMIND_SERVER)`,
+    );
   }
   let body: HealthBody;
   try {
     body = (await response.json()) as HealthBody;
   } catch {
-    throw new CliError(`${server} answered ${response.status} without a health report: is it a HiveMind node pool?`);
+    throw new CliError(
+      `${server} answered ${response.status} without a health report: is it a HiveMind node pool?`,
+    );
   }
   const components = Object.fromEntries(
     Object.entries(body.details ?? {}).map(([name, detail]) => [

@@ -6,6 +6,10 @@ import { NodePoolConfig } from './node-pool.config';
 @Module({})
 export class ConfigModule {
   static forRoot(config: NodePoolConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: NodePoolConfig, useValue: config }], exports: [NodePoolConfig] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: NodePoolConfig, useValue: config }],
+      exports: [NodePoolConfig],
+    };
   }
 }

@@ -26,8 +26,12 @@ describe(parseNodePoolConfig.name, () => {
 
   it('requires JWT_SECRET outside development and accepts its absence in development', () => {
     const { JWT_SECRET: _omitted, ...withoutSecret } = base;
-    expect(() => parseNodePoolConfig(withoutSecret)).toThrow(/JWT_SECRET is required outside NODE_ENV=development/);
-    expect(parseNodePoolConfig({ ...withoutSecret, NODE_ENV: 'development' }).auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(() => parseNodePoolConfig(withoutSecret)).toThrow(
+      /JWT_SECRET is required outside NODE_ENV=development/,
+    );
+    expect(
+      parseNodePoolConfig({ ...withoutSecret, NODE_ENV: 'development' }).auth.jwtSecret.length,
+    ).toBeGreaterThanOrEqual(32);
   });
 
   it.each([

@@ -1,6 +1,17 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { type Env, bool, int, logLevel, nodeEnv, oneOf, parseEnv, port, positiveNumber, url } from '@hivemind/config';
+import {
+  type Env,
+  bool,
+  int,
+  logLevel,
+  nodeEnv,
+  oneOf,
+  parseEnv,
+  port,
+  positiveNumber,
+  url,
+} from '@hivemind/config';
 
 export const SCHEDULER_STRATEGIES = ['trust-aware', 'round-robin'] as const;
 
@@ -17,8 +28,14 @@ const schema = z.object({
   DATABASE_POOL_SIZE: int(20, { min: 1, max: 500 }),
   MIGRATIONS_RUN: bool(true),
   REDIS_URL: url(['redis:', 'rediss:'], 'redis://host:6379'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, "_" or "-"' }).default('hivemind'),
-  JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }).optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, "_" or "-"' })
+    .default('hivemind'),
+  JWT_SECRET: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+    .optional(),
   TOKEN_EXPIRATION_HOURS: positiveNumber(24),
   STORAGE_PATH: z.string().default('./.hivemind/storage'),
   MAX_FILE_SIZE: int(104857600, { min: 1024, max: 1099511627776 }),
@@ -65,7 +82,10 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, migrationsRun: e.MIGRATIONS_RUN },
     redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },
-    auth: { jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, tokenExpirationHours: e.TOKEN_EXPIRATION_HOURS },
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      tokenExpirationHours: e.TOKEN_EXPIRATION_HOURS,
+    },
     storage: { path: resolve(e.STORAGE_PATH), maxFileSize: e.MAX_FILE_SIZE },
     scheduling: { heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S, strategy: e.SCHEDULER_STRATEGY },
     webRoot: resolve(e.WEB_ROOT),

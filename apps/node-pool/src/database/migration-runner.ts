@@ -8,7 +8,10 @@ const MIGRATION_LOCK_KEY = 7_305_118_004_321;
  * Runs pending migrations while holding a PostgreSQL advisory lock, so several replicas starting
  * at once migrate one after the other (the later ones find nothing left to do).
  */
-export async function runMigrationsLocked(dataSource: DataSource, logger = new Logger('Migrations')): Promise<string[]> {
+export async function runMigrationsLocked(
+  dataSource: DataSource,
+  logger = new Logger('Migrations'),
+): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {

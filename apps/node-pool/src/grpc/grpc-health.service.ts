@@ -19,7 +19,7 @@ const CHECK_INTERVAL_MS = 5000;
 @Injectable()
 export class GrpcHealthService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly implementation = new HealthImplementation(
-    Object.fromEntries(['', ...NODEPOOL_SERVICES].map((name) => [name, 'NOT_SERVING' as ServingStatus])),
+    Object.fromEntries(['', ...NODEPOOL_SERVICES].map((name) => [name, 'NOT_SERVING'])),
   );
   private readonly logger = new Logger(GrpcHealthService.name);
   private timer?: NodeJS.Timeout;

@@ -1,4 +1,5 @@
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import type { Server } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
@@ -31,7 +32,7 @@ export function grpcServerOptions(config: NodePoolConfig, health: GrpcHealthServ
         keepalivePermitWithoutCalls: 1,
         http2MinPingIntervalWithoutDataMs: 5000,
       },
-      onLoadPackageDefinition: (nodepool, server) => {
+      onLoadPackageDefinition: (nodepool: protoLoader.PackageDefinition, server: Server) => {
         health.implementation.addToServer(server);
         // reflection describes both our package and the health service
         const healthDefinition = protoLoader.loadSync(healthProtoPath, GRPC_LOADER_OPTIONS);

@@ -3,6 +3,11 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 
 /** Prometheus metrics at /metrics: process and Node.js defaults now; features add their own. */
 @Module({
-  imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true, config: { prefix: 'hivemind_' } } })],
+  imports: [
+    PrometheusModule.register({
+      path: '/metrics',
+      defaultMetrics: { enabled: true, config: { prefix: 'hivemind_' } },
+    }),
+  ],
 })
 export class MetricsModule {}

@@ -1,4 +1,13 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+} from 'typeorm';
 import { AttemptState } from '@hivemind/contracts';
 import { bigintToNumber } from '../database/transformers';
 import { Node } from '../nodes/node.entity';
@@ -17,11 +26,17 @@ export const FENCING_TOKEN_SEQUENCE = 'attempt_fencing_tokens';
 @Entity('attempts')
 @Index('uq_attempts_fencing_token', ['fencingToken'], { unique: true })
 @Index('uq_attempts_shard_number', ['shardId', 'attemptNumber'], { unique: true })
-@Index('uq_attempts_live_shard_replica', ['shardId', 'replica'], { unique: true, where: `state IN ('ASSIGNED', 'RUNNING')` })
+@Index('uq_attempts_live_shard_replica', ['shardId', 'replica'], {
+  unique: true,
+  where: `state IN ('ASSIGNED', 'RUNNING')`,
+})
 @Index('idx_attempts_node_live', ['nodeId'], { where: `state IN ('ASSIGNED', 'RUNNING')` })
 @Index('idx_attempts_task', ['taskId'])
 @Check('chk_attempts_state', `state IN ('ASSIGNED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'LOST')`)
-@Check('chk_attempts_failure_cause', `failure_cause IS NULL OR failure_cause IN ('node', 'task', 'platform', 'user')`)
+@Check(
+  'chk_attempts_failure_cause',
+  `failure_cause IS NULL OR failure_cause IN ('node', 'task', 'platform', 'user')`,
+)
 @Check('chk_attempts_money', `cost >= 0 AND reward >= 0`)
 export class Attempt {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_attempts' })

@@ -1,4 +1,15 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  type Relation,
+} from 'typeorm';
 import { SplitKind, TaskStatus } from '@hivemind/contracts';
 import { User } from '../accounts/user.entity';
 import { bigintToNumber } from '../database/transformers';
@@ -16,14 +27,20 @@ export interface AggregateStep {
 @Index('idx_tasks_user_created', ['userId', 'createdAt', 'id'])
 @Index('idx_tasks_created', ['createdAt', 'id'])
 @Index('idx_tasks_status_created', ['status', 'createdAt', 'id'])
-@Index('uq_tasks_idempotency', ['userId', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
+@Index('uq_tasks_idempotency', ['userId', 'idempotencyKey'], {
+  unique: true,
+  where: 'idempotency_key IS NOT NULL',
+})
 @Check('chk_tasks_status', `status IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED')`)
 @Check('chk_tasks_split_kind', `split_kind IN ('none', 'data_processing', 'machine_learning', 'simulation')`)
 @Check(
   'chk_tasks_resources',
   `req_cpu_millicores >= 0 AND req_memory_mb >= 0 AND req_storage_mb >= 0 AND req_cpu_score >= 0 AND req_gpu_score >= 0 AND req_gpu_memory_mb >= 0`,
 )
-@Check('chk_tasks_shards', `shards_total >= 1 AND shards_completed >= 0 AND shards_failed >= 0 AND shards_completed + shards_failed <= shards_total`)
+@Check(
+  'chk_tasks_shards',
+  `shards_total >= 1 AND shards_completed >= 0 AND shards_failed >= 0 AND shards_completed + shards_failed <= shards_total`,
+)
 @Check('chk_tasks_cost', `max_cost >= 0 AND cost >= 0`)
 export class Task {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_tasks' })

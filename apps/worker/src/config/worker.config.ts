@@ -1,7 +1,17 @@
 import { cpus, hostname, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { type Env, hostPort, int, logLevel, nodeEnv, oneOf, parseEnv, port, positiveNumber } from '@hivemind/config';
+import {
+  type Env,
+  hostPort,
+  int,
+  logLevel,
+  nodeEnv,
+  oneOf,
+  parseEnv,
+  port,
+  positiveNumber,
+} from '@hivemind/config';
 
 const schema = z.object({
   NODE_ENV: nodeEnv(),
@@ -55,7 +65,11 @@ export function parseWorkerConfig(env: Env): WorkerConfig {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     nodePoolAddress: e.NODE_POOL_ADDRESS,
-    nodeId: e.NODE_ID ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64),
+    nodeId:
+      e.NODE_ID ??
+      hostname()
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .slice(0, 64),
     http: { host: e.WORKER_HTTP_HOST, port: e.WORKER_HTTP_PORT },
     docker: e.DOCKER_ENABLED,
     limits: { cpuCores: e.MAX_CPU_CORES, memoryGb: e.MAX_MEMORY_GB, concurrentTasks: e.MAX_CONCURRENT_TASKS },

@@ -51,9 +51,16 @@ export class StatusController {
     const checks = {
       docker: {
         status: dockerUp || !dockerRequired ? 'healthy' : 'unhealthy',
-        message: dockerUp ? 'engine answers' : dockerRequired ? 'no Docker engine answers' : 'no engine: process executor (low trust)',
+        message: dockerUp
+          ? 'engine answers'
+          : dockerRequired
+            ? 'no Docker engine answers'
+            : 'no engine: process executor (low trust)',
       },
-      grpc: { status: poolStatus === 'SERVING' ? 'healthy' : 'unhealthy', message: `node pool ${this.config.nodePoolAddress}: ${poolStatus}` },
+      grpc: {
+        status: poolStatus === 'SERVING' ? 'healthy' : 'unhealthy',
+        message: `node pool ${this.config.nodePoolAddress}: ${poolStatus}`,
+      },
       resources: { status: 'healthy', message: JSON.stringify(offeredResources(this.config.limits)) },
     };
     const healthy = Object.values(checks).every((c) => c.status === 'healthy');

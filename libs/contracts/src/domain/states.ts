@@ -76,4 +76,8 @@ export const TERMINAL_ATTEMPT_STATES: readonly AttemptState[] = [
   AttemptState.Lost,
 ];
 
-export const TERMINAL_SHARD_STATES: readonly ShardState[] = [ShardState.Completed, ShardState.Failed, ShardState.Cancelled];
+export const TERMINAL_SHARD_STATES: readonly ShardState[] = [
+  ShardState.Completed,
+  ShardState.Failed,
+  ShardState.Cancelled,
+];

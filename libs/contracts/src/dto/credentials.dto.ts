@@ -1,11 +1,19 @@
 import { Transform } from 'class-transformer';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE, normalizeUsername } from '../domain/accounts';
+import {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  USERNAME_PATTERN,
+  USERNAME_RULE,
+  normalizeUsername,
+} from '../domain/accounts';
 
 /** Body of register and login (REST) and the seed's LoginRequest / RegisterRequest fields. */
 export class CredentialsDto {
   /** Case-insensitive; stored and compared in lower case. */
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeUsername(value) : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizeUsername(value) : value,
+  )
   @IsString()
   @Matches(USERNAME_PATTERN, { message: `username must be ${USERNAME_RULE}` })
   username!: string;

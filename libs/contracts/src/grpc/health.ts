@@ -18,8 +18,12 @@ export class HealthClient {
   private readonly stub: HealthStub;
 
   constructor(address: string, credentials = grpc.credentials.createInsecure()) {
-    const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(healthProtoPath, GRPC_LOADER_OPTIONS)) as unknown as {
-      grpc: { health: { v1: { Health: new (address: string, credentials: grpc.ChannelCredentials) => HealthStub } } };
+    const pkg = grpc.loadPackageDefinition(
+      protoLoader.loadSync(healthProtoPath, GRPC_LOADER_OPTIONS),
+    ) as unknown as {
+      grpc: {
+        health: { v1: { Health: new (address: string, credentials: grpc.ChannelCredentials) => HealthStub } };
+      };
     };
     this.stub = new pkg.grpc.health.v1.Health(address, credentials);
   }

@@ -16,7 +16,6 @@ export const PROTO_DIR = join(__dirname, '..', '..', 'proto');
 export const NODEPOOL_PROTO_PATH = join(PROTO_DIR, 'nodepool.proto');
 export const NODEPOOL_PACKAGE = 'nodepool';
 
-
 /** The seed's limit for one message (task zips in UploadTask); large payloads go in chunked streams. */
 export const GRPC_MAX_MESSAGE_BYTES = 100 * 1024 * 1024;
 

@@ -96,7 +96,9 @@ export class InitialSchema1795392000000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX uq_nodes_name ON nodes (name)`);
     await q.query(`CREATE INDEX idx_nodes_owner ON nodes (owner_id)`);
     // placement scans online nodes only, best credit first
-    await q.query(`CREATE INDEX idx_nodes_online ON nodes (credit_score DESC, running_attempts) WHERE status = 'online'`);
+    await q.query(
+      `CREATE INDEX idx_nodes_online ON nodes (credit_score DESC, running_attempts) WHERE status = 'online'`,
+    );
 
     // downsampled utilization history for the console's charts (one row per node per bucket)
     await q.query(`
@@ -165,7 +167,9 @@ export class InitialSchema1795392000000 implements MigrationInterface {
     await q.query(`CREATE INDEX idx_tasks_user_created ON tasks (user_id, created_at DESC, id DESC)`);
     await q.query(`CREATE INDEX idx_tasks_created ON tasks (created_at DESC, id DESC)`);
     await q.query(`CREATE INDEX idx_tasks_status_created ON tasks (status, created_at DESC, id DESC)`);
-    await q.query(`CREATE UNIQUE INDEX uq_tasks_idempotency ON tasks (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_tasks_idempotency ON tasks (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE shards (
@@ -191,7 +195,9 @@ export class InitialSchema1795392000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE UNIQUE INDEX uq_shards_task_index ON shards (task_id, shard_index)`);
     // the placement queue: priority first, FIFO within a priority
-    await q.query(`CREATE INDEX idx_shards_queue ON shards (priority DESC, queued_at, id) WHERE state = 'QUEUED'`);
+    await q.query(
+      `CREATE INDEX idx_shards_queue ON shards (priority DESC, queued_at, id) WHERE state = 'QUEUED'`,
+    );
 
     // fencing tokens only grow, across every attempt ever made
     await q.query(`CREATE SEQUENCE attempt_fencing_tokens AS bigint`);
@@ -241,7 +247,9 @@ export class InitialSchema1795392000000 implements MigrationInterface {
       `CREATE UNIQUE INDEX uq_attempts_live_shard_replica ON attempts (shard_id, replica) WHERE state IN ('ASSIGNED', 'RUNNING')`,
     );
     // a node's live attempts: resource accounting, liveness sweep, reconciliation
-    await q.query(`CREATE INDEX idx_attempts_node_live ON attempts (node_id) WHERE state IN ('ASSIGNED', 'RUNNING')`);
+    await q.query(
+      `CREATE INDEX idx_attempts_node_live ON attempts (node_id) WHERE state IN ('ASSIGNED', 'RUNNING')`,
+    );
     await q.query(`CREATE INDEX idx_attempts_task ON attempts (task_id)`);
 
     await q.query(`
@@ -282,7 +290,9 @@ export class InitialSchema1795392000000 implements MigrationInterface {
         CONSTRAINT chk_ledger_accounts_user CHECK ((account LIKE 'user:%') = (user_id IS NOT NULL)),
         CONSTRAINT fk_ledger_accounts_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT
       )`);
-    await q.query(`CREATE UNIQUE INDEX uq_ledger_accounts_user ON ledger_accounts (user_id) WHERE user_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_ledger_accounts_user ON ledger_accounts (user_id) WHERE user_id IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE ledger_transactions (
@@ -301,7 +311,9 @@ export class InitialSchema1795392000000 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX uq_ledger_transactions_idempotency ON ledger_transactions (idempotency_account, idempotency_key) WHERE idempotency_key IS NOT NULL`,
     );
-    await q.query(`CREATE INDEX idx_ledger_transactions_task ON ledger_transactions (task_id) WHERE task_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX idx_ledger_transactions_task ON ledger_transactions (task_id) WHERE task_id IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE ledger_entries (
@@ -334,7 +346,9 @@ export class InitialSchema1795392000000 implements MigrationInterface {
         CONSTRAINT fk_ledger_holds_task FOREIGN KEY (task_id) REFERENCES tasks (id) ON DELETE RESTRICT,
         CONSTRAINT fk_ledger_holds_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT
       )`);
-    await q.query(`CREATE INDEX idx_ledger_holds_user_open ON ledger_holds (user_id) WHERE settled_at IS NULL`);
+    await q.query(
+      `CREATE INDEX idx_ledger_holds_user_open ON ledger_holds (user_id) WHERE settled_at IS NULL`,
+    );
 
     // ── WireGuard ─────────────────────────────────────────────────────────────
     await q.query(`
@@ -363,8 +377,12 @@ export class InitialSchema1795392000000 implements MigrationInterface {
         CONSTRAINT fk_vpn_peers_node FOREIGN KEY (node_id) REFERENCES nodes (id) ON DELETE CASCADE
       )`);
     // an address and a key belong to one live peer; reused only after revoke
-    await q.query(`CREATE UNIQUE INDEX uq_vpn_peers_address_active ON vpn_peers (address) WHERE revoked_at IS NULL`);
-    await q.query(`CREATE UNIQUE INDEX uq_vpn_peers_public_key_active ON vpn_peers (public_key) WHERE revoked_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_vpn_peers_address_active ON vpn_peers (address) WHERE revoked_at IS NULL`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX uq_vpn_peers_public_key_active ON vpn_peers (public_key) WHERE revoked_at IS NULL`,
+    );
     await q.query(`CREATE INDEX idx_vpn_peers_user ON vpn_peers (user_id) WHERE user_id IS NOT NULL`);
     await q.query(`CREATE INDEX idx_vpn_peers_node ON vpn_peers (node_id) WHERE node_id IS NOT NULL`);
   }
@@ -381,7 +399,9 @@ export class InitialSchema1795392000000 implements MigrationInterface {
     ]) {
       await q.query(`DROP TABLE ${table}`);
     }
-    await q.query(`ALTER TABLE files DROP CONSTRAINT fk_files_task, DROP CONSTRAINT fk_files_shard, DROP CONSTRAINT fk_files_attempt`);
+    await q.query(
+      `ALTER TABLE files DROP CONSTRAINT fk_files_task, DROP CONSTRAINT fk_files_shard, DROP CONSTRAINT fk_files_attempt`,
+    );
     for (const table of ['attempts', 'shards', 'tasks', 'node_utilization', 'nodes', 'files', 'users']) {
       await q.query(`DROP TABLE ${table}`);
     }

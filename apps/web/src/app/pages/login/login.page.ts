@@ -38,7 +38,8 @@ export class LoginPage {
         this.error.set(
           response.status === 404
             ? 'Sign-in is not available on this node pool yet.'
-            : ((response.error as { message?: string } | null)?.message ?? `Sign-in failed (${response.status}).`),
+            : ((response.error as { message?: string } | null)?.message ??
+                `Sign-in failed (${response.status}).`),
         );
       },
     });
