@@ -18,14 +18,10 @@ if (!compose)
 
 function composeConfig(env: Record<string, string>) {
   const [command, ...prefix] = compose!;
-  return spawnSync(
-    command,
-    [...prefix, '-f', join(ROOT, 'docker', 'compose.yaml'), 'config', '--services'],
-    {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, ...env },
-    },
-  );
+  return spawnSync(command, [...prefix, '-f', join(ROOT, 'docker', 'compose.yaml'), 'config', '--services'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...env },
+  });
 }
 
 describeCompose('docker/compose.yaml', () => {
