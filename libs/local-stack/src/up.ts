@@ -297,6 +297,10 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
 }
 
 if (require.main === module) {
+  // A .env at the repository root configures the stack and the apps it starts (see .env.example);
+  // variables set in the real environment win over it.
+  const dotenv = join(repoRoot(), '.env');
+  if (existsSync(dotenv)) process.loadEnvFile(dotenv);
   up()
     .then((stack) => {
       const shutdown = (signal: string): void => {

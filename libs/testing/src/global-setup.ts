@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   PostgresServer,
+  REQUIREMENTS,
   RedisServer,
   ensureDockerEngine,
+  ensureSystemPackages,
+  findPostgresBinDir,
   freePort,
   type EngineState,
 } from '../../local-stack/src';
@@ -26,6 +29,12 @@ declare global {
  * on free loopback ports, and a Docker engine when one answers or can be started.
  */
 export default async function globalSetup(): Promise<void> {
+  // Like `npm run up`: apt-installs PostgreSQL and Redis when missing (root on Debian/Ubuntu),
+  // otherwise stops with one line naming the command to run.
+  ensureSystemPackages(
+    [{ ...REQUIREMENTS.postgres, present: () => findPostgresBinDir() !== undefined }, REQUIREMENTS.redis],
+    (line) => process.stderr.write(`[hivemind tests] ${line}\n`),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'hivemind-test-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as an unprivileged user when the tests run as root
   const [postgres, redis] = await Promise.all([
