@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AppExceptionFilter, validationException } from './common/app-exception.filter';
 import { type NodePoolConfig } from './config/node-pool.config';
 import { GrpcHealthService } from './grpc/grpc-health.service';
 import { grpcServerOptions } from './grpc/grpc-server.options';
@@ -23,8 +24,10 @@ export async function createNodePool(config: NodePoolConfig): Promise<INestAppli
       forbidNonWhitelisted: true,
       transform: true,
       stopAtFirstError: false,
+      exceptionFactory: validationException,
     }),
   );
+  app.useGlobalFilters(new AppExceptionFilter());
   serveOpenApi(app);
   app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config, app.get(GrpcHealthService)), {
     inheritAppConfig: true,

@@ -1,12 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from './accounts/accounts.module';
 import { ConfigModule } from './config/config.module';
 import { NodePoolConfig } from './config/node-pool.config';
 import { DatabaseModule } from './database/database.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { HealthModule } from './health/health.module';
+import { LedgerModule } from './ledger/ledger.module';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueuesModule } from './queues/queues.module';
+import { WalletModule } from './wallet/wallet.module';
 import { WebModule } from './web/web.module';
 
 @Module({})
@@ -29,6 +33,10 @@ export class AppModule {
         HealthModule,
         GrpcModule,
         MetricsModule,
+        AccountsModule,
+        LedgerModule,
+        WalletModule,
+        MaintenanceModule,
         WebModule.forRoot(config.webRoot),
       ],
     };

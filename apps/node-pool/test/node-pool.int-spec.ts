@@ -6,8 +6,12 @@ import { DataSource } from 'typeorm';
 import { RedisServer, freePort } from '@hivemind/local-stack';
 import { GRPC_CHANNEL_OPTIONS, loadNodepool } from '@hivemind/contracts/grpc';
 import { grpcHealthStatus, grpcListServices } from '@hivemind/testing';
+import { MIGRATIONS } from '../src/database/migrations';
 import { GrpcHealthService } from '../src/grpc/grpc-health.service';
+import { loginAs } from './support/http';
 import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
+
+const ADMIN_PASSWORD = 'amber-quartz-lantern-58';
 
 describe('node pool (hybrid HTTP + gRPC app)', () => {
   let pool: TestNodePool;
@@ -21,7 +25,7 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
     );
     mkdirSync(join(webRoot, 'assets'));
     writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log("hivemind")');
-    pool = await startTestNodePool({ WEB_ROOT: webRoot });
+    pool = await startTestNodePool({ WEB_ROOT: webRoot, ADMIN_USERNAME: 'root', ADMIN_PASSWORD });
   });
 
   afterAll(async () => {
@@ -60,11 +64,14 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
       expect(Object.keys(doc.paths)).toContain('/health');
     });
 
-    it('serves Bull Board at /admin/queues with every queue', async () => {
-      const page = await fetch(`${pool.http}/admin/queues`);
+    it('serves Bull Board at /admin/queues with every queue, to an admin', async () => {
+      const admin = { authorization: `Bearer ${await loginAs(pool, 'root', ADMIN_PASSWORD)}` };
+      const page = await fetch(`${pool.http}/admin/queues`, { headers: admin });
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Bull Dashboard');
-      const api = (await (await fetch(`${pool.http}/admin/queues/api/queues`)).json()) as {
+      const api = (await (
+        await fetch(`${pool.http}/admin/queues/api/queues`, { headers: admin })
+      ).json()) as {
         queues: { name: string }[];
       };
       expect(api.queues.map((q) => q.name).sort()).toEqual(['maintenance', 'placement', 'post-processing']);
@@ -88,7 +95,7 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
 
     it('applied the migrations at start-up', async () => {
       const rows = await pool.app.get(DataSource).query('SELECT name FROM typeorm_migrations');
-      expect(rows).toEqual([{ name: 'InitialSchema1795392000000' }]);
+      expect(rows).toEqual(MIGRATIONS.map((m) => ({ name: m.name })));
     });
   });
 

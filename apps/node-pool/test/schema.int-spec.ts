@@ -25,7 +25,12 @@ describe('database schema', () => {
 
   it('migration:run creates the whole schema on an empty database', async () => {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    expect(applied.map((m) => m.name)).toEqual(['InitialSchema1795392000000']);
+    expect(applied.map((m) => m.name)).toEqual([
+      'InitialSchema1795392000000',
+      'LedgerSystemAccounts1795478400000',
+    ]);
+    const accounts = await ds.query<{ account: string }[]>(`SELECT account FROM ledger_accounts ORDER BY 1`);
+    expect(accounts.map((a) => a.account)).toEqual(['escrow', 'mint', 'platform']);
     expect(await tables()).toEqual(
       [
         'attempts',
@@ -119,7 +124,7 @@ describe('database schema', () => {
     });
 
     it('refuses a negative balance on every account but mint', async () => {
-      await ds.query(`INSERT INTO ledger_accounts (account, balance) VALUES ('mint', -5), ('platform', 0)`);
+      await ds.query(`UPDATE ledger_accounts SET balance = -5 WHERE account = 'mint'`);
       await expect(
         ds.query(`UPDATE ledger_accounts SET balance = -1 WHERE account = 'platform'`),
       ).rejects.toBeInstanceOf(QueryFailedError);
@@ -146,9 +151,12 @@ describe('database schema', () => {
     });
   });
 
-  it('migration:revert drops everything, and the schema can be created again', async () => {
-    await ds.query(`TRUNCATE users, ledger_accounts CASCADE`);
-    await ds.undoLastMigration({ transaction: 'each' });
+  it('migration:revert undoes each migration, and the schema can be created again', async () => {
+    await ds.query(`TRUNCATE users CASCADE`);
+    await ds.query(`UPDATE ledger_accounts SET balance = 0`);
+    await ds.undoLastMigration({ transaction: 'each' }); // the ledger's system accounts
+    expect(await ds.query(`SELECT account FROM ledger_accounts`)).toEqual([]);
+    await ds.undoLastMigration({ transaction: 'each' }); // the initial schema
     expect(await tables()).toEqual(['typeorm_migrations']);
     const [{ count }] = await ds.query(
       `SELECT count(*)::int AS count FROM pg_class WHERE relname = 'attempt_fencing_tokens'`,

@@ -5,3 +5,4 @@
 export * from './domain/states';
 export * from './domain/accounts';
 export * from './domain/page';
+export * from './domain/views';

@@ -12,6 +12,7 @@ import {
   positiveNumber,
   url,
 } from '@hivemind/config';
+import { PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from '@hivemind/contracts';
 
 export const SCHEDULER_STRATEGIES = ['trust-aware', 'round-robin'] as const;
 
@@ -37,6 +38,21 @@ const schema = z.object({
     .min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
     .optional(),
   TOKEN_EXPIRATION_HOURS: positiveNumber(24),
+  REFRESH_TOKEN_DAYS: positiveNumber(30),
+  ADMIN_USERNAME: z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.string().regex(USERNAME_PATTERN, { message: `must be ${USERNAME_RULE}` }))
+    .optional(),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(PASSWORD_MIN_LENGTH, { message: `must be at least ${PASSWORD_MIN_LENGTH} characters` })
+    .optional(),
+  SIGNUP_GRANT_CPT: int(1000, { min: 0, max: 1_000_000_000 }),
+  LOGIN_ATTEMPTS_PER_USERNAME: int(10, { min: 1, max: 100000 }),
+  LOGIN_ATTEMPTS_PER_ADDRESS: int(50, { min: 1, max: 1000000 }),
+  LOGIN_RATE_WINDOW_S: int(300, { min: 1, max: 86400 }),
+  LEDGER_AUDIT_INTERVAL_S: int(300, { min: 5, max: 86400 }),
   STORAGE_PATH: z.string().default('./.hivemind/storage'),
   MAX_FILE_SIZE: int(104857600, { min: 1024, max: 1099511627776 }),
   HEARTBEAT_TIMEOUT_S: int(15, { min: 1, max: 3600 }),
@@ -52,7 +68,17 @@ export class NodePoolConfig {
   readonly http: { host: string; port: number };
   readonly database: { url: string; poolSize: number; migrationsRun: boolean };
   readonly redis: { url: string; queuePrefix: string };
-  readonly auth: { jwtSecret: string; tokenExpirationHours: number };
+  readonly auth: {
+    jwtSecret: string;
+    tokenExpirationHours: number;
+    refreshTokenDays: number;
+    /** The first admin, created (or promoted) at start-up when both are set. */
+    admin?: { username: string; password: string };
+    signupGrantCpt: number;
+    /** Login (and registration) attempts allowed per LOGIN_RATE_WINDOW_S. */
+    loginRateLimit: { perUsername: number; perAddress: number; windowS: number };
+  };
+  readonly ledger: { auditIntervalS: number };
   readonly storage: { path: string; maxFileSize: number };
   readonly scheduling: { heartbeatTimeoutS: number; strategy: (typeof SCHEDULER_STRATEGIES)[number] };
   /** The built web console (index.html), served at /. */
@@ -69,10 +95,15 @@ export class NodePoolConfig {
  */
 export function parseNodePoolConfig(env: Env): NodePoolConfig {
   const e = parseEnv(
-    schema.refine((v) => v.JWT_SECRET !== undefined || v.NODE_ENV === 'development', {
-      message: 'is required outside NODE_ENV=development (e.g. `openssl rand -hex 32`)',
-      path: ['JWT_SECRET'],
-    }),
+    schema
+      .refine((v) => v.JWT_SECRET !== undefined || v.NODE_ENV === 'development', {
+        message: 'is required outside NODE_ENV=development (e.g. `openssl rand -hex 32`)',
+        path: ['JWT_SECRET'],
+      })
+      .refine((v) => (v.ADMIN_USERNAME === undefined) === (v.ADMIN_PASSWORD === undefined), {
+        message: 'and ADMIN_USERNAME must be given together',
+        path: ['ADMIN_PASSWORD'],
+      }),
     env,
   );
   return new NodePoolConfig({
@@ -85,7 +116,18 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     auth: {
       jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
       tokenExpirationHours: e.TOKEN_EXPIRATION_HOURS,
+      refreshTokenDays: e.REFRESH_TOKEN_DAYS,
+      ...(e.ADMIN_USERNAME && e.ADMIN_PASSWORD
+        ? { admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } }
+        : {}),
+      signupGrantCpt: e.SIGNUP_GRANT_CPT,
+      loginRateLimit: {
+        perUsername: e.LOGIN_ATTEMPTS_PER_USERNAME,
+        perAddress: e.LOGIN_ATTEMPTS_PER_ADDRESS,
+        windowS: e.LOGIN_RATE_WINDOW_S,
+      },
     },
+    ledger: { auditIntervalS: e.LEDGER_AUDIT_INTERVAL_S },
     storage: { path: resolve(e.STORAGE_PATH), maxFileSize: e.MAX_FILE_SIZE },
     scheduling: { heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S, strategy: e.SCHEDULER_STRATEGY },
     webRoot: resolve(e.WEB_ROOT),

@@ -13,14 +13,26 @@ export enum QueueName {
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
 
+/** Repeatable jobs on the maintenance queue. */
+export enum MaintenanceJob {
+  /** Checks the ledger's invariants (entries sum to zero, no negative balance, escrow = holds). */
+  LedgerAudit = 'ledger-audit',
+}
+
 /**
- * Job names per queue with their payloads. Each feature adds its jobs here and exactly one handler
- * for each (checked at start-up by JobHandlerRegistry).
+ * Job names per queue with their payloads. Each feature adds its jobs here; a queue's processor
+ * maps every name to exactly one handler in a `JobHandlers<Q>` record, so a job without a handler
+ * (or a handler for no job) does not compile.
  */
 export interface JobPayloads {
   [QueueName.Placement]: Record<never, never>;
-  [QueueName.Maintenance]: Record<never, never>;
+  [QueueName.Maintenance]: { [MaintenanceJob.LedgerAudit]: Record<string, never> };
   [QueueName.PostProcessing]: Record<never, never>;
 }
 
 export type JobName<Q extends QueueName> = Extract<keyof JobPayloads[Q], string>;
+
+/** One handler per job name of queue Q. */
+export type JobHandlers<Q extends QueueName> = {
+  [N in JobName<Q>]: (payload: JobPayloads[Q][N]) => Promise<unknown>;
+};

@@ -3,6 +3,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
+import { BullBoardAuthMiddleware } from '../accounts/bull-board-auth.middleware';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { QUEUE_NAMES } from './queue-names';
 
@@ -21,7 +22,12 @@ export const BULL_BOARD_ROUTE = '/admin/queues';
       }),
     }),
     BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
-    BullBoardModule.forRoot({ route: BULL_BOARD_ROUTE, adapter: ExpressAdapter }),
+    // admins only: an Express router outside Nest's guards, so a middleware checks the token
+    BullBoardModule.forRoot({
+      route: BULL_BOARD_ROUTE,
+      adapter: ExpressAdapter,
+      middleware: BullBoardAuthMiddleware,
+    }),
     ...QUEUE_NAMES.map((name) => BullBoardModule.forFeature({ name, adapter: BullAdapter })),
   ],
   exports: [BullModule],

@@ -21,6 +21,7 @@ import type { MasterNodeServiceClient as _nodepool_MasterNodeServiceClient, Mast
 import type { NodeManagerServiceClient as _nodepool_NodeManagerServiceClient, NodeManagerServiceDefinition as _nodepool_NodeManagerServiceDefinition } from './nodepool/NodeManagerService';
 import type { PollTaskStatusRequest as _nodepool_PollTaskStatusRequest, PollTaskStatusRequest__Output as _nodepool_PollTaskStatusRequest__Output } from './nodepool/PollTaskStatusRequest';
 import type { PollTaskStatusResponse as _nodepool_PollTaskStatusResponse, PollTaskStatusResponse__Output as _nodepool_PollTaskStatusResponse__Output } from './nodepool/PollTaskStatusResponse';
+import type { RefreshTokenRequest as _nodepool_RefreshTokenRequest, RefreshTokenRequest__Output as _nodepool_RefreshTokenRequest__Output } from './nodepool/RefreshTokenRequest';
 import type { RegisterRequest as _nodepool_RegisterRequest, RegisterRequest__Output as _nodepool_RegisterRequest__Output } from './nodepool/RegisterRequest';
 import type { RegisterResponse as _nodepool_RegisterResponse, RegisterResponse__Output as _nodepool_RegisterResponse__Output } from './nodepool/RegisterResponse';
 import type { RegisterWorkerNodeRequest as _nodepool_RegisterWorkerNodeRequest, RegisterWorkerNodeRequest__Output as _nodepool_RegisterWorkerNodeRequest__Output } from './nodepool/RegisterWorkerNodeRequest';
@@ -44,7 +45,10 @@ import type { TransferRequest as _nodepool_TransferRequest, TransferRequest__Out
 import type { TransferResponse as _nodepool_TransferResponse, TransferResponse__Output as _nodepool_TransferResponse__Output } from './nodepool/TransferResponse';
 import type { UploadTaskRequest as _nodepool_UploadTaskRequest, UploadTaskRequest__Output as _nodepool_UploadTaskRequest__Output } from './nodepool/UploadTaskRequest';
 import type { UploadTaskResponse as _nodepool_UploadTaskResponse, UploadTaskResponse__Output as _nodepool_UploadTaskResponse__Output } from './nodepool/UploadTaskResponse';
+import type { UserInfo as _nodepool_UserInfo, UserInfo__Output as _nodepool_UserInfo__Output } from './nodepool/UserInfo';
 import type { UserServiceClient as _nodepool_UserServiceClient, UserServiceDefinition as _nodepool_UserServiceDefinition } from './nodepool/UserService';
+import type { WhoAmIRequest as _nodepool_WhoAmIRequest, WhoAmIRequest__Output as _nodepool_WhoAmIRequest__Output } from './nodepool/WhoAmIRequest';
+import type { WhoAmIResponse as _nodepool_WhoAmIResponse, WhoAmIResponse__Output as _nodepool_WhoAmIResponse__Output } from './nodepool/WhoAmIResponse';
 import type { WorkerNodeInfo as _nodepool_WorkerNodeInfo, WorkerNodeInfo__Output as _nodepool_WorkerNodeInfo__Output } from './nodepool/WorkerNodeInfo';
 import type { WorkerNodeServiceClient as _nodepool_WorkerNodeServiceClient, WorkerNodeServiceDefinition as _nodepool_WorkerNodeServiceDefinition } from './nodepool/WorkerNodeService';
 
@@ -74,6 +78,7 @@ export interface ProtoGrpcType {
     NodeManagerService: SubtypeConstructor<typeof grpc.Client, _nodepool_NodeManagerServiceClient> & { service: _nodepool_NodeManagerServiceDefinition }
     PollTaskStatusRequest: MessageTypeDefinition<_nodepool_PollTaskStatusRequest, _nodepool_PollTaskStatusRequest__Output>
     PollTaskStatusResponse: MessageTypeDefinition<_nodepool_PollTaskStatusResponse, _nodepool_PollTaskStatusResponse__Output>
+    RefreshTokenRequest: MessageTypeDefinition<_nodepool_RefreshTokenRequest, _nodepool_RefreshTokenRequest__Output>
     RegisterRequest: MessageTypeDefinition<_nodepool_RegisterRequest, _nodepool_RegisterRequest__Output>
     RegisterResponse: MessageTypeDefinition<_nodepool_RegisterResponse, _nodepool_RegisterResponse__Output>
     RegisterWorkerNodeRequest: MessageTypeDefinition<_nodepool_RegisterWorkerNodeRequest, _nodepool_RegisterWorkerNodeRequest__Output>
@@ -97,7 +102,10 @@ export interface ProtoGrpcType {
     TransferResponse: MessageTypeDefinition<_nodepool_TransferResponse, _nodepool_TransferResponse__Output>
     UploadTaskRequest: MessageTypeDefinition<_nodepool_UploadTaskRequest, _nodepool_UploadTaskRequest__Output>
     UploadTaskResponse: MessageTypeDefinition<_nodepool_UploadTaskResponse, _nodepool_UploadTaskResponse__Output>
+    UserInfo: MessageTypeDefinition<_nodepool_UserInfo, _nodepool_UserInfo__Output>
     UserService: SubtypeConstructor<typeof grpc.Client, _nodepool_UserServiceClient> & { service: _nodepool_UserServiceDefinition }
+    WhoAmIRequest: MessageTypeDefinition<_nodepool_WhoAmIRequest, _nodepool_WhoAmIRequest__Output>
+    WhoAmIResponse: MessageTypeDefinition<_nodepool_WhoAmIResponse, _nodepool_WhoAmIResponse__Output>
     WorkerNodeInfo: MessageTypeDefinition<_nodepool_WorkerNodeInfo, _nodepool_WorkerNodeInfo__Output>
     WorkerNodeService: SubtypeConstructor<typeof grpc.Client, _nodepool_WorkerNodeServiceClient> & { service: _nodepool_WorkerNodeServiceDefinition }
   }

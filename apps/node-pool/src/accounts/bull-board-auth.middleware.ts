@@ -1,0 +1,39 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { parseCookie } from 'cookie';
+import type { NextFunction, Request, Response } from 'express';
+import { UserRole } from '@hivemind/contracts';
+import { DomainError, HTTP_STATUS } from '../common/domain-error';
+import { AccountsService } from './accounts.service';
+import { parseBearer } from './auth.guards';
+
+/** The cookie the console sets (Path=/admin) so that a plain link opens Bull Board. */
+export const ADMIN_COOKIE = 'hivemind_token';
+
+/**
+ * Guards Bull Board (/admin/queues), an Express router outside Nest's guards: an admin's access
+ * token in `Authorization: Bearer` or in the `hivemind_token` cookie, else 401 / 403.
+ */
+@Injectable()
+export class BullBoardAuthMiddleware implements NestMiddleware {
+  constructor(private readonly accounts: AccountsService) {}
+
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const token =
+      parseBearer(req.headers.authorization) ?? parseCookie(req.headers.cookie ?? '')[ADMIN_COOKIE];
+    try {
+      if (!token)
+        throw new DomainError('unauthenticated', 'Bull Board is for admins: log in to the console first');
+      const user = await this.accounts.authenticate(token);
+      if (user.role !== UserRole.Admin) throw new DomainError('forbidden', 'Bull Board is for admins only');
+      next();
+    } catch (error) {
+      if (!(error instanceof DomainError)) return next(error);
+      const statusCode = HTTP_STATUS[error.kind];
+      res.status(statusCode).json({
+        statusCode,
+        error: statusCode === 401 ? 'Unauthorized' : 'Forbidden',
+        message: error.message,
+      });
+    }
+  }
+}

@@ -1,0 +1,225 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { ESCROW, MINT, MovementKind, userAccount } from './ledger-accounts';
+import { type AuditFigures, type HistoryRow, LedgerRepository } from './ledger.repository';
+
+export interface Movement {
+  from: string;
+  to: string;
+  amount: number;
+  kind: MovementKind;
+  /** A retried movement with the same key (unique per account) is recorded once. */
+  idempotency?: { account: string; key: string };
+  taskId?: string | null;
+  memo?: string;
+}
+
+export interface MovementResult {
+  transactionId: string;
+  /** False when an earlier movement with the same idempotency key is returned instead. */
+  created: boolean;
+}
+
+export interface Wallet {
+  /** available + held */
+  balance: number;
+  /** In escrow for the user's unfinished tasks. */
+  held: number;
+  available: number;
+}
+
+export interface AuditReport extends AuditFigures {
+  ok: boolean;
+  problems: string[];
+}
+
+/**
+ * The CPT ledger: double entry, integer amounts, every movement two entries in one transaction,
+ * balances never below zero (except the mint's), idempotent when given a key. The scheduler uses
+ * hold / charge / release for a task's escrow.
+ */
+@Injectable()
+export class LedgerService {
+  private readonly logger = new Logger(LedgerService.name);
+
+  constructor(private readonly ledger: LedgerRepository) {}
+
+  /** Opens `user:<id>` and credits the sign-up grant, inside the caller's transaction. */
+  async openUserAccount(manager: EntityManager, userId: string, grant: number): Promise<void> {
+    await this.ledger.createAccount(manager, userAccount(userId), userId);
+    if (grant > 0) {
+      await this.moveWithin(manager, {
+        from: MINT,
+        to: userAccount(userId),
+        amount: grant,
+        kind: MovementKind.SignupGrant,
+        idempotency: { account: userAccount(userId), key: 'signup-grant' },
+        memo: 'sign-up grant',
+      });
+    }
+  }
+
+  /** One movement in its own transaction. */
+  move(movement: Movement): Promise<MovementResult> {
+    return this.ledger.transaction((manager) => this.moveWithin(manager, movement));
+  }
+
+  /** One movement inside the caller's transaction (so it commits or rolls back with other rows). */
+  async moveWithin(manager: EntityManager, m: Movement): Promise<MovementResult> {
+    if (!Number.isSafeInteger(m.amount) || m.amount <= 0) {
+      throw new DomainError('invalid', 'amount must be a positive whole number of CPT', { field: 'amount' });
+    }
+    if (m.from === m.to) throw new DomainError('invalid', 'cannot move CPT from an account to itself');
+    const transactionId = await this.ledger.insertTransaction(manager, {
+      kind: m.kind,
+      idempotency: m.idempotency,
+      taskId: m.taskId,
+      memo: m.memo,
+    });
+    if (transactionId === undefined) return this.replay(manager, m);
+
+    const balances = await this.ledger.lockAccounts(manager, [m.from, m.to]);
+    for (const account of [m.from, m.to]) {
+      if (!balances.has(account))
+        throw new DomainError('not_found', `ledger account ${account} does not exist`);
+    }
+    const available = balances.get(m.from)!;
+    if (m.from !== MINT && available < m.amount) {
+      throw new DomainError(
+        'insufficient_funds',
+        `insufficient balance: ${available} CPT available, ${m.amount} CPT needed`,
+        { field: 'amount' },
+      );
+    }
+    const fromAfter = await this.ledger.addToBalance(manager, m.from, -m.amount);
+    const toAfter = await this.ledger.addToBalance(manager, m.to, m.amount);
+    await this.ledger.insertEntries(manager, transactionId, [
+      { account: m.from, amount: -m.amount, balanceAfter: fromAfter },
+      { account: m.to, amount: m.amount, balanceAfter: toAfter },
+    ]);
+    return { transactionId, created: true };
+  }
+
+  /** The movement recorded under the same key, provided it is the same movement. */
+  private async replay(manager: EntityManager, m: Movement): Promise<MovementResult> {
+    const entries = await this.ledger.findByIdempotencyKey(
+      manager,
+      m.idempotency!.account,
+      m.idempotency!.key,
+    );
+    const debit = entries.find((e) => e.amount < 0);
+    const credit = entries.find((e) => e.amount > 0);
+    const same =
+      debit?.account === m.from &&
+      credit?.account === m.to &&
+      credit.amount === m.amount &&
+      debit.kind === String(m.kind);
+    if (!same || !debit) {
+      throw new DomainError('conflict', 'this idempotency key was already used for a different request', {
+        field: 'idempotency_key',
+      });
+    }
+    return { transactionId: debit.transactionId, created: false };
+  }
+
+  async wallet(userId: string): Promise<Wallet> {
+    const [available, held] = await Promise.all([
+      this.ledger.balance(userAccount(userId)),
+      this.ledger.heldFor(userId),
+    ]);
+    const free = available ?? 0;
+    return { balance: free + held, held, available: free };
+  }
+
+  history(userId: string, limit: number, beforeId?: string): Promise<HistoryRow[]> {
+    return this.ledger.history(userAccount(userId), limit, beforeId);
+  }
+
+  /** Moves a task's maximum cost from the user to escrow (insufficient balance → refused, nothing held). */
+  async hold(
+    manager: EntityManager,
+    taskId: string,
+    userId: string,
+    amount: number,
+  ): Promise<MovementResult> {
+    if (!(await this.ledger.insertHold(manager, taskId, userId, amount))) {
+      throw new DomainError('conflict', `task ${taskId} already has a hold`);
+    }
+    return this.moveWithin(manager, {
+      from: userAccount(userId),
+      to: ESCROW,
+      amount,
+      kind: MovementKind.Hold,
+      taskId,
+      idempotency: { account: ESCROW, key: `hold:${taskId}` },
+      memo: 'task cost held in escrow',
+    });
+  }
+
+  /** Pays `amount` of the task's hold to `payee` (an account name, e.g. the node owner's). */
+  async charge(taskId: string, amount: number, payee: string, key: string): Promise<MovementResult> {
+    return this.ledger.transaction(async (manager) => {
+      const hold = await this.ledger.lockHold(manager, taskId);
+      if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
+      const result = await this.moveWithin(manager, {
+        from: ESCROW,
+        to: payee,
+        amount,
+        kind: MovementKind.Charge,
+        taskId,
+        idempotency: { account: ESCROW, key: `charge:${taskId}:${key}` },
+      });
+      if (!result.created) return result; // a retried charge: already applied to the hold
+      // a new charge beyond the hold: refused, and the movement above rolls back with it
+      if (hold.settledAt || amount > hold.remaining) {
+        throw new DomainError(
+          'insufficient_funds',
+          `task ${taskId}: charge of ${amount} CPT exceeds the ${hold.settledAt ? 0 : hold.remaining} CPT still held`,
+        );
+      }
+      await this.ledger.updateHold(manager, taskId, hold.remaining - amount, false);
+      return result;
+    });
+  }
+
+  /** Returns what is left of the task's hold to its user and closes the hold; repeatable. */
+  async release(taskId: string): Promise<{ refunded: number }> {
+    return this.ledger.transaction(async (manager) => {
+      const hold = await this.ledger.lockHold(manager, taskId);
+      if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
+      if (hold.settledAt) return { refunded: 0 };
+      if (hold.remaining > 0) {
+        await this.moveWithin(manager, {
+          from: ESCROW,
+          to: userAccount(hold.userId),
+          amount: hold.remaining,
+          kind: MovementKind.Release,
+          taskId,
+          idempotency: { account: ESCROW, key: `release:${taskId}` },
+          memo: 'unused task budget refunded',
+        });
+      }
+      await this.ledger.updateHold(manager, taskId, 0, true);
+      return { refunded: hold.remaining };
+    });
+  }
+
+  /** Checks the invariants: entries and balances sum to zero, nothing negative, escrow = open holds. */
+  async audit(): Promise<AuditReport> {
+    const f = await this.ledger.auditFigures();
+    const problems: string[] = [];
+    if (f.entriesSum !== 0) problems.push(`entries sum to ${f.entriesSum}, not 0`);
+    if (f.balancesSum !== 0) problems.push(`balances sum to ${f.balancesSum}, not 0`);
+    if (f.unbalancedTransactions > 0)
+      problems.push(`${f.unbalancedTransactions} transactions do not balance`);
+    if (f.negativeAccounts.length > 0) problems.push(`negative balances: ${f.negativeAccounts.join(', ')}`);
+    if (f.driftedAccounts.length > 0)
+      problems.push(`balances differ from their entries: ${f.driftedAccounts.join(', ')}`);
+    if (f.escrowBalance !== f.openHoldsRemaining)
+      problems.push(`escrow holds ${f.escrowBalance} CPT but open holds total ${f.openHoldsRemaining}`);
+    const report = { ...f, ok: problems.length === 0, problems };
+    if (!report.ok) this.logger.error(`ledger audit failed: ${problems.join('; ')}`);
+    return report;
+  }
+}

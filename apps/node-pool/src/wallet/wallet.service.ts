@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { UserRole } from '@hivemind/contracts';
+import { DomainError } from '../common/domain-error';
+import { type AuthUser } from '../accounts/auth-user';
+import { AccountsService } from '../accounts/accounts.service';
+import { MovementKind, userAccount } from '../ledger/ledger-accounts';
+import { type HistoryRow } from '../ledger/ledger.repository';
+import { LedgerService, type MovementResult, type Wallet } from '../ledger/ledger.service';
+
+export interface TransferResult extends MovementResult {
+  wallet: Wallet;
+}
+
+/** A user's wallet: balance, transfers to other users, history. */
+@Injectable()
+export class WalletService {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  wallet(user: AuthUser): Promise<Wallet> {
+    return this.ledger.wallet(user.id);
+  }
+
+  /** The balance of `username` (the caller's own when empty; someone else's for admins only). */
+  async walletOf(caller: AuthUser, username: string): Promise<Wallet> {
+    if (!username || username.toLowerCase() === caller.username) return this.ledger.wallet(caller.id);
+    if (caller.role !== UserRole.Admin)
+      throw new DomainError('forbidden', 'only admins may see another user’s balance');
+    const user = await this.accounts.findByUsername(username);
+    if (!user) throw new DomainError('not_found', `no user named ${username}`);
+    return this.ledger.wallet(user.id);
+  }
+
+  async transfer(
+    sender: AuthUser,
+    to: string,
+    amount: number,
+    options: { idempotencyKey?: string; memo?: string } = {},
+  ): Promise<TransferResult> {
+    const receiver = await this.accounts.findByUsername(to);
+    if (!receiver) throw new DomainError('not_found', `no user named ${to}`, { field: 'to' });
+    if (receiver.id === sender.id) {
+      throw new DomainError('invalid', 'you cannot transfer CPT to yourself', { field: 'to' });
+    }
+    const result = await this.ledger.move({
+      from: userAccount(sender.id),
+      to: userAccount(receiver.id),
+      amount,
+      kind: MovementKind.Transfer,
+      idempotency: options.idempotencyKey
+        ? { account: userAccount(sender.id), key: options.idempotencyKey }
+        : undefined,
+      memo: options.memo ?? `transfer to ${receiver.username}`,
+    });
+    return { ...result, wallet: await this.ledger.wallet(sender.id) };
+  }
+
+  history(user: AuthUser, limit: number, beforeId?: string): Promise<HistoryRow[]> {
+    return this.ledger.history(user.id, limit, beforeId);
+  }
+}
