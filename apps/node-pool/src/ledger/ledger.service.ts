@@ -157,27 +157,32 @@ export class LedgerService {
     });
   }
 
-  /** Pays `amount` of the task's hold to `payee` (an account name, e.g. the node owner's). */
-  async charge(taskId: string, amount: number, payee: string, key: string): Promise<MovementResult> {
+  /**
+   * Pays `amount` of the task's hold to `payee` (an account name, e.g. the node owner's); `chargeKey`
+   * (e.g. the attempt) makes a retried charge a no-op.
+   */
+  async charge(taskId: string, amount: number, payee: string, chargeKey: string): Promise<MovementResult> {
     return this.ledger.transaction(async (manager) => {
       const hold = await this.ledger.lockHold(manager, taskId);
       if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
+      // the hold's row lock serialises charges of one task, so this check cannot race
+      const key = `charge:${taskId}:${chargeKey}`;
+      const earlier = await this.ledger.findByIdempotencyKey(manager, ESCROW, key);
+      if (earlier.length === 0 && (hold.settledAt || amount > hold.remaining)) {
+        throw new DomainError(
+          'insufficient_funds',
+          `task ${taskId}: charge of ${amount} CPT exceeds the ${hold.settledAt ? 0 : hold.remaining} CPT still held`,
+        );
+      }
       const result = await this.moveWithin(manager, {
         from: ESCROW,
         to: payee,
         amount,
         kind: MovementKind.Charge,
         taskId,
-        idempotency: { account: ESCROW, key: `charge:${taskId}:${key}` },
+        idempotency: { account: ESCROW, key },
       });
       if (!result.created) return result; // a retried charge: already applied to the hold
-      // a new charge beyond the hold: refused, and the movement above rolls back with it
-      if (hold.settledAt || amount > hold.remaining) {
-        throw new DomainError(
-          'insufficient_funds',
-          `task ${taskId}: charge of ${amount} CPT exceeds the ${hold.settledAt ? 0 : hold.remaining} CPT still held`,
-        );
-      }
       await this.ledger.updateHold(manager, taskId, hold.remaining - amount, false);
       return result;
     });
