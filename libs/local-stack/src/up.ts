@@ -43,6 +43,8 @@ export const BUILD_OUTPUTS = {
 interface Secrets {
   jwtSecret: string;
   postgresPassword: string;
+  /** The local stack's admin (ADMIN_USERNAME, default "admin") unless ADMIN_PASSWORD is given. */
+  adminPassword: string;
 }
 
 const log = (line: string): void => {
@@ -88,12 +90,16 @@ class Stack {
 
 function loadSecrets(home: string): Secrets {
   const file = join(home, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>) : {};
   const secrets: Secrets = {
-    jwtSecret: randomBytes(32).toString('hex'),
-    postgresPassword: randomBytes(18).toString('base64url'),
+    jwtSecret: stored.jwtSecret ?? randomBytes(32).toString('hex'),
+    postgresPassword: stored.postgresPassword ?? randomBytes(18).toString('base64url'),
+    // data directories made before the admin existed get one on their next start
+    adminPassword: stored.adminPassword ?? randomBytes(18).toString('base64url'),
   };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  if (Object.keys(stored).length !== Object.keys(secrets).length) {
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }
 
@@ -238,6 +244,7 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
       log(`no Docker: ${engine.reason}; the worker runs tasks as processes (low trust)`);
     }
 
+    const adminUsername = env.ADMIN_USERNAME ?? 'admin';
     const nodePool = stack.run('node-pool', join(root, BUILD_OUTPUTS.nodePool), {
       NODE_ENV: env.NODE_ENV ?? 'production',
       HTTP_PORT: String(httpPort),
@@ -245,6 +252,8 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       JWT_SECRET: env.JWT_SECRET ?? secrets.jwtSecret,
+      ADMIN_USERNAME: adminUsername,
+      ADMIN_PASSWORD: env.ADMIN_PASSWORD ?? secrets.adminPassword,
       STORAGE_PATH: env.STORAGE_PATH ?? join(home, 'storage'),
       WEB_ROOT: env.WEB_ROOT ?? join(root, BUILD_OUTPUTS.web),
       MIGRATIONS_RUN: 'true',
@@ -276,7 +285,8 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
         `  Console        http://localhost:${httpPort}/`,
         `  REST API       http://localhost:${httpPort}/api   (OpenAPI: /api/docs)`,
         `  gRPC           localhost:${grpcPort}   (nodepool.*, grpc.health.v1, reflection)`,
-        `  Bull Board     http://localhost:${httpPort}/admin/queues`,
+        `  Bull Board     http://localhost:${httpPort}/admin/queues   (admins)`,
+        `  Admin          ${adminUsername} / ${env.ADMIN_PASSWORD ? '(your ADMIN_PASSWORD)' : `${secrets.adminPassword}   (kept in ${join(home, 'secrets.json')})`}`,
         `  Health         http://localhost:${httpPort}/health   Metrics: /metrics`,
         `  Worker         http://127.0.0.1:${workerPort}/api/status`,
         `  Data           ${home}`,
@@ -297,9 +307,9 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
 }
 
 if (require.main === module) {
-  // A .env at the repository root configures the stack and the apps it starts (see .env.example);
-  // variables set in the real environment win over it.
-  const dotenv = join(repoRoot(), '.env');
+  // A .env at the repository root (or HIVEMIND_ENV_FILE) configures the stack and the apps it
+  // starts (see .env.example); variables set in the real environment win over it.
+  const dotenv = process.env.HIVEMIND_ENV_FILE ?? join(repoRoot(), '.env');
   if (existsSync(dotenv)) process.loadEnvFile(dotenv);
   up()
     .then((stack) => {

@@ -33,6 +33,7 @@ describe('the local stack launcher (npm run up)', () => {
         GRPC_SERVER_PORT: String(grpcPort),
         WORKER_HTTP_PORT: String(workerPort),
         HIVEMIND_DOCKER: 'off',
+        HIVEMIND_ENV_FILE: join(home, 'no-such.env'), // a developer's .env must not leak in
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -64,8 +65,22 @@ describe('the local stack launcher (npm run up)', () => {
     });
   });
 
-  it('serves Bull Board, OpenAPI, metrics and the built console', async () => {
-    expect((await fetch(`${http}/admin/queues`)).status).toBe(200);
+  it('creates an admin whose token opens Bull Board; OpenAPI, metrics and the built console are served', async () => {
+    const { adminPassword } = JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')) as {
+      adminPassword: string;
+    };
+    expect((await fetch(`${http}/admin/queues`)).status).toBe(401);
+    const login = await fetch(`${http}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: adminPassword }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token } = (await login.json()) as { access_token: string };
+    const board = await fetch(`${http}/admin/queues`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(board.status).toBe(200);
     expect((await fetch(`${http}/api/docs`)).status).toBe(200);
     expect((await fetch(`${http}/metrics`)).status).toBe(200);
     const index = await (await fetch(`${http}/`)).text();
