@@ -1,18 +1,11 @@
-import { createHmac } from 'node:crypto';
 import { type Page, type SessionView, type UserView } from '@hivemind/contracts';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../src/accounts/accounts.service';
+import { craftJwt as jwt } from './support/jwt';
 import { STRONG_PASSWORD, call, loginAs, newUser } from './support/http';
 import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
 
 const ADMIN_PASSWORD = 'amber-quartz-lantern-58';
-
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-function jwt(header: object, payload: object, secret?: string): string {
-  const unsigned = `${b64url(header)}.${b64url(payload)}`;
-  const signature = secret ? createHmac('sha256', secret).update(unsigned).digest('base64url') : '';
-  return `${unsigned}.${signature}`;
-}
 
 describe('accounts: register, login, tokens, admin (REST)', () => {
   let pool: TestNodePool;

@@ -23,13 +23,17 @@ const rpcCallers = new WeakMap<Metadata, AuthUser>();
 /** `authorization: Bearer <token>` from an HTTP header or gRPC metadata; else the message's `token`. */
 export function bearerToken(context: ExecutionContext): string | undefined {
   if (context.getType() === 'rpc') {
-    const metadata = context.switchToRpc().getContext<Metadata>();
-    const header = metadata.get('authorization')[0];
-    const fromHeader = typeof header === 'string' ? parseBearer(header) : undefined;
     const data = context.switchToRpc().getData<{ token?: unknown }>();
-    return fromHeader ?? (typeof data?.token === 'string' && data.token ? data.token : undefined);
+    return rpcToken(context.switchToRpc().getContext<Metadata>(), data?.token);
   }
   return parseBearer(context.switchToHttp().getRequest<Request>().headers.authorization);
+}
+
+/** A gRPC call's token: `authorization: Bearer` metadata first, else the message's `token` field. */
+export function rpcToken(metadata: Metadata, messageToken: unknown): string | undefined {
+  const header = metadata.get('authorization')[0];
+  const fromHeader = typeof header === 'string' ? parseBearer(header) : undefined;
+  return fromHeader ?? (typeof messageToken === 'string' && messageToken ? messageToken : undefined);
 }
 
 export function parseBearer(header: string | undefined): string | undefined {

@@ -18,7 +18,7 @@ import type {
 import { AppExceptionFilter } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
 import { AccountsService, type Session } from '../accounts/accounts.service';
-import { Authenticated, parseBearer, rpcCaller } from '../accounts/auth.guards';
+import { Authenticated, rpcCaller, rpcToken } from '../accounts/auth.guards';
 import { type AuthUser } from '../accounts/auth-user';
 import { type User } from '../accounts/user.entity';
 import { WalletService } from './wallet.service';
@@ -108,8 +108,7 @@ export class UserGrpcController {
   }
 
   private async caller(metadata: Metadata, token: string): Promise<AuthUser> {
-    const header = metadata.get('authorization')[0];
-    const bearer = (typeof header === 'string' ? parseBearer(header) : undefined) ?? (token || undefined);
+    const bearer = rpcToken(metadata, token);
     if (!bearer) throw new DomainError('unauthenticated', 'not logged in: send a token (log in first)');
     return this.accounts.authenticate(bearer);
   }
