@@ -90,7 +90,7 @@ describe('the CPT wallet and ledger', () => {
     [
       'beyond the balance',
       (_: TestUser, r: TestUser) => ({ to: r.username, amount: 1001 }),
-      422,
+      402,
       /insufficient balance: 1000 CPT available, 1001 CPT needed/,
     ],
     ['without a receiver', () => ({ amount: 5 }), 400, /to must be a username/],
@@ -175,7 +175,7 @@ describe('the CPT wallet and ledger', () => {
       }),
     );
     const statuses = new Set(results.map((r) => r.status));
-    expect([...statuses].every((s) => s === 201 || s === 422)).toBe(true);
+    expect([...statuses].every((s) => s === 201 || s === 402)).toBe(true);
     const made = results.filter((r) => r.status === 201).length;
     expect(made).toBeGreaterThan(100);
 

@@ -31,7 +31,7 @@ export const HTTP_STATUS: Record<RefusalKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
-  insufficient_funds: 422,
+  insufficient_funds: 402,
   rate_limited: 429,
 };
 
