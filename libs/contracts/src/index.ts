@@ -6,3 +6,4 @@ export * from './domain/states';
 export * from './domain/accounts';
 export * from './domain/page';
 export * from './domain/views';
+export * from './domain/trust';

@@ -1,0 +1,160 @@
+// Placement rules (DESIGN.md "Trust-level scheduling"): pure functions, no IO. The scheduler loads
+// candidate nodes and a shard's demand, asks `placeShard`, and makes the allocation atomically in
+// PostgreSQL; a shard that cannot be placed keeps the reason it waits.
+import {
+  DockerStatus,
+  HIGH_TRUST_MIN,
+  NodeStatus,
+  TRUST_GROUP_ORDER,
+  TrustGroup,
+  trustGroupOf,
+} from '@hivemind/contracts';
+
+/** Integer resource units: no floating point in placement. */
+export interface Resources {
+  cpuMillicores: number;
+  memoryMb: number;
+  storageMb: number;
+  cpuScore: number;
+  gpuScore: number;
+  gpuMemoryMb: number;
+}
+
+export interface NodeCandidate {
+  id: string;
+  name: string;
+  status: NodeStatus;
+  docker: DockerStatus;
+  creditScore: number;
+  location: string;
+  gpuName: string;
+  /** What the node offers in all. */
+  total: Resources;
+  /** What is free now (total minus the allocations of its live attempts). */
+  available: Resources;
+  runningAttempts: number;
+  maxConcurrent: number;
+}
+
+export interface ShardDemand {
+  resources: Resources;
+  /** Case-insensitive match with the node's GPU name when set. */
+  gpuName?: string;
+  /** Preferred, not required. */
+  location?: string;
+  /** The submitting user's trust score. */
+  userTrust: number;
+}
+
+export type SchedulerStrategyName = 'trust-aware' | 'round-robin';
+
+export type Placement = { node: NodeCandidate } | { waiting: string };
+
+const RESOURCE_LABELS: Record<keyof Resources, (v: number) => string> = {
+  cpuMillicores: (v) => `${v / 1000} CPU cores`,
+  memoryMb: (v) => `${v} MB of memory`,
+  storageMb: (v) => `${v} MB of storage`,
+  cpuScore: (v) => `a CPU score of ${v}`,
+  gpuScore: (v) => `a GPU score of ${v}`,
+  gpuMemoryMb: (v) => `${v} MB of GPU memory`,
+};
+
+/** The first resource `have` lacks for `need`, or undefined when everything fits. */
+export function missingResource(have: Resources, need: Resources): keyof Resources | undefined {
+  return (Object.keys(RESOURCE_LABELS) as (keyof Resources)[]).find((key) => have[key] < need[key]);
+}
+
+function gpuMatches(node: NodeCandidate, demand: ShardDemand): boolean {
+  return !demand.gpuName || node.gpuName.toLowerCase() === demand.gpuName.toLowerCase();
+}
+
+/**
+ * Whether a user of this trust may use the node: low-trust nodes only for high-trust users
+ * (≥ 100); nodes without Docker only for users with trust above 50.
+ */
+export function trustAllows(node: Pick<NodeCandidate, 'creditScore' | 'docker'>, userTrust: number): boolean {
+  if (node.docker !== DockerStatus.Enabled && userTrust <= 50) return false;
+  return trustGroupOf(node.creditScore, node.docker) !== TrustGroup.Low || userTrust >= HIGH_TRUST_MIN;
+}
+
+/** Whether the shard may run on the node now. */
+export function canRunOn(node: NodeCandidate, demand: ShardDemand): boolean {
+  return (
+    node.status === NodeStatus.Online &&
+    node.runningAttempts < node.maxConcurrent &&
+    trustAllows(node, demand.userTrust) &&
+    gpuMatches(node, demand) &&
+    missingResource(node.available, demand.resources) === undefined
+  );
+}
+
+/** Load in [0, 1]: the larger of the busy share of attempts, cores and memory. */
+export function loadOf(node: NodeCandidate): number {
+  const share = (free: number, total: number) => (total > 0 ? 1 - free / total : 1);
+  return Math.max(
+    node.maxConcurrent > 0 ? node.runningAttempts / node.maxConcurrent : 1,
+    share(node.available.cpuMillicores, node.total.cpuMillicores),
+    share(node.available.memoryMb, node.total.memoryMb),
+  );
+}
+
+/** Trust-aware order: trust group (high → normal → low), preferred location, least load, name. */
+export function compareForPlacement(demand: ShardDemand) {
+  const groupRank = (n: NodeCandidate) => TRUST_GROUP_ORDER.indexOf(trustGroupOf(n.creditScore, n.docker));
+  const locationRank = (n: NodeCandidate) =>
+    demand.location && n.location.toLowerCase() === demand.location.toLowerCase() ? 0 : 1;
+  return (a: NodeCandidate, b: NodeCandidate): number =>
+    groupRank(a) - groupRank(b) ||
+    locationRank(a) - locationRank(b) ||
+    loadOf(a) - loadOf(b) ||
+    a.name.localeCompare(b.name);
+}
+
+/**
+ * Chooses a node for the shard. `trust-aware` orders the fitting nodes by compareForPlacement;
+ * `round-robin` (CloudAI) takes the first fitting node after `lastNodeName` in name order.
+ * Without a fitting node, says why the shard waits.
+ */
+export function placeShard(
+  demand: ShardDemand,
+  nodes: readonly NodeCandidate[],
+  strategy: SchedulerStrategyName = 'trust-aware',
+  lastNodeName = '',
+): Placement {
+  const fitting = nodes.filter((n) => canRunOn(n, demand));
+  if (fitting.length === 0) return { waiting: whyWaiting(demand, nodes) };
+  if (strategy === 'round-robin') {
+    const byName = [...fitting].sort((a, b) => a.name.localeCompare(b.name));
+    return { node: byName.find((n) => n.name.localeCompare(lastNodeName) > 0) ?? byName[0] };
+  }
+  return { node: [...fitting].sort(compareForPlacement(demand))[0] };
+}
+
+/** The most useful reason a shard cannot be placed on any of `nodes` now. */
+export function whyWaiting(demand: ShardDemand, nodes: readonly NodeCandidate[]): string {
+  const online = nodes.filter((n) => n.status === NodeStatus.Online);
+  if (online.length === 0) return 'no node is online';
+  const gpu = online.filter((n) => gpuMatches(n, demand));
+  if (gpu.length === 0) return `no online node has the GPU "${demand.gpuName}"`;
+  const big = gpu.filter((n) => missingResource(n.total, demand.resources) === undefined);
+  if (big.length === 0) {
+    const lacking = missingResource(bestTotals(gpu), demand.resources);
+    if (lacking) return `no online node offers ${RESOURCE_LABELS[lacking](demand.resources[lacking])}`;
+    const asked = (Object.keys(RESOURCE_LABELS) as (keyof Resources)[]).filter(
+      (k) => demand.resources[k] > 0,
+    );
+    return `no online node offers ${asked.map((k) => RESOURCE_LABELS[k](demand.resources[k])).join(' and ')} together`;
+  }
+  const allowed = big.filter((n) => trustAllows(n, demand.userTrust));
+  if (allowed.length === 0) {
+    return `your trust score (${demand.userTrust}) excludes the nodes that would fit: low-trust nodes take tasks only from users with trust ≥ ${HIGH_TRUST_MIN}, nodes without Docker only from users with trust above 50`;
+  }
+  return `waiting for capacity: the ${allowed.length} node(s) that fit are busy`;
+}
+
+function bestTotals(nodes: readonly NodeCandidate[]): Resources {
+  const keys = Object.keys(RESOURCE_LABELS) as (keyof Resources)[];
+  return Object.fromEntries(
+    keys.map((k) => [k, Math.max(...nodes.map((n) => n.total[k]))]),
+  ) as unknown as Resources;
+}
