@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PAGE_SIZE_DEFAULT, type Page, type UserView } from '@hivemind/contracts';
+import { PAGE_SIZE_DEFAULT, toPage, type Page, type UserView } from '@hivemind/contracts';
 import { UpdateUserDto, UsersQueryDto } from '@hivemind/contracts/dto';
 import { DomainError } from '../common/domain-error';
 import { AccountsService } from './accounts.service';
@@ -20,10 +20,7 @@ export class AdminUsersController {
   async list(@Query() query: UsersQueryDto): Promise<Page<UserView>> {
     const limit = query.limit ?? PAGE_SIZE_DEFAULT;
     const users = await this.accounts.listUsers({ limit, afterUsername: query.cursor, search: query.search });
-    return {
-      items: users.map(toUserView),
-      next_cursor: users.length === limit ? users[users.length - 1].username : null,
-    };
+    return toPage(users, limit, toUserView, (user) => user.username);
   }
 
   @Patch(':id')

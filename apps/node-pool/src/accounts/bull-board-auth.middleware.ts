@@ -2,7 +2,8 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { parseCookie } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
 import { UserRole } from '@hivemind/contracts';
-import { DomainError, HTTP_STATUS } from '../common/domain-error';
+import { domainErrorBody } from '../common/app-exception.filter';
+import { DomainError } from '../common/domain-error';
 import { AccountsService } from './accounts.service';
 import { parseBearer } from './auth.guards';
 
@@ -28,12 +29,8 @@ export class BullBoardAuthMiddleware implements NestMiddleware {
       next();
     } catch (error) {
       if (!(error instanceof DomainError)) return next(error);
-      const statusCode = HTTP_STATUS[error.kind];
-      res.status(statusCode).json({
-        statusCode,
-        error: statusCode === 401 ? 'Unauthorized' : 'Forbidden',
-        message: error.message,
-      });
+      const body = domainErrorBody(error);
+      res.status(body.statusCode).json(body);
     }
   }
 }

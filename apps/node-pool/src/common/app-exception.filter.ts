@@ -47,16 +47,7 @@ export class AppExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainError) {
-      const statusCode = HTTP_STATUS[exception.kind];
-      const field = exception.details.field;
-      return {
-        statusCode,
-        error: STATUS_CODES[statusCode] ?? 'Error',
-        message: exception.message,
-        ...(field ? { errors: [{ field, message: exception.message }] } : {}),
-      };
-    }
+    if (exception instanceof DomainError) return domainErrorBody(exception);
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const raw = exception.getResponse();
@@ -74,6 +65,18 @@ export class AppExceptionFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
   }
+}
+
+/** The HTTP body of a refusal; also used by middleware that answers outside Nest's filters. */
+export function domainErrorBody(error: DomainError): ErrorBody {
+  const statusCode = HTTP_STATUS[error.kind];
+  const field = error.details.field;
+  return {
+    statusCode,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message: error.message,
+    ...(field ? { errors: [{ field, message: error.message }] } : {}),
+  };
 }
 
 function isReport(raw: unknown): boolean {

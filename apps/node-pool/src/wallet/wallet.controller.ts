@@ -3,6 +3,7 @@ import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { Response } from 'express';
 import {
   PAGE_SIZE_DEFAULT,
+  toPage,
   type LedgerMovementView,
   type Page,
   type TransferResultView,
@@ -82,9 +83,6 @@ export class WalletController {
       });
     }
     const rows = await this.wallets.history(user, limit, before);
-    return {
-      items: rows.map(toMovementView),
-      next_cursor: rows.length === limit ? rows[rows.length - 1].id : null,
-    };
+    return toPage(rows, limit, toMovementView, (row) => row.id);
   }
 }
