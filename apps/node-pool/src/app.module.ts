@@ -10,6 +10,8 @@ import { LedgerModule } from './ledger/ledger.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueuesModule } from './queues/queues.module';
+import { PlacementTriggerModule } from './scheduling/placement-trigger.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 import { WalletModule } from './wallet/wallet.module';
 import { WebModule } from './web/web.module';
 
@@ -30,6 +32,8 @@ export class AppModule {
         }),
         DatabaseModule,
         QueuesModule,
+        TelemetryModule,
+        PlacementTriggerModule,
         HealthModule,
         GrpcModule,
         MetricsModule,

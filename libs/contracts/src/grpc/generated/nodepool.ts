@@ -1,8 +1,11 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { ConnectRequest as _nodepool_ConnectRequest, ConnectRequest__Output as _nodepool_ConnectRequest__Output } from './nodepool/ConnectRequest';
+import type { DownloadInputRequest as _nodepool_DownloadInputRequest, DownloadInputRequest__Output as _nodepool_DownloadInputRequest__Output } from './nodepool/DownloadInputRequest';
 import type { ExecuteTaskRequest as _nodepool_ExecuteTaskRequest, ExecuteTaskRequest__Output as _nodepool_ExecuteTaskRequest__Output } from './nodepool/ExecuteTaskRequest';
 import type { ExecuteTaskResponse as _nodepool_ExecuteTaskResponse, ExecuteTaskResponse__Output as _nodepool_ExecuteTaskResponse__Output } from './nodepool/ExecuteTaskResponse';
+import type { FileChunk as _nodepool_FileChunk, FileChunk__Output as _nodepool_FileChunk__Output } from './nodepool/FileChunk';
 import type { GetAllTasksRequest as _nodepool_GetAllTasksRequest, GetAllTasksRequest__Output as _nodepool_GetAllTasksRequest__Output } from './nodepool/GetAllTasksRequest';
 import type { GetAllTasksResponse as _nodepool_GetAllTasksResponse, GetAllTasksResponse__Output as _nodepool_GetAllTasksResponse__Output } from './nodepool/GetAllTasksResponse';
 import type { GetBalanceRequest as _nodepool_GetBalanceRequest, GetBalanceRequest__Output as _nodepool_GetBalanceRequest__Output } from './nodepool/GetBalanceRequest';
@@ -15,10 +18,12 @@ import type { GetTaskResultRequest as _nodepool_GetTaskResultRequest, GetTaskRes
 import type { GetTaskResultResponse as _nodepool_GetTaskResultResponse, GetTaskResultResponse__Output as _nodepool_GetTaskResultResponse__Output } from './nodepool/GetTaskResultResponse';
 import type { HealthCheckRequest as _nodepool_HealthCheckRequest, HealthCheckRequest__Output as _nodepool_HealthCheckRequest__Output } from './nodepool/HealthCheckRequest';
 import type { HealthCheckResponse as _nodepool_HealthCheckResponse, HealthCheckResponse__Output as _nodepool_HealthCheckResponse__Output } from './nodepool/HealthCheckResponse';
+import type { LogChunk as _nodepool_LogChunk, LogChunk__Output as _nodepool_LogChunk__Output } from './nodepool/LogChunk';
 import type { LoginRequest as _nodepool_LoginRequest, LoginRequest__Output as _nodepool_LoginRequest__Output } from './nodepool/LoginRequest';
 import type { LoginResponse as _nodepool_LoginResponse, LoginResponse__Output as _nodepool_LoginResponse__Output } from './nodepool/LoginResponse';
 import type { MasterNodeServiceClient as _nodepool_MasterNodeServiceClient, MasterNodeServiceDefinition as _nodepool_MasterNodeServiceDefinition } from './nodepool/MasterNodeService';
 import type { NodeManagerServiceClient as _nodepool_NodeManagerServiceClient, NodeManagerServiceDefinition as _nodepool_NodeManagerServiceDefinition } from './nodepool/NodeManagerService';
+import type { OutputHeader as _nodepool_OutputHeader, OutputHeader__Output as _nodepool_OutputHeader__Output } from './nodepool/OutputHeader';
 import type { PollTaskStatusRequest as _nodepool_PollTaskStatusRequest, PollTaskStatusRequest__Output as _nodepool_PollTaskStatusRequest__Output } from './nodepool/PollTaskStatusRequest';
 import type { PollTaskStatusResponse as _nodepool_PollTaskStatusResponse, PollTaskStatusResponse__Output as _nodepool_PollTaskStatusResponse__Output } from './nodepool/PollTaskStatusResponse';
 import type { RefreshTokenRequest as _nodepool_RefreshTokenRequest, RefreshTokenRequest__Output as _nodepool_RefreshTokenRequest__Output } from './nodepool/RefreshTokenRequest';
@@ -43,12 +48,15 @@ import type { TaskCompletedRequest as _nodepool_TaskCompletedRequest, TaskComple
 import type { TaskStatus as _nodepool_TaskStatus, TaskStatus__Output as _nodepool_TaskStatus__Output } from './nodepool/TaskStatus';
 import type { TransferRequest as _nodepool_TransferRequest, TransferRequest__Output as _nodepool_TransferRequest__Output } from './nodepool/TransferRequest';
 import type { TransferResponse as _nodepool_TransferResponse, TransferResponse__Output as _nodepool_TransferResponse__Output } from './nodepool/TransferResponse';
+import type { UploadOutputRequest as _nodepool_UploadOutputRequest, UploadOutputRequest__Output as _nodepool_UploadOutputRequest__Output } from './nodepool/UploadOutputRequest';
+import type { UploadOutputResponse as _nodepool_UploadOutputResponse, UploadOutputResponse__Output as _nodepool_UploadOutputResponse__Output } from './nodepool/UploadOutputResponse';
 import type { UploadTaskRequest as _nodepool_UploadTaskRequest, UploadTaskRequest__Output as _nodepool_UploadTaskRequest__Output } from './nodepool/UploadTaskRequest';
 import type { UploadTaskResponse as _nodepool_UploadTaskResponse, UploadTaskResponse__Output as _nodepool_UploadTaskResponse__Output } from './nodepool/UploadTaskResponse';
 import type { UserInfo as _nodepool_UserInfo, UserInfo__Output as _nodepool_UserInfo__Output } from './nodepool/UserInfo';
 import type { UserServiceClient as _nodepool_UserServiceClient, UserServiceDefinition as _nodepool_UserServiceDefinition } from './nodepool/UserService';
 import type { WhoAmIRequest as _nodepool_WhoAmIRequest, WhoAmIRequest__Output as _nodepool_WhoAmIRequest__Output } from './nodepool/WhoAmIRequest';
 import type { WhoAmIResponse as _nodepool_WhoAmIResponse, WhoAmIResponse__Output as _nodepool_WhoAmIResponse__Output } from './nodepool/WhoAmIResponse';
+import type { WorkerCommand as _nodepool_WorkerCommand, WorkerCommand__Output as _nodepool_WorkerCommand__Output } from './nodepool/WorkerCommand';
 import type { WorkerNodeInfo as _nodepool_WorkerNodeInfo, WorkerNodeInfo__Output as _nodepool_WorkerNodeInfo__Output } from './nodepool/WorkerNodeInfo';
 import type { WorkerNodeServiceClient as _nodepool_WorkerNodeServiceClient, WorkerNodeServiceDefinition as _nodepool_WorkerNodeServiceDefinition } from './nodepool/WorkerNodeService';
 
@@ -58,8 +66,11 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 
 export interface ProtoGrpcType {
   nodepool: {
+    ConnectRequest: MessageTypeDefinition<_nodepool_ConnectRequest, _nodepool_ConnectRequest__Output>
+    DownloadInputRequest: MessageTypeDefinition<_nodepool_DownloadInputRequest, _nodepool_DownloadInputRequest__Output>
     ExecuteTaskRequest: MessageTypeDefinition<_nodepool_ExecuteTaskRequest, _nodepool_ExecuteTaskRequest__Output>
     ExecuteTaskResponse: MessageTypeDefinition<_nodepool_ExecuteTaskResponse, _nodepool_ExecuteTaskResponse__Output>
+    FileChunk: MessageTypeDefinition<_nodepool_FileChunk, _nodepool_FileChunk__Output>
     GetAllTasksRequest: MessageTypeDefinition<_nodepool_GetAllTasksRequest, _nodepool_GetAllTasksRequest__Output>
     GetAllTasksResponse: MessageTypeDefinition<_nodepool_GetAllTasksResponse, _nodepool_GetAllTasksResponse__Output>
     GetBalanceRequest: MessageTypeDefinition<_nodepool_GetBalanceRequest, _nodepool_GetBalanceRequest__Output>
@@ -72,10 +83,12 @@ export interface ProtoGrpcType {
     GetTaskResultResponse: MessageTypeDefinition<_nodepool_GetTaskResultResponse, _nodepool_GetTaskResultResponse__Output>
     HealthCheckRequest: MessageTypeDefinition<_nodepool_HealthCheckRequest, _nodepool_HealthCheckRequest__Output>
     HealthCheckResponse: MessageTypeDefinition<_nodepool_HealthCheckResponse, _nodepool_HealthCheckResponse__Output>
+    LogChunk: MessageTypeDefinition<_nodepool_LogChunk, _nodepool_LogChunk__Output>
     LoginRequest: MessageTypeDefinition<_nodepool_LoginRequest, _nodepool_LoginRequest__Output>
     LoginResponse: MessageTypeDefinition<_nodepool_LoginResponse, _nodepool_LoginResponse__Output>
     MasterNodeService: SubtypeConstructor<typeof grpc.Client, _nodepool_MasterNodeServiceClient> & { service: _nodepool_MasterNodeServiceDefinition }
     NodeManagerService: SubtypeConstructor<typeof grpc.Client, _nodepool_NodeManagerServiceClient> & { service: _nodepool_NodeManagerServiceDefinition }
+    OutputHeader: MessageTypeDefinition<_nodepool_OutputHeader, _nodepool_OutputHeader__Output>
     PollTaskStatusRequest: MessageTypeDefinition<_nodepool_PollTaskStatusRequest, _nodepool_PollTaskStatusRequest__Output>
     PollTaskStatusResponse: MessageTypeDefinition<_nodepool_PollTaskStatusResponse, _nodepool_PollTaskStatusResponse__Output>
     RefreshTokenRequest: MessageTypeDefinition<_nodepool_RefreshTokenRequest, _nodepool_RefreshTokenRequest__Output>
@@ -100,12 +113,15 @@ export interface ProtoGrpcType {
     TaskStatus: MessageTypeDefinition<_nodepool_TaskStatus, _nodepool_TaskStatus__Output>
     TransferRequest: MessageTypeDefinition<_nodepool_TransferRequest, _nodepool_TransferRequest__Output>
     TransferResponse: MessageTypeDefinition<_nodepool_TransferResponse, _nodepool_TransferResponse__Output>
+    UploadOutputRequest: MessageTypeDefinition<_nodepool_UploadOutputRequest, _nodepool_UploadOutputRequest__Output>
+    UploadOutputResponse: MessageTypeDefinition<_nodepool_UploadOutputResponse, _nodepool_UploadOutputResponse__Output>
     UploadTaskRequest: MessageTypeDefinition<_nodepool_UploadTaskRequest, _nodepool_UploadTaskRequest__Output>
     UploadTaskResponse: MessageTypeDefinition<_nodepool_UploadTaskResponse, _nodepool_UploadTaskResponse__Output>
     UserInfo: MessageTypeDefinition<_nodepool_UserInfo, _nodepool_UserInfo__Output>
     UserService: SubtypeConstructor<typeof grpc.Client, _nodepool_UserServiceClient> & { service: _nodepool_UserServiceDefinition }
     WhoAmIRequest: MessageTypeDefinition<_nodepool_WhoAmIRequest, _nodepool_WhoAmIRequest__Output>
     WhoAmIResponse: MessageTypeDefinition<_nodepool_WhoAmIResponse, _nodepool_WhoAmIResponse__Output>
+    WorkerCommand: MessageTypeDefinition<_nodepool_WorkerCommand, _nodepool_WorkerCommand__Output>
     WorkerNodeInfo: MessageTypeDefinition<_nodepool_WorkerNodeInfo, _nodepool_WorkerNodeInfo__Output>
     WorkerNodeService: SubtypeConstructor<typeof grpc.Client, _nodepool_WorkerNodeServiceClient> & { service: _nodepool_WorkerNodeServiceDefinition }
   }

@@ -1,5 +1,6 @@
 // Original file: libs/contracts/proto/nodepool.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface ExecuteTaskRequest {
   'node_id'?: (string);
@@ -9,6 +10,38 @@ export interface ExecuteTaskRequest {
   'gpu'?: (number);
   'memory_gb'?: (number);
   'gpu_memory_gb'?: (number);
+  /**
+   * HiveMind additions
+   */
+  'attempt_id'?: (string);
+  /**
+   * every report about this attempt carries it
+   */
+  'fencing_token'?: (number | string | Long);
+  'attempt_number'?: (number);
+  'shard_index'?: (number);
+  'shard_count'?: (number);
+  'shard_params_json'?: (string);
+  /**
+   * empty: the default runtime image
+   */
+  'image'?: (string);
+  'command'?: (string)[];
+  'env'?: ({[key: string]: string});
+  'timeout_s'?: (number);
+  'network_allowed'?: (boolean);
+  'cpu_millicores'?: (number);
+  'memory_mb'?: (number);
+  'storage_mb'?: (number);
+  /**
+   * empty: no input; fetch it with DownloadInput
+   */
+  'input_sha256'?: (string);
+  'input_size'?: (number | string | Long);
+  /**
+   * the aggregate step: the input holds every shard's output
+   */
+  'is_aggregate'?: (boolean);
 }
 
 export interface ExecuteTaskRequest__Output {
@@ -19,4 +52,36 @@ export interface ExecuteTaskRequest__Output {
   'gpu': (number);
   'memory_gb': (number);
   'gpu_memory_gb': (number);
+  /**
+   * HiveMind additions
+   */
+  'attempt_id': (string);
+  /**
+   * every report about this attempt carries it
+   */
+  'fencing_token': (string);
+  'attempt_number': (number);
+  'shard_index': (number);
+  'shard_count': (number);
+  'shard_params_json': (string);
+  /**
+   * empty: the default runtime image
+   */
+  'image': (string);
+  'command': (string)[];
+  'env': ({[key: string]: string});
+  'timeout_s': (number);
+  'network_allowed': (boolean);
+  'cpu_millicores': (number);
+  'memory_mb': (number);
+  'storage_mb': (number);
+  /**
+   * empty: no input; fetch it with DownloadInput
+   */
+  'input_sha256': (string);
+  'input_size': (string);
+  /**
+   * the aggregate step: the input holds every shard's output
+   */
+  'is_aggregate': (boolean);
 }

@@ -6,10 +6,18 @@ export interface GetAllTasksResponse {
   'success'?: (boolean);
   'message'?: (string);
   'tasks'?: (_nodepool_TaskStatus)[];
+  /**
+   * addition: empty on the last page
+   */
+  'next_cursor'?: (string);
 }
 
 export interface GetAllTasksResponse__Output {
   'success': (boolean);
   'message': (string);
   'tasks': (_nodepool_TaskStatus__Output)[];
+  /**
+   * addition: empty on the last page
+   */
+  'next_cursor': (string);
 }

@@ -3,8 +3,16 @@
 
 export interface PollTaskStatusRequest {
   'task_id'?: (string);
+  /**
+   * addition
+   */
+  'token'?: (string);
 }
 
 export interface PollTaskStatusRequest__Output {
   'task_id': (string);
+  /**
+   * addition
+   */
+  'token': (string);
 }

@@ -22,6 +22,19 @@ export interface RegisterWorkerNodeRequest {
    * "enabled" | "disabled"
    */
   'docker_status'?: (string);
+  /**
+   * HiveMind additions
+   */
+  'memory_mb'?: (number);
+  /**
+   * disk offered to tasks
+   */
+  'storage_gb'?: (number);
+  /**
+   * attempt slots (default 1)
+   */
+  'max_concurrent_tasks'?: (number);
+  'agent_version'?: (string);
 }
 
 export interface RegisterWorkerNodeRequest__Output {
@@ -45,4 +58,17 @@ export interface RegisterWorkerNodeRequest__Output {
    * "enabled" | "disabled"
    */
   'docker_status': (string);
+  /**
+   * HiveMind additions
+   */
+  'memory_mb': (number);
+  /**
+   * disk offered to tasks
+   */
+  'storage_gb': (number);
+  /**
+   * attempt slots (default 1)
+   */
+  'max_concurrent_tasks': (number);
+  'agent_version': (string);
 }

@@ -1,5 +1,6 @@
 // Original file: libs/contracts/proto/nodepool.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface RunningStatusRequest {
   'node_id'?: (string);
@@ -20,6 +21,11 @@ export interface RunningStatusRequest {
    * GPU memory usage percentage
    */
   'gpu_memory_usage'?: (number);
+  /**
+   * HiveMind additions
+   */
+  'attempt_id'?: (string);
+  'fencing_token'?: (number | string | Long);
 }
 
 export interface RunningStatusRequest__Output {
@@ -41,4 +47,9 @@ export interface RunningStatusRequest__Output {
    * GPU memory usage percentage
    */
   'gpu_memory_usage': (number);
+  /**
+   * HiveMind additions
+   */
+  'attempt_id': (string);
+  'fencing_token': (string);
 }

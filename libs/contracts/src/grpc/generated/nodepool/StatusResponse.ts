@@ -1,12 +1,45 @@
 // Original file: libs/contracts/proto/nodepool.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface StatusResponse {
   'success'?: (boolean);
   'message'?: (string);
+  /**
+   * HiveMind additions, each set by the rpcs named:
+   */
+  'node_credential'?: (string);
+  /**
+   * RegisterWorkerNode: the node's id in the pool
+   */
+  'node_uuid'?: (string);
+  /**
+   * attempt reports: the attempt is fenced off; kill its container
+   */
+  'stop'?: (boolean);
+  /**
+   * StoreLogs / ReportOutput: the attempt's last stored log sequence number
+   */
+  'acked_seq'?: (number | string | Long);
 }
 
 export interface StatusResponse__Output {
   'success': (boolean);
   'message': (string);
+  /**
+   * HiveMind additions, each set by the rpcs named:
+   */
+  'node_credential': (string);
+  /**
+   * RegisterWorkerNode: the node's id in the pool
+   */
+  'node_uuid': (string);
+  /**
+   * attempt reports: the attempt is fenced off; kill its container
+   */
+  'stop': (boolean);
+  /**
+   * StoreLogs / ReportOutput: the attempt's last stored log sequence number
+   */
+  'acked_seq': (string);
 }

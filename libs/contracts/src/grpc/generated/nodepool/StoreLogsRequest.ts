@@ -10,6 +10,16 @@ export interface StoreLogsRequest {
    * Unix time, seconds
    */
   'timestamp'?: (number | string | Long);
+  /**
+   * HiveMind additions: a batch of one attempt's output, numbered; a resent batch is stored once
+   */
+  'attempt_id'?: (string);
+  'fencing_token'?: (number | string | Long);
+  'seq'?: (number | string | Long);
+  /**
+   * stdout | stderr | system
+   */
+  'stream'?: (string);
 }
 
 export interface StoreLogsRequest__Output {
@@ -20,4 +30,14 @@ export interface StoreLogsRequest__Output {
    * Unix time, seconds
    */
   'timestamp': (string);
+  /**
+   * HiveMind additions: a batch of one attempt's output, numbered; a resent batch is stored once
+   */
+  'attempt_id': (string);
+  'fencing_token': (string);
+  'seq': (string);
+  /**
+   * stdout | stderr | system
+   */
+  'stream': (string);
 }

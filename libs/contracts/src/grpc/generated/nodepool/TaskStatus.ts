@@ -7,6 +7,13 @@ export interface TaskStatus {
   'created_at'?: (string);
   'updated_at'?: (string);
   'assigned_node'?: (string);
+  /**
+   * HiveMind additions
+   */
+  'name'?: (string);
+  'progress'?: (number);
+  'shards_total'?: (number);
+  'owner'?: (string);
 }
 
 export interface TaskStatus__Output {
@@ -15,4 +22,11 @@ export interface TaskStatus__Output {
   'created_at': (string);
   'updated_at': (string);
   'assigned_node': (string);
+  /**
+   * HiveMind additions
+   */
+  'name': (string);
+  'progress': (number);
+  'shards_total': (number);
+  'owner': (string);
 }

@@ -17,6 +17,19 @@ export interface WorkerNodeInfo {
   'location'?: (string);
   'port'?: (number);
   'gpu_name'?: (string);
+  /**
+   * HiveMind additions
+   */
+  'id'?: (string);
+  'docker_status'?: (string);
+  'credit_score'?: (number);
+  /**
+   * high | normal | low
+   */
+  'trust_group'?: (string);
+  'running_attempts'?: (number);
+  'max_concurrent_tasks'?: (number);
+  'owner'?: (string);
 }
 
 export interface WorkerNodeInfo__Output {
@@ -35,4 +48,17 @@ export interface WorkerNodeInfo__Output {
   'location': (string);
   'port': (number);
   'gpu_name': (string);
+  /**
+   * HiveMind additions
+   */
+  'id': (string);
+  'docker_status': (string);
+  'credit_score': (number);
+  /**
+   * high | normal | low
+   */
+  'trust_group': (string);
+  'running_attempts': (number);
+  'max_concurrent_tasks': (number);
+  'owner': (string);
 }
