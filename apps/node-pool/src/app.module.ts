@@ -9,8 +9,11 @@ import { HealthModule } from './health/health.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NodesModule } from './nodes/nodes.module';
 import { QueuesModule } from './queues/queues.module';
 import { PlacementTriggerModule } from './scheduling/placement-trigger.module';
+import { StorageModule } from './storage/storage.module';
+import { TasksModule } from './tasks/tasks.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { WalletModule } from './wallet/wallet.module';
 import { WebModule } from './web/web.module';
@@ -32,6 +35,7 @@ export class AppModule {
         }),
         DatabaseModule,
         QueuesModule,
+        StorageModule,
         TelemetryModule,
         PlacementTriggerModule,
         HealthModule,
@@ -40,6 +44,8 @@ export class AppModule {
         AccountsModule,
         LedgerModule,
         WalletModule,
+        NodesModule,
+        TasksModule,
         MaintenanceModule,
         WebModule.forRoot(config.webRoot),
       ],

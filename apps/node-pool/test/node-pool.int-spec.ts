@@ -122,14 +122,15 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
 
     it('answers an rpc without a handler with UNIMPLEMENTED, and keeps serving', async () => {
       const { nodepool } = loadNodepool();
-      const client = new nodepool.MasterNodeService(
+      // the pool pushes ExecuteTask on the Connect stream; it does not serve it
+      const client = new nodepool.WorkerNodeService(
         pool.grpc,
         grpc.credentials.createInsecure(),
         GRPC_CHANNEL_OPTIONS,
       );
       try {
         const error = await new Promise<grpc.ServiceError>((resolve) =>
-          client.PollTaskStatus({ task_id: 'task-001' }, (err) => resolve(err as grpc.ServiceError)),
+          client.ExecuteTask({ task_id: 'task-001' }, (err) => resolve(err as grpc.ServiceError)),
         );
         expect(error?.code).toBe(grpc.status.UNIMPLEMENTED);
       } finally {

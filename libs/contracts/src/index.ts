@@ -7,3 +7,4 @@ export * from './domain/accounts';
 export * from './domain/page';
 export * from './domain/views';
 export * from './domain/trust';
+export * from './domain/task-views';

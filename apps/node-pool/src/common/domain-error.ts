@@ -8,7 +8,8 @@ export type RefusalKind =
   | 'not_found'
   | 'conflict'
   | 'insufficient_funds'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'too_large';
 
 /**
  * A refusal with a message a person can act on (CONVENTIONS.md §10). Services throw it; the edges
@@ -33,6 +34,7 @@ export const HTTP_STATUS: Record<RefusalKind, number> = {
   conflict: 409,
   insufficient_funds: 402,
   rate_limited: 429,
+  too_large: 413,
 };
 
 export const GRPC_CODE: Record<RefusalKind, GrpcStatus> = {
@@ -43,4 +45,5 @@ export const GRPC_CODE: Record<RefusalKind, GrpcStatus> = {
   conflict: GrpcStatus.ALREADY_EXISTS,
   insufficient_funds: GrpcStatus.FAILED_PRECONDITION,
   rate_limited: GrpcStatus.RESOURCE_EXHAUSTED,
+  too_large: GrpcStatus.RESOURCE_EXHAUSTED,
 };

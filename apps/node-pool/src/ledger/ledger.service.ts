@@ -161,53 +161,65 @@ export class LedgerService {
    * Pays `amount` of the task's hold to `payee` (an account name, e.g. the node owner's); `chargeKey`
    * (e.g. the attempt) makes a retried charge a no-op.
    */
-  async charge(taskId: string, amount: number, payee: string, chargeKey: string): Promise<MovementResult> {
-    return this.ledger.transaction(async (manager) => {
-      const hold = await this.ledger.lockHold(manager, taskId);
-      if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
-      // the hold's row lock serialises charges of one task, so this check cannot race
-      const key = `charge:${taskId}:${chargeKey}`;
-      const earlier = await this.ledger.findByIdempotencyKey(manager, ESCROW, key);
-      if (earlier.length === 0 && (hold.settledAt || amount > hold.remaining)) {
-        throw new DomainError(
-          'insufficient_funds',
-          `task ${taskId}: charge of ${amount} CPT exceeds the ${hold.settledAt ? 0 : hold.remaining} CPT still held`,
-        );
-      }
-      const result = await this.moveWithin(manager, {
-        from: ESCROW,
-        to: payee,
-        amount,
-        kind: MovementKind.Charge,
-        taskId,
-        idempotency: { account: ESCROW, key },
-      });
-      if (!result.created) return result; // a retried charge: already applied to the hold
-      await this.ledger.updateHold(manager, taskId, hold.remaining - amount, false);
-      return result;
+  charge(taskId: string, amount: number, payee: string, chargeKey: string): Promise<MovementResult> {
+    return this.ledger.transaction((manager) => this.chargeWithin(manager, taskId, amount, payee, chargeKey));
+  }
+
+  /** charge() inside the caller's transaction (the scheduler settles an attempt in one transaction). */
+  async chargeWithin(
+    manager: EntityManager,
+    taskId: string,
+    amount: number,
+    payee: string,
+    chargeKey: string,
+  ): Promise<MovementResult> {
+    const hold = await this.ledger.lockHold(manager, taskId);
+    if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
+    // the hold's row lock serialises charges of one task, so this check cannot race
+    const key = `charge:${taskId}:${chargeKey}`;
+    const earlier = await this.ledger.findByIdempotencyKey(manager, ESCROW, key);
+    if (earlier.length === 0 && (hold.settledAt || amount > hold.remaining)) {
+      throw new DomainError(
+        'insufficient_funds',
+        `task ${taskId}: charge of ${amount} CPT exceeds the ${hold.settledAt ? 0 : hold.remaining} CPT still held`,
+      );
+    }
+    const result = await this.moveWithin(manager, {
+      from: ESCROW,
+      to: payee,
+      amount,
+      kind: MovementKind.Charge,
+      taskId,
+      idempotency: { account: ESCROW, key },
     });
+    if (!result.created) return result; // a retried charge: already applied to the hold
+    await this.ledger.updateHold(manager, taskId, hold.remaining - amount, false);
+    return result;
   }
 
   /** Returns what is left of the task's hold to its user and closes the hold; repeatable. */
-  async release(taskId: string): Promise<{ refunded: number }> {
-    return this.ledger.transaction(async (manager) => {
-      const hold = await this.ledger.lockHold(manager, taskId);
-      if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
-      if (hold.settledAt) return { refunded: 0 };
-      if (hold.remaining > 0) {
-        await this.moveWithin(manager, {
-          from: ESCROW,
-          to: userAccount(hold.userId),
-          amount: hold.remaining,
-          kind: MovementKind.Release,
-          taskId,
-          idempotency: { account: ESCROW, key: `release:${taskId}` },
-          memo: 'unused task budget refunded',
-        });
-      }
-      await this.ledger.updateHold(manager, taskId, 0, true);
-      return { refunded: hold.remaining };
-    });
+  release(taskId: string): Promise<{ refunded: number }> {
+    return this.ledger.transaction((manager) => this.releaseWithin(manager, taskId));
+  }
+
+  /** release() inside the caller's transaction. */
+  async releaseWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
+    const hold = await this.ledger.lockHold(manager, taskId);
+    if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
+    if (hold.settledAt) return { refunded: 0 };
+    if (hold.remaining > 0) {
+      await this.moveWithin(manager, {
+        from: ESCROW,
+        to: userAccount(hold.userId),
+        amount: hold.remaining,
+        kind: MovementKind.Release,
+        taskId,
+        idempotency: { account: ESCROW, key: `release:${taskId}` },
+        memo: 'unused task budget refunded',
+      });
+    }
+    await this.ledger.updateHold(manager, taskId, 0, true);
+    return { refunded: hold.remaining };
   }
 
   /** Checks the invariants: entries and balances sum to zero, nothing negative, escrow = open holds. */

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module';
+import { NodesModule } from '../nodes/nodes.module';
+import { SchedulingModule } from '../scheduling/scheduling.module';
 import { MaintenanceProcessor } from './maintenance.processor';
 
 @Module({
-  imports: [LedgerModule],
+  imports: [LedgerModule, NodesModule, SchedulingModule],
   providers: [MaintenanceProcessor],
 })
 export class MaintenanceModule {}

@@ -3,7 +3,7 @@
 // queues from it if Redis loses its data.
 
 export enum QueueName {
-  /** "place this shard" jobs. */
+  /** Placement passes: "place the queued shards" (the queue's order lives in PostgreSQL). */
   Placement = 'placement',
   /** Repeatable jobs: liveness sweep, reconciler, ledger audit. */
   Maintenance = 'maintenance',
@@ -17,6 +17,22 @@ export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
 export enum MaintenanceJob {
   /** Checks the ledger's invariants (entries sum to zero, no negative balance, escrow = holds). */
   LedgerAudit = 'ledger-audit',
+  /** Marks nodes without a heartbeat offline and their attempts LOST. */
+  LivenessSweep = 'liveness-sweep',
+  /** Rebuilds node allocations from live attempts and re-issues what Redis may have lost. */
+  Reconcile = 'reconcile',
+  /** Writes the finished utilization buckets to PostgreSQL. */
+  UtilizationFlush = 'utilization-flush',
+}
+
+export enum PlacementJob {
+  /** One placement pass. */
+  Pass = 'pass',
+}
+
+export enum PostProcessingJob {
+  /** Builds the aggregate step's input from every shard's output and queues the step. */
+  PrepareAggregate = 'prepare-aggregate',
 }
 
 /**
@@ -25,9 +41,14 @@ export enum MaintenanceJob {
  * (or a handler for no job) does not compile.
  */
 export interface JobPayloads {
-  [QueueName.Placement]: Record<never, never>;
-  [QueueName.Maintenance]: { [MaintenanceJob.LedgerAudit]: Record<string, never> };
-  [QueueName.PostProcessing]: Record<never, never>;
+  [QueueName.Placement]: { [PlacementJob.Pass]: { reason: string } };
+  [QueueName.Maintenance]: {
+    [MaintenanceJob.LedgerAudit]: Record<string, never>;
+    [MaintenanceJob.LivenessSweep]: Record<string, never>;
+    [MaintenanceJob.Reconcile]: Record<string, never>;
+    [MaintenanceJob.UtilizationFlush]: Record<string, never>;
+  };
+  [QueueName.PostProcessing]: { [PostProcessingJob.PrepareAggregate]: { taskId: string } };
 }
 
 export type JobName<Q extends QueueName> = Extract<keyof JobPayloads[Q], string>;

@@ -17,6 +17,7 @@ import type {
 } from '@hivemind/contracts/grpc';
 import { AppExceptionFilter } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
+import { seedAnswer } from '../common/seed-answer';
 import { AccountsService, type Session } from '../accounts/accounts.service';
 import { Authenticated, rpcCaller, rpcToken } from '../accounts/auth.guards';
 import { type AuthUser } from '../accounts/auth-user';
@@ -125,14 +126,8 @@ export class UserGrpcController {
   }
 
   /** The seed's style: a refusal is `success: false` and its message. */
-  private async seed<T extends { success?: boolean; message?: string }>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof DomainError) return { success: false, message: error.message } as T;
-      this.logger.error(error instanceof Error ? error.stack : String(error));
-      return { success: false, message: 'internal error' } as T;
-    }
+  private seed<T extends { success?: boolean; message?: string }>(work: () => Promise<T>): Promise<T> {
+    return seedAnswer(this.logger, work);
   }
 }
 

@@ -3,5 +3,7 @@
 export * from './admin.dto';
 export * from './auth.dto';
 export * from './credentials.dto';
+export * from './nodes.dto';
 export * from './page-query.dto';
 export * from './wallet.dto';
+export * from './task.dto';

@@ -1,0 +1,74 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { NodeStatus } from '@hivemind/contracts';
+import { NodePoolConfig } from '../config/node-pool.config';
+import { TelemetryService } from '../telemetry/telemetry.service';
+import { HeartbeatRepository } from './heartbeat.repository';
+import { NodeDirectory } from './node-directory';
+import { NodesRepository } from './nodes.repository';
+
+/**
+ * Declares nodes offline when they stop heartbeating (HEARTBEAT_TIMEOUT_S). The scheduler calls
+ * `sweep()` from its repeatable maintenance job and turns the returned nodes' attempts LOST; this
+ * service only changes the nodes.
+ */
+@Injectable()
+export class NodeLivenessService {
+  private readonly logger = new Logger(NodeLivenessService.name);
+
+  constructor(
+    private readonly config: NodePoolConfig,
+    private readonly nodes: NodesRepository,
+    private readonly heartbeats: HeartbeatRepository,
+    private readonly directory: NodeDirectory,
+    private readonly telemetry: TelemetryService,
+  ) {}
+
+  /**
+   * Marks offline every online or draining node not heard from for HEARTBEAT_TIMEOUT_S, and
+   * returns the ids of the nodes that went offline now (not those already offline).
+   *
+   * 1. Nodes PostgreSQL has alive but Redis has no record of (Redis restarted empty, or a write
+   *    to it failed) get one dated now: a grace period of one timeout to heartbeat, rather than
+   *    all going offline at once because of Redis.
+   * 2. The stale nodes go offline in one UPDATE, which records when each was last seen.
+   * 3. Every stale entry leaves Redis (already offline or not): Redis then holds live nodes only,
+   *    and the next heartbeat of any of them is "first seen", which brings the node back online.
+   *    Should a heartbeat slip in between 2 and 3, the node misses one heartbeat's worth of being
+   *    online; it is never left offline while heartbeating.
+   */
+  async sweep(nowMs = Date.now()): Promise<string[]> {
+    const timeoutS = this.config.scheduling.heartbeatTimeoutS;
+    const forgotten = await this.heartbeats.addMissing(await this.nodes.idsNotOffline(), nowMs);
+    if (forgotten.length) {
+      this.logger.warn(
+        `${forgotten.length} node(s) alive in PostgreSQL had no heartbeat record in Redis (was Redis emptied?): ` +
+          `they have ${timeoutS} s to heartbeat before going offline`,
+      );
+    }
+    const stale = await this.heartbeats.seenBefore(nowMs - timeoutS * 1000);
+    if (!stale.length) return [];
+    const offline = await this.nodes.markOffline(stale);
+    await this.heartbeats.forget(stale.map((s) => s.id));
+    const at = new Date(nowMs).toISOString();
+    for (const node of offline) {
+      this.directory.noteStatus(node.id, NodeStatus.Offline);
+      this.telemetry.publish({
+        type: 'node',
+        event: 'offline',
+        nodeId: node.id,
+        name: node.name,
+        status: NodeStatus.Offline,
+        at,
+      });
+    }
+    if (offline.length) {
+      this.logger.warn(
+        `no heartbeat for ${timeoutS} s, offline: ${offline
+          .slice(0, 20)
+          .map((n) => n.name)
+          .join(', ')}${offline.length > 20 ? ` and ${offline.length - 20} more` : ''}`,
+      );
+    }
+    return offline.map((n) => n.id);
+  }
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { HealthModule } from '../health/health.module';
+import { HeartbeatRepository } from './heartbeat.repository';
+import { NodeAuthGuard } from './node-auth.guard';
+import { NodeCredentialService } from './node-credential.service';
+import { NodeDirectory } from './node-directory';
+import { NodeLivenessService } from './node-liveness.service';
+import { NodeManagerGrpcController } from './node-manager.grpc-controller';
+import { NodeUtilizationService } from './node-utilization.service';
+import { NodesController } from './nodes.controller';
+import { NodesRepository } from './nodes.repository';
+import { NodesService } from './nodes.service';
+
+/**
+ * Worker nodes: registration and node credentials, heartbeats (Redis), liveness, utilization
+ * history, the REST API and gRPC NodeManagerService. Exports what the scheduler needs: the
+ * liveness sweep and utilization flush/prune for its maintenance jobs, and NodeAuthGuard /
+ * NodeCredentialService for the gRPC services workers call with their node credential.
+ */
+@Module({
+  imports: [JwtModule.register({}), HealthModule],
+  controllers: [NodesController, NodeManagerGrpcController],
+  providers: [
+    NodesRepository,
+    HeartbeatRepository,
+    NodeDirectory,
+    NodeCredentialService,
+    NodeAuthGuard,
+    NodesService,
+    NodeLivenessService,
+    NodeUtilizationService,
+  ],
+  exports: [NodeCredentialService, NodeAuthGuard, NodesService, NodeLivenessService, NodeUtilizationService],
+})
+export class NodesModule {}

@@ -1,0 +1,199 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import Redis from 'ioredis';
+import { Subject } from 'rxjs';
+import { type DataSource } from 'typeorm';
+import type { ExecuteTaskRequest, WorkerCommand } from '@hivemind/contracts/grpc';
+import { NodePoolConfig } from '../config/node-pool.config';
+
+interface Envelope {
+  nodeId: string;
+  command: WorkerCommand;
+}
+
+interface LiveAttemptRow {
+  id: string;
+  state: string;
+  node_id: string;
+  task_id: string;
+  fencing_token: string;
+  attempt_number: number;
+  shard_index: number;
+  is_aggregate: boolean;
+  params: Record<string, unknown>;
+  shard_count: number;
+  image: string | null;
+  command: string[] | null;
+  aggregate: { image?: string; command?: string[] } | null;
+  env: Record<string, string>;
+  timeout_s: number;
+  network_allowed: boolean;
+  alloc_cpu_millicores: number;
+  alloc_memory_mb: number;
+  alloc_storage_mb: number;
+  alloc_gpu_memory_mb: number;
+  req_gpu_score: number;
+  input_sha256: string | null;
+  input_size: string | null;
+}
+
+/**
+ * The pool's side of the push streams (WorkerNodeService.Connect). Each replica keeps the streams of
+ * the nodes connected to it; a command for a node goes through Redis pub/sub, so whichever replica
+ * holds that node's stream delivers it. Delivery is at-least-once in effect: a node that reconnects is
+ * sent every attempt assigned to it again, and the reconciler re-sends assignments nobody took up.
+ */
+@Injectable()
+export class DispatchService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(DispatchService.name);
+  private readonly streams = new Map<string, Set<Subject<WorkerCommand>>>();
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly channel: string;
+  private pinger?: NodeJS.Timeout;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    config: NodePoolConfig,
+  ) {
+    this.channel = `${config.redis.queuePrefix}:dispatch`;
+    this.publisher = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
+    this.subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.subscriber.on('message', (_channel: string, raw: string) => this.deliverLocally(raw));
+    await this.subscriber.subscribe(this.channel);
+    // keeps idle streams (and the proxies between) from timing out; lets nodes see a dead pool
+    this.pinger = setInterval(() => {
+      for (const nodeId of this.streams.keys()) this.emit(nodeId, { ping: String(Date.now()) });
+    }, 15_000);
+    this.pinger.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.pinger);
+    for (const set of this.streams.values()) for (const s of set) s.complete();
+    this.streams.clear();
+    await Promise.all([this.subscriber, this.publisher].map((r) => r.quit().catch(() => r.disconnect())));
+  }
+
+  /** Registers a node's stream on this replica; the returned function unregisters it. */
+  attach(nodeId: string, stream: Subject<WorkerCommand>): () => void {
+    const set = this.streams.get(nodeId) ?? new Set();
+    set.add(stream);
+    this.streams.set(nodeId, set);
+    return () => {
+      set.delete(stream);
+      if (set.size === 0 && this.streams.get(nodeId) === set) this.streams.delete(nodeId);
+    };
+  }
+
+  isConnectedHere(nodeId: string): boolean {
+    return this.streams.has(nodeId);
+  }
+
+  /** Sends ExecuteTaskRequest for these attempts to their nodes (wherever they are connected). */
+  async sendAssigned(attemptIds: readonly string[]): Promise<void> {
+    for (const row of await this.liveAttempts('a.id = ANY($1::uuid[])', [attemptIds])) {
+      await this.send(row.node_id, { execute: toExecute(row) });
+    }
+  }
+
+  /** Every live attempt of a node, with its ExecuteTaskRequest (for a node that (re)connects). */
+  async liveAttemptsFor(
+    nodeId: string,
+  ): Promise<{ attemptId: string; started: boolean; execute: ExecuteTaskRequest }[]> {
+    return (await this.liveAttempts('a.node_id = $1', [nodeId])).map((row) => ({
+      attemptId: row.id,
+      started: row.state === 'RUNNING',
+      execute: toExecute(row),
+    }));
+  }
+
+  /** Tells a node to kill an attempt's container. */
+  async sendStop(
+    nodeId: string,
+    stop: { attemptId: string; taskId: string; fencingToken: string; reason: string },
+  ) {
+    await this.send(nodeId, {
+      stop: {
+        task_id: stop.taskId,
+        attempt_id: stop.attemptId,
+        fencing_token: stop.fencingToken,
+        reason: stop.reason,
+      },
+    });
+  }
+
+  private async send(nodeId: string, command: WorkerCommand): Promise<void> {
+    try {
+      await this.publisher.publish(this.channel, JSON.stringify({ nodeId, command } satisfies Envelope));
+    } catch (error) {
+      // the node gets it on reconnect, or from the reconciler
+      this.logger.warn(`could not publish a command for node ${nodeId}: ${(error as Error).message}`);
+      this.emit(nodeId, command);
+    }
+  }
+
+  private deliverLocally(raw: string): void {
+    try {
+      const { nodeId, command } = JSON.parse(raw) as Envelope;
+      this.emit(nodeId, command);
+    } catch (error) {
+      this.logger.warn(`bad dispatch message: ${(error as Error).message}`);
+    }
+  }
+
+  private emit(nodeId: string, command: WorkerCommand): void {
+    for (const stream of this.streams.get(nodeId) ?? []) stream.next(command);
+  }
+
+  private liveAttempts(where: string, args: unknown[]): Promise<LiveAttemptRow[]> {
+    return this.db.query<LiveAttemptRow[]>(
+      `SELECT a.id, a.state, a.node_id, a.task_id, a.fencing_token, a.attempt_number, s.shard_index, s.is_aggregate,
+         s.params, t.shards_total - (CASE WHEN t.aggregate IS NULL THEN 0 ELSE 1 END) AS shard_count,
+         t.image, t.command, t.aggregate, t.env, t.timeout_s, t.network_allowed, a.alloc_cpu_millicores,
+         a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb, t.req_gpu_score,
+         coalesce(si.sha256, f.sha256) AS input_sha256, coalesce(si.size_bytes, f.size_bytes) AS input_size
+       FROM attempts a JOIN shards s ON s.id = a.shard_id JOIN tasks t ON t.id = a.task_id
+       LEFT JOIN files f ON f.id = t.input_file_id
+       LEFT JOIN files si ON si.id = (s.params->>'input_file_id')::uuid
+       WHERE ${where} AND a.state IN ('ASSIGNED', 'RUNNING')
+       ORDER BY a.assigned_at`,
+      args,
+    );
+  }
+}
+
+function toExecute(r: LiveAttemptRow): ExecuteTaskRequest {
+  const aggregate = r.is_aggregate ? r.aggregate : null;
+  const params = { ...r.params };
+  delete params.input_file_id;
+  return {
+    node_id: r.node_id,
+    task_id: r.task_id,
+    task_zip: Buffer.alloc(0),
+    cpu: Math.ceil(r.alloc_cpu_millicores / 1000),
+    gpu: r.req_gpu_score,
+    memory_gb: Math.ceil(r.alloc_memory_mb / 1024),
+    gpu_memory_gb: Math.ceil(r.alloc_gpu_memory_mb / 1024),
+    attempt_id: r.id,
+    fencing_token: r.fencing_token,
+    attempt_number: r.attempt_number,
+    shard_index: r.shard_index,
+    shard_count: r.shard_count,
+    shard_params_json: JSON.stringify(params),
+    image: (aggregate ? aggregate.image : undefined) ?? r.image ?? '',
+    command: (aggregate ? aggregate.command : r.command) ?? [],
+    env: r.env,
+    timeout_s: r.timeout_s,
+    network_allowed: r.network_allowed,
+    cpu_millicores: r.alloc_cpu_millicores,
+    memory_mb: r.alloc_memory_mb,
+    storage_mb: r.alloc_storage_mb,
+    input_sha256: r.input_sha256 ?? '',
+    input_size: r.input_size ?? '0',
+    is_aggregate: r.is_aggregate,
+  };
+}

@@ -1,0 +1,38 @@
+// The CPT price of compute (DESIGN.md "CPT economy"): resources × run time, in whole CPT. Pure.
+import { type Resources } from './placement';
+
+/** Per minute: 1 CPT per CPU core, 1 per 4 GB of memory, 10 per GPU; at least 1. */
+export const CPT_PER_CORE_MINUTE = 1;
+export const MB_PER_CPT_MINUTE = 4096;
+export const CPT_PER_GPU_MINUTE = 10;
+/** The platform keeps this share of every charge; the node's owner gets the rest. */
+export const PLATFORM_FEE_PERCENT = 10;
+
+/** CPT per minute of a shard with these resources (fractional; costs are rounded up once). */
+export function ratePerMinute(r: Resources, usesGpu: boolean): number {
+  const rate =
+    (r.cpuMillicores / 1000) * CPT_PER_CORE_MINUTE +
+    r.memoryMb / MB_PER_CPT_MINUTE +
+    (usesGpu ? CPT_PER_GPU_MINUTE : 0);
+  return Math.max(1, rate);
+}
+
+/** The cost of running `durationMs` at `rate` CPT per minute, rounded up to a whole CPT. */
+export function costOf(rate: number, durationMs: number): number {
+  return Math.ceil((Math.max(0, durationMs) / 60_000) * rate);
+}
+
+/**
+ * The most a task can cost: every shard (and the aggregate step) running to its timeout. Only the
+ * attempt that finishes a shard is charged (an attempt lost to a node failure costs the user
+ * nothing), so retries do not multiply it.
+ */
+export function maxTaskCost(rate: number, timeoutS: number, shardCount: number): number {
+  return costOf(rate, timeoutS * 1000) * shardCount;
+}
+
+/** How a charge splits between the node's owner and the platform. */
+export function splitCharge(cost: number): { reward: number; fee: number } {
+  const fee = Math.floor((cost * PLATFORM_FEE_PERCENT) / 100);
+  return { reward: cost - fee, fee };
+}

@@ -1,0 +1,332 @@
+import { Controller, Logger, UseFilters } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import { PassThrough, Readable } from 'node:stream';
+import type { Metadata } from '@grpc/grpc-js';
+import { AttemptState, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SplitKind, TaskStatus } from '@hivemind/contracts';
+import type {
+  GetAllTasksRequest__Output,
+  GetAllTasksResponse,
+  GetTaskLogsRequest__Output,
+  GetTaskLogsResponse,
+  GetTaskResultRequest__Output,
+  GetTaskResultResponse,
+  PollTaskStatusRequest__Output,
+  PollTaskStatusResponse,
+  ReturnTaskResultRequest__Output,
+  ReturnTaskResultResponse,
+  StatusResponse,
+  StopTaskRequest__Output,
+  StopTaskResponse,
+  StoreLogsRequest__Output,
+  StoreOutputRequest__Output,
+  StoreResultRequest__Output,
+  TaskCompletedRequest__Output,
+  UploadTaskRequest__Output,
+  UploadTaskResponse,
+} from '@hivemind/contracts/grpc';
+import { GRPC_MAX_MESSAGE_BYTES } from '@hivemind/contracts/grpc';
+import { AccountsService } from '../accounts/accounts.service';
+import { rpcToken } from '../accounts/auth.guards';
+import { type AuthUser } from '../accounts/auth-user';
+import { AppExceptionFilter } from '../common/app-exception.filter';
+import { DomainError } from '../common/domain-error';
+import { seedAnswer } from '../common/seed-answer';
+import { NodePoolConfig } from '../config/node-pool.config';
+import { LifecycleService } from '../scheduling/lifecycle.service';
+import { NodeAuthenticator } from '../scheduling/node-authenticator';
+import { type Fenced, FencedOff, WorkerReportsService } from '../scheduling/worker-reports.service';
+import { BlobStore } from '../storage/blob-store';
+import { writeMergedZip } from '../storage/result-archive';
+import { parseSpec, zipEntryNames } from './tasks.controller';
+import { TasksService } from './tasks.service';
+
+const SERVICE = 'MasterNodeService';
+
+/**
+ * gRPC `nodepool.MasterNodeService`: the seed's task rpcs for users (UploadTask, PollTaskStatus,
+ * GetAllTasks, GetTaskLogs, GetTaskResult, StopTask — with a user token) and for workers (StoreLogs,
+ * StoreOutput, StoreResult, ReturnTaskResult, TaskCompleted — with the node credential). Refusals
+ * answer `success: false` and a message; a fenced-off worker report also says `stop: true`.
+ */
+@Controller()
+@UseFilters(AppExceptionFilter)
+export class MasterGrpcController {
+  private readonly logger = new Logger(MasterGrpcController.name);
+
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly tasks: TasksService,
+    private readonly lifecycle: LifecycleService,
+    private readonly nodes: NodeAuthenticator,
+    private readonly reports: WorkerReportsService,
+    private readonly blobs: BlobStore,
+    private readonly config: NodePoolConfig,
+  ) {}
+
+  // ── users ────────────────────────────────────────────────────────────────
+
+  @GrpcMethod(SERVICE, 'UploadTask')
+  uploadTask(req: UploadTaskRequest__Output, metadata: Metadata): Promise<UploadTaskResponse> {
+    return seedAnswer(this.logger, async () => {
+      const user = await this.user(metadata, req.token);
+      const spec = await parseSpec(JSON.stringify(specOf(req)));
+      let input;
+      if (req.task_zip.length > 0) {
+        const stored = await this.blobs.putBuffer(req.task_zip, {
+          maxBytes: this.config.storage.maxFileSize,
+        });
+        input = {
+          ...stored,
+          filename: 'task.zip',
+          entries:
+            spec.split === SplitKind.DataProcessing ? await zipEntryNames(this.blobs, stored.sha256) : [],
+        };
+      }
+      const { task, created } = await this.tasks.submit(user, spec, input, req.idempotency_key || undefined);
+      return {
+        success: true,
+        message: created
+          ? `task ${task.id} queued: ${task.shards_total} shard(s), up to ${task.max_cost} CPT held`
+          : `task ${task.id} (already submitted with this idempotency key)`,
+        task_id: task.id,
+        max_cost: String(task.max_cost),
+        status: task.status,
+      };
+    });
+  }
+
+  @GrpcMethod(SERVICE, 'PollTaskStatus')
+  pollTaskStatus(req: PollTaskStatusRequest__Output, metadata: Metadata): Promise<PollTaskStatusResponse> {
+    return seedAnswer(this.logger, async () => {
+      const user = await this.user(metadata, req.token);
+      const task = await this.tasks.visibleRow(user, req.task_id);
+      const logs = await this.tasks.logs(user, req.task_id, 0, 1000);
+      return {
+        success: true,
+        task_id: task.id,
+        status: task.status,
+        output: logs.chunks.slice(-100).map((c) => c.data),
+        message: task.error ?? task.wait_reason ?? '',
+        progress: task.shards_total ? Math.floor((task.shards_completed * 100) / task.shards_total) : 0,
+        shards_total: task.shards_total,
+        shards_completed: task.shards_completed,
+        shards_failed: task.shards_failed,
+        wait_reason: task.wait_reason ?? '',
+        cost: task.cost,
+        max_cost: task.max_cost,
+      };
+    });
+  }
+
+  @GrpcMethod(SERVICE, 'GetAllTasks')
+  getAllTasks(req: GetAllTasksRequest__Output, metadata: Metadata): Promise<GetAllTasksResponse> {
+    return seedAnswer(this.logger, async () => {
+      const user = await this.user(metadata, req.token);
+      const status = req.status ? (req.status.toUpperCase() as TaskStatus) : undefined;
+      if (status && !Object.values(TaskStatus).includes(status)) {
+        throw new DomainError('invalid', `status must be one of ${Object.values(TaskStatus).join(', ')}`);
+      }
+      const limit = Math.min(Math.max(req.limit || PAGE_SIZE_DEFAULT, 1), PAGE_SIZE_MAX);
+      const page = await this.tasks.list(user, { status, limit, cursor: req.cursor || undefined, all: true });
+      return {
+        success: true,
+        message: `${page.items.length} task(s)`,
+        next_cursor: page.next_cursor ?? '',
+        tasks: page.items.map((t) => ({
+          task_id: t.id,
+          status: t.status,
+          created_at: t.created_at,
+          updated_at: t.updated_at,
+          assigned_node: '',
+          name: t.name,
+          progress: t.progress,
+          shards_total: t.shards_total,
+          owner: t.owner,
+        })),
+      };
+    });
+  }
+
+  @GrpcMethod(SERVICE, 'GetTaskLogs')
+  getTaskLogs(req: GetTaskLogsRequest__Output, metadata: Metadata): Promise<GetTaskLogsResponse> {
+    return seedAnswer(this.logger, async () => {
+      const user = await this.user(metadata, req.token);
+      const limit = Math.min(Math.max(req.limit || 200, 1), 1000);
+      const logs = await this.tasks.logs(user, req.task_id, Number(req.after) || 0, limit);
+      return {
+        success: true,
+        message: logs.status,
+        logs: logs.chunks.map((c) => c.data).join(''),
+        chunks: logs.chunks.map((c) => ({ ...c, id: String(c.id), seq: String(c.seq) })),
+        next_after: String(logs.next_after),
+      };
+    });
+  }
+
+  @GrpcMethod(SERVICE, 'GetTaskResult')
+  getTaskResult(req: GetTaskResultRequest__Output, metadata: Metadata): Promise<GetTaskResultResponse> {
+    return seedAnswer(this.logger, async () => {
+      const user = await this.user(metadata, req.token);
+      const { task, parts } = await this.tasks.outputs(user, req.task_id);
+      if (parts.length === 0)
+        throw new DomainError('not_found', `task ${req.task_id} has no outputs yet (${task.status})`);
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      out.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > GRPC_MAX_MESSAGE_BYTES - 1024)
+          out.destroy(
+            new DomainError(
+              'invalid',
+              'the result is too large for one message: download it from /api/tasks/:id/results',
+            ),
+          );
+        else chunks.push(c);
+      });
+      await writeMergedZip(
+        this.blobs,
+        parts.map((p) => ({
+          prefix: p.isAggregate ? 'aggregate' : `shard-${String(p.index).padStart(3, '0')}`,
+          sha256: p.sha256,
+        })),
+        out,
+      );
+      return { success: true, message: `${parts.length} output(s)`, result_zip: Buffer.concat(chunks) };
+    });
+  }
+
+  @GrpcMethod(SERVICE, 'StopTask')
+  stopTask(req: StopTaskRequest__Output, metadata: Metadata): Promise<StopTaskResponse> {
+    return seedAnswer(this.logger, async () => {
+      const user = await this.user(metadata, req.token);
+      const { refunded } = await this.lifecycle.cancel(user, req.task_id);
+      return { success: true, message: `task ${req.task_id} cancelled; ${refunded} CPT refunded` };
+    });
+  }
+
+  // ── workers ──────────────────────────────────────────────────────────────
+
+  @GrpcMethod(SERVICE, 'StoreLogs')
+  storeLogs(req: StoreLogsRequest__Output, metadata: Metadata): Promise<StatusResponse> {
+    return this.worker(metadata, req.task_id, req, async (ref) => {
+      const seq = req.seq !== '0' ? req.seq : await this.lifecycle.nextLogSeq(ref.attemptId);
+      const { ackedSeq } = await this.reports.logs(ref, { seq, stream: req.stream, data: req.logs });
+      return { success: true, message: 'stored', acked_seq: ackedSeq };
+    });
+  }
+
+  @GrpcMethod(SERVICE, 'StoreOutput')
+  storeOutput(req: StoreOutputRequest__Output, metadata: Metadata): Promise<StatusResponse> {
+    return this.worker(metadata, req.task_id, {}, async (ref) => {
+      const seq = await this.lifecycle.nextLogSeq(ref.attemptId);
+      const { ackedSeq } = await this.reports.logs(ref, { seq, stream: 'stdout', data: req.output });
+      return { success: true, message: 'stored', acked_seq: ackedSeq };
+    });
+  }
+
+  @GrpcMethod(SERVICE, 'StoreResult')
+  storeResult(req: StoreResultRequest__Output, metadata: Metadata): Promise<StatusResponse> {
+    return this.worker(metadata, req.task_id, {}, async (ref) => {
+      await this.reports.output(
+        ref,
+        { name: 'result.zip', size: req.result_zip.length, sha256: '' },
+        Readable.from([req.result_zip]),
+      );
+      return { success: true, message: 'stored' };
+    });
+  }
+
+  @GrpcMethod(SERVICE, 'ReturnTaskResult')
+  returnTaskResult(
+    req: ReturnTaskResultRequest__Output,
+    metadata: Metadata,
+  ): Promise<ReturnTaskResultResponse> {
+    return this.storeResult({ task_id: req.task_id, result_zip: req.result_zip }, metadata);
+  }
+
+  @GrpcMethod(SERVICE, 'TaskCompleted')
+  taskCompleted(req: TaskCompletedRequest__Output, metadata: Metadata): Promise<StatusResponse> {
+    return this.worker(metadata, req.task_id, req, async (ref) => {
+      const ok = req.success && req.exit_code === 0 && !req.oom_killed;
+      const result = await this.reports.completed(ref, {
+        state: ok ? AttemptState.Completed : AttemptState.Failed,
+        cause: ok ? undefined : req.failure_cause === 'node' ? 'node' : 'task',
+        exitCode: req.exit_code,
+        oomKilled: req.oom_killed,
+        error:
+          req.error || (ok ? null : req.oom_killed ? 'killed: out of memory' : `exit code ${req.exit_code}`),
+        durationMs: Number(req.duration_ms) || null,
+        cpuSeconds: req.cpu_seconds || null,
+        peakMemoryMb: req.peak_memory_mb || null,
+        outputSha256: req.output_sha256 || null,
+      });
+      return { success: true, message: result.message };
+    });
+  }
+
+  private async user(metadata: Metadata, token: string): Promise<AuthUser> {
+    const bearer = rpcToken(metadata, token);
+    if (!bearer) throw new DomainError('unauthenticated', 'not logged in: send a token (log in first)');
+    return this.accounts.authenticate(bearer);
+  }
+
+  /** A worker report: the node from its credential, the attempt from the message (or its live one). */
+  private worker<T extends { success?: boolean; message?: string; stop?: boolean }>(
+    metadata: Metadata,
+    taskId: string,
+    req: { attempt_id?: string; fencing_token?: string },
+    work: (ref: Fenced) => Promise<T>,
+  ): Promise<T> {
+    return seedAnswer(this.logger, async () => {
+      const { nodeId } = await this.nodes.authenticate(metadata);
+      try {
+        const ref = req.attempt_id
+          ? { nodeId, attemptId: req.attempt_id, fencingToken: req.fencing_token ?? '0' }
+          : await this.reports.liveAttemptOf(nodeId, taskId);
+        return await work(ref);
+      } catch (error) {
+        if (error instanceof FencedOff)
+          return { success: false, message: `refused: ${error.reason}`, stop: true } as T;
+        throw error;
+      }
+    });
+  }
+}
+
+/** The seed's UploadTask fields as a task spec (zero values: the defaults). */
+function specOf(req: UploadTaskRequest__Output): Record<string, unknown> {
+  const spec: Record<string, unknown> = {};
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined && value !== '' && value !== 0 && !(Array.isArray(value) && value.length === 0))
+      spec[key] = value;
+  };
+  set('name', req.name);
+  set('image', req.image);
+  set('command', req.command);
+  if (Object.keys(req.env).length) spec.env = req.env;
+  set('cpu_cores', req.cpu_cores);
+  set('memory_gb', req.memory_mb ? req.memory_mb / 1024 : req.memory_gb);
+  set('storage_gb', req.storage_gb);
+  set('cpu_score', req.cpu_score);
+  set('gpu_score', req.gpu_score);
+  set('gpu_memory_gb', req.gpu_memory_gb);
+  set('gpu_name', req.gpu_name);
+  set('location', req.location);
+  set('priority', req.priority);
+  set('timeout_s', req.timeout_s);
+  set('max_attempts', req.max_attempts);
+  set('shards', req.shards);
+  set('split', req.split);
+  if (req.split_params_json) {
+    try {
+      spec.split_params = JSON.parse(req.split_params_json);
+    } catch {
+      throw new DomainError('invalid', 'split_params_json must be JSON');
+    }
+  }
+  set('aggregate_command', req.aggregate_command);
+  if (req.network_allowed) spec.network_allowed = true;
+  set('target_node', req.target_node);
+  return spec;
+}

@@ -1,0 +1,185 @@
+// Raw rows of the task queries (PostgreSQL names) and their REST views.
+import {
+  type AttemptView,
+  type LogChunkView,
+  type ShardView,
+  type TaskView,
+  TaskStatus,
+} from '@hivemind/contracts';
+
+export interface TaskRow {
+  id: string;
+  user_id: string;
+  owner: string;
+  name: string;
+  status: TaskStatus;
+  image: string | null;
+  command: string[] | null;
+  input_file_id: string | null;
+  input_sha256: string | null;
+  input_size: string | null;
+  env: Record<string, string>;
+  req_cpu_millicores: number;
+  req_memory_mb: number;
+  req_storage_mb: number;
+  req_cpu_score: number;
+  req_gpu_score: number;
+  req_gpu_memory_mb: number;
+  req_gpu_name: string | null;
+  location: string | null;
+  priority: number;
+  timeout_s: number;
+  max_attempts: number;
+  network_allowed: boolean;
+  split_kind: string;
+  split_params: Record<string, unknown>;
+  aggregate: { image?: string; command?: string[] } | null;
+  target_node_id: string | null;
+  shards_total: number;
+  shards_completed: number;
+  shards_failed: number;
+  max_cost: string;
+  cost: string;
+  error: string | null;
+  wait_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** The columns every task query selects (aliases: t = tasks, u = users, f = the input file). */
+export const TASK_COLUMNS = `t.*, u.username AS owner, f.sha256 AS input_sha256, f.size_bytes AS input_size,
+  (SELECT s.wait_reason FROM shards s WHERE s.task_id = t.id AND s.state = 'QUEUED' AND s.wait_reason IS NOT NULL
+    ORDER BY s.shard_index LIMIT 1) AS wait_reason`;
+export const TASK_FROM = `tasks t JOIN users u ON u.id = t.user_id LEFT JOIN files f ON f.id = t.input_file_id`;
+
+export function progressOf(t: Pick<TaskRow, 'shards_completed' | 'shards_total'>): number {
+  return t.shards_total > 0 ? Math.floor((t.shards_completed * 100) / t.shards_total) : 0;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toTaskView(t: TaskRow): TaskView {
+  return {
+    id: t.id,
+    name: t.name,
+    owner: t.owner,
+    status: t.status,
+    progress: progressOf(t),
+    image: t.image,
+    command: t.command,
+    has_input: t.input_file_id !== null,
+    resources: {
+      cpu_cores: t.req_cpu_millicores / 1000,
+      memory_gb: t.req_memory_mb / 1024,
+      storage_gb: t.req_storage_mb / 1024,
+      cpu_score: t.req_cpu_score,
+      gpu_score: t.req_gpu_score,
+      gpu_memory_gb: t.req_gpu_memory_mb / 1024,
+      gpu_name: t.req_gpu_name,
+    },
+    location: t.location,
+    priority: t.priority,
+    timeout_s: t.timeout_s,
+    max_attempts: t.max_attempts,
+    network_allowed: t.network_allowed,
+    split: t.split_kind,
+    shards_total: t.shards_total,
+    shards_completed: t.shards_completed,
+    shards_failed: t.shards_failed,
+    wait_reason: t.status === TaskStatus.Queued || t.status === TaskStatus.Running ? t.wait_reason : null,
+    max_cost: Number(t.max_cost),
+    cost: Number(t.cost),
+    error: t.error,
+    created_at: t.created_at.toISOString(),
+    updated_at: t.updated_at.toISOString(),
+    started_at: iso(t.started_at),
+    finished_at: iso(t.finished_at),
+  };
+}
+
+export interface ShardRow {
+  id: string;
+  shard_index: number;
+  is_aggregate: boolean;
+  state: string;
+  params: Record<string, unknown>;
+  wait_reason: string | null;
+  exit_code: number | null;
+  output_file_id: string | null;
+}
+
+export interface AttemptRow {
+  id: string;
+  shard_id: string;
+  attempt_number: number;
+  node_id: string;
+  node_name: string;
+  state: string;
+  exit_code: number | null;
+  oom_killed: boolean;
+  failure_cause: string | null;
+  error: string | null;
+  duration_ms: string | null;
+  cost: string;
+  reward: string;
+  assigned_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export function toShardView(s: ShardRow, attempts: readonly AttemptRow[]): ShardView {
+  return {
+    index: s.shard_index,
+    is_aggregate: s.is_aggregate,
+    state: s.state,
+    params: s.params,
+    wait_reason: s.state === 'QUEUED' ? s.wait_reason : null,
+    exit_code: s.exit_code,
+    has_output: s.output_file_id !== null,
+    attempts: attempts.filter((a) => a.shard_id === s.id).map(toAttemptView),
+  };
+}
+
+export function toAttemptView(a: AttemptRow): AttemptView {
+  return {
+    id: a.id,
+    number: a.attempt_number,
+    node_id: a.node_id,
+    node_name: a.node_name,
+    state: a.state,
+    exit_code: a.exit_code,
+    oom_killed: a.oom_killed,
+    failure_cause: a.failure_cause,
+    error: a.error,
+    duration_ms: a.duration_ms === null ? null : Number(a.duration_ms),
+    cost: Number(a.cost),
+    reward: Number(a.reward),
+    assigned_at: a.assigned_at.toISOString(),
+    started_at: iso(a.started_at),
+    finished_at: iso(a.finished_at),
+  };
+}
+
+export interface LogChunkRow {
+  id: string;
+  shard_index: number;
+  attempt_id: string;
+  seq: string;
+  stream: string;
+  data: string;
+  created_at: Date;
+}
+
+export function toLogChunkView(c: LogChunkRow): LogChunkView {
+  return {
+    id: Number(c.id),
+    shard_index: c.shard_index,
+    attempt_id: c.attempt_id,
+    seq: Number(c.seq),
+    stream: c.stream,
+    data: c.data,
+    created_at: c.created_at.toISOString(),
+  };
+}

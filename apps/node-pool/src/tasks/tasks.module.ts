@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { LedgerModule } from '../ledger/ledger.module';
+import { SchedulingModule } from '../scheduling/scheduling.module';
+import { MasterGrpcController } from './master.grpc-controller';
+import { SystemController } from './system.controller';
+import { TasksController } from './tasks.controller';
+import { TasksService } from './tasks.service';
+
+/** Tasks as users see them: REST, the seed's MasterNodeService, system status and the queue. */
+@Module({
+  imports: [LedgerModule, SchedulingModule],
+  controllers: [TasksController, SystemController, MasterGrpcController],
+  providers: [TasksService],
+  exports: [TasksService],
+})
+export class TasksModule {}

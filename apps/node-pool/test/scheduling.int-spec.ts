@@ -1,0 +1,412 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- the tests read the REST API's JSON loosely */
+import { DataSource } from 'typeorm';
+import * as yauzl from 'yauzl';
+import { ReconcilerService } from '../src/scheduling/reconciler.service';
+import { LedgerService } from '../src/ledger/ledger.service';
+import { call, loginAs, newUser, type TestUser } from './support/http';
+import { SimWorker } from './support/sim-worker';
+import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
+import { makeZip } from './support/zip';
+
+const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' };
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function zipNames(buffer: Buffer): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error ?? new Error('not a zip'));
+      const names: string[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        names.push(entry.fileName);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve(names.sort()));
+      zip.readEntry();
+    });
+  });
+}
+
+describe('nodes, tasks and trust-level scheduling', () => {
+  let pool: TestNodePool;
+  let db: DataSource;
+  let adminToken: string;
+  const workers: SimWorker[] = [];
+
+  const sim = async (owner: TestUser, spec: ConstructorParameters<typeof SimWorker>[1], credit?: number) => {
+    const w = new SimWorker(pool.grpc, spec);
+    workers.push(w);
+    await w.register(owner.token);
+    if (credit !== undefined)
+      await db.query(`UPDATE nodes SET credit_score = $2 WHERE id = $1`, [w.nodeId, credit]);
+    w.connect();
+    await w.heartbeat();
+    return w;
+  };
+  const setTrust = (user: TestUser, trust: number) =>
+    call(pool, 'PATCH', `/api/admin/users/${user.id}`, { token: adminToken, body: { trust_score: trust } });
+  const wallet = async (user: TestUser) =>
+    (await call(pool, 'GET', '/api/wallet', { token: user.token })).body;
+
+  beforeAll(async () => {
+    pool = await startTestNodePool({
+      ...ADMIN,
+      HEARTBEAT_TIMEOUT_S: '3600',
+      SIGNUP_GRANT_CPT: '5000',
+      LOG_LEVEL: process.env.DEBUG_POOL ? 'debug' : 'warn',
+    });
+    db = pool.app.get(DataSource);
+    adminToken = await loginAs(pool, 'root', ADMIN.ADMIN_PASSWORD);
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) w.close();
+    // each test starts with no node online and no open work
+    await db.query(`UPDATE nodes SET status = 'offline'`);
+    await db.query(`UPDATE attempts SET state = 'CANCELLED' WHERE state IN ('ASSIGNED', 'RUNNING')`);
+    await db.query(`UPDATE shards SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'ASSIGNED', 'RUNNING')`);
+    await db.query(`UPDATE tasks SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING')`);
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  it('places a 3-shard task by trust group, runs it, keeps logs in order, serves outputs, and settles the money', async () => {
+    const owner = await newUser(pool, 'owner');
+    const user = await newUser(pool, 'submitter');
+    const high = await sim(owner, { name: `high-${owner.id.slice(0, 6)}`, maxConcurrent: 2 }, 120);
+    const normal = await sim(owner, { name: `normal-${owner.id.slice(0, 6)}`, maxConcurrent: 2 }, 60);
+    const low = await sim(owner, { name: `low-${owner.id.slice(0, 6)}`, maxConcurrent: 4, docker: false });
+
+    const zip = await makeZip({ 'main.py': 'print("hi")' });
+    const form = new FormData();
+    form.set(
+      'spec',
+      JSON.stringify({
+        name: 'three',
+        shards: 3,
+        split: 'simulation',
+        split_params: { seed: 7 },
+        timeout_s: 600,
+      }),
+    );
+    form.set('input', new Blob([new Uint8Array(zip)]), 'job.zip');
+    const submitted = await fetch(`${pool.http}/api/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}` },
+      body: form,
+    });
+    const body = (await submitted.json()) as { task: { id: string; max_cost: number; shards_total: number } };
+    expect(submitted.status).toBe(201);
+    const taskId = body.task.id;
+    expect(body.task.shards_total).toBe(3);
+    expect((await wallet(user)).held).toBe(body.task.max_cost);
+
+    // high first (2 slots), then normal; the low-trust node is not for a trust-50 user
+    await high.until((w) => w.executes().length === 2);
+    await normal.until((w) => w.executes().length === 1);
+    expect(low.executes()).toHaveLength(0);
+    const seeds = [...high.executes(), ...normal.executes()]
+      .map((e) => JSON.parse(e.shard_params_json).seed)
+      .sort();
+    expect(seeds).toEqual([7, 8, 9]);
+
+    for (const [w, e] of [
+      ...high.executes().map((e) => [high, e] as const),
+      ...normal.executes().map((e) => [normal, e] as const),
+    ]) {
+      const r = w.report(e);
+      const input = await r.download();
+      expect(input.sha256).toBe(input.declared);
+      expect(input.data.equals(zip)).toBe(true);
+      expect((await r.running()).success).toBe(true);
+      for (let seq = 1; seq <= 3; seq++) {
+        const ack = await r.log(seq, `shard ${e.shard_index} line ${seq}\n`);
+        expect(ack.acked_seq).toBe(String(seq));
+      }
+      // a resent batch is stored once
+      expect((await r.log(2, `shard ${e.shard_index} line 2\n`)).acked_seq).toBe('3');
+      const out = await r.upload(await makeZip({ 'result.txt': `shard ${e.shard_index}` }));
+      expect(out.success).toBe(true);
+      const done = await r.completed({ exitCode: 0, outputSha256: out.sha256, durationMs: 120_000 });
+      expect(done).toMatchObject({ success: true, message: expect.stringContaining('COMPLETED') });
+    }
+
+    const task = await waitFor('the task to complete', async () => {
+      const res = await call(pool, 'GET', `/api/tasks/${taskId}`, { token: user.token });
+      return res.body.status === 'COMPLETED' && res.body;
+    });
+    expect(task.progress).toBe(100);
+    expect(
+      task.shards.every(
+        (s: { state: string; has_output: boolean }) => s.state === 'COMPLETED' && s.has_output,
+      ),
+    ).toBe(true);
+
+    const logs = await call(pool, 'GET', `/api/tasks/${taskId}/logs?after=0`, { token: user.token });
+    for (const index of [0, 1, 2]) {
+      const lines = logs.body.chunks
+        .filter((c: { shard_index: number }) => c.shard_index === index)
+        .map((c: { data: string }) => c.data);
+      expect(lines).toEqual([1, 2, 3].map((n) => `shard ${index} line ${n}\n`));
+    }
+    const tail = await call(pool, 'GET', `/api/tasks/${taskId}/logs?after=${logs.body.next_after}`, {
+      token: user.token,
+    });
+    expect(tail.body.chunks).toEqual([]);
+
+    const results = await fetch(`${pool.http}/api/tasks/${taskId}/results`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    expect(results.status).toBe(200);
+    expect(await zipNames(Buffer.from(await results.arrayBuffer()))).toEqual([
+      'shard-000/result.txt',
+      'shard-001/result.txt',
+      'shard-002/result.txt',
+    ]);
+    // someone else's task is invisible
+    const stranger = await newUser(pool, 'stranger');
+    expect((await call(pool, 'GET', `/api/tasks/${taskId}`, { token: stranger.token })).status).toBe(404);
+
+    // money: 2 min at 1.125 CPT/min = 3 CPT per shard; the owner gets 90 %, the platform the rest
+    expect(task.cost).toBe(9);
+    expect(await wallet(user)).toMatchObject({ held: 0, available: 5000 - 9 });
+    expect((await wallet(owner)).available).toBe(5000 + 9 - 0); // 3 × (3 − floor(0.3)) = 9: fee rounds down to 0
+    const audit = await pool.app.get(LedgerService).audit();
+    expect(audit.problems).toEqual([]);
+
+    // credit +2 per completed attempt
+    const [{ credit_score }] = await db.query(`SELECT credit_score FROM nodes WHERE id = $1`, [high.nodeId]);
+    expect(credit_score).toBe(124);
+  });
+
+  it('keeps a shard QUEUED with the reason while nothing fits, and places it when a node registers', async () => {
+    const user = await newUser(pool, 'waiter');
+    const owner = await newUser(pool, 'owner2');
+    const res = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { image: 'alpine:3', cpu_cores: 16, timeout_s: 60 },
+    });
+    expect(res.status).toBe(201);
+    const waiting = await waitFor('a wait reason', async () => {
+      const t = await call(pool, 'GET', `/api/tasks/${res.body.task.id}`, { token: user.token });
+      return t.body.wait_reason && t.body;
+    });
+    expect(waiting.status).toBe('QUEUED');
+    expect(waiting.wait_reason).toMatch(/no node is online|16 CPU cores/);
+    const queue = await call(pool, 'GET', '/api/queue', { token: user.token });
+    expect(queue.body.head.some((h: { task_id: string }) => h.task_id === res.body.task.id)).toBe(true);
+
+    const big = await sim(owner, { name: `big-${owner.id.slice(0, 6)}`, cpuCores: 32, memoryGb: 64 });
+    await big.until((w) => w.executes().some((e) => e.task_id === res.body.task.id));
+    const placed = await call(pool, 'GET', `/api/tasks/${res.body.task.id}`, { token: user.token });
+    expect(placed.body.status).toBe('RUNNING');
+    expect(placed.body.shards[0].attempts[0].node_name).toBe(big.spec.name);
+  });
+
+  it('declares the attempts of a silent node LOST, re-runs the shard elsewhere and refuses the late report', async () => {
+    const user = await newUser(pool, 'lossy');
+    const owner = await newUser(pool, 'owner3');
+    const first = await sim(owner, { name: `first-${owner.id.slice(0, 6)}`, maxConcurrent: 1 }, 80);
+    const res = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { image: 'alpine:3', timeout_s: 60 },
+    });
+    await first.until((w) => w.executes().length === 1);
+    const lostAttempt = first.executes()[0];
+    await first.report(lostAttempt).running();
+    const second = await sim(owner, { name: `second-${owner.id.slice(0, 6)}`, maxConcurrent: 1 }, 60);
+
+    // the sweep found the node silent (as the liveness job does after HEARTBEAT_TIMEOUT_S)
+    await db.query(`UPDATE nodes SET status = 'offline' WHERE id = $1`, [first.nodeId]);
+    const report = await pool.app.get(ReconcilerService).reconcile();
+    expect(report.attempts_lost).toBe(1);
+
+    await second.until((w) => w.executes().length === 1);
+    const retry = second.executes()[0];
+    expect(retry.task_id).toBe(res.body.task.id);
+    expect(retry.attempt_number).toBe(2);
+    expect(BigInt(retry.fencing_token)).toBeGreaterThan(BigInt(lostAttempt.fencing_token));
+
+    // the old attempt's late report is refused and told to stop
+    const late = await first.report(lostAttempt).completed({ exitCode: 0 });
+    expect(late).toMatchObject({ success: false, stop: true });
+    const lateLog = await first.report(lostAttempt).log(1, 'too late');
+    expect(lateLog).toMatchObject({ success: false, stop: true });
+
+    const r = second.report(retry);
+    await r.running();
+    expect((await r.completed({ exitCode: 0, durationMs: 1000 })).success).toBe(true);
+    const t = await waitFor('completion', async () => {
+      const x = await call(pool, 'GET', `/api/tasks/${res.body.task.id}`, { token: user.token });
+      return x.body.status === 'COMPLETED' && x.body;
+    });
+    expect(t.shards[0].attempts.map((a: { state: string }) => a.state)).toEqual(['LOST', 'COMPLETED']);
+    const [{ credit_score }] = await db.query(`SELECT credit_score FROM nodes WHERE id = $1`, [first.nodeId]);
+    expect(credit_score).toBe(75);
+  });
+
+  it('refuses a task the balance cannot cover with 402 and queues nothing', async () => {
+    const user = await newUser(pool, 'poor');
+    const before = await db.query(`SELECT count(*)::int AS n FROM tasks WHERE user_id = $1`, [user.id]);
+    const res = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { image: 'alpine:3', cpu_cores: 64, timeout_s: 604800, shards: 10 },
+    });
+    expect(res.status).toBe(402);
+    expect(res.body.message).toMatch(/this task may cost up to \d+ CPT/);
+    const after = await db.query(`SELECT count(*)::int AS n FROM tasks WHERE user_id = $1`, [user.id]);
+    expect(after[0].n).toBe(before[0].n);
+    expect(await wallet(user)).toMatchObject({ held: 0, available: 5000 });
+  });
+
+  it('answers bad submissions with 400 naming the field', async () => {
+    const user = await newUser(pool, 'sloppy');
+    const res = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { image: 'alpine', shards: 0, cpu_cores: 'x' },
+    });
+    expect(res.status).toBe(400);
+    expect([...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual([
+      'cpu_cores',
+      'shards',
+    ]);
+    const none = await call(pool, 'POST', '/api/tasks', { token: user.token, body: {} });
+    expect(none.status).toBe(400);
+    expect(none.body.message).toMatch(/image, an input zip, or both/);
+  });
+
+  it('cancel stops the attempts, frees the node and refunds', async () => {
+    const user = await newUser(pool, 'canceller');
+    const owner = await newUser(pool, 'owner4');
+    const node = await sim(owner, { name: `cx-${owner.id.slice(0, 6)}`, maxConcurrent: 1 });
+    const res = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { image: 'alpine:3', timeout_s: 600, shards: 2 },
+    });
+    await node.until((w) => w.executes().length === 1);
+    const e = node.executes()[0];
+    await node.report(e).running();
+    const cancelled = await call(pool, 'POST', `/api/tasks/${res.body.task.id}/cancel`, {
+      token: user.token,
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', refunded: res.body.task.max_cost });
+    await node.until((w) => w.stops().includes(e.attempt_id));
+    const [n] = await db.query(
+      `SELECT running_attempts, avail_cpu_millicores, cpu_millicores FROM nodes WHERE id = $1`,
+      [node.nodeId],
+    );
+    expect(n.running_attempts).toBe(0);
+    expect(n.avail_cpu_millicores).toBe(n.cpu_millicores);
+    expect(await wallet(user)).toMatchObject({ held: 0, available: 5000 });
+    expect(
+      (await call(pool, 'POST', `/api/tasks/${res.body.task.id}/cancel`, { token: user.token })).status,
+    ).toBe(409);
+    expect((await node.report(e).log(1, 'after cancel')).stop).toBe(true);
+  });
+
+  it('restores everything after Redis loses its data mid-run, and every shard completes', async () => {
+    const user = await newUser(pool, 'flushed');
+    const owner = await newUser(pool, 'owner5');
+    const node = await sim(owner, { name: `fl-${owner.id.slice(0, 6)}`, maxConcurrent: 2 });
+    const res = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { image: 'alpine:3', timeout_s: 60, shards: 4 },
+    });
+    await node.until((w) => w.executes().length === 2);
+    // Redis loses this pool's data (queues, schedules, heartbeats); counters drift too
+    const redis = pool.app.get<string, { client: import('ioredis').default }>('BullQueue_placement').client;
+    const keys = await redis.keys(`${pool.config.redis.queuePrefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await db.query(`UPDATE nodes SET avail_cpu_millicores = 0, running_attempts = 99 WHERE id = $1`, [
+      node.nodeId,
+    ]);
+    const report = await pool.app.get(ReconcilerService).reconcile();
+    expect(report.nodes_fixed).toBeGreaterThanOrEqual(1);
+
+    const done = new Set<string>();
+    await waitFor(
+      'all 4 shards to run',
+      async () => {
+        for (const e of node.executes()) {
+          if (done.has(e.attempt_id)) continue;
+          done.add(e.attempt_id);
+          await node.report(e).running();
+          await node.report(e).completed({ exitCode: 0, durationMs: 1000 });
+        }
+        const t = await call(pool, 'GET', `/api/tasks/${res.body.task.id}`, { token: user.token });
+        return t.body.status === 'COMPLETED';
+      },
+      30_000,
+    );
+  });
+
+  it('two node-pool replicas on one database place 1,000 shards, none twice', async () => {
+    const second = await startTestNodePool({
+      DATABASE_URL: pool.config.database.url,
+      JWT_SECRET: pool.config.auth.jwtSecret,
+      QUEUE_PREFIX: `${pool.config.redis.queuePrefix}-b`,
+      HEARTBEAT_TIMEOUT_S: '3600',
+      MIGRATIONS_RUN: 'false',
+    });
+    try {
+      const owner = await newUser(pool, 'farm');
+      const user = await newUser(pool, 'bulk');
+      await setTrust(user, 100);
+      await db.query(`UPDATE users SET trust_score = 100 WHERE id = $1`, [user.id]);
+      // 25 nodes × 40 slots = 1,000 slots (nodes need no stream for placement)
+      for (let i = 0; i < 25; i++) {
+        const w = new SimWorker(i % 2 ? pool.grpc : second.grpc, {
+          name: `farm-${i}-${owner.id.slice(0, 4)}`,
+          cpuCores: 40,
+          memoryGb: 64,
+          maxConcurrent: 40,
+        });
+        workers.push(w);
+        await w.register(owner.token);
+      }
+      for (let i = 0; i < 10; i++) {
+        const r = await call(pool, 'POST', '/api/tasks', {
+          token: user.token,
+          body: { image: 'alpine:3', timeout_s: 1, shards: 100, cpu_cores: 1, memory_gb: 0.5 },
+        });
+        expect(r.status).toBe(201);
+      }
+      await waitFor(
+        '1,000 placed shards',
+        async () => {
+          const [row] = await db.query(
+            `SELECT count(*)::int AS n FROM shards s JOIN tasks t ON t.id = s.task_id WHERE t.user_id = $1 AND s.state = 'ASSIGNED'`,
+            [user.id],
+          );
+          return row.n === 1000;
+        },
+        60_000,
+      );
+      const [check] = await db.query(
+        `SELECT count(*)::int AS attempts, count(DISTINCT shard_id)::int AS shards FROM attempts a JOIN tasks t ON t.id = a.task_id WHERE t.user_id = $1`,
+        [user.id],
+      );
+      expect(check).toEqual({ attempts: 1000, shards: 1000 });
+      const over = await db.query(
+        `SELECT n.name FROM nodes n WHERE n.running_attempts > n.max_concurrent OR n.avail_cpu_millicores < 0`,
+      );
+      expect(over).toEqual([]);
+      expect((await pool.app.get(ReconcilerService).reconcile()).nodes_fixed).toBe(0);
+    } finally {
+      await second.app.close();
+    }
+  });
+});

@@ -1,0 +1,137 @@
+// REST JSON shapes of tasks, shards, attempts and logs (snake_case, as on the wire). Shared with the
+// console and the CLI.
+
+export interface TaskResourcesView {
+  cpu_cores: number;
+  memory_gb: number;
+  storage_gb: number;
+  cpu_score: number;
+  gpu_score: number;
+  gpu_memory_gb: number;
+  gpu_name: string | null;
+}
+
+export interface TaskView {
+  id: string;
+  name: string;
+  owner: string;
+  status: string;
+  /** % of shards completed, 0–100. */
+  progress: number;
+  image: string | null;
+  command: string[] | null;
+  has_input: boolean;
+  resources: TaskResourcesView;
+  location: string | null;
+  priority: number;
+  timeout_s: number;
+  max_attempts: number;
+  network_allowed: boolean;
+  split: string;
+  shards_total: number;
+  shards_completed: number;
+  shards_failed: number;
+  /** Why a queued shard of this task waits, when one does. */
+  wait_reason: string | null;
+  max_cost: number;
+  cost: number;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface AttemptView {
+  id: string;
+  number: number;
+  node_id: string;
+  node_name: string;
+  state: string;
+  exit_code: number | null;
+  oom_killed: boolean;
+  failure_cause: string | null;
+  error: string | null;
+  duration_ms: number | null;
+  cost: number;
+  reward: number;
+  assigned_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface ShardView {
+  index: number;
+  is_aggregate: boolean;
+  state: string;
+  params: Record<string, unknown>;
+  wait_reason: string | null;
+  exit_code: number | null;
+  has_output: boolean;
+  attempts: AttemptView[];
+}
+
+export interface TaskDetailView extends TaskView {
+  env: Record<string, string>;
+  shards: ShardView[];
+}
+
+export interface SubmitTaskResultView {
+  task: TaskView;
+  /** False when an earlier submission with the same Idempotency-Key is returned. */
+  created: boolean;
+}
+
+export interface LogChunkView {
+  id: number;
+  shard_index: number;
+  attempt_id: string;
+  seq: number;
+  stream: string;
+  data: string;
+  created_at: string;
+}
+
+export interface TaskLogsView {
+  task_id: string;
+  status: string;
+  chunks: LogChunkView[];
+  /** Pass as `after` to continue the tail. */
+  next_after: number;
+}
+
+export interface QueueView {
+  queued_shards: number;
+  assigned_shards: number;
+  running_shards: number;
+  /** The first queued shards in placement order, with why they wait. */
+  head: {
+    task_id: string;
+    task_name: string;
+    owner: string;
+    shard_index: number;
+    priority: number;
+    queued_at: string;
+    wait_reason: string | null;
+  }[];
+}
+
+export interface SystemStatusView {
+  status: 'ok' | 'degraded';
+  postgres: 'up' | 'down';
+  redis: 'up' | 'down';
+  nodes: { online: number; offline: number; draining: number; by_trust_group: Record<string, number> };
+  tasks: Record<string, number>;
+  shards: { queued: number; assigned: number; running: number };
+  scheduler: { strategy: string; heartbeat_timeout_s: number };
+  time: string;
+}
+
+export interface ReconcileReportView {
+  nodes_fixed: number;
+  attempts_lost: number;
+  attempts_timed_out: number;
+  attempts_redispatched: number;
+  tasks_finalized: number;
+  placement_requested: boolean;
+}
