@@ -410,3 +410,58 @@ describe('nodes, tasks and trust-level scheduling', () => {
     }
   });
 });
+
+describe('liveness: a node that stops heartbeating', () => {
+  let pool: TestNodePool;
+
+  beforeAll(async () => {
+    pool = await startTestNodePool({ HEARTBEAT_TIMEOUT_S: '2' });
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  it('goes offline after HEARTBEAT_TIMEOUT_S, its attempt is LOST and re-run on a live node, and its late report is refused', async () => {
+    const owner = await newUser(pool, 'hb-owner');
+    const user = await newUser(pool, 'hb-user');
+    const silent = new SimWorker(pool.grpc, { name: `silent-${owner.id.slice(0, 6)}`, maxConcurrent: 1 });
+    const alive = new SimWorker(pool.grpc, { name: `alive-${owner.id.slice(0, 6)}`, maxConcurrent: 1 });
+    const beating: NodeJS.Timeout[] = [];
+    try {
+      await silent.register(owner.token);
+      silent.connect();
+      const res = await call(pool, 'POST', '/api/tasks', {
+        token: user.token,
+        body: { image: 'alpine:3', timeout_s: 60 },
+      });
+      await silent.until((w) => w.executes().length === 1);
+      const first = silent.executes()[0];
+      await silent.report(first).running();
+
+      await alive.register(owner.token);
+      alive.connect();
+      beating.push(setInterval(() => void alive.heartbeat().catch(() => undefined), 400));
+      // `silent` sends no heartbeat: the liveness job declares it offline and its attempt LOST
+      await alive.until((w) => w.executes().length === 1, 20_000);
+      expect(alive.executes()[0].task_id).toBe(res.body.task.id);
+      const [node] = await pool.app
+        .get(DataSource)
+        .query(`SELECT status FROM nodes WHERE id = $1`, [silent.nodeId]);
+      expect(node.status).toBe('offline');
+
+      expect(await silent.report(first).completed({ exitCode: 0 })).toMatchObject({
+        success: false,
+        stop: true,
+      });
+      const detail = await call(pool, 'GET', `/api/tasks/${res.body.task.id}`, { token: user.token });
+      expect(detail.body.shards[0].attempts.map((a: { state: string }) => a.state)).toEqual([
+        'LOST',
+        'ASSIGNED',
+      ]);
+    } finally {
+      beating.forEach(clearInterval);
+      silent.close();
+      alive.close();
+    }
+  });
+});
