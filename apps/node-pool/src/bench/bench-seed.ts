@@ -1,0 +1,180 @@
+// Bulk seeding and invariant checks for the benchmarks (npm run bench:scheduler), in plain SQL
+// (generate_series), so seeding 50,000 shards takes a second and triggers no placement request.
+import { type Client } from 'pg';
+
+export interface BenchUsers {
+  /** Submits almost every task: trust 100, may use every node, low-trust ones included. */
+  submitter: string;
+  /** Submits one task that only nodes without Docker could run: trust 50 excludes them. */
+  newcomer: string;
+  /** Owns the nodes. */
+  owner: string;
+}
+
+export async function seedUsers(db: Client): Promise<BenchUsers> {
+  const { rows } = await db.query<{ id: string; username: string }>(
+    `INSERT INTO users (username, password_hash, trust_score)
+     VALUES ('bench-submitter', '!', 100), ('bench-newcomer', '!', 50), ('bench-owner', '!', 50)
+     RETURNING id, username`,
+  );
+  const id = (name: string) => rows.find((r) => r.username === name)!.id;
+  return { submitter: id('bench-submitter'), newcomer: id('bench-newcomer'), owner: id('bench-owner') };
+}
+
+/**
+ * `count` online nodes with their free resources equal to their totals. The mix, by index i:
+ * - 50–60 attempt slots, 64–128 cores, 128–256 GB of memory, 500 GB of storage, CPU score 100–1000;
+ * - credit score: ~15 % low (< 50), ~55 % normal, ~30 % high;
+ * - 1 in 20 has an A100 (80 GB); 1 in 20 has an RTX 3060 (12 GB) and no Docker; 2 in 25 more have
+ *   no Docker (low trust whatever their score);
+ * - five locations in turn.
+ */
+export async function seedNodes(
+  db: Client,
+  owner: string,
+  count: number,
+  prefix = 'bench-node',
+): Promise<void> {
+  await db.query(
+    `INSERT INTO nodes (name, owner_id, hostname, location, status, docker_status, credit_score, max_concurrent,
+       cpu_millicores, memory_mb, storage_mb, cpu_score, gpu_score, gpu_memory_mb, gpu_name,
+       avail_cpu_millicores, avail_memory_mb, avail_storage_mb, avail_cpu_score, avail_gpu_score,
+       avail_gpu_memory_mb, running_attempts, last_heartbeat_at)
+     SELECT name, $1, name || '.bench.invalid', location, 'online', docker, credit, slots, cpu, mem, sto, cpu_score,
+       gpu_score, gmem, gpu, cpu, mem, sto, cpu_score, gpu_score, gmem, 0, now()
+     FROM (
+       SELECT format('%s-%s', $3::text, lpad(i::text, 5, '0')) AS name,
+         (ARRAY['eu-west', 'eu-central', 'us-east', 'us-west', 'ap-south'])[1 + i % 5] AS location,
+         CASE WHEN i % 20 = 10 OR i % 25 IN (3, 11) THEN 'disabled' ELSE 'enabled' END AS docker,
+         CASE WHEN (i * 7919) % 100 < 15 THEN 20 + i % 30
+              WHEN (i * 7919) % 100 < 70 THEN 50 + i % 50
+              ELSE 100 + i % 60 END AS credit,
+         50 + i % 11 AS slots,
+         (64 + (i % 5) * 16) * 1000 AS cpu,
+         (128 + (i % 3) * 64) * 1024 AS mem,
+         500 * 1024 AS sto,
+         100 + (i * 53) % 901 AS cpu_score,
+         CASE i % 20 WHEN 0 THEN 80 WHEN 10 THEN 40 ELSE 0 END AS gpu_score,
+         CASE i % 20 WHEN 0 THEN 81920 WHEN 10 THEN 12288 ELSE 0 END AS gmem,
+         CASE i % 20 WHEN 0 THEN 'NVIDIA A100' WHEN 10 THEN 'NVIDIA RTX 3060' ELSE '' END AS gpu
+       FROM generate_series(0, $2::int - 1) AS i
+     ) n`,
+    [owner, count, prefix],
+  );
+}
+
+/**
+ * `tasks` queued tasks of `shardsPerTask` QUEUED shards each, submitted over the last minutes, with
+ * priorities 0–2 (and 5 for one task in ten) and mixed demands: 250–2000 millicores, 256–2048 MB,
+ * 512–4096 MB of storage, a CPU score up to 300 for two tasks in three, a preferred location for
+ * one in three. Tasks 0–4 need an A100 with 16 GB (the nodes hold half of them at once); task 5 an
+ * H200 nobody has, task 6 512 cores, task 7 (trust 50) an RTX 3060 only nodes without Docker have:
+ * those wait, each with its reason.
+ */
+export async function seedQueue(
+  db: Client,
+  users: BenchUsers,
+  tasks: number,
+  shardsPerTask: number,
+): Promise<{ tasks: number; shards: number }> {
+  await db.query(
+    `INSERT INTO tasks (user_id, name, status, image, command, req_cpu_millicores, req_memory_mb, req_storage_mb,
+       req_cpu_score, req_gpu_score, req_gpu_memory_mb, req_gpu_name, location, priority, shards_total,
+       split_kind, created_at)
+     SELECT CASE WHEN g = 7 THEN $2::uuid ELSE $1::uuid END, format('bench-task-%s', g), 'QUEUED',
+       'hivemind/runtime:bench', '["python3", "-c", "pass"]'::jsonb,
+       CASE WHEN g = 6 THEN 512000 ELSE (ARRAY[250, 500, 1000, 2000])[1 + g % 4] END,
+       (ARRAY[256, 512, 1024, 2048])[1 + (g / 4) % 4],
+       (ARRAY[512, 1024, 2048, 4096])[1 + (g / 16) % 4],
+       CASE WHEN g % 3 = 0 THEN 0 ELSE (g * 13) % 300 END,
+       CASE WHEN g < 5 THEN 50 WHEN g IN (5, 7) THEN 20 ELSE 0 END,
+       CASE WHEN g < 5 THEN 16384 WHEN g IN (5, 7) THEN 8192 ELSE 0 END,
+       CASE WHEN g < 5 THEN 'NVIDIA A100' WHEN g = 5 THEN 'NVIDIA H200' WHEN g = 7 THEN 'nvidia rtx 3060' END,
+       CASE WHEN g % 3 = 1 THEN (ARRAY['eu-west', 'eu-central', 'us-east', 'us-west', 'ap-south'])[1 + g % 5] END,
+       CASE WHEN g % 10 = 9 THEN 5 ELSE g % 3 END,
+       $3::int, 'data_processing', now() - make_interval(secs => $4::int - g)
+     FROM generate_series(0, $4::int - 1) AS g`,
+    [users.submitter, users.newcomer, shardsPerTask, tasks],
+  );
+  const { rowCount } = await db.query(
+    `INSERT INTO shards (task_id, shard_index, priority, queued_at, params)
+     SELECT t.id, s, t.priority, t.created_at + make_interval(secs => s / 1000.0), jsonb_build_object('index', s)
+     FROM tasks t, generate_series(0, t.shards_total - 1) AS s
+     WHERE t.status = 'QUEUED' AND NOT EXISTS (SELECT 1 FROM shards x WHERE x.task_id = t.id)`,
+  );
+  return { tasks, shards: rowCount ?? 0 };
+}
+
+/** Statistics as a running system would have them (autovacuum would get there within a minute). */
+export async function analyze(db: Client): Promise<void> {
+  await db.query('ANALYZE');
+}
+
+export interface Invariants {
+  liveAttempts: number;
+  assignedShards: number;
+  /** Shards with more than one attempt (none ends during the benchmark): must be 0. */
+  doubleAssigned: number;
+  /** ASSIGNED shards without a live attempt, and live attempts whose shard is not ASSIGNED: 0. */
+  mismatched: number;
+  /** Nodes with running_attempts > max_concurrent or a negative free resource: must be 0. */
+  overCapacity: number;
+  /** Nodes whose counters differ from the sum of their live attempts' allocations: must be 0. */
+  accountingDrift: number;
+  queued: number;
+}
+
+export async function checkInvariants(db: Client): Promise<Invariants> {
+  const live = `state IN ('ASSIGNED', 'RUNNING')`;
+  const { rows } = await db.query<Record<keyof Invariants, string>>(
+    `SELECT
+       (SELECT count(*) FROM attempts WHERE ${live}) AS "liveAttempts",
+       (SELECT count(*) FROM shards WHERE state = 'ASSIGNED') AS "assignedShards",
+       (SELECT count(*) FROM (SELECT shard_id FROM attempts GROUP BY shard_id HAVING count(*) > 1) d)
+         AS "doubleAssigned",
+       (SELECT count(*) FROM shards s WHERE s.state = 'ASSIGNED'
+          AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.shard_id = s.id AND a.${live}))
+         + (SELECT count(*) FROM attempts a JOIN shards s ON s.id = a.shard_id
+            WHERE a.${live} AND s.state <> 'ASSIGNED') AS "mismatched",
+       (SELECT count(*) FROM nodes WHERE running_attempts > max_concurrent OR avail_cpu_millicores < 0
+          OR avail_memory_mb < 0 OR avail_storage_mb < 0 OR avail_gpu_memory_mb < 0) AS "overCapacity",
+       (SELECT count(*) FROM nodes n
+          LEFT JOIN (
+            SELECT node_id, count(*) AS c, sum(alloc_cpu_millicores) AS cpu, sum(alloc_memory_mb) AS mem,
+              sum(alloc_storage_mb) AS sto, sum(alloc_gpu_memory_mb) AS gmem
+            FROM attempts WHERE ${live} GROUP BY node_id) p ON p.node_id = n.id
+          WHERE n.running_attempts <> coalesce(p.c, 0)
+            OR n.avail_cpu_millicores <> n.cpu_millicores - coalesce(p.cpu, 0)
+            OR n.avail_memory_mb <> n.memory_mb - coalesce(p.mem, 0)
+            OR n.avail_storage_mb <> n.storage_mb - coalesce(p.sto, 0)
+            OR n.avail_gpu_memory_mb <> n.gpu_memory_mb - coalesce(p.gmem, 0)) AS "accountingDrift",
+       (SELECT count(*) FROM shards WHERE state = 'QUEUED') AS "queued"`,
+  );
+  return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)])) as unknown as Invariants;
+}
+
+/** Shards still queued, by the reason they wait. */
+export async function waitReasons(db: Client): Promise<{ reason: string; shards: number }[]> {
+  const { rows } = await db.query<{ reason: string; shards: string }>(
+    `SELECT coalesce(wait_reason, '(none yet)') AS reason, count(*) AS shards FROM shards WHERE state = 'QUEUED'
+     GROUP BY 1 ORDER BY 2 DESC, 1`,
+  );
+  return rows.map((r) => ({ reason: r.reason, shards: Number(r.shards) }));
+}
+
+/** Deadlocks PostgreSQL detected (and aborted) in the current database since it was created. */
+export async function deadlocks(db: Client): Promise<number> {
+  const { rows } = await db.query<{ deadlocks: string }>(
+    `SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return Number(rows[0]?.deadlocks ?? 0);
+}
+
+/** The ids of the nodes whose name starts with `prefix`. */
+export async function nodeIds(db: Client, prefix: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM nodes WHERE name LIKE $1 || '-%' ORDER BY name`,
+    [prefix],
+  );
+  return rows.map((r) => r.id);
+}

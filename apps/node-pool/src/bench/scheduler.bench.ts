@@ -1,0 +1,415 @@
+// npm run bench:scheduler — a benchmark, not a test: how fast the placement pass places 50,000
+// queued shards on 1,000 nodes (one replica, then two replicas in two processes at once), and how
+// many heartbeats a second one process takes for 20,000 nodes (target: 20,000 nodes × one per 5 s
+// = 4,000/s). It starts its own throw-away PostgreSQL and Redis (libs/local-stack) on free loopback
+// ports, seeds them in bulk SQL, drives SchedulerService.runPass() and NodesService.heartbeat()
+// directly, prints what it measured and removes everything it started. It writes nothing to the
+// repository: the figures go into docs/BENCHMARKS.md by hand. Built with the node pool (nest build
+// node-pool); the app never imports this folder.
+import 'reflect-metadata';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { PostgresServer, RedisServer, freePort } from '@hivemind/local-stack';
+import { NodesService } from '../nodes/nodes.service';
+import {
+  CpuMeter,
+  type CpuUsage,
+  describeCpu,
+  fmt,
+  machineDescription,
+  percentile,
+  sum,
+  table,
+} from './bench-measure';
+import { ChildReplica, LocalReplica, type PoolSetup, type Replica, startPool } from './bench-replica';
+import {
+  type Invariants,
+  analyze,
+  checkInvariants,
+  deadlocks,
+  nodeIds,
+  seedNodes,
+  seedQueue,
+  seedUsers,
+  waitReasons,
+} from './bench-seed';
+
+const NODES = 1_000;
+const TASKS = 500;
+const SHARDS_PER_TASK = 100;
+const HEARTBEAT_NODES = 20_000;
+const HEARTBEAT_IN_FLIGHT = 200;
+const HEARTBEAT_SECONDS = Number(process.env.BENCH_HEARTBEAT_S ?? 10);
+/** 20,000 nodes, one heartbeat each per 5 s. */
+const HEARTBEAT_TARGET_PER_S = HEARTBEAT_NODES / 5;
+
+const began = performance.now();
+const say = (line: string) =>
+  process.stdout.write(`[bench +${((performance.now() - began) / 1000).toFixed(1)} s] ${line}\n`);
+
+/** PostgreSQL and Redis as our children, in a temporary directory removed at the end. */
+class BenchStack {
+  private constructor(
+    readonly dir: string,
+    readonly postgres: PostgresServer,
+    readonly redis: RedisServer,
+  ) {}
+
+  static async start(): Promise<BenchStack> {
+    const dir = mkdtempSync(join(tmpdir(), 'hivemind-bench-'));
+    chmodSync(dir, 0o755); // PostgreSQL runs as an unprivileged user when we are root
+    try {
+      // durable (fsync on, the default settings), as in production; a pass commits once per 500 shards
+      const [postgres, redis] = await Promise.all([
+        freePort().then((port) => PostgresServer.start({ dataDir: join(dir, 'postgres'), port })),
+        freePort().then((port) => RedisServer.start({ dir: join(dir, 'redis'), port })),
+      ]);
+      return new BenchStack(dir, postgres, redis);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** A fresh database, a SQL client on it, and the setup of pools that use it. */
+  async database(name: string): Promise<{ sql: Client; setup: PoolSetup }> {
+    const databaseUrl = await this.postgres.ensureDatabase(name);
+    const sql = new Client({ connectionString: databaseUrl });
+    await sql.connect();
+    return { sql, setup: { databaseUrl, redisUrl: this.redis.url, queuePrefix: name, dir: this.dir } };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.postgres.stop(), this.redis.stop()]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+interface PlacementRun {
+  label: string;
+  replicas: number;
+  placed: number;
+  raced: number;
+  /** Until the last shard placed was committed and dispatched. */
+  placingMs: number;
+  /** Until the last pass, which placed nothing, ended. */
+  wallMs: number;
+  passes: number;
+  batchMs: number[];
+  dispatchMs: number[];
+  firstBatchMs: number;
+  dispatched: number;
+  cpu: CpuUsage;
+  invariants: Invariants;
+  deadlocks: number;
+  waiting: { reason: string; shards: number }[];
+}
+
+/** Every replica runs passes until one places nothing; then one more pass confirms nothing is left. */
+async function placeAll(
+  label: string,
+  first: LocalReplica,
+  others: Replica[],
+  sql: Client,
+): Promise<PlacementRun> {
+  const cpu = new CpuMeter();
+  cpu.start();
+  const t0 = performance.now();
+  const results = await Promise.all([first, ...others].map((r) => r.run()));
+  // a replica that found nothing to place may have skipped shards another one held locked
+  let late = 0;
+  for (let placed = await first.confirm(); placed > 0; placed = await first.confirm()) late += placed;
+  const wallMs = performance.now() - t0;
+  const usage = cpu.stop();
+  return {
+    label,
+    replicas: results.length,
+    placed: sum(results.map((r) => r.placed)) + late,
+    raced: sum(results.map((r) => r.raced)),
+    placingMs: late > 0 ? wallMs : Math.max(...results.map((r) => r.lastDoneMs)),
+    wallMs,
+    passes: sum(results.map((r) => r.passMs.length)),
+    batchMs: results.flatMap((r) => r.batchMs),
+    dispatchMs: results.flatMap((r) => r.dispatchMs),
+    firstBatchMs: Math.min(...results.map((r) => r.batchMs[0] ?? Infinity)),
+    dispatched: sum(results.map((r) => r.dispatched)),
+    cpu: usage,
+    invariants: await checkInvariants(sql),
+    deadlocks: await deadlocks(sql),
+    waiting: await waitReasons(sql),
+  };
+}
+
+/** 50,000 shards on 1,000 nodes, placed by one replica, or by this process and child processes. */
+async function placementScenario(stack: BenchStack, replicas: number): Promise<PlacementRun> {
+  const label = replicas === 1 ? 'one replica' : `${replicas} replicas, ${replicas} processes`;
+  const { sql, setup } = await stack.database(`bench_placement_${replicas}`);
+  const others: Replica[] = [];
+  let first: LocalReplica | undefined;
+  try {
+    first = new LocalReplica(await startPool(setup)); // runs the migrations
+    for (let i = 1; i < replicas; i++) others.push(await ChildReplica.start(setup));
+    const users = await seedUsers(sql);
+    // the queue first, then the nodes, in SQL: no registration, so nothing asks for a pass
+    const t = performance.now();
+    const queue = await seedQueue(sql, users, TASKS, SHARDS_PER_TASK);
+    await seedNodes(sql, users.owner, NODES);
+    await analyze(sql);
+    say(
+      `${label}: seeded ${fmt(queue.shards)} shards of ${fmt(queue.tasks)} tasks and ${fmt(NODES)} nodes ` +
+        `in ${fmt((performance.now() - t) / 1000, 1)} s; placing`,
+    );
+    const run = await placeAll(label, first, others, sql);
+    say(
+      `${label}: ${fmt(run.placed)} placed in ${fmt(run.placingMs / 1000, 2)} s ` +
+        `(${fmt(run.placed / (run.placingMs / 1000))}/s), ${fmt(run.invariants.queued)} left waiting`,
+    );
+    return run;
+  } finally {
+    await Promise.allSettled([first?.close(), ...others.map((r) => r.close())]);
+    await sql.end();
+  }
+}
+
+interface HeartbeatRun {
+  label: string;
+  count: number;
+  wallMs: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpu: CpuUsage;
+  redisCommands: number;
+}
+
+/** Heartbeats for `ids`, HEARTBEAT_IN_FLIGHT at a time: one per node, or round and round for `forMs`. */
+async function heartbeats(
+  label: string,
+  nodes: NodesService,
+  ids: readonly string[],
+  redis: Redis,
+  stop: { once: true } | { forMs: number },
+): Promise<HeartbeatRun> {
+  const latencies: number[] = [];
+  let next = 0;
+  const cpu = new CpuMeter();
+  const commandsBefore = await redisCommands(redis);
+  cpu.start();
+  const t0 = performance.now();
+  const deadline = 'forMs' in stop ? t0 + stop.forMs : Infinity;
+  const lane = async () => {
+    for (;;) {
+      const i = next++;
+      if ('once' in stop ? i >= ids.length : performance.now() >= deadline) return;
+      const started = performance.now();
+      await nodes.heartbeat(ids[i % ids.length], {
+        cpuPercent: (i * 7) % 100,
+        memoryPercent: (i * 13) % 100,
+        runningAttempts: i % 8,
+      });
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: HEARTBEAT_IN_FLIGHT }, lane));
+  const wallMs = performance.now() - t0;
+  const usage = cpu.stop();
+  return {
+    label,
+    count: latencies.length,
+    wallMs,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.reduce((a, b) => Math.max(a, b), 0),
+    cpu: usage,
+    redisCommands: (await redisCommands(redis)) - commandsBefore,
+  };
+}
+
+async function redisCommands(redis: Redis): Promise<number> {
+  const info = await redis.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+async function heartbeatScenario(stack: BenchStack): Promise<HeartbeatRun[]> {
+  const { sql, setup } = await stack.database('bench_heartbeats');
+  const app = await startPool(setup);
+  const redis = new Redis(stack.redis.url);
+  try {
+    const users = await seedUsers(sql);
+    await seedNodes(sql, users.owner, HEARTBEAT_NODES, 'hb-node');
+    await analyze(sql);
+    const ids = await nodeIds(sql, 'hb-node');
+    const nodes = app.get(NodesService);
+    say(
+      `heartbeats: ${fmt(ids.length)} nodes; the first heartbeat of each, then ${HEARTBEAT_SECONDS} s flat out`,
+    );
+    // Redis has no entry for any node yet: each first heartbeat also asks PostgreSQL (a transaction
+    // whose UPDATE finds the node online already), as after a Redis restart
+    const first = await heartbeats('first of each node (+ SQL)', nodes, ids, redis, { once: true });
+    const steady = await heartbeats('steady state (Redis only)', nodes, ids, redis, {
+      forMs: HEARTBEAT_SECONDS * 1000,
+    });
+    for (const run of [first, steady]) {
+      say(`heartbeats, ${run.label}: ${fmt(run.count / (run.wallMs / 1000))}/s, p99 ${fmt(run.p99, 1)} ms`);
+    }
+    return [first, steady];
+  } finally {
+    redis.disconnect();
+    await app.close();
+    await sql.end();
+  }
+}
+
+async function versions(stack: BenchStack): Promise<Record<string, string>> {
+  const sql = new Client({ connectionString: stack.postgres.url() });
+  await sql.connect();
+  const redis = new Redis(stack.redis.url);
+  try {
+    const { rows } = await sql.query<{ server_version: string }>('SHOW server_version');
+    const info = await redis.info('server');
+    return {
+      postgresql: rows[0]?.server_version ?? '?',
+      redis: /redis_version:(\S+)/.exec(info)?.[1] ?? '?',
+    };
+  } finally {
+    await sql.end();
+    redis.disconnect();
+  }
+}
+
+function passed(r: PlacementRun): boolean {
+  const i = r.invariants;
+  return (
+    i.doubleAssigned + i.mismatched + i.overCapacity + i.accountingDrift === 0 &&
+    r.dispatched === r.placed &&
+    i.liveAttempts === r.placed
+  );
+}
+
+function report(
+  machine: Record<string, string>,
+  placements: PlacementRun[],
+  beats: HeartbeatRun[],
+  totalS: number,
+): string {
+  const ms = (v: number) => fmt(v, v < 10 ? 1 : 0);
+  const p50p95 = (values: number[]) => `${ms(percentile(values, 50))} / ${ms(percentile(values, 95))}`;
+  const placementRows = placements.map((r) => [
+    r.label,
+    fmt(r.placed),
+    fmt(r.placingMs / 1000, 2),
+    fmt(r.placed / (r.placingMs / 1000)),
+    fmt(r.passes),
+    ms(r.firstBatchMs),
+    p50p95(r.batchMs),
+    p50p95(r.dispatchMs),
+    `${fmt((100 * sum(r.dispatchMs)) / (sum(r.dispatchMs) + sum(r.batchMs)))} %`,
+    fmt(r.raced),
+  ]);
+  const checkRows = placements.map((r) => [
+    r.label,
+    fmt(r.invariants.liveAttempts),
+    fmt(r.dispatched),
+    fmt(r.invariants.doubleAssigned),
+    fmt(r.invariants.mismatched),
+    fmt(r.invariants.overCapacity),
+    fmt(r.invariants.accountingDrift),
+    fmt(r.deadlocks),
+    fmt(r.invariants.queued),
+  ]);
+  const beatRows = beats.map((b) => [
+    b.label,
+    fmt(b.count),
+    fmt(b.wallMs / 1000, 1),
+    fmt(b.count / (b.wallMs / 1000)),
+    `${fmt((b.count / (b.wallMs / 1000) / HEARTBEAT_TARGET_PER_S) * 100)} %`,
+    fmt(b.p50, 2),
+    fmt(b.p99, 2),
+    fmt(b.max, 1),
+    fmt(b.redisCommands / b.count, 1),
+  ]);
+  return [
+    '',
+    `Machine: ${Object.entries(machine)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(' · ')}`,
+    '',
+    `Placement: ${fmt(NODES)} online nodes, ${fmt(TASKS * SHARDS_PER_TASK)} queued shards in ${fmt(TASKS)} tasks. ` +
+      'Times in ms; a batch is one transaction of up to 500 shards (read, place, write); its dispatch ' +
+      'publishes their ExecuteTaskRequests after the commit.',
+    table(
+      [
+        'scenario',
+        'placed',
+        'seconds',
+        'placements/s',
+        'passes',
+        'first batch',
+        'batch p50 / p95',
+        'dispatch p50 / p95',
+        'dispatch share',
+        'raced',
+      ],
+      placementRows,
+    ),
+    ...placements.map((r) => `${r.label}: ${describeCpu(r.cpu)}`),
+    '',
+    'Checks after placement: double, mismatched, over capacity and drift must be 0; live = dispatched = placed.',
+    table(
+      [
+        'scenario',
+        'live attempts',
+        'dispatched',
+        'double',
+        'mismatched',
+        'over capacity',
+        'drift',
+        'deadlocks',
+        'queued',
+      ],
+      checkRows,
+    ),
+    '',
+    'Still queued, by reason (one replica)',
+    table(
+      ['shards', 'wait reason'],
+      (placements[0]?.waiting ?? []).map((w) => [fmt(w.shards), w.reason]),
+    ),
+    '',
+    `Heartbeats: NodesService.heartbeat for ${fmt(HEARTBEAT_NODES)} nodes, ${HEARTBEAT_IN_FLIGHT} in flight, ` +
+      `one process; target ${fmt(HEARTBEAT_TARGET_PER_S)}/s (20,000 nodes × 1 per 5 s). Latency in ms.`,
+    table(
+      ['run', 'heartbeats', 'seconds', 'per second', 'of target', 'p50', 'p99', 'max', 'Redis cmds each'],
+      beatRows,
+    ),
+    ...beats.map((b) => `${b.label}: ${describeCpu(b.cpu)}`),
+    '',
+    `${placements.every(passed) ? 'All checks passed' : 'CHECKS FAILED'}; whole run ${fmt(totalS, 1)} s.`,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  say('starting PostgreSQL and Redis (throw-away, free loopback ports)');
+  const stack = await BenchStack.start();
+  try {
+    const machine = { ...machineDescription(), ...(await versions(stack)) };
+    const placements = [await placementScenario(stack, 1), await placementScenario(stack, 2)];
+    const beats = await heartbeatScenario(stack);
+    process.stdout.write(report(machine, placements, beats, (performance.now() - began) / 1000));
+    return placements.every(passed) ? 0 : 1;
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`bench:scheduler failed: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);
