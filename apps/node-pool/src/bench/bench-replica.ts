@@ -114,7 +114,7 @@ export class ChildReplica implements Replica {
   }
 
   async close(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.send({ kind: 'close' } satisfies ToChild);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
