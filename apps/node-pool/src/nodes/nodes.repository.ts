@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type DockerStatus, NodeStatus } from '@hivemind/contracts';
 import { type NodeSpec } from './node-registration';
 import { type BucketSums, type UtilizationPoint } from './utilization';
+import { isUuid } from '../common/ids';
 
 /** A node row with its owner's username, as the services and views use it. */
 export interface NodeRecord {
@@ -60,8 +61,6 @@ const NODE_COLUMNS = `
 const NODES_WITH_OWNER = `nodes n JOIN users u ON u.id = n.owner_id`;
 
 /** Ids come from tokens and Redis; only well-formed ones reach a `::uuid` cast. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 /** Node ids per DELETE when pruning history: each statement is a range scan of the primary key. */
 const PRUNE_BATCH = 500;

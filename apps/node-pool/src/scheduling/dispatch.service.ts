@@ -95,9 +95,9 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
 
   /** Sends ExecuteTaskRequest for these attempts to their nodes (wherever they are connected). */
   async sendAssigned(attemptIds: readonly string[]): Promise<void> {
-    for (const row of await this.liveAttempts('a.id = ANY($1::uuid[])', [attemptIds])) {
-      await this.send(row.node_id, { execute: toExecute(row) });
-    }
+    const rows = await this.liveAttempts('a.id = ANY($1::uuid[])', [attemptIds]);
+    // one batch of publishes: ioredis pipelines commands sent together
+    await Promise.all(rows.map((row) => this.send(row.node_id, { execute: toExecute(row) })));
   }
 
   /** Every live attempt of a node, with its ExecuteTaskRequest (for a node that (re)connects). */

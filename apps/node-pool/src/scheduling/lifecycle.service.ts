@@ -6,6 +6,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { AttemptState, ShardState, TaskStatus, UserRole } from '@hivemind/contracts';
 import { type AuthUser } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
+import { isUuid } from '../common/ids';
 import { inTransaction, updateReturning } from '../common/transaction';
 import { PLATFORM, userAccount } from '../ledger/ledger-accounts';
 import { LedgerService } from '../ledger/ledger.service';
@@ -94,7 +95,7 @@ export class LifecycleService {
     attemptId: string,
     fencingToken: string,
   ): Promise<{ attempt: FencedAttempt } | { refused: string }> {
-    if (!UUID.test(attemptId)) return { refused: `no attempt ${attemptId}` };
+    if (!isUuid(attemptId)) return { refused: `no attempt ${attemptId}` };
     const [a] = await this.db.query<FencedAttempt[]>(
       `SELECT a.id, a.shard_id, a.task_id, a.node_id, a.state, a.fencing_token, a.started_at, a.assigned_at,
          t.user_id, s.shard_index
@@ -211,15 +212,6 @@ export class LifecycleService {
     }
     if (lost) this.logger.warn(`${lost} attempt(s) LOST: ${why}`);
     return lost;
-  }
-
-  /** The next log sequence number of an attempt (for the seed's rpcs, which carry none). */
-  async nextLogSeq(attemptId: string): Promise<string> {
-    const [row] = await this.db.query<{ next: string }[]>(
-      `SELECT log_seq + 1 AS next FROM attempts WHERE id = $1`,
-      [attemptId],
-    );
-    return row?.next ?? '1';
   }
 
   /** Cancels a task: its live attempts are stopped, its queued shards dropped, its hold refunded. */
@@ -523,25 +515,18 @@ export const TERMINAL_TASK: readonly TaskStatus[] = [
   TaskStatus.Cancelled,
 ];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function rateOf(t: {
   req_cpu_millicores: number;
   req_memory_mb: number;
   req_gpu_score: number;
   req_gpu_name: string | null;
 }): number {
-  return ratePerMinute(
-    {
-      cpuMillicores: t.req_cpu_millicores,
-      memoryMb: t.req_memory_mb,
-      storageMb: 0,
-      cpuScore: 0,
-      gpuScore: t.req_gpu_score,
-      gpuMemoryMb: 0,
-    },
-    t.req_gpu_score > 0 || !!t.req_gpu_name,
-  );
+  return ratePerMinute({
+    cpuMillicores: t.req_cpu_millicores,
+    memoryMb: t.req_memory_mb,
+    gpuScore: t.req_gpu_score,
+    gpuName: t.req_gpu_name,
+  });
 }
 
 async function runEffects(effects: Effect[], logger: Logger): Promise<void> {

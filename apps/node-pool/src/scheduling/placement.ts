@@ -127,7 +127,9 @@ export function placeShard(
     const byName = [...fitting].sort((a, b) => a.name.localeCompare(b.name));
     return { node: byName.find((n) => n.name.localeCompare(lastNodeName) > 0) ?? byName[0] };
   }
-  return { node: [...fitting].sort(compareForPlacement(demand))[0] };
+  // the best by the (total) placement order, in one pass: a pass places thousands of shards
+  const better = compareForPlacement(demand);
+  return { node: fitting.reduce((best, n) => (better(n, best) < 0 ? n : best)) };
 }
 
 /** The most useful reason a shard cannot be placed on any of `nodes` now. */

@@ -10,6 +10,7 @@ import { type JobHandlers, type JobName, PostProcessingJob, QueueName } from '..
 import { BlobStore } from '../storage/blob-store';
 import { writeMergedZip } from '../storage/result-archive';
 import { PlacementTrigger } from './placement-trigger';
+import { shardFolder } from './splitter';
 
 /** After a task's shards finish: builds the aggregate step's input and queues the step. */
 @Processor(QueueName.PostProcessing)
@@ -52,7 +53,7 @@ export class PostProcessingProcessor {
       this.blobs.put(body, { maxBytes: this.config.storage.maxFileSize }),
       writeMergedZip(
         this.blobs,
-        parts.map((p) => ({ prefix: `shard-${String(p.shard_index).padStart(3, '0')}`, sha256: p.sha256 })),
+        parts.map((p) => ({ prefix: shardFolder(p.shard_index), sha256: p.sha256 })),
         body,
       ),
     ]);

@@ -1,6 +1,4 @@
 // The CPT price of compute (DESIGN.md "CPT economy"): resources × run time, in whole CPT. Pure.
-import { type Resources } from './placement';
-
 /** Per minute: 1 CPT per CPU core, 1 per 4 GB of memory, 10 per GPU; at least 1. */
 export const CPT_PER_CORE_MINUTE = 1;
 export const MB_PER_CPT_MINUTE = 4096;
@@ -8,8 +6,18 @@ export const CPT_PER_GPU_MINUTE = 10;
 /** The platform keeps this share of every charge; the node's owner gets the rest. */
 export const PLATFORM_FEE_PERCENT = 10;
 
+/** What a shard asks, as far as its price goes. */
+export interface PricedDemand {
+  cpuMillicores: number;
+  memoryMb: number;
+  gpuScore: number;
+  /** A GPU is asked when a GPU score or a GPU name is. */
+  gpuName?: string | null;
+}
+
 /** CPT per minute of a shard with these resources (fractional; costs are rounded up once). */
-export function ratePerMinute(r: Resources, usesGpu: boolean): number {
+export function ratePerMinute(r: PricedDemand): number {
+  const usesGpu = r.gpuScore > 0 || !!r.gpuName;
   const rate =
     (r.cpuMillicores / 1000) * CPT_PER_CORE_MINUTE +
     r.memoryMb / MB_PER_CPT_MINUTE +

@@ -83,7 +83,7 @@ describe('pricing', () => {
     [r(0, 0), false, 1],
     [r(1000, 0), true, 11],
   ])('rate of %j (gpu %s) is %d CPT per minute', (res, gpu, rate) => {
-    expect(ratePerMinute(res, gpu)).toBe(rate);
+    expect(ratePerMinute({ ...res, gpuName: gpu ? 'any GPU' : null })).toBe(rate);
   });
 
   it('costs are rounded up to a whole CPT and never negative', () => {

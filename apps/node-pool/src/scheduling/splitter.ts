@@ -5,6 +5,11 @@ import { DomainError } from '../common/domain-error';
 
 export const MAX_SHARDS = 10_000;
 
+/** Where a shard's output goes in a merged zip: `shard-000/`, …, `aggregate/` for the aggregate step. */
+export function shardFolder(index: number, isAggregate = false): string {
+  return isAggregate ? 'aggregate' : `shard-${String(index).padStart(3, '0')}`;
+}
+
 export interface ShardPlan {
   index: number;
   /** Handed to the shard as HIVEMIND_SHARD_PARAMS (JSON). */

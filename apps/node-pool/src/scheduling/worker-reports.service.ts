@@ -5,6 +5,7 @@ import { type DataSource } from 'typeorm';
 import { AttemptState, LogStream } from '@hivemind/contracts';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
+import { seedAnswer } from '../common/seed-answer';
 import { updateReturning } from '../common/transaction';
 import { BlobStore } from '../storage/blob-store';
 import { TelemetryService } from '../telemetry/telemetry.service';
@@ -25,6 +26,25 @@ export class FencedOff extends Error {
   constructor(readonly reason: string) {
     super(reason);
   }
+}
+
+/**
+ * A worker report's answer in the seed's style: refusals `success: false` with the reason, and a
+ * fenced-off attempt also `stop: true`.
+ */
+export function reportAnswer<T extends { success?: boolean; message?: string; stop?: boolean }>(
+  logger: Logger,
+  work: () => Promise<T>,
+): Promise<T> {
+  return seedAnswer(logger, async () => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof FencedOff)
+        return { success: false, message: `refused: ${error.reason}`, stop: true } as T;
+      throw error;
+    }
+  });
 }
 
 /**
@@ -61,13 +81,17 @@ export class WorkerReportsService {
     return result.attempt;
   }
 
-  /** Stores a numbered log batch once (a resent batch is ignored); answers the last stored number. */
+  /**
+   * Stores a numbered log batch once (a resent batch is ignored); answers the last stored number.
+   * Without a number (the seed's rpcs carry none: `seq` empty or 0) the batch is numbered next.
+   */
   async logs(
     ref: Fenced,
-    batch: { seq: string; stream: string; data: string },
+    batch: { seq?: string; stream: string; data: string },
   ): Promise<{ ackedSeq: string }> {
-    const seq = Number(batch.seq);
-    if (!Number.isSafeInteger(seq) || seq < 1)
+    const numbered = batch.seq !== undefined && batch.seq !== '' && batch.seq !== '0';
+    const given = numbered ? Number(batch.seq) : undefined;
+    if (given !== undefined && (!Number.isSafeInteger(given) || given < 1))
       throw new DomainError('invalid', 'seq must be a whole number ≥ 1');
     const stream = (batch.stream || LogStream.Stdout) as LogStream;
     if (!Object.values(LogStream).includes(stream)) {
@@ -81,6 +105,7 @@ export class WorkerReportsService {
     }
     const a = await this.check(ref);
     await this.lifecycle.markRunning(a);
+    const seq = given ?? (await this.nextLogSeq(a.id));
     // PostgreSQL text cannot hold NUL
     const data = batch.data.replaceAll('\u0000', '\uFFFD');
     const inserted = await this.db.query<{ id: string; created_at: Date }[]>(
@@ -189,6 +214,14 @@ export class WorkerReportsService {
     await this.db.query(`UPDATE attempts SET output_sha256 = $2 WHERE id = $1`, [a.id, stored.sha256]);
     this.logger.debug(`attempt ${a.id}: output ${stored.sha256} (${stored.size} bytes)`);
     return { fileId: file.id };
+  }
+
+  private async nextLogSeq(attemptId: string): Promise<number> {
+    const [row] = await this.db.query<{ next: string }[]>(
+      `SELECT log_seq + 1 AS next FROM attempts WHERE id = $1`,
+      [attemptId],
+    );
+    return Number(row?.next ?? 1);
   }
 
   /** The live attempt a node runs for a task (the seed's rpcs name only the task). */

@@ -21,7 +21,7 @@ import { toGrpcError } from '../common/grpc-error';
 import { DispatchService } from './dispatch.service';
 import { LifecycleService } from './lifecycle.service';
 import { NodeAuthenticator } from './node-authenticator';
-import { FencedOff, WorkerReportsService } from './worker-reports.service';
+import { FencedOff, WorkerReportsService, reportAnswer } from './worker-reports.service';
 
 const SERVICE = 'WorkerNodeService';
 const CHUNK_BYTES = 256 * 1024;
@@ -91,12 +91,15 @@ export class WorkerGrpcController {
   @GrpcMethod(SERVICE, 'ReportOutput')
   async reportOutput(req: ReportOutputRequest__Output, metadata: Metadata): Promise<StatusResponse> {
     const { nodeId } = await this.nodes.authenticate(metadata);
-    return fenced(async () => {
+    return reportAnswer(this.logger, async () => {
       const ref = req.attempt_id
         ? { nodeId, attemptId: req.attempt_id, fencingToken: req.fencing_token }
         : await this.reports.liveAttemptOf(nodeId, req.task_id);
-      const seq = req.seq !== '0' ? req.seq : await this.nextSeq(ref.attemptId);
-      const { ackedSeq } = await this.reports.logs(ref, { seq, stream: req.stream, data: req.output });
+      const { ackedSeq } = await this.reports.logs(ref, {
+        seq: req.seq,
+        stream: req.stream,
+        data: req.output,
+      });
       return { success: true, message: 'stored', acked_seq: ackedSeq };
     });
   }
@@ -107,7 +110,7 @@ export class WorkerGrpcController {
     metadata: Metadata,
   ): Promise<RunningStatusResponse> {
     const { nodeId } = await this.nodes.authenticate(metadata);
-    return fenced(async () => {
+    return reportAnswer(this.logger, async () => {
       const ref = req.attempt_id
         ? { nodeId, attemptId: req.attempt_id, fencingToken: req.fencing_token }
         : await this.reports.liveAttemptOf(nodeId, req.task_id);
@@ -214,22 +217,4 @@ export class WorkerGrpcController {
 
   // ExecuteTask and StopTaskExecution have no handler: the pool pushes them on Connect, so a call
   // answers UNIMPLEMENTED.
-
-  private async nextSeq(attemptId: string): Promise<string> {
-    return this.lifecycle.nextLogSeq(attemptId);
-  }
-}
-
-/** Fenced-off reports answer `success: false, stop: true`; other refusals `success: false`. */
-async function fenced<T extends { success?: boolean; message?: string; stop?: boolean }>(
-  work: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof FencedOff)
-      return { success: false, message: `refused: ${error.reason}`, stop: true } as T;
-    if (error instanceof DomainError) return { success: false, message: error.message } as T;
-    throw error;
-  }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { type FileKind, StoredFile } from './stored-file.entity';
+import { isUuid } from '../common/ids';
 
 /** The values of a new `files` row; the blob (`sha256`, `sizeBytes`) must already be stored. */
 export interface NewStoredFile {
@@ -17,8 +18,6 @@ export interface NewStoredFile {
   sizeBytes: number;
   contentType?: string | null;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The only code that reads and writes `files` (metadata of the blobs in the BlobStore). */
 @Injectable()
@@ -49,7 +48,7 @@ export class FilesRepository {
 
   /** The row with this id, or null (also for a malformed id). */
   findById(id: string, manager?: EntityManager): Promise<StoredFile | null> {
-    if (!UUID.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.files(manager).findOneBy({ id });
   }
 
@@ -70,7 +69,7 @@ export class FilesRepository {
       .limit(options.limit);
     if (options.kinds?.length) query.andWhere('f.kind IN (:...kinds)', { kinds: options.kinds });
     if (options.afterId !== undefined) {
-      if (!UUID.test(options.afterId)) {
+      if (!isUuid(options.afterId)) {
         throw new DomainError('invalid', 'cursor must be the next_cursor of an earlier page', {
           field: 'cursor',
         });

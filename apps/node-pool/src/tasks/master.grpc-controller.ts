@@ -34,7 +34,7 @@ import { seedAnswer } from '../common/seed-answer';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { LifecycleService } from '../scheduling/lifecycle.service';
 import { NodeAuthenticator } from '../scheduling/node-authenticator';
-import { type Fenced, FencedOff, WorkerReportsService } from '../scheduling/worker-reports.service';
+import { type Fenced, WorkerReportsService, reportAnswer } from '../scheduling/worker-reports.service';
 import { BlobStore } from '../storage/blob-store';
 import { writeMergedZip } from '../storage/result-archive';
 import { parseSpec, zipEntryNames } from './tasks.controller';
@@ -167,9 +167,7 @@ export class MasterGrpcController {
   getTaskResult(req: GetTaskResultRequest__Output, metadata: Metadata): Promise<GetTaskResultResponse> {
     return seedAnswer(this.logger, async () => {
       const user = await this.user(metadata, req.token);
-      const { task, parts } = await this.tasks.outputs(user, req.task_id);
-      if (parts.length === 0)
-        throw new DomainError('not_found', `task ${req.task_id} has no outputs yet (${task.status})`);
+      const { parts } = await this.tasks.outputs(user, req.task_id);
       const out = new PassThrough();
       const chunks: Buffer[] = [];
       let size = 0;
@@ -184,14 +182,7 @@ export class MasterGrpcController {
           );
         else chunks.push(c);
       });
-      await writeMergedZip(
-        this.blobs,
-        parts.map((p) => ({
-          prefix: p.isAggregate ? 'aggregate' : `shard-${String(p.index).padStart(3, '0')}`,
-          sha256: p.sha256,
-        })),
-        out,
-      );
+      await writeMergedZip(this.blobs, parts, out);
       return { success: true, message: `${parts.length} output(s)`, result_zip: Buffer.concat(chunks) };
     });
   }
@@ -210,8 +201,7 @@ export class MasterGrpcController {
   @GrpcMethod(SERVICE, 'StoreLogs')
   storeLogs(req: StoreLogsRequest__Output, metadata: Metadata): Promise<StatusResponse> {
     return this.worker(metadata, req.task_id, req, async (ref) => {
-      const seq = req.seq !== '0' ? req.seq : await this.lifecycle.nextLogSeq(ref.attemptId);
-      const { ackedSeq } = await this.reports.logs(ref, { seq, stream: req.stream, data: req.logs });
+      const { ackedSeq } = await this.reports.logs(ref, { seq: req.seq, stream: req.stream, data: req.logs });
       return { success: true, message: 'stored', acked_seq: ackedSeq };
     });
   }
@@ -219,8 +209,7 @@ export class MasterGrpcController {
   @GrpcMethod(SERVICE, 'StoreOutput')
   storeOutput(req: StoreOutputRequest__Output, metadata: Metadata): Promise<StatusResponse> {
     return this.worker(metadata, req.task_id, {}, async (ref) => {
-      const seq = await this.lifecycle.nextLogSeq(ref.attemptId);
-      const { ackedSeq } = await this.reports.logs(ref, { seq, stream: 'stdout', data: req.output });
+      const { ackedSeq } = await this.reports.logs(ref, { stream: 'stdout', data: req.output });
       return { success: true, message: 'stored', acked_seq: ackedSeq };
     });
   }
@@ -278,18 +267,12 @@ export class MasterGrpcController {
     req: { attempt_id?: string; fencing_token?: string },
     work: (ref: Fenced) => Promise<T>,
   ): Promise<T> {
-    return seedAnswer(this.logger, async () => {
+    return reportAnswer(this.logger, async () => {
       const { nodeId } = await this.nodes.authenticate(metadata);
-      try {
-        const ref = req.attempt_id
-          ? { nodeId, attemptId: req.attempt_id, fencingToken: req.fencing_token ?? '0' }
-          : await this.reports.liveAttemptOf(nodeId, taskId);
-        return await work(ref);
-      } catch (error) {
-        if (error instanceof FencedOff)
-          return { success: false, message: `refused: ${error.reason}`, stop: true } as T;
-        throw error;
-      }
+      const ref = req.attempt_id
+        ? { nodeId, attemptId: req.attempt_id, fencingToken: req.fencing_token ?? '0' }
+        : await this.reports.liveAttemptOf(nodeId, taskId);
+      return work(ref);
     });
   }
 }

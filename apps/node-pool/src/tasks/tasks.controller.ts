@@ -42,13 +42,12 @@ import { type AuthUser } from '../accounts/auth-user';
 import { Authenticated, CurrentUser } from '../accounts/auth.guards';
 import { validationException } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
+import { idempotencyKeyOf } from '../common/idempotency-key';
 import { LifecycleService } from '../scheduling/lifecycle.service';
 import { BlobStore } from '../storage/blob-store';
 import { planMergedZip, closeMergePlan } from '../storage/result-archive';
 import { StorageService } from '../storage/storage.service';
 import { type SubmittedInput, TasksService } from './tasks.service';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
 @ApiTags('tasks')
 @Authenticated()
@@ -81,11 +80,7 @@ export class TasksController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SubmitTaskResultView> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new DomainError('invalid', 'Idempotency-Key must be 1 to 128 printable characters', {
-        field: 'Idempotency-Key',
-      });
-    }
+    const key = idempotencyKeyOf(idempotencyKey);
     let spec = body;
     let input: SubmittedInput | undefined;
     if (req.is('multipart/form-data')) {
@@ -108,7 +103,7 @@ export class TasksController {
         };
       }
     }
-    const result = await this.tasks.submit(user, spec, input, idempotencyKey);
+    const result = await this.tasks.submit(user, spec, input, key);
     res.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);
     return result;
   }
@@ -146,17 +141,8 @@ export class TasksController {
   @ApiOkResponse({ description: 'a zip' })
   async results(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<StreamableFile> {
     const { task, parts } = await this.tasks.outputs(user, id);
-    if (parts.length === 0) {
-      throw new DomainError(
-        'not_found',
-        `task ${id} has no outputs yet (${task.status}, ${task.shards_completed}/${task.shards_total} shards done)`,
-      );
-    }
     return this.storage.mergedZipDownload(
-      parts.map((p) => ({
-        prefix: p.isAggregate ? 'aggregate' : `shard-${String(p.index).padStart(3, '0')}`,
-        sha256: p.sha256,
-      })),
+      parts,
       `${(task.name || 'task').replace(/[^\w.-]+/g, '_')}-${id.slice(0, 8)}-results.zip`,
     );
   }

@@ -16,11 +16,13 @@ import {
 import { type SubmitTaskDto } from '@hivemind/contracts/dto';
 import { type AuthUser } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
+import { isUuid } from '../common/ids';
 import { inTransaction } from '../common/transaction';
 import { LedgerService } from '../ledger/ledger.service';
 import { PlacementTrigger } from '../scheduling/placement-trigger';
 import { maxTaskCost, ratePerMinute } from '../scheduling/pricing';
-import { planShards } from '../scheduling/splitter';
+import { planShards, shardFolder } from '../scheduling/splitter';
+import { type ArchivePart } from '../storage/result-archive';
 import { TelemetryService } from '../telemetry/telemetry.service';
 import {
   type AttemptRow,
@@ -29,7 +31,6 @@ import {
   TASK_COLUMNS,
   TASK_FROM,
   type TaskRow,
-  progressOf,
   toLogChunkView,
   toShardView,
   toTaskView,
@@ -107,7 +108,7 @@ export class TasksService {
       gpuMemoryMb: Math.round((spec.gpu_memory_gb ?? 0) * 1024),
     };
     const timeoutS = spec.timeout_s ?? DEFAULTS.timeoutS;
-    const rate = ratePerMinute(resources, resources.gpuScore > 0 || !!spec.gpu_name);
+    const rate = ratePerMinute({ ...resources, gpuName: spec.gpu_name });
     const maxCost = maxTaskCost(rate, timeoutS, shardsTotal);
     const priority = spec.priority ?? DEFAULTS.priority;
 
@@ -243,7 +244,7 @@ export class TasksService {
   }
 
   async row(taskId: string): Promise<TaskRow | undefined> {
-    if (!UUID.test(taskId)) return undefined;
+    if (!isUuid(taskId)) return undefined;
     const rows = await this.db.query<TaskRow[]>(`SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE t.id = $1`, [
       taskId,
     ]);
@@ -318,41 +319,33 @@ export class TasksService {
     };
   }
 
-  /** The stored outputs of a task's completed shards, in shard order. */
-  async outputs(
-    user: AuthUser,
-    taskId: string,
-  ): Promise<{
-    task: TaskRow;
-    parts: { index: number; isAggregate: boolean; sha256: string; size: number }[];
-  }> {
+  /**
+   * The stored outputs of a task's completed shards, in shard order, as the parts of its results
+   * zip (`shard-NNN/`, `aggregate/`); 404 while there are none.
+   */
+  async outputs(user: AuthUser, taskId: string): Promise<{ task: TaskRow; parts: ArchivePart[] }> {
     const task = await this.visibleRow(user, taskId);
-    const rows = await this.db.query<
-      { shard_index: number; is_aggregate: boolean; sha256: string; size_bytes: string }[]
-    >(
-      `SELECT s.shard_index, s.is_aggregate, f.sha256, f.size_bytes FROM shards s JOIN files f ON f.id = s.output_file_id
+    const rows = await this.db.query<{ shard_index: number; is_aggregate: boolean; sha256: string }[]>(
+      `SELECT s.shard_index, s.is_aggregate, f.sha256 FROM shards s JOIN files f ON f.id = s.output_file_id
        WHERE s.task_id = $1 AND s.state = 'COMPLETED' ORDER BY s.shard_index`,
       [taskId],
     );
+    if (rows.length === 0) {
+      throw new DomainError(
+        'not_found',
+        `task ${taskId} has no outputs yet (${task.status}, ${task.shards_completed}/${task.shards_total} shards done)`,
+      );
+    }
     return {
       task,
-      parts: rows.map((r) => ({
-        index: r.shard_index,
-        isAggregate: r.is_aggregate,
-        sha256: r.sha256,
-        size: Number(r.size_bytes),
-      })),
+      parts: rows.map((r) => ({ prefix: shardFolder(r.shard_index, r.is_aggregate), sha256: r.sha256 })),
     };
   }
 }
 
-export { progressOf };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function decodeCursor(cursor: string): [string, string] {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !UUID.test(id)) {
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !isUuid(id)) {
     throw new DomainError('invalid', 'cursor is not a next_cursor of this list', { field: 'cursor' });
   }
   return [at, id];

@@ -2,6 +2,7 @@
 // frames with snake_case keys, like the REST API; the client sends one JSON op per message.
 import { type TelemetryEvent } from './telemetry-events';
 import { TELEMETRY_TOPICS, type TelemetryTopic } from './telemetry-visibility';
+import { isUuid } from '../common/ids';
 
 /** One object in a server message's array; `type` says which. */
 export type TelemetryFrame = { type: string } & Record<string, unknown>;
@@ -12,7 +13,6 @@ export type TelemetryOp =
 
 export type ParsedOp = { ok: true; op: TelemetryOp } | { ok: false; error: TelemetryFrame };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_TYPES = new Set(['node', 'task', 'log']);
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -53,7 +53,7 @@ export function parseOp(raw: string): ParsedOp {
   if (taskId === undefined && topics === undefined) {
     return fail(`${op} needs "task_id" or "topics"`, op);
   }
-  if (taskId !== undefined && (typeof taskId !== 'string' || !UUID.test(taskId))) {
+  if (taskId !== undefined && (typeof taskId !== 'string' || !isUuid(taskId))) {
     return fail('"task_id" must be a task id (a UUID)', op);
   }
   if (topics !== undefined) {

@@ -10,6 +10,7 @@ import {
 } from '@hivemind/contracts';
 import { PageQueryDto, TransferDto } from '@hivemind/contracts/dto';
 import { DomainError } from '../common/domain-error';
+import { idempotencyKeyOf } from '../common/idempotency-key';
 import { type AuthUser } from '../accounts/auth-user';
 import { Authenticated, CurrentUser } from '../accounts/auth.guards';
 import { WalletService } from './wallet.service';
@@ -20,8 +21,6 @@ import {
   toMovementView,
   toWalletView,
 } from './wallet.views';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
 @ApiTags('wallet')
 @Authenticated()
@@ -50,13 +49,8 @@ export class WalletController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TransferResultView> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new DomainError('invalid', 'Idempotency-Key must be 1 to 128 printable characters', {
-        field: 'Idempotency-Key',
-      });
-    }
     const result = await this.wallets.transfer(user, body.to, body.amount, {
-      idempotencyKey,
+      idempotencyKey: idempotencyKeyOf(idempotencyKey),
       memo: body.memo,
     });
     res.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);
