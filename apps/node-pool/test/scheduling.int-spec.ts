@@ -77,6 +77,8 @@ describe('nodes, tasks and trust-level scheduling', () => {
     await db.query(`UPDATE attempts SET state = 'CANCELLED' WHERE state IN ('ASSIGNED', 'RUNNING')`);
     await db.query(`UPDATE shards SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'ASSIGNED', 'RUNNING')`);
     await db.query(`UPDATE tasks SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING')`);
+    // and node counters that match (the SQL above bypassed the life cycle)
+    await pool.app.get(ReconcilerService).reconcile();
   });
   afterAll(async () => {
     await pool?.close();

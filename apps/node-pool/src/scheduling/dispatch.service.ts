@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { Subject } from 'rxjs';
 import { type DataSource } from 'typeorm';
 import type { ExecuteTaskRequest, WorkerCommand } from '@hivemind/contracts/grpc';
+import { quitRedis, subscriberConnection } from '../common/redis';
 import { NodePoolConfig } from '../config/node-pool.config';
 
 interface Envelope {
@@ -58,7 +59,11 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
   ) {
     this.channel = `${config.redis.queuePrefix}:dispatch`;
     this.publisher = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
-    this.subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+    this.subscriber = subscriberConnection(config.redis.url);
+    for (const redis of [this.publisher, this.subscriber]) {
+      // ioredis reconnects by itself; without a listener it prints every error as unhandled
+      redis.on('error', (error: Error) => this.logger.debug(`Redis: ${error.message}`));
+    }
   }
 
   async onModuleInit(): Promise<void> {
@@ -75,7 +80,7 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.pinger);
     for (const set of this.streams.values()) for (const s of set) s.complete();
     this.streams.clear();
-    await Promise.all([this.subscriber, this.publisher].map((r) => r.quit().catch(() => r.disconnect())));
+    await Promise.all([quitRedis(this.subscriber), quitRedis(this.publisher)]);
   }
 
   /** Registers a node's stream on this replica; the returned function unregisters it. */

@@ -6,11 +6,11 @@ import { NodePoolConfig } from '../config/node-pool.config';
 import { type TelemetryEvent } from './telemetry-events';
 import { decodeEvent } from './telemetry-frames';
 import { type DropReason, TELEMETRY_DROPPED } from './telemetry-metrics';
+import { quitRedis, subscriberConnection } from '../common/redis';
 
 /** Publishes not yet acknowledged by Redis; past this, new events are dropped (and counted). */
 export const MAX_PENDING_PUBLISHES = 2000;
 const SUBSCRIBE_WAIT_MS = 5000;
-const QUIT_WAIT_MS = 2000;
 const WARN_EVERY_MS = 60_000;
 
 export type TelemetryListener = (event: TelemetryEvent) => void;
@@ -41,8 +41,7 @@ export class TelemetryService implements OnModuleInit, OnModuleDestroy {
     this.channel = telemetryChannel(config.redis.queuePrefix);
     // offline queue bounded by MAX_PENDING_PUBLISHES; a command fails after one reconnect attempt
     this.publisher = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
-    // the subscription waits for Redis however long it takes, and is renewed on every reconnect
-    this.subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+    this.subscriber = subscriberConnection(config.redis.url);
     for (const redis of [this.publisher, this.subscriber]) {
       redis.on('error', (error: Error) => this.warn(`Redis: ${error.message}`));
     }
@@ -93,7 +92,7 @@ export class TelemetryService implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
-    await Promise.all([quit(this.publisher), quit(this.subscriber)]);
+    await Promise.all([quitRedis(this.publisher), quitRedis(this.subscriber)]);
   }
 
   private deliver(channel: string, message: string): void {
@@ -121,14 +120,4 @@ export class TelemetryService implements OnModuleInit, OnModuleDestroy {
     this.lastWarning = now;
     this.logger.warn(message);
   }
-}
-
-async function quit(redis: Redis): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    redis.quit().catch(() => undefined),
-    new Promise((resolve) => (timer = setTimeout(resolve, QUIT_WAIT_MS))),
-  ]);
-  clearTimeout(timer);
-  redis.disconnect();
 }
