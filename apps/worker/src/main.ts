@@ -5,7 +5,7 @@ import { loadConfigOrExit } from '@hivemind/config';
 import { WORKER_USAGE, parseWorkerConfig } from './config/worker.config';
 import { WorkerModule } from './worker.module';
 
-const VERSION = '0.1.0';
+import { AGENT_VERSION as VERSION } from './version';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {

@@ -1,8 +1,41 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { join } from 'node:path';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { WorkerConfig } from './config/worker.config';
+import { DockerExecutor } from './docker/docker-executor';
 import { DockerRepository } from './docker/docker.repository';
+import { EXECUTOR, type Executor } from './execution/executor';
+import { ProcessExecutor } from './execution/process-executor';
+import { Supervisor } from './execution/supervisor.service';
+import { MachineMonitor } from './machine/machine-monitor';
+import { PoolClient } from './pool/pool-client';
 import { PoolProbe } from './pool/pool-probe';
+import { PoolSession } from './pool/pool-session.service';
 import { StatusController } from './status/status.controller';
+
+/**
+ * Docker when DOCKER_ENABLED allows it and an engine answers; otherwise the process executor, and
+ * the node registers as docker_status=disabled (the low trust group). DOCKER_ENABLED=true without an
+ * engine is a start-up error rather than a silent downgrade.
+ */
+async function chooseExecutor(config: WorkerConfig, docker: DockerRepository): Promise<Executor> {
+  const logger = new Logger('Executor');
+  if (config.docker !== 'false') {
+    if (await docker.ping()) {
+      logger.log('tasks run in Docker containers');
+      return new DockerExecutor(docker.engine, {
+        user: config.tasks.user,
+        network: config.tasks.network,
+        pullTimeoutS: config.tasks.pullTimeoutS,
+      });
+    }
+    if (config.docker === 'true')
+      throw new Error(
+        `DOCKER_ENABLED=true but no Docker engine answers (${process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}): start Docker, or set DOCKER_ENABLED=auto or false`,
+      );
+    logger.warn('no Docker engine answers: tasks run as processes and this node is in the low trust group');
+  }
+  return new ProcessExecutor({ stateDir: join(config.workDir, 'processes') });
+}
 
 @Module({})
 export class WorkerModule {
@@ -10,7 +43,20 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       controllers: [StatusController],
-      providers: [{ provide: WorkerConfig, useValue: config }, DockerRepository, PoolProbe],
+      providers: [
+        { provide: WorkerConfig, useValue: config },
+        DockerRepository,
+        PoolProbe,
+        { provide: PoolClient, useFactory: () => new PoolClient(config.nodePoolAddress) },
+        {
+          provide: EXECUTOR,
+          inject: [WorkerConfig, DockerRepository],
+          useFactory: chooseExecutor,
+        },
+        MachineMonitor,
+        Supervisor,
+        PoolSession,
+      ],
     };
   }
 }

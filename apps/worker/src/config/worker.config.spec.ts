@@ -1,15 +1,29 @@
 import { cpus } from 'node:os';
 import { parseWorkerConfig } from './worker.config';
 
+const OWNER = { HIVEMIND_USERNAME: 'alice', HIVEMIND_PASSWORD: 'secret' };
+
 describe(parseWorkerConfig.name, () => {
   it('has working defaults: local pool, status API on 127.0.0.1:5000, all cores', () => {
-    const config = parseWorkerConfig({});
+    const config = parseWorkerConfig(OWNER);
     expect(config.nodePoolAddress).toBe('127.0.0.1:50051');
     expect(config.http).toEqual({ host: '127.0.0.1', port: 5000 });
     expect(config.docker).toBe('auto');
     expect(config.limits.cpuCores).toBe(cpus().length);
     expect(config.limits.concurrentTasks).toBe(2);
     expect(config.nodeId).toMatch(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/);
+    expect(config.tasks).toMatchObject({
+      runtimeImage: 'hivemind/runtime:latest',
+      pidsLimit: 256,
+      user: '1000:1000',
+    });
+    expect(config.pool.heartbeatIntervalMs).toBe(5000);
+  });
+
+  it('needs the owner account the node registers with', () => {
+    expect(() => parseWorkerConfig({})).toThrow(
+      /HIVEMIND_USERNAME is required.*HIVEMIND_PASSWORD is required/,
+    );
   });
 
   it.each([
@@ -18,8 +32,10 @@ describe(parseWorkerConfig.name, () => {
     [{ DOCKER_ENABLED: 'maybe' }, /DOCKER_ENABLED must be one of auto, true, false/],
     [{ MAX_CONCURRENT_TASKS: '0' }, /MAX_CONCURRENT_TASKS must be a whole number from 1 to 256/],
     [{ NODE_ID: 'bad id!' }, /NODE_ID must be 1-64 letters/],
-    [{ HIVEMIND_USERNAME: 'alice' }, /HIVEMIND_PASSWORD and HIVEMIND_USERNAME must be given together/],
+    [{ TASK_USER: 'root' }, /TASK_USER must be uid or uid:gid/],
+    [{ MAX_STORAGE_GB: '-1' }, /MAX_STORAGE_GB must be a positive number/],
+    [{ TASK_PIDS_LIMIT: '2' }, /TASK_PIDS_LIMIT must be a whole number from 16/],
   ])('refuses %j naming the variable', (env, message) => {
-    expect(() => parseWorkerConfig(env)).toThrow(message);
+    expect(() => parseWorkerConfig({ ...OWNER, ...env })).toThrow(message);
   });
 });

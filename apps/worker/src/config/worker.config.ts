@@ -28,9 +28,28 @@ const schema = z.object({
   MAX_MEMORY_GB: positiveNumber(Math.floor(totalmem() / 1024 ** 3) || 1),
   MAX_CONCURRENT_TASKS: int(2, { min: 1, max: 256 }),
   LOCATION: z.string().max(64).default(''),
+  MAX_STORAGE_GB: z.coerce
+    .number({ message: 'must be a positive number' })
+    .positive({ message: 'must be a positive number' })
+    .optional(),
   WORK_DIR: z.string().default('./.hivemind/worker'),
-  HIVEMIND_USERNAME: z.string().optional(),
-  HIVEMIND_PASSWORD: z.string().optional(),
+  HIVEMIND_USERNAME: z
+    .string()
+    .min(1, { message: 'is required (the owner account the node registers with)' }),
+  HIVEMIND_PASSWORD: z.string().min(1, { message: 'is required (the owner account password)' }),
+  RUNTIME_IMAGE: z.string().min(1).default('hivemind/runtime:latest'),
+  TASK_NETWORK: z.string().min(1).default('bridge'),
+  TASK_PIDS_LIMIT: int(256, { min: 16, max: 65536 }),
+  TASK_USER: z
+    .string()
+    .regex(/^\d+(:\d+)?$/, { message: 'must be uid or uid:gid, e.g. 1000:1000' })
+    .default('1000:1000'),
+  IMAGE_PULL_TIMEOUT_S: int(120, { min: 1, max: 3600 }),
+  INPUT_MAX_FILES: int(10000, { min: 1, max: 10_000_000 }),
+  INPUT_MAX_MB: int(2048, { min: 1, max: 1_000_000 }),
+  HEARTBEAT_INTERVAL_S: positiveNumber(5),
+  RECONNECT_MAX_S: positiveNumber(30),
+  STOP_GRACE_S: int(10, { min: 0, max: 600 }),
 });
 
 export class WorkerConfig {
@@ -41,11 +60,23 @@ export class WorkerConfig {
   readonly http: { host: string; port: number };
   /** auto: use Docker when an engine answers; without one the node runs as low trust. */
   readonly docker: 'auto' | 'true' | 'false';
-  readonly limits: { cpuCores: number; memoryGb: number; concurrentTasks: number };
+  readonly limits: { cpuCores: number; memoryGb: number; concurrentTasks: number; storageGb?: number };
   readonly location: string;
   readonly workDir: string;
   /** The owner's account the node registers with. */
-  readonly owner: { username?: string; password?: string };
+  readonly owner: { username: string; password: string };
+  /** How task containers are made (see docs/worker.md). */
+  readonly tasks: {
+    runtimeImage: string;
+    network: string;
+    pidsLimit: number;
+    user: string;
+    pullTimeoutS: number;
+    inputMaxFiles: number;
+    inputMaxBytes: number;
+    stopGraceS: number;
+  };
+  readonly pool: { heartbeatIntervalMs: number; reconnectMaxMs: number };
 
   constructor(values: WorkerConfig) {
     Object.assign(this, values);
@@ -54,13 +85,7 @@ export class WorkerConfig {
 
 /** The worker's environment (see .env.example), validated; throws a ConfigError naming bad variables. */
 export function parseWorkerConfig(env: Env): WorkerConfig {
-  const e = parseEnv(
-    schema.refine((v) => (v.HIVEMIND_USERNAME === undefined) === (v.HIVEMIND_PASSWORD === undefined), {
-      message: 'and HIVEMIND_USERNAME must be given together',
-      path: ['HIVEMIND_PASSWORD'],
-    }),
-    env,
-  );
+  const e = parseEnv(schema, env);
   return new WorkerConfig({
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -72,10 +97,26 @@ export function parseWorkerConfig(env: Env): WorkerConfig {
         .slice(0, 64),
     http: { host: e.WORKER_HTTP_HOST, port: e.WORKER_HTTP_PORT },
     docker: e.DOCKER_ENABLED,
-    limits: { cpuCores: e.MAX_CPU_CORES, memoryGb: e.MAX_MEMORY_GB, concurrentTasks: e.MAX_CONCURRENT_TASKS },
+    limits: {
+      cpuCores: e.MAX_CPU_CORES,
+      memoryGb: e.MAX_MEMORY_GB,
+      concurrentTasks: e.MAX_CONCURRENT_TASKS,
+      storageGb: e.MAX_STORAGE_GB,
+    },
     location: e.LOCATION,
     workDir: resolve(e.WORK_DIR),
     owner: { username: e.HIVEMIND_USERNAME, password: e.HIVEMIND_PASSWORD },
+    tasks: {
+      runtimeImage: e.RUNTIME_IMAGE,
+      network: e.TASK_NETWORK,
+      pidsLimit: e.TASK_PIDS_LIMIT,
+      user: e.TASK_USER,
+      pullTimeoutS: e.IMAGE_PULL_TIMEOUT_S,
+      inputMaxFiles: e.INPUT_MAX_FILES,
+      inputMaxBytes: e.INPUT_MAX_MB * 1024 * 1024,
+      stopGraceS: e.STOP_GRACE_S,
+    },
+    pool: { heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_S * 1000, reconnectMaxMs: e.RECONNECT_MAX_S * 1000 },
   });
 }
 
@@ -95,8 +136,19 @@ Configuration (environment variables, see .env.example):
   MAX_CPU_CORES         cores offered to tasks                  (default: all)
   MAX_MEMORY_GB         memory offered to tasks                 (default: all)
   MAX_CONCURRENT_TASKS  attempts run at once                    (default 2)
+  MAX_STORAGE_GB        disk offered to tasks                   (default: the free space)
   LOCATION              location label used for placement
-  WORK_DIR              task workspaces                         (default ./.hivemind/worker)
+  WORK_DIR              task workspaces, log spools, state      (default ./.hivemind/worker)
+  RUNTIME_IMAGE         image of tasks without one              (default hivemind/runtime:latest)
+  TASK_NETWORK          Docker network of tasks allowed network (default bridge)
+  TASK_PIDS_LIMIT       processes per task container            (default 256)
+  TASK_USER             uid:gid tasks run as in containers      (default 1000:1000)
+  IMAGE_PULL_TIMEOUT_S  give up pulling a missing image after   (default 120)
+  INPUT_MAX_FILES       files an input zip may unpack to        (default 10000)
+  INPUT_MAX_MB          bytes an input zip may unpack to, MB    (default 2048)
+  HEARTBEAT_INTERVAL_S  heartbeat period                        (default 5)
+  RECONNECT_MAX_S       longest wait between reconnects         (default 30)
+  STOP_GRACE_S          SIGTERM to SIGKILL when stopping a task (default 10)
   LOG_LEVEL             fatal | error | warn | info | debug | trace | silent
 
 Status API: GET /health, GET /api/status, GET /api/tasks, POST /api/stop_task/:id

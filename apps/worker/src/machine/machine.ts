@@ -1,4 +1,5 @@
-import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
+import { CpuSampler, usableCores, type Utilization } from './hardware';
 
 /** What this worker offers tasks: the machine's totals capped by MAX_CPU_CORES / MAX_MEMORY_GB. */
 export interface Resources {
@@ -7,17 +8,19 @@ export interface Resources {
 }
 
 export function offeredResources(limits: { cpuCores: number; memoryGb: number }): Resources {
-  const machineCores = cpus().length;
   const machineMemoryGb = totalmem() / 1024 ** 3;
   return {
-    cpu_cores: Math.min(limits.cpuCores, machineCores),
+    cpu_cores: usableCores(limits.cpuCores),
     memory_gb: Math.round(Math.min(limits.memoryGb, machineMemoryGb) * 10) / 10,
   };
 }
 
-/** CPU use over the last minute (load average per core) and memory in use, as percentages. */
-export function utilization(): { cpu_percent: number; memory_percent: number } {
-  const cpu = Math.min(100, ((loadavg()[0] ?? 0) / Math.max(1, cpus().length)) * 100);
-  const memory = (1 - freemem() / totalmem()) * 100;
-  return { cpu_percent: Math.round(cpu * 10) / 10, memory_percent: Math.round(memory * 10) / 10 };
+const sharedSampler = new CpuSampler();
+
+/**
+ * CPU use since the previous reading (by any caller of the shared sampler) and memory in use,
+ * as percentages. Give a caller that reads on its own schedule, like the heartbeat, its own sampler.
+ */
+export function utilization(sampler: CpuSampler = sharedSampler): Utilization {
+  return sampler.sample();
 }

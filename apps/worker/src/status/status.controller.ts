@@ -2,66 +2,94 @@ import { Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, 
 import { type Response } from 'express';
 import { WorkerConfig } from '../config/worker.config';
 import { DockerRepository } from '../docker/docker.repository';
-import { offeredResources, utilization } from '../machine/machine';
+import { Supervisor } from '../execution/supervisor.service';
+import { MachineMonitor } from '../machine/machine-monitor';
+import { offeredResources } from '../machine/machine';
 import { PoolProbe } from '../pool/pool-probe';
+import { PoolSession } from '../pool/pool-session.service';
 
-/** The seed's local status API (worker-node.md "RESTful API Endpoints"). */
+/** The seed's local status API (worker-node.md "RESTful API Endpoints"), on 127.0.0.1 by default. */
 @Controller()
 export class StatusController {
   constructor(
     private readonly config: WorkerConfig,
     private readonly docker: DockerRepository,
     private readonly pool: PoolProbe,
+    private readonly session: PoolSession,
+    private readonly supervisor: Supervisor,
+    private readonly monitor: MachineMonitor,
   ) {}
+
+  private resources() {
+    const total = offeredResources(this.config.limits);
+    const held = this.supervisor.held();
+    const available = {
+      cpu_cores: Math.max(0, Math.round((total.cpu_cores - held.cpuMillicores / 1000) * 100) / 100),
+      memory_gb: Math.max(0, Math.round((total.memory_gb - held.memoryMb / 1024) * 10) / 10),
+    };
+    return { total, available };
+  }
 
   @Get('api/status')
   async status() {
-    const total = offeredResources(this.config.limits);
+    const { total, available } = this.resources();
+    const running = this.supervisor.running;
     return {
       node_id: this.config.nodeId,
-      status: 'Idle',
-      is_registered: false,
+      status: !this.session.connected ? 'Disconnected' : running > 0 ? 'Running' : 'Idle',
+      is_registered: this.session.registered,
+      connected: this.session.connected,
+      last_error: this.session.lastError || null,
+      executor: this.supervisor.executor.kind,
       docker_available: await this.docker.ping(),
-      ...utilization(),
-      available_resources: total,
+      ...this.monitor.current(),
+      available_resources: available,
       total_resources: total,
-      running_tasks: 0,
+      running_tasks: running,
       max_concurrent_tasks: this.config.limits.concurrentTasks,
-      trust_score: null,
-      trust_group: null,
+      trust_score: this.session.trust.score,
+      trust_group: this.session.trust.group,
+      last_heartbeat: this.session.lastHeartbeatAt?.toISOString() ?? null,
     };
   }
 
   @Get('api/tasks')
   tasks() {
-    return { tasks: [] };
+    return { tasks: this.supervisor.list() };
   }
 
+  /** Stops an attempt (by attempt id or task id); the pool runs its shard elsewhere. */
   @Post('api/stop_task/:id')
   @HttpCode(HttpStatus.OK)
-  stopTask(@Param('id') id: string): never {
-    throw new NotFoundException({ success: false, error: `Task ${id} is not running on this node` });
+  stopTask(@Param('id') id: string) {
+    if (!this.supervisor.stopLocally(id))
+      throw new NotFoundException({ success: false, error: `Task ${id} is not running on this node` });
+    return { success: true, message: `Task ${id} stopped` };
   }
 
   /** 200 when every check is healthy, 503 otherwise (as the seed's /health). */
   @Get('health')
   async health(@Res({ passthrough: true }) res: Response) {
     const [dockerUp, poolStatus] = await Promise.all([this.docker.ping(), this.pool.status()]);
-    const dockerRequired = this.config.docker === 'true';
+    const usesDocker = this.supervisor.executor.kind === 'docker';
+    const { available } = this.resources();
     const checks = {
       docker: {
-        status: dockerUp || !dockerRequired ? 'healthy' : 'unhealthy',
+        status: dockerUp || !usesDocker ? 'healthy' : 'unhealthy',
         message: dockerUp
           ? 'engine answers'
-          : dockerRequired
-            ? 'no Docker engine answers'
+          : usesDocker
+            ? 'the Docker engine does not answer'
             : 'no engine: process executor (low trust)',
       },
       grpc: {
-        status: poolStatus === 'SERVING' ? 'healthy' : 'unhealthy',
-        message: `node pool ${this.config.nodePoolAddress}: ${poolStatus}`,
+        status: poolStatus === 'SERVING' && this.session.connected ? 'healthy' : 'unhealthy',
+        message: `node pool ${this.config.nodePoolAddress}: ${poolStatus}${this.session.connected ? ', push stream open' : `, not connected${this.session.lastError ? `: ${this.session.lastError}` : ''}`}`,
       },
-      resources: { status: 'healthy', message: JSON.stringify(offeredResources(this.config.limits)) },
+      resources: {
+        status: available.memory_gb >= 0 ? 'healthy' : 'unhealthy',
+        message: `${available.cpu_cores} cores and ${available.memory_gb} GB free of what this node offers`,
+      },
     };
     const healthy = Object.values(checks).every((c) => c.status === 'healthy');
     res.status(healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

@@ -1,0 +1,473 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Logger } from '@nestjs/common';
+import pRetry, { AbortError } from 'p-retry';
+import type { ExecuteTaskRequest__Output } from '@hivemind/contracts/grpc';
+import { LABELS, MissingImageError } from '../docker/docker-executor';
+import {
+  FencedOffError,
+  isTransient,
+  isUnauthenticated,
+  refOf,
+  type AttemptRef,
+  type Completion,
+  type PoolClient,
+} from '../pool/pool-client';
+import type { Executor, LeftoverRun, RunHandle, RunResult, RunSpec } from './executor';
+import { LogSpool } from './log-spool';
+import { UnsafeArchiveError, extractZipSafely, zipOutputs } from './workspace';
+
+const run = promisify(execFile);
+
+/** What the runner keeps on disk (attempt.json) so a restarted worker can take the attempt back. */
+export interface AttemptState {
+  request: ExecuteTaskRequest__Output;
+  phase: 'preparing' | 'running' | 'reporting';
+  receivedAt: string;
+  startedAt?: string;
+  runId?: string;
+  completion?: Completion;
+}
+
+export type AttemptStatus =
+  'preparing' | 'downloading' | 'starting' | 'running' | 'uploading' | 'reporting' | 'stopping' | 'done';
+
+/** What a runner needs from the worker around it. */
+export interface RunnerContext {
+  nodeName: string;
+  pool: PoolClient;
+  executor: Executor;
+  /** Folder under which each attempt has its own (WORK_DIR/attempts). */
+  attemptsDir: string;
+  runtimeImage: string;
+  pidsLimit: number;
+  /** uid:gid the workspace is handed to when the worker runs as root. */
+  taskUser: string;
+  inputLimits: { maxFiles: number; maxBytes: number };
+  stopGraceS: number;
+  /** Seconds between ReportRunningStatus calls while the attempt runs. */
+  runningReportS: number;
+  /** Aborted when the worker shuts down: retries stop, running containers are left to a restart. */
+  shutdown: AbortSignal;
+  /** Current machine use, sent with running reports. */
+  usage(): { cpuPercent: number; memoryPercent: number };
+}
+
+const FILES = {
+  state: 'attempt.json',
+  logs: 'logs.jsonl',
+  input: 'input.zip',
+  output: 'output.zip',
+  ws: 'ws',
+};
+
+/** The seed's default output limit when a task asks for no storage. */
+const DEFAULT_OUTPUT_MB = 1024;
+
+/**
+ * One attempt on this node, from the pushed ExecuteTaskRequest to the acknowledged TaskCompleted:
+ * fetch input → extract safely → run (executor) while logs stream → enforce timeout / stop → collect
+ * and upload outputs → report → clean up. Each step's outcome is saved in attempt.json before the
+ * next, so a restarted worker resumes where it was and never reports a result twice.
+ */
+export class AttemptRunner {
+  private readonly logger: Logger;
+  readonly dir: string;
+  status: AttemptStatus = 'preparing';
+  cptReward = '0';
+  private handle?: RunHandle;
+  private spool?: LogSpool;
+  private stoppedBy?: { by: 'pool' | 'operator' | 'timeout'; reason: string };
+  private timers: NodeJS.Timeout[] = [];
+  private finished!: Promise<void>;
+
+  private constructor(
+    private readonly ctx: RunnerContext,
+    private state: AttemptState,
+  ) {
+    this.dir = join(ctx.attemptsDir, state.request.attempt_id);
+    this.logger = new Logger(`attempt ${state.request.attempt_id.slice(0, 8)}`);
+  }
+
+  get request(): ExecuteTaskRequest__Output {
+    return this.state.request;
+  }
+
+  get ref(): AttemptRef {
+    return refOf(this.state.request);
+  }
+
+  get startedAt(): string | undefined {
+    return this.state.startedAt;
+  }
+
+  get receivedAt(): string {
+    return this.state.receivedAt;
+  }
+
+  /** Resolves when the runner is done with the attempt (reported, stopped, or shut down). */
+  get done(): Promise<void> {
+    return this.finished;
+  }
+
+  /** A freshly pushed attempt. */
+  static begin(ctx: RunnerContext, request: ExecuteTaskRequest__Output): AttemptRunner {
+    const runner = new AttemptRunner(ctx, {
+      request,
+      phase: 'preparing',
+      receivedAt: new Date().toISOString(),
+    });
+    runner.finished = runner.runFresh();
+    return runner;
+  }
+
+  /** An attempt a previous process of this worker left in `dir`, with its run if one survives. */
+  static async recover(ctx: RunnerContext, dir: string, leftover?: LeftoverRun): Promise<AttemptRunner> {
+    const state = JSON.parse(await readFile(join(dir, FILES.state), 'utf8')) as AttemptState;
+    const runner = new AttemptRunner(ctx, state);
+    runner.finished = runner.runRecovered(leftover);
+    return runner;
+  }
+
+  static readState(dir: string): Promise<AttemptState | undefined> {
+    return readFile(join(dir, FILES.state), 'utf8').then(
+      (text) => JSON.parse(text) as AttemptState,
+      () => undefined,
+    );
+  }
+
+  /** The pool stopped the attempt (cancelled, lost, reassigned): kill it fast, report nothing. */
+  stopByPool(reason: string): void {
+    this.stop({ by: 'pool', reason }, 2);
+  }
+
+  /** The node's operator stopped it (local API): reported as the node's failure, retried elsewhere. */
+  stopByOperator(): void {
+    this.stop({ by: 'operator', reason: "stopped by the node's operator" }, this.ctx.stopGraceS);
+  }
+
+  private stop(why: NonNullable<AttemptRunner['stoppedBy']>, graceS: number): void {
+    if (this.stoppedBy?.by === 'pool') return;
+    this.stoppedBy = why;
+    this.status = 'stopping';
+    if (why.by === 'pool') this.spool?.stop();
+    void this.handle?.stop(graceS).catch((error: Error) => this.logger.warn(`stop: ${error.message}`));
+  }
+
+  private async runFresh(): Promise<void> {
+    await this.guard(async () => {
+      await mkdir(join(this.dir, FILES.ws, 'output'), { recursive: true });
+      await this.save();
+      this.spool = await this.openSpool();
+      const prepared = await this.prepare();
+      if (!prepared) return this.finishWithoutRun();
+      if (this.stoppedBy) return this.afterRun(undefined);
+      this.status = 'starting';
+      let handle: RunHandle;
+      try {
+        handle = await this.ctx.executor.start(this.spec(prepared.hasInput), this.spool);
+      } catch (error) {
+        const message = (error as Error).message;
+        this.spool.system(`hivemind: ${message}`);
+        return this.complete(this.failure(message, error instanceof MissingImageError ? 'task' : 'node'));
+      }
+      this.state.startedAt = new Date().toISOString();
+      this.state.runId = handle.id;
+      this.state.phase = 'running';
+      await this.save();
+      await this.supervise(handle);
+    });
+  }
+
+  private async runRecovered(leftover?: LeftoverRun): Promise<void> {
+    await this.guard(async () => {
+      this.spool = await this.openSpool();
+      if (this.state.phase === 'reporting' && this.state.completion) {
+        if (leftover) await this.ctx.executor.discard(leftover);
+        return this.report();
+      }
+      if (this.state.phase === 'running' && leftover && this.ctx.executor.resume) {
+        this.logger.log('re-attached after a restart');
+        const handle = await this.ctx.executor.resume(leftover, this.spool, this.spool.lastTs);
+        return this.supervise(handle);
+      }
+      if (leftover) await this.ctx.executor.discard(leftover);
+      return this.complete(this.failure('the worker restarted and could not take the run back', 'node'));
+    });
+  }
+
+  /** Runs `body`; anything unexpected becomes a node failure report rather than a crash. */
+  private async guard(body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      if (error instanceof FencedOffError || this.stoppedBy?.by === 'pool') {
+        await this.cleanUp(`fenced off: ${(error as Error).message}`);
+        return;
+      }
+      if (this.ctx.shutdown.aborted) return; // left as is for the next start to take back
+      this.logger.error(`failed: ${(error as Error).message}`);
+      try {
+        this.spool?.system(`hivemind: the worker failed to run this attempt: ${(error as Error).message}`);
+        await this.complete(this.failure((error as Error).message, 'node'));
+      } catch (reportError) {
+        if (!this.ctx.shutdown.aborted) await this.cleanUp(`unreported: ${(reportError as Error).message}`);
+      }
+    }
+  }
+
+  private openSpool(): Promise<LogSpool> {
+    return LogSpool.open(join(this.dir, FILES.logs), {
+      send: (record) => this.ctx.pool.log(this.ref, record),
+      isFatal: (error) => error instanceof FencedOffError,
+      onFatal: (error) => this.stopByPool(error.message),
+    });
+  }
+
+  /** Downloads and extracts the input; false when the attempt ended here (reported already). */
+  private async prepare(): Promise<{ hasInput: boolean } | false> {
+    const r = this.state.request;
+    const ws = join(this.dir, FILES.ws);
+    let hasInput = false;
+    if (r.input_sha256) {
+      this.status = 'downloading';
+      const zip = join(this.dir, FILES.input);
+      await this.retrying('download the input', async () => {
+        try {
+          await this.ctx.pool.download(this.ref, zip, r.input_sha256);
+        } catch (error) {
+          // a corrupt partial download is started again rather than resumed
+          if ((error as Error).message.includes('sha256')) await rm(zip, { force: true });
+          throw error;
+        }
+      });
+      try {
+        await extractZipSafely(zip, join(ws, 'input'), this.ctx.inputLimits);
+      } catch (error) {
+        if (!(error instanceof UnsafeArchiveError)) throw error;
+        this.spool!.system(`hivemind: input refused: ${error.message}`);
+        await this.complete(this.failure(`input refused: ${error.message}`, 'task'));
+        return false;
+      }
+      await rm(zip, { force: true });
+      hasInput = true;
+    }
+    await this.handOver(ws);
+    return { hasInput };
+  }
+
+  /** The workspace must be writable by the task's user inside the container. */
+  private async handOver(ws: string): Promise<void> {
+    if (process.getuid?.() === 0 && this.ctx.executor.kind === 'docker') {
+      await run('chown', ['-R', this.ctx.taskUser, ws]);
+    } else {
+      await run('chmod', ['-R', 'a+rwX', ws]);
+    }
+  }
+
+  private spec(hasInput: boolean): RunSpec {
+    const r = this.state.request;
+    return {
+      attemptId: r.attempt_id,
+      taskId: r.task_id,
+      image: r.image || this.ctx.runtimeImage,
+      command: r.command,
+      env: {
+        ...r.env,
+        HIVEMIND_TASK_ID: r.task_id,
+        HIVEMIND_ATTEMPT_ID: r.attempt_id,
+        HIVEMIND_ATTEMPT_NUMBER: String(r.attempt_number),
+        HIVEMIND_SHARD_INDEX: String(r.shard_index),
+        HIVEMIND_SHARD_COUNT: String(r.shard_count),
+        HIVEMIND_SHARD_PARAMS: r.shard_params_json || '{}',
+        HIVEMIND_WORKSPACE: '/workspace',
+        HIVEMIND_TASK_DIR: '/workspace/input',
+        HIVEMIND_OUTPUT_DIR: '/workspace/output',
+      },
+      workspace: join(this.dir, FILES.ws),
+      hasInput,
+      cpuMillicores: r.cpu_millicores || 1000,
+      memoryMb: r.memory_mb || 512,
+      pidsLimit: this.ctx.pidsLimit,
+      storageMb: r.storage_mb,
+      networkAllowed: r.network_allowed,
+      labels: {
+        [LABELS.node]: this.ctx.nodeName,
+        [LABELS.attempt]: r.attempt_id,
+        [LABELS.task]: r.task_id,
+        [LABELS.shard]: String(r.shard_index),
+        [LABELS.fencingToken]: r.fencing_token,
+      },
+    };
+  }
+
+  /** While the run lasts: running reports (which also carry the pool's stop), and the timeout. */
+  private async supervise(handle: RunHandle): Promise<void> {
+    this.handle = handle;
+    this.status = 'running';
+    if (this.stoppedBy) void handle.stop(this.stoppedBy.by === 'pool' ? 2 : this.ctx.stopGraceS);
+    const reportRunning = () =>
+      this.ctx.pool.running(this.ref, this.ctx.usage()).then(
+        (reward) => (this.cptReward = reward),
+        (error: unknown) => {
+          if (error instanceof FencedOffError) this.stopByPool(error.message);
+        },
+      );
+    void reportRunning();
+    this.timers.push(setInterval(() => void reportRunning(), this.ctx.runningReportS * 1000));
+    const timeoutS = this.state.request.timeout_s;
+    if (timeoutS > 0) {
+      const elapsed = Date.now() - Date.parse(this.state.startedAt ?? new Date().toISOString());
+      this.timers.push(
+        setTimeout(
+          () => this.stop({ by: 'timeout', reason: `timed out after ${timeoutS} s` }, this.ctx.stopGraceS),
+          Math.max(0, timeoutS * 1000 - elapsed),
+        ),
+      );
+    }
+    const result = await handle.done;
+    for (const timer of this.timers.splice(0)) clearTimeout(timer);
+    await this.afterRun(result);
+  }
+
+  private async afterRun(result: RunResult | undefined): Promise<void> {
+    const why = this.stoppedBy;
+    if (why?.by === 'pool') return this.cleanUp(`stopped by the pool: ${why.reason}`);
+    if (!result) {
+      // stopped before anything ran
+      this.spool!.system(`hivemind: ${why?.reason ?? 'not run'}`);
+      return this.complete(this.failure(why?.reason ?? 'not run', why?.by === 'operator' ? 'node' : 'task'));
+    }
+    if (why) this.spool!.system(`hivemind: ${why.reason}`);
+    if (result.oomKilled) this.spool!.system('hivemind: the task ran out of memory (OOM-killed)');
+    this.status = 'uploading';
+    let outputSha256: string;
+    try {
+      outputSha256 = await this.uploadOutputs();
+    } catch (error) {
+      if (error instanceof FencedOffError) throw error;
+      this.spool!.system(`hivemind: outputs not kept: ${(error as Error).message}`);
+      return this.complete({
+        ...this.resultOf(result, why),
+        error: `outputs: ${(error as Error).message}`,
+        failureCause: 'task',
+      });
+    }
+    await this.complete({ ...this.resultOf(result, why), outputSha256 });
+  }
+
+  private resultOf(result: RunResult, why: AttemptRunner['stoppedBy']): Completion {
+    return {
+      exitCode: result.exitCode,
+      oomKilled: result.oomKilled,
+      durationMs: result.durationMs,
+      cpuSeconds: result.cpuSeconds,
+      peakMemoryMb: result.peakMemoryMb,
+      error: why?.reason ?? result.error ?? '',
+      failureCause:
+        why?.by === 'operator' ? 'node' : result.exitCode === 0 && !result.oomKilled && !why ? '' : 'task',
+      outputSha256: '',
+    };
+  }
+
+  private failure(error: string, cause: 'task' | 'node'): Completion {
+    return {
+      exitCode: -1,
+      oomKilled: false,
+      durationMs: 0,
+      cpuSeconds: 0,
+      peakMemoryMb: 0,
+      error,
+      failureCause: cause,
+      outputSha256: '',
+    };
+  }
+
+  /** Zips /workspace/output and uploads it; '' when the task left no output. */
+  private async uploadOutputs(): Promise<string> {
+    const maxMb = this.state.request.storage_mb || DEFAULT_OUTPUT_MB;
+    const zip = await zipOutputs(join(this.dir, FILES.ws, 'output'), join(this.dir, FILES.output), {
+      maxBytes: maxMb * 1024 * 1024,
+    });
+    if (!zip) return '';
+    for (const skipped of zip.skipped) this.spool!.system(`hivemind: output ${skipped}`);
+    await this.retrying('upload the outputs', () =>
+      this.ctx.pool.upload(this.ref, {
+        path: zip.path,
+        name: 'output.zip',
+        size: zip.size,
+        sha256: zip.sha256,
+      }),
+    );
+    return zip.sha256;
+  }
+
+  private async finishWithoutRun(): Promise<void> {
+    // prepare() reported the refusal already
+  }
+
+  /** Saves the result, then reports it once every log batch is stored. */
+  private async complete(completion: Completion): Promise<void> {
+    this.state.completion = completion;
+    this.state.phase = 'reporting';
+    await this.save();
+    await this.report();
+  }
+
+  private async report(): Promise<void> {
+    this.status = 'reporting';
+    const completion = this.state.completion!;
+    this.spool!.close();
+    await this.spool!.flushed();
+    await this.retrying('report the result', () => this.ctx.pool.completed(this.ref, completion));
+    this.logger.log(
+      `reported: exit ${completion.exitCode}${completion.oomKilled ? ', OOM-killed' : ''}${completion.error ? `, ${completion.error}` : ''}`,
+    );
+    await this.cleanUp();
+  }
+
+  /** Retries `what` while the pool is away; a refusal or a fence ends it at once. */
+  private retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return pRetry(
+      async () => {
+        try {
+          return await call();
+        } catch (error) {
+          if (isTransient(error) || isUnauthenticated(error)) throw error;
+          throw new AbortError(error as Error);
+        }
+      },
+      {
+        retries: Infinity,
+        minTimeout: 250,
+        maxTimeout: 10_000,
+        randomize: true,
+        signal: this.ctx.shutdown,
+        onFailedAttempt: ({ error, attemptNumber }) => {
+          if (attemptNumber === 1 || attemptNumber % 10 === 0)
+            this.logger.warn(`cannot ${what} yet (try ${attemptNumber}): ${error.message}`);
+        },
+      },
+    );
+  }
+
+  private async cleanUp(why?: string): Promise<void> {
+    this.status = 'done';
+    for (const timer of this.timers.splice(0)) clearTimeout(timer);
+    this.spool?.stop();
+    if (why) this.logger.log(why);
+    if (this.handle) {
+      await this.handle.stop(0).catch(() => undefined);
+      await this.handle.remove().catch((error: Error) => this.logger.warn(`remove: ${error.message}`));
+    }
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async save(): Promise<void> {
+    const file = join(this.dir, FILES.state);
+    await writeFile(`${file}.tmp`, JSON.stringify(this.state));
+    await rename(`${file}.tmp`, file);
+  }
+}

@@ -1,0 +1,449 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { crc32, deflateRawSync } from 'node:zlib';
+import * as yauzl from 'yauzl';
+import { ZipFile as ZipWriter } from 'yazl';
+import { extractZipSafely, OutputTooLargeError, UnsafeArchiveError, zipOutputs } from './workspace';
+
+const MiB = 1024 * 1024;
+const LIMITS = { maxFiles: 100, maxBytes: 10 * MiB };
+
+interface Item {
+  name: string;
+  data?: string | Buffer;
+  mode?: number;
+  /** A stream of this many zero bytes instead of `data` (a large entry without a large buffer). */
+  zeros?: number;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function zeroStream(bytes: number): Readable {
+  const chunk = Buffer.alloc(MiB);
+  return Readable.from(
+    (function* () {
+      for (let left = bytes; left > 0; left -= chunk.length)
+        yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+    })(),
+  );
+}
+
+/** A zip of `items` as yazl writes it (a name ending in / is a folder). */
+async function zipOf(items: Item[]): Promise<Buffer> {
+  const zip = new ZipWriter();
+  for (const item of items) {
+    const options = item.mode === undefined ? {} : { mode: item.mode };
+    if (item.name.endsWith('/')) zip.addEmptyDirectory(item.name, options);
+    else if (item.zeros !== undefined) zip.addReadStream(zeroStream(item.zeros), item.name, options);
+    else zip.addBuffer(Buffer.from(item.data ?? ''), item.name, options);
+  }
+  zip.end();
+  return readAll(zip.outputStream as Readable);
+}
+
+interface RawEntry {
+  name: string;
+  data: Buffer;
+  deflate?: boolean;
+  /** The uncompressed size the headers claim, when it should differ from the real one. */
+  declaredSize?: number;
+  mode?: number;
+}
+
+/**
+ * A zip assembled byte by byte (local headers, central directory, end record), for what yazl
+ * refuses to write: hostile names, sizes that lie.
+ */
+function craftZip(entries: RawEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name);
+    const body = entry.deflate ? deflateRawSync(entry.data) : entry.data;
+    const size = entry.declaredSize ?? entry.data.length;
+    const crc = crc32(entry.data);
+    const method = entry.deflate ? 8 : 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // names are UTF-8
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    locals.push(local, name, body);
+
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(((entry.mode ?? 0o100644) << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, name);
+    offset += local.length + name.length + body.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/** Every entry of the zip at `path`: name → content and Unix mode. */
+async function entriesOf(path: string): Promise<Map<string, { data: Buffer; mode: number }>> {
+  const zip = await yauzl.openPromise(path);
+  const entries = new Map<string, { data: Buffer; mode: number }>();
+  for await (const entry of zip.eachEntry()) {
+    const data = await readAll(await zip.openReadStreamPromise(entry));
+    entries.set(entry.fileName, { data, mode: (entry.externalFileAttributes >>> 16) & 0xffff });
+  }
+  return entries;
+}
+
+/** Every path under `dir` (folders end in /), sorted. */
+async function tree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1) + (e.isDirectory() ? '/' : ''))
+    .sort();
+}
+
+let tmp: string;
+
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'hivemind-workspace-'));
+});
+afterEach(() => rm(tmp, { recursive: true, force: true }));
+
+async function zipFile(bytes: Buffer): Promise<string> {
+  const path = join(tmp, 'input.zip');
+  await writeFile(path, bytes);
+  return path;
+}
+
+describe(extractZipSafely.name, () => {
+  it('extracts nested files with their content, 0644 / 0755 modes and 0755 folders', async () => {
+    const big = randomBytes(300 * 1024);
+    const script = '#!/bin/sh\necho hi\n';
+    const zip = await zipFile(
+      await zipOf([
+        { name: 'main.py', data: 'print("hi")\n' },
+        { name: 'bin/run.sh', data: script, mode: 0o100755 },
+        { name: 'data/deep/er/big.bin', data: big, mode: 0o100600 },
+        { name: 'empty/' },
+      ]),
+    );
+    const dest = join(tmp, 'input');
+
+    const result = await extractZipSafely(zip, dest, LIMITS);
+
+    expect(result).toEqual({ files: 3, bytes: 'print("hi")\n'.length + script.length + big.length });
+    expect(await tree(dest)).toEqual([
+      'bin/',
+      'bin/run.sh',
+      'data/',
+      'data/deep/',
+      'data/deep/er/',
+      'data/deep/er/big.bin',
+      'empty/',
+      'main.py',
+    ]);
+    expect(await readFile(join(dest, 'main.py'), 'utf8')).toBe('print("hi")\n');
+    expect((await readFile(join(dest, 'data/deep/er/big.bin'))).equals(big)).toBe(true);
+    const mode = async (path: string) => (await stat(join(dest, path))).mode & 0o777;
+    expect(await mode('bin/run.sh')).toBe(0o755);
+    expect(await mode('main.py')).toBe(0o644);
+    expect(await mode('data/deep/er/big.bin')).toBe(0o644);
+    expect(await mode('data/deep')).toBe(0o755);
+    expect(await mode('empty')).toBe(0o755);
+  });
+
+  it('extracts into an existing empty folder and accepts a small, highly compressible file', async () => {
+    const zip = await zipFile(await zipOf([{ name: 'zeros.bin', zeros: 512 * 1024 }]));
+    const dest = join(tmp, 'input');
+    await mkdir(dest);
+
+    await expect(extractZipSafely(zip, dest, LIMITS)).resolves.toEqual({ files: 1, bytes: 512 * 1024 });
+  });
+
+  it('takes a ./ entry as the root folder', async () => {
+    const zip = await zipFile(
+      craftZip([
+        { name: './', data: Buffer.alloc(0), mode: 0o040755 },
+        { name: './a.txt', data: Buffer.from('a') },
+      ]),
+    );
+    const dest = join(tmp, 'input');
+
+    await expect(extractZipSafely(zip, dest, LIMITS)).resolves.toEqual({ files: 1, bytes: 1 });
+    expect(await tree(dest)).toEqual(['a.txt']);
+  });
+
+  it.each([
+    ['../evil', /"\.\.\/evil" escapes the workspace/],
+    ['a/../../evil', /"a\/\.\.\/\.\.\/evil" escapes the workspace/],
+    ['..\\evil', /escapes the workspace/],
+    ['/etc/passwd', /"\/etc\/passwd" is an absolute path/],
+    ['C:\\evil', /"C:\/evil" is an absolute path/], // yauzl reads '\\' as '/'
+    ['\\\\server\\share\\evil', /is an absolute path/],
+  ])('refuses the entry %j and writes nothing anywhere', async (name, message) => {
+    const zip = await zipFile(
+      craftZip([
+        { name: 'fine.txt', data: Buffer.from('fine') },
+        { name, data: Buffer.from('#!/bin/sh\nrm -rf ~\n') },
+      ]),
+    );
+    const dest = join(tmp, 'work', 'input');
+    await mkdir(join(tmp, 'work'));
+
+    const refusal = extractZipSafely(zip, dest, LIMITS);
+
+    await expect(refusal).rejects.toThrow(UnsafeArchiveError);
+    await expect(refusal).rejects.toThrow(message);
+    expect(await tree(tmp)).toEqual(['input.zip', 'work/']);
+  });
+
+  it('refuses a symbolic link entry', async () => {
+    const zip = await zipFile(await zipOf([{ name: 'shadow', data: '/etc/shadow', mode: 0o120777 }]));
+    const dest = join(tmp, 'input');
+
+    await expect(extractZipSafely(zip, dest, LIMITS)).rejects.toThrow(
+      new UnsafeArchiveError('input zip entry "shadow" is a symbolic link; links are not extracted'),
+    );
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  it('refuses a special file entry (a fifo)', async () => {
+    const zip = await zipFile(craftZip([{ name: 'pipe', data: Buffer.alloc(0), mode: 0o010644 }]));
+
+    await expect(extractZipSafely(zip, join(tmp, 'input'), LIMITS)).rejects.toThrow(
+      /"pipe" is a special file/,
+    );
+  });
+
+  it.each([
+    ['more entries than allowed', ['1', '2', '3', '4', '5']],
+    ['folders the names imply', ['a/b/c/d.txt']],
+  ])('refuses %s', async (_case, names) => {
+    const zip = await zipFile(await zipOf(names.map((name) => ({ name, data: 'x' }))));
+
+    await expect(extractZipSafely(zip, join(tmp, 'input'), { ...LIMITS, maxFiles: 3 })).rejects.toThrow(
+      new UnsafeArchiveError('input zip has more than 3 files and folders'),
+    );
+  });
+
+  it('refuses a zip whose declared sizes add up to more than maxBytes', async () => {
+    const zip = await zipFile(
+      await zipOf([
+        { name: 'a.bin', data: randomBytes(600 * 1024) },
+        { name: 'b.bin', data: randomBytes(600 * 1024) },
+      ]),
+    );
+
+    await expect(extractZipSafely(zip, join(tmp, 'input'), { ...LIMITS, maxBytes: MiB })).rejects.toThrow(
+      /input zip would extract to more than 1 MiB \(1048576 bytes\), the limit for this task/,
+    );
+  });
+
+  it('stops writing an entry that holds more than its headers declare, and removes what it wrote', async () => {
+    const zip = await zipFile(
+      craftZip([
+        { name: 'fine.txt', data: Buffer.from('fine') },
+        { name: 'liar.bin', data: Buffer.alloc(4 * MiB), deflate: true, declaredSize: 1000 },
+      ]),
+    );
+    const dest = join(tmp, 'input');
+    await mkdir(dest);
+
+    const refusal = extractZipSafely(zip, dest, { ...LIMITS, maxBytes: MiB });
+
+    await expect(refusal).rejects.toThrow(UnsafeArchiveError);
+    await expect(refusal).rejects.toThrow(/entry "liar\.bin"/);
+    expect(await readdir(dest)).toEqual([]);
+  });
+
+  it('refuses a zip bomb from its headers, before inflating it', async () => {
+    const zip = await zipFile(await zipOf([{ name: 'bomb.bin', zeros: 50 * MiB }]));
+    const started = Date.now();
+
+    await expect(
+      extractZipSafely(zip, join(tmp, 'input'), { ...LIMITS, maxBytes: 1024 * MiB }),
+    ).rejects.toThrow(
+      /entry "bomb\.bin" inflates .* to 50 MiB \(52428800 bytes\), over 200 times: it looks like a zip bomb/,
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(existsSync(join(tmp, 'input'))).toBe(false);
+  });
+
+  it.each([
+    ['a file named twice', [{ name: 'a.txt' }, { name: 'a.txt' }], /"a\.txt" appears twice in the zip/],
+    ['a file that is also a folder', [{ name: 'a' }, { name: 'a/b' }], /"a" is both a file and a folder/],
+  ])('refuses %s', async (_case, entries, message) => {
+    const zip = await zipFile(craftZip(entries.map((e) => ({ ...e, data: Buffer.from('x') }))));
+
+    await expect(extractZipSafely(zip, join(tmp, 'input'), LIMITS)).rejects.toThrow(message);
+  });
+
+  it.each([
+    ['random bytes', () => randomBytes(2048)],
+    ['a truncated zip', async () => (await zipOf([{ name: 'a.txt', data: 'hello' }])).subarray(0, 40)],
+  ])('refuses %s with a clear message', async (_case, bytes) => {
+    const zip = await zipFile(await bytes());
+
+    await expect(extractZipSafely(zip, join(tmp, 'input'), LIMITS)).rejects.toThrow(
+      /^input zip is damaged or not a zip file: /,
+    );
+  });
+
+  it('will not extract into a folder that is not empty', async () => {
+    const zip = await zipFile(await zipOf([{ name: 'a.txt', data: 'a' }]));
+    const dest = join(tmp, 'input');
+    await mkdir(dest);
+    await writeFile(join(dest, 'keep.txt'), 'keep');
+
+    await expect(extractZipSafely(zip, dest, LIMITS)).rejects.toThrow(/is not empty/);
+    expect(await readdir(dest)).toEqual(['keep.txt']);
+  });
+});
+
+describe(zipOutputs.name, () => {
+  let out: string;
+  let zipPath: string;
+  beforeEach(async () => {
+    out = join(tmp, 'output');
+    zipPath = join(tmp, 'output.zip');
+    await mkdir(out);
+  });
+
+  it('zips every regular file with names relative to the folder, and hashes the zip it wrote', async () => {
+    const big = randomBytes(200 * 1024);
+    await mkdir(join(out, 'sub/deeper'), { recursive: true });
+    await mkdir(join(out, 'empty'));
+    await writeFile(join(out, 'result.txt'), 'done\n');
+    await writeFile(join(out, 'sub/big.bin'), big);
+    await writeFile(join(out, 'sub/deeper/run.sh'), '#!/bin/sh\n');
+    await chmod(join(out, 'sub/deeper/run.sh'), 0o755);
+
+    const result = await zipOutputs(out, zipPath, { maxBytes: MiB });
+
+    const written = await readFile(zipPath);
+    expect(result).toEqual({
+      path: zipPath,
+      size: written.length,
+      sha256: createHash('sha256').update(written).digest('hex'),
+      files: 3,
+      skipped: [],
+    });
+    const entries = await entriesOf(zipPath);
+    expect([...entries.keys()]).toEqual(['result.txt', 'sub/big.bin', 'sub/deeper/run.sh']);
+    expect(entries.get('result.txt')?.data.toString()).toBe('done\n');
+    expect(entries.get('sub/big.bin')?.data.equals(big)).toBe(true);
+    expect(entries.get('sub/deeper/run.sh')?.mode).toBe(0o100755);
+    expect(entries.get('result.txt')?.mode).toBe(0o100644);
+  });
+
+  it('round-trips through extractZipSafely', async () => {
+    await mkdir(join(out, 'a/b'), { recursive: true });
+    await writeFile(join(out, 'a/b/c.txt'), 'c');
+    await writeFile(join(out, 'top.txt'), 'top');
+    await zipOutputs(out, zipPath, { maxBytes: MiB });
+    const back = join(tmp, 'back');
+
+    await extractZipSafely(zipPath, back, LIMITS);
+
+    expect(await tree(back)).toEqual(['a/', 'a/b/', 'a/b/c.txt', 'top.txt']);
+    expect(await readFile(join(back, 'a/b/c.txt'), 'utf8')).toBe('c');
+  });
+
+  it('leaves out links (to files and folders) and special files, and reads nothing through them', async () => {
+    await writeFile(join(out, 'result.txt'), 'mine');
+    await symlink('/etc/passwd', join(out, 'passwd'));
+    await symlink('/etc', join(out, 'etc'));
+    execFileSync('mkfifo', [join(out, 'pipe')]);
+
+    const result = await zipOutputs(out, zipPath, { maxBytes: MiB });
+
+    expect(result?.files).toBe(1);
+    expect(result?.skipped.sort()).toEqual([
+      'etc (a symbolic link; links are not followed)',
+      'passwd (a symbolic link; links are not followed)',
+      'pipe (a special file: pipe, socket or device)',
+    ]);
+    const entries = await entriesOf(zipPath);
+    expect([...entries.keys()]).toEqual(['result.txt']);
+    const passwd = await readFile('/etc/passwd');
+    expect((await readFile(zipPath)).includes(passwd.subarray(0, 32))).toBe(false);
+  });
+
+  it('leaves out names a zip cannot carry faithfully', async () => {
+    await writeFile(join(out, 'ok.txt'), 'ok');
+    await writeFile(join(out, 'a\\b.txt'), 'backslash');
+    await writeFile(Buffer.concat([Buffer.from(`${out}/`), Buffer.from([0x66, 0xff, 0xfe])]), 'latin-1');
+
+    const result = await zipOutputs(out, zipPath, { maxBytes: MiB });
+
+    expect(result?.skipped.sort()).toEqual([
+      'a\\b.txt (the name has a backslash, which zip tools read as a folder separator)',
+      'f\uFFFD\uFFFD (the name is not valid UTF-8)',
+    ]);
+    expect([...(await entriesOf(zipPath)).keys()]).toEqual(['ok.txt']);
+  });
+
+  it.each([
+    ['is missing', async () => rm(out, { recursive: true })],
+    ['is empty', async () => mkdir(join(out, 'empty-folder'))],
+    ['holds only a link', async () => symlink('/etc/passwd', join(out, 'passwd'))],
+  ])('returns undefined and writes no zip when the folder %s', async (_case, arrange) => {
+    await arrange();
+
+    await expect(zipOutputs(out, zipPath, { maxBytes: MiB })).resolves.toBeUndefined();
+    expect(existsSync(zipPath)).toBe(false);
+  });
+
+  it('refuses output over maxBytes, naming the limit, and leaves no zip', async () => {
+    await writeFile(join(out, 'a.bin'), Buffer.alloc(600 * 1024));
+    await writeFile(join(out, 'b.bin'), Buffer.alloc(600 * 1024));
+
+    const refusal = zipOutputs(out, zipPath, { maxBytes: MiB });
+
+    await expect(refusal).rejects.toThrow(OutputTooLargeError);
+    await expect(refusal).rejects.toThrow(/over the 1 MiB \(1048576 bytes\) limit/);
+    expect(existsSync(zipPath)).toBe(false);
+  });
+
+  it('refuses output with more entries than maxEntries', async () => {
+    for (const name of ['a', 'b', 'c']) await writeFile(join(out, name), name);
+
+    await expect(zipOutputs(out, zipPath, { maxBytes: MiB, maxEntries: 2 })).rejects.toThrow(
+      new OutputTooLargeError("the task's output holds more than 2 files and folders"),
+    );
+  });
+
+  it('refuses an output folder the task replaced with a link', async () => {
+    await rm(out, { recursive: true });
+    await symlink('/etc', out);
+
+    await expect(zipOutputs(out, zipPath, { maxBytes: MiB })).rejects.toThrow(UnsafeArchiveError);
+    expect(existsSync(zipPath)).toBe(false);
+  });
+});

@@ -1,0 +1,216 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import pRetry from 'p-retry';
+import type * as grpc from '@grpc/grpc-js';
+import type { RegisterWorkerNodeRequest, WorkerCommand__Output } from '@hivemind/contracts/grpc';
+import { WorkerConfig } from '../config/worker.config';
+import { EXECUTOR, type Executor } from '../execution/executor';
+import { Supervisor } from '../execution/supervisor.service';
+import { describeMachine } from '../machine/hardware';
+import { MachineMonitor } from '../machine/machine-monitor';
+import { AGENT_VERSION } from '../version';
+import { PoolClient, isUnauthenticated } from './pool-client';
+
+/** The pool pings every 15 s on the push stream; three missed pings and the stream is given up. */
+const STREAM_SILENCE_MS = 45_000;
+/** A stream that lived less than this counts as a failed connection for the backoff. */
+const SHORT_LIVED_MS = 10_000;
+const TRUST_REFRESH_MS = 60_000;
+
+/**
+ * The node's session with the pool: logs in as the owner, registers (again after an
+ * UNAUTHENTICATED), heartbeats every HEARTBEAT_INTERVAL_S, keeps the push stream open and hands its
+ * commands to the supervisor. When the pool goes away it reconnects with exponential backoff and
+ * jitter; the attempts keep running meanwhile and their reports wait and retry.
+ */
+@Injectable()
+export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PoolSession.name);
+  private readonly closing = new AbortController();
+  private stream?: grpc.ClientReadableStream<WorkerCommand__Output>;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private ownerToken = '';
+  private trustReadAt = 0;
+  connected = false;
+  registered = false;
+  lastError = '';
+  lastHeartbeatAt?: Date;
+  trust: { score: number | null; group: string | null } = { score: null, group: null };
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly pool: PoolClient,
+    private readonly supervisor: Supervisor,
+    private readonly monitor: MachineMonitor,
+    @Inject(EXECUTOR) private readonly executor: Executor,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.loop();
+    this.heartbeatTimer = setInterval(
+      () => void this.beat().catch(() => undefined),
+      this.config.pool.heartbeatIntervalMs,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.closing.abort();
+    clearInterval(this.heartbeatTimer);
+    this.stream?.cancel();
+    this.pool.close();
+  }
+
+  private async loop(): Promise<void> {
+    let quickFailures = 0;
+    while (!this.closing.signal.aborted) {
+      try {
+        await pRetry(() => this.establish(), {
+          retries: Infinity,
+          minTimeout: 500,
+          maxTimeout: this.config.pool.reconnectMaxMs,
+          randomize: true,
+          signal: this.closing.signal,
+          onFailedAttempt: ({ error, attemptNumber }) => {
+            this.lastError = error.message;
+            if (attemptNumber === 1 || attemptNumber % 10 === 0)
+              this.logger.warn(
+                `node pool ${this.config.nodePoolAddress}: ${error.message} (try ${attemptNumber})`,
+              );
+          },
+        });
+      } catch {
+        return; // shutting down
+      }
+      const opened = Date.now();
+      await this.streamClosed();
+      this.connected = false;
+      if (this.closing.signal.aborted) return;
+      quickFailures = Date.now() - opened < SHORT_LIVED_MS ? quickFailures + 1 : 0;
+      if (quickFailures > 0) {
+        const ceiling = Math.min(this.config.pool.reconnectMaxMs, 500 * 2 ** quickFailures);
+        await sleep(ceiling / 2 + Math.random() * (ceiling / 2), undefined, {
+          signal: this.closing.signal,
+        }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Registers if need be, proves the credential with a heartbeat, opens the push stream. */
+  private async establish(): Promise<void> {
+    if (!this.pool.credential) await this.register();
+    await this.beat();
+    const stream = this.pool.connect(this.supervisor.runningAttemptIds(), AGENT_VERSION);
+    this.stream = stream;
+    this.connected = true;
+    this.lastError = '';
+    this.logger.log(`connected to the node pool at ${this.config.nodePoolAddress}`);
+    void this.refreshTrust();
+  }
+
+  private async register(): Promise<void> {
+    const { username, password } = this.config.owner;
+    this.ownerToken = await this.pool.login(username, password);
+    await this.pool.register(this.ownerToken, await this.registration());
+    this.registered = true;
+    this.trustReadAt = 0;
+    this.logger.log(`registered as ${this.config.nodeId} (${this.pool.nodeUuid}), owner ${username}`);
+  }
+
+  private async registration(): Promise<RegisterWorkerNodeRequest> {
+    const m = await describeMachine(this.config.limits, this.config.workDir);
+    return {
+      node_id: this.config.nodeId,
+      hostname: m.hostname,
+      cpu_cores: m.cpu_cores,
+      memory_gb: m.memory_gb,
+      memory_mb: m.memory_mb,
+      storage_gb: m.storage_gb,
+      cpu_score: m.cpu_score,
+      gpu_name: m.gpu_name,
+      gpu_score: m.gpu_score,
+      gpu_memory_gb: m.gpu_memory_gb,
+      location: this.config.location,
+      port: this.config.http.port,
+      docker_status: this.executor.kind === 'docker' ? 'enabled' : 'disabled',
+      max_concurrent_tasks: this.config.limits.concurrentTasks,
+      agent_version: AGENT_VERSION,
+    };
+  }
+
+  /** One heartbeat; an UNAUTHENTICATED answer drops the credential so the loop registers again. */
+  private async beat(): Promise<void> {
+    if (!this.pool.credential) return;
+    const now = this.monitor.current();
+    try {
+      await this.pool.heartbeat({
+        nodeName: this.config.nodeId,
+        cpuPercent: now.cpu_percent,
+        memoryPercent: now.memory_percent,
+        runningAttemptIds: this.supervisor.runningAttemptIds(),
+      });
+      this.lastHeartbeatAt = new Date();
+    } catch (error) {
+      if (isUnauthenticated(error)) {
+        this.logger.warn('the pool no longer knows this node credential: registering again');
+        this.pool.credential = '';
+        this.registered = false;
+        this.stream?.cancel();
+      }
+      throw error;
+    }
+    if (Date.now() - this.trustReadAt > TRUST_REFRESH_MS) void this.refreshTrust();
+  }
+
+  /** The node's credit score and trust group as the pool sees them (for the status API). */
+  private async refreshTrust(): Promise<void> {
+    this.trustReadAt = Date.now();
+    try {
+      const self = await this.pool.describeSelf(this.ownerToken).catch(async (error: unknown) => {
+        if (!isUnauthenticated(error)) throw error;
+        this.ownerToken = await this.pool.login(this.config.owner.username, this.config.owner.password);
+        return this.pool.describeSelf(this.ownerToken);
+      });
+      if (self) this.trust = { score: self.credit_score, group: self.trust_group };
+    } catch (error) {
+      this.logger.debug(`trust not read: ${(error as Error).message}`);
+    }
+  }
+
+  /** Resolves when the push stream ends, fails or falls silent; commands go to the supervisor. */
+  private streamClosed(): Promise<void> {
+    const stream = this.stream!;
+    return new Promise((resolve) => {
+      let silence: NodeJS.Timeout;
+      const quiet = () => {
+        clearTimeout(silence);
+        silence = setTimeout(() => {
+          this.logger.warn('the push stream fell silent: reconnecting');
+          stream.cancel();
+        }, STREAM_SILENCE_MS);
+      };
+      quiet();
+      stream.on('data', (command: WorkerCommand__Output) => {
+        quiet();
+        if (command.command === 'execute' && command.execute) this.supervisor.execute(command.execute);
+        else if (command.command === 'stop' && command.stop) this.supervisor.stop(command.stop);
+      });
+      const end = (error?: grpc.ServiceError) => {
+        clearTimeout(silence);
+        if (error && isUnauthenticated(error)) this.pool.credential = '';
+        if (error && !this.closing.signal.aborted) {
+          this.lastError = error.details || error.message;
+          this.logger.warn(`push stream closed: ${this.lastError}`);
+        }
+        resolve();
+      };
+      stream.once('error', end);
+      stream.once('end', () => end());
+    });
+  }
+}

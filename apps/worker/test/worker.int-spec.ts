@@ -1,0 +1,467 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- the tests read the REST API JSON loosely */
+// The worker agent end to end: the real worker program (child processes) against a real node pool,
+// PostgreSQL, Redis and Docker engine, running real containers.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import * as yauzl from 'yauzl';
+import {
+  BUSYBOX_IMAGE,
+  RUNTIME_IMAGE,
+  buildBusyboxImage,
+  buildDebianRuntimeImage,
+  imageExists,
+} from '@hivemind/local-stack';
+import { stackInfo } from '@hivemind/testing';
+import { call, loginAs, newUser, type TestUser } from '../../node-pool/test/support/http';
+import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
+import { makeZip } from '../../node-pool/test/support/zip';
+import { craftZip } from './support/hostile-zip';
+import { WorkerProcess } from './support/worker-process';
+
+const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' };
+const PIDS_LIMIT = 64;
+const docker = new Docker();
+const describeDocker = stackInfo().docker ? describe : describe.skip;
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function readZip(buffer: Buffer): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error ?? new Error('not a zip'));
+      const files: Record<string, string> = {};
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (entry.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err ?? new Error('no stream'));
+          const parts: Buffer[] = [];
+          stream.on('data', (c: Buffer) => parts.push(c));
+          stream.on('end', () => {
+            files[entry.fileName] = Buffer.concat(parts).toString();
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+const containersOf = async (label: string): Promise<Docker.ContainerInfo[]> =>
+  docker.listContainers({ all: true, filters: { label: [label] } });
+
+describe('the worker agent', () => {
+  let pool: TestNodePool;
+  let user: TestUser;
+  let owner: TestUser;
+  let adminToken: string;
+  const scratch = mkdtempSync(join(tmpdir(), 'hivemind-worker-test-'));
+  const workers: WorkerProcess[] = [];
+
+  const worker = (name: string, env: Record<string, string> = {}) => {
+    const w = new WorkerProcess(name, join(scratch, name), {
+      NODE_POOL_ADDRESS: pool.grpc,
+      HIVEMIND_USERNAME: owner.username,
+      HIVEMIND_PASSWORD: owner.password,
+      MAX_CONCURRENT_TASKS: '4',
+      TASK_PIDS_LIMIT: String(PIDS_LIMIT),
+      IMAGE_PULL_TIMEOUT_S: '5',
+      ...env,
+    });
+    workers.push(w);
+    return w;
+  };
+
+  const submit = async (spec: Record<string, unknown>, zip?: Buffer, as: TestUser | string = user) => {
+    const token = typeof as === 'string' ? as : as.token;
+    const form = new FormData();
+    form.set(
+      'spec',
+      JSON.stringify({ cpu_cores: 0.25, memory_gb: 0.25, timeout_s: 120, max_attempts: 2, ...spec }),
+    );
+    if (zip) form.set('input', new Blob([new Uint8Array(zip)]), 'job.zip');
+    const res = await fetch(`${pool.http}/api/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    const body = (await res.json()) as { task: { id: string } };
+    if (res.status !== 201) throw new Error(`submit: ${res.status} ${JSON.stringify(body)}`);
+    return body.task.id;
+  };
+  const detail = async (taskId: string) =>
+    (await call(pool, 'GET', `/api/tasks/${taskId}`, { token: adminToken })).body;
+  const ended = (taskId: string, timeoutMs = 90_000) =>
+    waitFor(
+      `task ${taskId} to end`,
+      async () => {
+        const task = await detail(taskId);
+        return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(task.status) ? task : undefined;
+      },
+      timeoutMs,
+    );
+  const logsOf = async (taskId: string) =>
+    (await call(pool, 'GET', `/api/tasks/${taskId}/logs`, { token: adminToken })).body.chunks as {
+      stream: string;
+      data: string;
+      attempt_id: string;
+    }[];
+  const logText = async (taskId: string) => (await logsOf(taskId)).map((c) => c.data).join('');
+  const results = async (taskId: string) => {
+    const res = await fetch(`${pool.http}/api/tasks/${taskId}/results`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(res.status).toBe(200);
+    return readZip(Buffer.from(await res.arrayBuffer()));
+  };
+  const runningAttempt = (taskId: string) =>
+    waitFor(`task ${taskId} to run`, async () => {
+      const task = await detail(taskId);
+      return task.shards[0]?.attempts.find((a: { state: string }) => a.state === 'RUNNING');
+    });
+
+  beforeAll(async () => {
+    pool = await startTestNodePool({ ...ADMIN, HEARTBEAT_TIMEOUT_S: '6', SIGNUP_GRANT_CPT: '100000' });
+    adminToken = await loginAs(pool, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
+    owner = await newUser(pool, 'owner');
+    user = await newUser(pool, 'submitter');
+  });
+
+  afterAll(async () => {
+    for (const w of workers) await w.kill('SIGTERM');
+    for (const c of await containersOf('hivemind.node')) {
+      if (c.Labels['hivemind.node']?.startsWith('wt-'))
+        await docker.getContainer(c.Id).remove({ force: true });
+    }
+    await pool?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  describeDocker('with Docker', () => {
+    let w1: WorkerProcess;
+
+    beforeAll(async () => {
+      if (!(await imageExists(docker, BUSYBOX_IMAGE))) await buildBusyboxImage(docker);
+      if (!(await imageExists(docker, RUNTIME_IMAGE))) await buildDebianRuntimeImage(docker);
+      w1 = worker('wt-docker-1', { DOCKER_ENABLED: 'true' });
+      await w1.start();
+    }, 600_000);
+
+    it('runs a zip task in the default runtime image: shard variables, logs and outputs come back', async () => {
+      const zip = await makeZip({
+        'main.py': [
+          'import os, json',
+          'i = os.environ["HIVEMIND_SHARD_INDEX"]',
+          'params = json.loads(os.environ["HIVEMIND_SHARD_PARAMS"])',
+          "print(f\"hello from shard {i} of {os.environ['HIVEMIND_SHARD_COUNT']}, seed {params['seed']}\", flush=True)",
+          'open(f"/workspace/output/result-{i}.txt", "w").write(str(params["seed"] * 2))',
+        ].join('\n'),
+      });
+      const taskId = await submit(
+        { name: 'zip-task', shards: 2, split: 'simulation', split_params: { seed: 5 } },
+        zip,
+      );
+      const task = await ended(taskId);
+      expect(task.status).toBe('COMPLETED');
+      expect(task.progress).toBe(100);
+      const text = await logText(taskId);
+      expect(text).toContain('hello from shard 0 of 2, seed 5');
+      expect(text).toContain('hello from shard 1 of 2, seed 6');
+      expect(await results(taskId)).toMatchObject({
+        'shard-000/result-0.txt': '10',
+        'shard-001/result-1.txt': '12',
+      });
+      expect(await containersOf(`hivemind.task=${taskId}`)).toEqual([]);
+    });
+
+    it('runs an image task as the unprivileged user with both output streams', async () => {
+      const taskId = await submit({
+        name: 'image-task',
+        image: BUSYBOX_IMAGE,
+        command: [
+          'sh',
+          '-c',
+          'echo "uid=$(id -u)"; echo to-stderr >&2; echo 42 > /workspace/output/answer.txt',
+        ],
+      });
+      const task = await ended(taskId);
+      expect(task.status).toBe('COMPLETED');
+      const chunks = await logsOf(taskId);
+      expect(
+        chunks
+          .filter((c) => c.stream === 'stdout')
+          .map((c) => c.data)
+          .join(''),
+      ).toContain('uid=1000');
+      expect(
+        chunks
+          .filter((c) => c.stream === 'stderr')
+          .map((c) => c.data)
+          .join(''),
+      ).toContain('to-stderr');
+      expect(await results(taskId)).toEqual({ 'shard-000/answer.txt': '42\n' });
+      const attempt = task.shards[0].attempts[0];
+      expect(attempt).toMatchObject({ state: 'COMPLETED', exit_code: 0, oom_killed: false });
+      expect(attempt.duration_ms).toBeGreaterThanOrEqual(0);
+    });
+
+    it('reports a task that exceeds its memory as OOM-killed', async () => {
+      const taskId = await submit({
+        name: 'oom',
+        image: RUNTIME_IMAGE,
+        memory_gb: 0.0625,
+        command: ['python3', '-c', 'x = [bytearray(1 << 20) for _ in range(512)]; print("survived")'],
+      });
+      const task = await ended(taskId);
+      expect(task.status).toBe('FAILED');
+      expect(task.shards[0].attempts[0]).toMatchObject({ oom_killed: true });
+      expect(await logText(taskId)).not.toContain('survived');
+    });
+
+    it('gives a task no network: nothing is reachable, not even the host', async () => {
+      const taskId = await submit({
+        name: 'no-network',
+        image: BUSYBOX_IMAGE,
+        command: [
+          'sh',
+          '-c',
+          `ls /sys/class/net; wget -q -T 3 -O /dev/null ${pool.http}/health; echo "wget exit $?"; wget -q -T 3 -O /dev/null http://1.1.1.1/; echo "wget exit $?"`,
+        ],
+      });
+      const task = await ended(taskId);
+      expect(task.status).toBe('COMPLETED');
+      const text = await logText(taskId);
+      expect(text.split('\n').filter((l) => /^[a-z0-9]+$/.test(l))).toEqual(['lo']);
+      expect(text).not.toContain('wget exit 0');
+      expect(text.match(/wget exit [1-9]/g)).toHaveLength(2);
+    });
+
+    it('contains a fork bomb with the pids limit and stops it at its timeout', async () => {
+      const taskId = await submit({
+        name: 'fork-bomb',
+        image: RUNTIME_IMAGE,
+        timeout_s: 8,
+        // every process forks forever and shrugs off the failures: the population stays at the limit
+        command: [
+          'python3',
+          '-c',
+          'import os, time\nwhile True:\n  try: os.fork()\n  except OSError: time.sleep(0.01)',
+        ],
+      });
+      const attempt = await runningAttempt(taskId);
+      const [container] = await waitFor('the container', async () => {
+        const list = await containersOf(`hivemind.attempt=${attempt.id}`);
+        return list.length ? list : undefined;
+      });
+      let peak = 0;
+      for (let i = 0; i < 5; i++) {
+        const stats = (await docker.getContainer(container.Id).stats({ stream: false })) as {
+          pids_stats?: { current?: number };
+        };
+        peak = Math.max(peak, stats.pids_stats?.current ?? 0);
+        // the host can still start processes
+        expect(spawnSync('true').status).toBe(0);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(peak).toBeGreaterThan(PIDS_LIMIT / 2);
+      expect(peak).toBeLessThanOrEqual(PIDS_LIMIT);
+      const task = await ended(taskId);
+      expect(task.status).toBe('FAILED');
+      expect(task.shards[0].attempts[0].error).toMatch(/timed out after 8 s/);
+      await waitFor('the container to be removed', async () =>
+        (await containersOf(`hivemind.attempt=${attempt.id}`)).length === 0 ? true : undefined,
+      );
+    });
+
+    it('stops a task past its timeout', async () => {
+      const started = Date.now();
+      const taskId = await submit({
+        name: 'slow',
+        image: BUSYBOX_IMAGE,
+        timeout_s: 3,
+        command: ['sleep', '600'],
+      });
+      const task = await ended(taskId);
+      expect(task.status).toBe('FAILED');
+      expect(task.shards[0].attempts[0]).toMatchObject({ state: 'FAILED', failure_cause: 'task' });
+      expect(task.shards[0].attempts[0].error).toMatch(/timed out after 3 s/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(await logText(taskId)).toContain('timed out after 3 s');
+    });
+
+    it.each([
+      [
+        'a ../ entry',
+        () =>
+          craftZip([
+            { name: '../escaped.txt', data: 'gotcha' },
+            { name: 'main.py', data: 'print(1)' },
+          ]),
+      ],
+      ['an absolute path', () => craftZip([{ name: '/tmp/escaped.txt', data: 'gotcha' }])],
+      [
+        'a zip bomb',
+        () => craftZip([{ name: 'zeros.bin', data: Buffer.alloc(64 * 1024 * 1024), deflate: true }]),
+      ],
+    ])('refuses an input zip with %s without writing outside the workspace', async (_what, make) => {
+      const taskId = await submit({ name: 'hostile-zip' }, make());
+      const task = await ended(taskId);
+      expect(task.status).toBe('FAILED');
+      expect(task.shards[0].attempts[0]).toMatchObject({ failure_cause: 'task' });
+      expect(task.shards[0].attempts[0].error).toMatch(/input refused/);
+      expect(await logText(taskId)).toMatch(/input refused/);
+      expect(existsSync(join(w1.attemptsDir(), '..', 'escaped.txt'))).toBe(false);
+      expect(existsSync(join(w1.attemptsDir(), 'escaped.txt'))).toBe(false);
+      expect(existsSync('/tmp/escaped.txt')).toBe(false);
+    });
+
+    it('fails a task whose image is missing with a clear message, not a hang', async () => {
+      const taskId = await submit({ name: 'no-image', image: 'hivemind/not-there:1', command: ['true'] });
+      const task = await ended(taskId, 60_000);
+      expect(task.status).toBe('FAILED');
+      expect(task.shards[0].attempts[0].error).toMatch(/image hivemind\/not-there:1 is not on this node/);
+    });
+
+    it('stops the container within 5 s when the task is cancelled', async () => {
+      const taskId = await submit({ name: 'cancel-me', image: BUSYBOX_IMAGE, command: ['sleep', '600'] });
+      const attempt = await runningAttempt(taskId);
+      await waitFor(
+        'the container',
+        async () => (await containersOf(`hivemind.attempt=${attempt.id}`)).length > 0,
+      );
+      const cancelled = Date.now();
+      expect((await call(pool, 'POST', `/api/tasks/${taskId}/cancel`, { token: user.token })).status).toBe(
+        200,
+      );
+      await waitFor(
+        'the container to go',
+        async () => (await containersOf(`hivemind.attempt=${attempt.id}`)).length === 0,
+        5_000,
+      );
+      expect(Date.now() - cancelled).toBeLessThan(5_000);
+      await waitFor('the worker to forget it', async () => (await w1.status())?.running_tasks === 0, 5_000);
+    });
+
+    it('lets the operator stop a task locally; the pool runs it again', async () => {
+      const taskId = await submit({
+        name: 'operator-stop',
+        image: BUSYBOX_IMAGE,
+        command: [
+          'sh',
+          '-c',
+          'if [ "$HIVEMIND_ATTEMPT_NUMBER" = 1 ]; then sleep 600; fi; echo "attempt $HIVEMIND_ATTEMPT_NUMBER"',
+        ],
+      });
+      await runningAttempt(taskId);
+      const tasks = (await w1.http('GET', '/api/tasks')).body as { tasks: { task_id: string }[] };
+      expect(tasks.tasks.map((t) => t.task_id)).toContain(taskId);
+      expect((await w1.http('POST', `/api/stop_task/${taskId}`)).status).toBe(200);
+      expect((await w1.http('POST', '/api/stop_task/no-such-task')).status).toBe(404);
+      const task = await ended(taskId);
+      expect(task.status).toBe('COMPLETED');
+      expect(task.shards[0].attempts.map((a: { state: string }) => a.state)).toEqual(['FAILED', 'COMPLETED']);
+      expect(await logText(taskId)).toContain('attempt 2');
+    });
+
+    it('takes a running container back after a quick restart: no line lost or stored twice', async () => {
+      const taskId = await submit({
+        name: 'reattach',
+        image: BUSYBOX_IMAGE,
+        command: ['sh', '-c', 'for i in $(seq 1 16); do echo "line $i"; sleep 0.5; done'],
+      });
+      await waitFor('a few lines', async () => (await logText(taskId)).includes('line 3'));
+      await w1.kill('SIGKILL');
+      await w1.start();
+      const task = await ended(taskId);
+      expect(task.status).toBe('COMPLETED');
+      expect(task.shards[0].attempts).toHaveLength(1);
+      const lines = (await logText(taskId)).split('\n').filter((l) => l.startsWith('line '));
+      expect(lines).toEqual(Array.from({ length: 16 }, (_, i) => `line ${i + 1}`));
+    });
+
+    it('re-runs the shard elsewhere when the worker is killed, and a restart leaves no container behind', async () => {
+      const taskId = await submit({
+        name: 'crash',
+        image: BUSYBOX_IMAGE,
+        command: [
+          'sh',
+          '-c',
+          'if [ "$HIVEMIND_ATTEMPT_NUMBER" = 1 ]; then sleep 600; fi; echo "done on attempt $HIVEMIND_ATTEMPT_NUMBER"',
+        ],
+      });
+      const first = await runningAttempt(taskId);
+      expect(first.node_name).toBe(w1.name);
+      await w1.kill('SIGKILL');
+      const w2 = worker('wt-docker-2', { DOCKER_ENABLED: 'true' });
+      await w2.start();
+      const task = await ended(taskId);
+      expect(task.status).toBe('COMPLETED');
+      expect(
+        task.shards[0].attempts.map((a: { state: string; node_name: string }) => [a.state, a.node_name]),
+      ).toEqual([
+        ['LOST', w1.name],
+        ['COMPLETED', w2.name],
+      ]);
+      expect(await logText(taskId)).toContain('done on attempt 2');
+      // the crashed worker's container still runs until its worker comes back
+      expect(await containersOf(`hivemind.attempt=${first.id}`)).toHaveLength(1);
+      await w1.start();
+      await waitFor(
+        'no container of the crashed worker',
+        async () => (await containersOf(`hivemind.node=${w1.name}`)).length === 0,
+      );
+      await waitFor('its attempt folder gone', () =>
+        Promise.resolve(readdirSync(w1.attemptsDir()).length === 0),
+      );
+      const after = await detail(taskId);
+      expect(after.shards[0].attempts).toHaveLength(2);
+      await w2.kill('SIGTERM');
+    });
+  });
+
+  describe('without Docker', () => {
+    it('registers as docker disabled (low trust) and runs a task with the process executor', async () => {
+      const proc = worker('wt-process-1', { DOCKER_ENABLED: 'false' });
+      await proc.start();
+      expect((await proc.status())?.executor).toBe('process');
+      const nodes = (await call(pool, 'GET', '/api/nodes', { token: adminToken })).body;
+      const node = (nodes.items ?? nodes).find((n: { name: string }) => n.name === proc.name);
+      expect(node).toMatchObject({ docker_status: 'disabled', trust_group: 'low' });
+
+      // non-Docker nodes only take tasks of users trusted above 50; dispatching to a node is for admins
+      const me = (await call(pool, 'GET', '/api/me', { token: adminToken })).body;
+      const trusted = await call(pool, 'PATCH', `/api/admin/users/${me.id ?? me.user?.id}`, {
+        token: adminToken,
+        body: { trust_score: 100 },
+      });
+      expect(trusted.status).toBe(200);
+      const zip = await makeZip({
+        'run.sh':
+          'echo "running as $(id -u) in $PWD"; echo "shard $HIVEMIND_SHARD_INDEX" > "$HIVEMIND_OUTPUT_DIR/out.txt"',
+      });
+      const taskId = await submit({ name: 'process-task', target_node: proc.name }, zip, adminToken);
+      const task = await ended(taskId);
+      expect(task.status).toBe('COMPLETED');
+      expect(task.shards[0].attempts[0].node_name).toBe(proc.name);
+      expect(await logText(taskId)).toMatch(/running as \d+ in .*input/);
+      expect(await results(taskId)).toEqual({ 'shard-000/out.txt': 'shard 0\n' });
+      await proc.kill('SIGTERM');
+    });
+  });
+});
