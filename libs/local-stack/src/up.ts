@@ -268,6 +268,9 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
     const worker = stack.run('worker', join(root, BUILD_OUTPUTS.worker), {
       NODE_POOL_ADDRESS: `127.0.0.1:${grpcPort}`,
       NODE_ID: env.NODE_ID ?? 'local-worker-1',
+      // the local worker belongs to the admin unless the .env names another owner
+      HIVEMIND_USERNAME: env.HIVEMIND_USERNAME ?? adminUsername,
+      HIVEMIND_PASSWORD: env.HIVEMIND_PASSWORD ?? env.ADMIN_PASSWORD ?? secrets.adminPassword,
       WORKER_HTTP_PORT: String(workerPort),
       DOCKER_ENABLED: engine.kind === 'unavailable' ? 'false' : 'auto',
       WORK_DIR: join(home, 'worker'),

@@ -26,7 +26,12 @@ function composeConfig(env: Record<string, string>) {
 
 describeCompose('docker/compose.yaml', () => {
   it('is valid and has postgres, redis, a node pool and two workers', () => {
-    const result = composeConfig({ POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'x'.repeat(64) });
+    const result = composeConfig({
+      POSTGRES_PASSWORD: 'pw',
+      JWT_SECRET: 'x'.repeat(64),
+      WORKER_OWNER_USERNAME: 'alice',
+      WORKER_OWNER_PASSWORD: 'secret',
+    });
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.status).toBe(0);
     expect(result.stdout.trim().split('\n').sort()).toEqual([
@@ -42,6 +47,9 @@ describeCompose('docker/compose.yaml', () => {
     const result = composeConfig({ POSTGRES_PASSWORD: 'pw' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('JWT_SECRET');
+    const noOwner = composeConfig({ POSTGRES_PASSWORD: 'pw', JWT_SECRET: 'x'.repeat(64) });
+    expect(noOwner.status).not.toBe(0);
+    expect(noOwner.stderr).toContain('WORKER_OWNER_USERNAME');
   });
 });
 

@@ -258,13 +258,14 @@ export class AttemptRunner {
     return { hasInput };
   }
 
-  /** The workspace must be writable by the task's user inside the container. */
+  /**
+   * The workspace must be writable by the task's user inside the container (the process executor
+   * hands it to its own task user itself).
+   */
   private async handOver(ws: string): Promise<void> {
-    if (process.getuid?.() === 0 && this.ctx.executor.kind === 'docker') {
-      await run('chown', ['-R', this.ctx.taskUser, ws]);
-    } else {
-      await run('chmod', ['-R', 'a+rwX', ws]);
-    }
+    if (this.ctx.executor.kind !== 'docker') return;
+    if (process.getuid?.() === 0) await run('chown', ['-R', this.ctx.taskUser, ws]);
+    else await run('chmod', ['-R', 'a+rwX', ws]);
   }
 
   private spec(hasInput: boolean): RunSpec {
