@@ -82,6 +82,7 @@ describe('the worker agent', () => {
       MAX_CONCURRENT_TASKS: '4',
       TASK_PIDS_LIMIT: String(PIDS_LIMIT),
       IMAGE_PULL_TIMEOUT_S: '5',
+      RECONNECT_MAX_S: '2',
       ...env,
     });
     workers.push(w);
@@ -393,6 +394,28 @@ describe('the worker agent', () => {
       expect(task.shards[0].attempts).toHaveLength(1);
       const lines = (await logText(taskId)).split('\n').filter((l) => l.startsWith('line '));
       expect(lines).toEqual(Array.from({ length: 16 }, (_, i) => `line ${i + 1}`));
+    });
+
+    it('keeps running work while the pool is away and reconnects when it is back', async () => {
+      const taskId = await submit({
+        name: 'pool-away',
+        image: BUSYBOX_IMAGE,
+        command: [
+          'sh',
+          '-c',
+          'for i in $(seq 1 14); do echo "tick $i"; sleep 0.5; done; echo 7 > /workspace/output/seven.txt',
+        ],
+      });
+      await waitFor('a few ticks', async () => (await logText(taskId)).includes('tick 2'));
+      await pool.restart(3000);
+      await w1.until((s) => s.connected, 30_000, 'connected again');
+      const task = await ended(taskId);
+      expect(task.status).toBe('COMPLETED');
+      expect(task.shards[0].attempts).toHaveLength(1);
+      const ticks = (await logText(taskId)).split('\n').filter((l) => l.startsWith('tick '));
+      expect(ticks).toEqual(Array.from({ length: 14 }, (_, i) => `tick ${i + 1}`));
+      expect(await results(taskId)).toEqual({ 'shard-000/seven.txt': '7\n' });
+      expect(w1.tail(400)).toMatch(/push stream closed|node pool .*try/);
     });
 
     it('re-runs the shard elsewhere when the worker is killed, and a restart leaves no container behind', async () => {

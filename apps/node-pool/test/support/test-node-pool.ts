@@ -16,6 +16,8 @@ export interface TestNodePool {
   http: string;
   /** 127.0.0.1:<port> */
   grpc: string;
+  /** Stops the pool (its database and storage stay), waits `downMs`, starts it again on the same ports. */
+  restart(downMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,16 +47,23 @@ export async function startTestNodePool(env: Record<string, string> = {}): Promi
   });
   const app = await createNodePool(config);
   await startNodePool(app, config);
-  return {
+  const pool: TestNodePool = {
     app,
     config,
     db,
     http: `http://127.0.0.1:${config.http.port}`,
     grpc: `127.0.0.1:${config.grpc.port}`,
+    restart: async (downMs = 0) => {
+      await pool.app.close();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      pool.app = await createNodePool(config);
+      await startNodePool(pool.app, config);
+    },
     close: async () => {
-      await app.close();
+      await pool.app.close();
       await db.drop();
       rmSync(storage, { recursive: true, force: true });
     },
   };
+  return pool;
 }
