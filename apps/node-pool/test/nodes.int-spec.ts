@@ -508,6 +508,7 @@ describe('worker nodes', () => {
         nodes.heartbeat(node.id, { cpuPercent: 5, memoryPercent: 6, runningAttempts: 0 }),
       ).resolves.toEqual({
         cameOnline: false,
+        trust: { creditScore: 50, group: 'normal' },
       });
     });
   });

@@ -40,6 +40,8 @@ describe('worker and CLI binaries', () => {
   it('worker refuses a bad variable with one line', async () => {
     const result = await runNode(built('dist/apps/worker/apps/worker/src/main.js'), [], {
       WORKER_HTTP_PORT: '99999',
+      HIVEMIND_USERNAME: 'alice',
+      HIVEMIND_PASSWORD: 'secret',
     });
     expect(result.code).toBe(78);
     expect(result.stderr.trim()).toBe(

@@ -219,6 +219,17 @@ describe('the worker agent', () => {
       expect(await results(taskId)).toEqual({ 'shard-000/answer.txt': '42\n' });
       const attempt = task.shards[0].attempts[0];
       expect(attempt).toMatchObject({ state: 'COMPLETED', exit_code: 0, oom_killed: false });
+      // the local status API: the seed's fields, trust as the pool's heartbeat answers tell it
+      await w1.until((s) => s.trust_group === 'normal', 10_000, 'told its trust group');
+      expect(await w1.status()).toMatchObject({
+        node_id: w1.name,
+        is_registered: true,
+        docker_available: true,
+        executor: 'docker',
+        trust_score: expect.any(Number),
+        total_resources: { cpu_cores: expect.any(Number), memory_gb: expect.any(Number) },
+      });
+      expect((await w1.http('GET', '/health')).status).toBe(200);
       expect(attempt.duration_ms).toBeGreaterThanOrEqual(0);
     });
 
@@ -463,6 +474,7 @@ describe('the worker agent', () => {
       const proc = worker('wt-process-1', { DOCKER_ENABLED: 'false' });
       await proc.start();
       expect((await proc.status())?.executor).toBe('process');
+      await proc.until((s) => s.trust_group === 'low', 10_000, 'told it is in the low trust group');
       const nodes = (await call(pool, 'GET', '/api/nodes', { token: adminToken })).body;
       const node = (nodes.items ?? nodes).find((n: { name: string }) => n.name === proc.name);
       expect(node).toMatchObject({ docker_status: 'disabled', trust_group: 'low' });

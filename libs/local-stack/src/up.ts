@@ -135,6 +135,16 @@ async function httpAnswers(url: string, okOnly: boolean): Promise<boolean> {
   }
 }
 
+/** True once the worker's status API says its push stream to the pool is open. */
+async function workerConnectedTo(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/api/status`, { signal: AbortSignal.timeout(2000) });
+    return res.ok && ((await res.json()) as { connected?: boolean }).connected === true;
+  } catch {
+    return false;
+  }
+}
+
 async function ensureRuntimeImage(engine: EngineState, mode: string): Promise<void> {
   if (engine.kind === 'unavailable' || mode === 'off') return;
   const docker = new Docker();
@@ -280,6 +290,16 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
       child: worker,
       describe: () => `the worker did not start on port ${workerPort}`,
     });
+    const workerConnected = await waitUntil(() => workerConnectedTo(workerPort), {
+      timeoutMs: 30000,
+      child: worker,
+      describe: () => 'the worker did not connect to the node pool',
+    }).then(
+      () => true,
+      () => false,
+    );
+    if (!workerConnected)
+      log(`the worker has not connected to the node pool yet: see http://127.0.0.1:${workerPort}/api/status`);
 
     process.stdout.write(
       [

@@ -1,5 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
-import { NodeStatus } from '@hivemind/contracts';
+import { DockerStatus, NodeStatus } from '@hivemind/contracts';
 import { type NodePoolConfig } from '../config/node-pool.config';
 import { NodeCredentialService } from './node-credential.service';
 import { NodeDirectory } from './node-directory';
@@ -33,6 +33,8 @@ describe(NodeCredentialService.name, () => {
       name: NODE.name,
       status: NodeStatus.Online,
       ownerActive,
+      creditScore: 50,
+      dockerStatus: DockerStatus.Enabled,
     });
     return credentials.sign(NODE, id.jti);
   };

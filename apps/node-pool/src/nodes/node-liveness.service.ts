@@ -14,6 +14,8 @@ import { NodesRepository } from './nodes.repository';
 @Injectable()
 export class NodeLivenessService {
   private readonly logger = new Logger(NodeLivenessService.name);
+  /** Nodes cannot have heartbeated to a pool that was down: a new replica gives them one timeout. */
+  private readonly startedAtMs = Date.now();
 
   constructor(
     private readonly config: NodePoolConfig,
@@ -30,7 +32,10 @@ export class NodeLivenessService {
    * 1. Nodes PostgreSQL has alive but Redis has no record of (Redis restarted empty, or a write
    *    to it failed) get one dated now: a grace period of one timeout to heartbeat, rather than
    *    all going offline at once because of Redis.
-   * 2. The stale nodes go offline in one UPDATE, which records when each was last seen.
+   * 2. The stale nodes go offline in one UPDATE, which records when each was last seen — but not
+   *    during the first timeout after this replica started: when the whole pool was down (an
+   *    upgrade, a crash) no node could heartbeat, and declaring them all lost the moment it comes
+   *    back would throw away every running attempt. They get one timeout to reconnect.
    * 3. Every stale entry leaves Redis (already offline or not): Redis then holds live nodes only,
    *    and the next heartbeat of any of them is "first seen", which brings the node back online.
    *    Should a heartbeat slip in between 2 and 3, the node misses one heartbeat's worth of being
@@ -45,7 +50,9 @@ export class NodeLivenessService {
           `they have ${timeoutS} s to heartbeat before going offline`,
       );
     }
-    const stale = await this.heartbeats.seenBefore(nowMs - timeoutS * 1000);
+    const cutoffMs = nowMs - timeoutS * 1000;
+    if (this.startedAtMs > cutoffMs) return [];
+    const stale = await this.heartbeats.seenBefore(cutoffMs);
     if (!stale.length) return [];
     const offline = await this.nodes.markOffline(stale);
     await this.heartbeats.forget(stale.map((s) => s.id));

@@ -10,6 +10,7 @@ import type {
   ReportStatusRequest__Output,
   StatusResponse,
 } from '@hivemind/contracts/grpc';
+import { trustGroupOf } from '@hivemind/contracts';
 import { AppExceptionFilter } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
 import { seedAnswer } from '../common/seed-answer';
@@ -49,6 +50,8 @@ export class NodeManagerGrpcController {
         message: `${result.created ? 'registered' : 'registered again'} node ${result.node.name}`,
         node_credential: result.credential,
         node_uuid: result.node.id,
+        credit_score: result.node.creditScore,
+        trust_group: trustGroupOf(result.node.creditScore, result.node.dockerStatus),
       };
     });
   }
@@ -67,12 +70,16 @@ export class NodeManagerGrpcController {
           `node_id ${req.node_id} is not the node this credential belongs to (${node.name})`,
         );
       }
-      const { cameOnline } = await this.nodes.heartbeat(node.nodeId, {
+      const { cameOnline, trust } = await this.nodes.heartbeat(node.nodeId, {
         cpuPercent: req.cpu_percent,
         memoryPercent: req.memory_percent,
         runningAttempts: req.running_attempt_ids.length,
       });
-      return { success: true, message: cameOnline ? 'back online' : 'ok' };
+      return {
+        success: true,
+        message: cameOnline ? 'back online' : 'ok',
+        ...(trust ? { credit_score: trust.creditScore, trust_group: trust.group } : {}),
+      };
     });
   }
 

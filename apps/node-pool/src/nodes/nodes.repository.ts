@@ -45,6 +45,8 @@ export interface NodeCredentialRow {
   name: string;
   status: NodeStatus;
   ownerActive: boolean;
+  creditScore: number;
+  dockerStatus: DockerStatus;
 }
 
 const NODE_COLUMNS = `
@@ -207,7 +209,8 @@ export class NodesRepository {
   async findCredential(nodeId: string): Promise<NodeCredentialRow | undefined> {
     if (!isUuid(nodeId)) return undefined;
     const rows = await this.dataSource.query<NodeCredentialRow[]>(
-      `SELECT n.credential_hash AS "credentialHash", n.name, n.status, (u.disabled_at IS NULL) AS "ownerActive"
+      `SELECT n.credential_hash AS "credentialHash", n.name, n.status, (u.disabled_at IS NULL) AS "ownerActive",
+              n.credit_score AS "creditScore", n.docker_status AS "dockerStatus"
          FROM ${NODES_WITH_OWNER} WHERE n.id = $1`,
       [nodeId],
     );

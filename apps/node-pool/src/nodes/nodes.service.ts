@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { INITIAL_CREDIT_SCORE, NodeStatus, trustGroupOf } from '@hivemind/contracts';
+import { INITIAL_CREDIT_SCORE, NodeStatus, type TrustGroup, trustGroupOf } from '@hivemind/contracts';
 import { DomainError } from '../common/domain-error';
 import { type AuthUser } from '../accounts/auth-user';
 import { PlacementTrigger } from '../scheduling/placement-trigger';
@@ -84,6 +84,8 @@ export class NodesService {
       name: node.name,
       status: node.status,
       ownerActive: true,
+      creditScore: node.creditScore,
+      dockerStatus: node.dockerStatus,
     });
     await this.heartbeats.markSeen(node.id, nowMs);
     const credential = await this.credentials.sign(
@@ -105,7 +107,7 @@ export class NodesService {
     nodeId: string,
     figures: HeartbeatFigures,
     nowMs = Date.now(),
-  ): Promise<{ cameOnline: boolean }> {
+  ): Promise<{ cameOnline: boolean; trust?: { creditScore: number; group: TrustGroup } }> {
     const normalized = normalizeFigures(figures);
     const { firstSeen } = await this.heartbeats.record(nodeId, normalized, nowMs);
     let cameOnline = false;
@@ -134,7 +136,19 @@ export class NodesService {
       }
     }
     this.publishHeartbeat(nodeId, normalized, nowMs);
-    return { cameOnline };
+    // what the credential check read (at most the directory's TTL old): no query of its own
+    const known = this.directory.peek(nodeId);
+    return {
+      cameOnline,
+      ...(known
+        ? {
+            trust: {
+              creditScore: known.creditScore,
+              group: trustGroupOf(known.creditScore, known.dockerStatus),
+            },
+          }
+        : {}),
+    };
   }
 
   async list(options: {

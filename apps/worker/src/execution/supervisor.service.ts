@@ -8,6 +8,12 @@ import { PoolClient } from '../pool/pool-client';
 import { AttemptRunner, type RunnerContext } from './attempt-runner';
 import { EXECUTOR, type Executor } from './executor';
 
+/**
+ * Seconds between ReportRunningStatus calls of a running attempt (its CPT so far; stops come on the
+ * push stream at once, this is the fallback). Heartbeats, not these, keep the node alive.
+ */
+const RUNNING_REPORT_S = 30;
+
 /** One attempt as the local status API shows it. */
 export interface AttemptView {
   attempt_id: string;
@@ -52,7 +58,7 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
       taskUser: t.user,
       inputLimits: { maxFiles: t.inputMaxFiles, maxBytes: t.inputMaxBytes },
       stopGraceS: t.stopGraceS,
-      runningReportS: Math.max(1, config.pool.heartbeatIntervalMs / 1000),
+      runningReportS: RUNNING_REPORT_S,
       shutdown: this.shutdown.signal,
       usage: () => {
         const now = monitor.current();

@@ -9,7 +9,6 @@ import {
   loadNodepool,
   type ExecuteTaskRequest__Output,
   type FileChunk__Output,
-  type GetNodeListResponse__Output,
   type LoginResponse__Output,
   type RunningStatusResponse__Output,
   type MasterNodeServiceClient,
@@ -18,7 +17,6 @@ import {
   type StatusResponse__Output,
   type UserServiceClient,
   type WorkerCommand__Output,
-  type WorkerNodeInfo__Output,
   type WorkerNodeServiceClient,
 } from '@hivemind/contracts/grpc';
 
@@ -37,6 +35,17 @@ export class PoolRefusedError extends Error {
     this.name = 'PoolRefusedError';
   }
 }
+
+/** The node's credit score and trust group as the pool last read them. */
+export interface Trust {
+  score: number | null;
+  group: string | null;
+}
+
+const trustOf = (answer: StatusResponse__Output): Trust =>
+  answer.trust_group
+    ? { score: answer.credit_score, group: answer.trust_group }
+    : { score: null, group: null };
 
 /** The attempt fields every report carries. */
 export interface AttemptRef {
@@ -141,13 +150,14 @@ export class PoolClient {
     return answer.token;
   }
 
-  async register(ownerToken: string, request: RegisterWorkerNodeRequest): Promise<void> {
+  async register(ownerToken: string, request: RegisterWorkerNodeRequest): Promise<Trust> {
     const answer = await unary<StatusResponse__Output>((o, cb) =>
       this.manager.RegisterWorkerNode(request, bearer(ownerToken), o, cb),
     );
     if (!answer.success) throw new PoolRefusedError(`registration refused: ${answer.message}`);
     this.credential = answer.node_credential;
     this.nodeUuid = answer.node_uuid;
+    return trustOf(answer);
   }
 
   async heartbeat(figures: {
@@ -155,8 +165,8 @@ export class PoolClient {
     cpuPercent: number;
     memoryPercent: number;
     runningAttemptIds: string[];
-  }): Promise<void> {
-    accepted(
+  }): Promise<Trust> {
+    const answer = accepted(
       await unary<StatusResponse__Output>((o, cb) =>
         this.manager.ReportStatus(
           {
@@ -172,14 +182,7 @@ export class PoolClient {
         ),
       ),
     );
-  }
-
-  /** This node as the pool lists it (trust score and group), read with the owner's token. */
-  async describeSelf(ownerToken: string): Promise<WorkerNodeInfo__Output | undefined> {
-    const answer = await unary<GetNodeListResponse__Output>((o, cb) =>
-      this.manager.GetNodeList({}, bearer(ownerToken), o, cb),
-    );
-    return answer.nodes.find((n) => n.id === this.nodeUuid);
+    return trustOf(answer);
   }
 
   /** The push stream. */

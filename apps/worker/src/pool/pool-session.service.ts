@@ -15,13 +15,12 @@ import { Supervisor } from '../execution/supervisor.service';
 import { describeMachine } from '../machine/hardware';
 import { MachineMonitor } from '../machine/machine-monitor';
 import { AGENT_VERSION } from '../version';
-import { PoolClient, isUnauthenticated } from './pool-client';
+import { PoolClient, isUnauthenticated, type Trust } from './pool-client';
 
 /** The pool pings every 15 s on the push stream; three missed pings and the stream is given up. */
 const STREAM_SILENCE_MS = 45_000;
 /** A stream that lived less than this counts as a failed connection for the backoff. */
 const SHORT_LIVED_MS = 10_000;
-const TRUST_REFRESH_MS = 60_000;
 
 /**
  * The node's session with the pool: logs in as the owner, registers (again after an
@@ -35,13 +34,11 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly closing = new AbortController();
   private stream?: grpc.ClientReadableStream<WorkerCommand__Output>;
   private heartbeatTimer?: NodeJS.Timeout;
-  private ownerToken = '';
-  private trustReadAt = 0;
   connected = false;
   registered = false;
   lastError = '';
   lastHeartbeatAt?: Date;
-  trust: { score: number | null; group: string | null } = { score: null, group: null };
+  trust: Trust = { score: null, group: null };
 
   constructor(
     private readonly config: WorkerConfig,
@@ -110,15 +107,13 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     this.connected = true;
     this.lastError = '';
     this.logger.log(`connected to the node pool at ${this.config.nodePoolAddress}`);
-    void this.refreshTrust();
   }
 
   private async register(): Promise<void> {
     const { username, password } = this.config.owner;
-    this.ownerToken = await this.pool.login(username, password);
-    await this.pool.register(this.ownerToken, await this.registration());
+    const ownerToken = await this.pool.login(username, password);
+    this.trust = await this.pool.register(ownerToken, await this.registration());
     this.registered = true;
-    this.trustReadAt = 0;
     this.logger.log(`registered as ${this.config.nodeId} (${this.pool.nodeUuid}), owner ${username}`);
   }
 
@@ -148,13 +143,14 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.pool.credential) return;
     const now = this.monitor.current();
     try {
-      await this.pool.heartbeat({
+      const trust = await this.pool.heartbeat({
         nodeName: this.config.nodeId,
         cpuPercent: now.cpu_percent,
         memoryPercent: now.memory_percent,
         runningAttemptIds: this.supervisor.runningAttemptIds(),
       });
       this.lastHeartbeatAt = new Date();
+      if (trust.group) this.trust = trust;
     } catch (error) {
       if (isUnauthenticated(error)) {
         this.logger.warn('the pool no longer knows this node credential: registering again');
@@ -163,22 +159,6 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
         this.stream?.cancel();
       }
       throw error;
-    }
-    if (Date.now() - this.trustReadAt > TRUST_REFRESH_MS) void this.refreshTrust();
-  }
-
-  /** The node's credit score and trust group as the pool sees them (for the status API). */
-  private async refreshTrust(): Promise<void> {
-    this.trustReadAt = Date.now();
-    try {
-      const self = await this.pool.describeSelf(this.ownerToken).catch(async (error: unknown) => {
-        if (!isUnauthenticated(error)) throw error;
-        this.ownerToken = await this.pool.login(this.config.owner.username, this.config.owner.password);
-        return this.pool.describeSelf(this.ownerToken);
-      });
-      if (self) this.trust = { score: self.credit_score, group: self.trust_group };
-    } catch (error) {
-      this.logger.debug(`trust not read: ${(error as Error).message}`);
     }
   }
 

@@ -12,6 +12,8 @@ export interface WorkerStatus {
   executor: string;
   running_tasks: number;
   last_error: string | null;
+  trust_score: number | null;
+  trust_group: string | null;
 }
 
 /**

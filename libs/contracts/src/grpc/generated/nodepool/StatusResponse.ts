@@ -21,6 +21,15 @@ export interface StatusResponse {
    * StoreLogs / ReportOutput: the attempt's last stored log sequence number
    */
   'acked_seq'?: (number | string | Long);
+  /**
+   * RegisterWorkerNode / ReportStatus: the node's credit score and trust group as the pool last read
+   * them (at most a minute old)
+   */
+  'credit_score'?: (number);
+  /**
+   * high | normal | low
+   */
+  'trust_group'?: (string);
 }
 
 export interface StatusResponse__Output {
@@ -42,4 +51,13 @@ export interface StatusResponse__Output {
    * StoreLogs / ReportOutput: the attempt's last stored log sequence number
    */
   'acked_seq': (string);
+  /**
+   * RegisterWorkerNode / ReportStatus: the node's credit score and trust group as the pool last read
+   * them (at most a minute old)
+   */
+  'credit_score': (number);
+  /**
+   * high | normal | low
+   */
+  'trust_group': (string);
 }
