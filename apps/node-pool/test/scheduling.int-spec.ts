@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- the tests read the REST API's JSON loosely */
 import { DataSource } from 'typeorm';
 import * as yauzl from 'yauzl';
+import { waitFor } from '@hivemind/testing';
 import { ReconcilerService } from '../src/scheduling/reconciler.service';
 import { LedgerService } from '../src/ledger/ledger.service';
 import { call, loginAs, newUser, type TestUser } from './support/http';
@@ -9,20 +10,6 @@ import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
 import { makeZip } from './support/zip';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' };
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function zipNames(buffer: Buffer): Promise<string[]> {
   return new Promise((resolve, reject) => {

@@ -14,7 +14,7 @@ import {
   buildDebianRuntimeImage,
   imageExists,
 } from '@hivemind/local-stack';
-import { stackInfo } from '@hivemind/testing';
+import { stackInfo, waitFor } from '@hivemind/testing';
 import { call, loginAs, newUser, type TestUser } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { makeZip } from '../../node-pool/test/support/zip';
@@ -25,20 +25,6 @@ const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58
 const PIDS_LIMIT = 64;
 const docker = new Docker();
 const describeDocker = stackInfo().docker ? describe : describe.skip;
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function readZip(buffer: Buffer): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {

@@ -8,3 +8,4 @@ export * from './domain/page';
 export * from './domain/views';
 export * from './domain/trust';
 export * from './domain/task-views';
+export * from './domain/bytes';

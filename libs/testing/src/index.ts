@@ -2,3 +2,4 @@ export * from './built';
 export * from './database';
 export * from './grpc-probe';
 export * from './stack-info';
+export * from './wait-for';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DomainError } from '../common/domain-error';
-import { formatBytes, LocalBlobStore, STALE_TEMP_MS } from './local-blob-store';
+import { formatBytes } from '@hivemind/contracts';
+import { LocalBlobStore, STALE_TEMP_MS } from './local-blob-store';
 
 const HELLO_SHA256 = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
 const MiB = 1024 * 1024;

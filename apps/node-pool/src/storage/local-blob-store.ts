@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Logger, type OnModuleInit } from '@nestjs/common';
+import { formatBytes } from '@hivemind/contracts';
 import { DomainError } from '../common/domain-error';
 import { assertSha256, BlobStore, type PutOptions, type PutResult } from './blob-store';
 
@@ -162,17 +163,4 @@ export class LocalBlobStore extends BlobStore implements OnModuleInit {
 
 function tooLarge(maxBytes: number): DomainError {
   return new DomainError('too_large', `the file is larger than the limit of ${formatBytes(maxBytes)}`);
-}
-
-/** `104857600` → `"100 MiB (104857600 bytes)"`: a limit a person can read. */
-export function formatBytes(bytes: number): string {
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = '';
-  for (const next of units) {
-    if (value < 1024) break;
-    value /= 1024;
-    unit = next;
-  }
-  return unit ? `${Number(value.toFixed(1))} ${unit} (${bytes} bytes)` : `${bytes} bytes`;
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
+import { formatBytes } from '@hivemind/contracts';
 import { DomainError } from '../common/domain-error';
 import { type BlobStore, type PutResult } from './blob-store';
-import { formatBytes } from './local-blob-store';
 
 /** Limits of one multipart task submission. */
 export interface MultipartLimits {

@@ -5,7 +5,7 @@ import * as yauzl from 'yauzl';
 import { ZipFile as ZipWriter } from 'yazl';
 import { DomainError } from '../common/domain-error';
 import { type BlobStore } from './blob-store';
-import { formatBytes } from './local-blob-store';
+import { formatBytes } from '@hivemind/contracts';
 
 /** One zip in the BlobStore to merge, and the folder its entries go under (`shard-000`). */
 export interface ArchivePart {

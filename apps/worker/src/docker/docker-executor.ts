@@ -46,12 +46,17 @@ class UsageSampler {
   peakBytes = 0;
   cpuNs = 0;
   private stream?: Readable;
+  private stopped = false;
 
   async start(container: Docker.Container): Promise<void> {
     try {
       this.stream = (await container.stats({ stream: true })) as unknown as Readable;
     } catch {
       return; // no stats (the container already ended): usage stays as sampled
+    }
+    if (this.stopped) {
+      this.stream.destroy(); // the run ended while the stream was being opened
+      return;
     }
     let rest = '';
     this.stream.on('data', (chunk: Buffer) => {
@@ -81,6 +86,7 @@ class UsageSampler {
   }
 
   stop(): void {
+    this.stopped = true;
     this.stream?.destroy();
   }
 }
@@ -138,6 +144,7 @@ export class DockerExecutor implements Executor {
     try {
       await container.start();
     } catch (error) {
+      exited.catch(() => undefined); // the wait ends with the container's removal
       await container.remove({ force: true }).catch(() => undefined);
       throw new Error(`the container did not start: ${(error as Error).message}`, { cause: error });
     }

@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { types } from 'node:util';
 import * as yauzl from 'yauzl';
 import { ZipFile as ZipWriter } from 'yazl';
+import { formatBytes } from '@hivemind/contracts';
 
 export interface ExtractLimits {
   /** The most files and folders (counting the folders that entry names imply). */
@@ -562,16 +563,4 @@ function reason(error: unknown): string {
 function shown(name: string): string {
   const quoted = JSON.stringify(name);
   return quoted.length > 200 ? `${quoted.slice(0, 197)}..."` : quoted;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = '';
-  for (const next of units) {
-    if (value < 1024) break;
-    value /= 1024;
-    unit = next;
-  }
-  return unit ? `${Number(value.toFixed(1))} ${unit} (${bytes} bytes)` : `${bytes} bytes`;
 }

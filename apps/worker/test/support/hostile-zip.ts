@@ -5,11 +5,16 @@ export interface CraftedEntry {
   name: string;
   data: string | Buffer;
   deflate?: boolean;
+  /** The uncompressed size the headers claim, when it should differ from the real one. */
+  declaredSize?: number;
   /** Unix mode for the entry (e.g. 0o120777 for a symlink). */
   mode?: number;
 }
 
-/** A zip built byte by byte (local headers, central directory, end record), for hostile inputs. */
+/**
+ * A zip built byte by byte (local headers, central directory, end record), for what zip libraries
+ * refuse to write: hostile names, sizes that lie.
+ */
 export function craftZip(entries: CraftedEntry[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -19,6 +24,7 @@ export function craftZip(entries: CraftedEntry[]): Buffer {
     const body = entry.deflate ? deflateRawSync(raw, { level: 9 }) : raw;
     const name = Buffer.from(entry.name);
     const crc = crc32(raw);
+    const size = entry.declaredSize ?? raw.length;
     const method = entry.deflate ? 8 : 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
@@ -27,7 +33,7 @@ export function craftZip(entries: CraftedEntry[]): Buffer {
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
     locals.push(local, name, body);
     const central = Buffer.alloc(46);
@@ -38,7 +44,7 @@ export function craftZip(entries: CraftedEntry[]): Buffer {
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(((entry.mode ?? 0o100644) << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
