@@ -118,6 +118,9 @@ export class LifecycleService {
   async markRunning(a: FencedAttempt): Promise<void> {
     if (a.state !== AttemptState.Assigned) return;
     const updated = await inTransaction(this.db, async (m) => {
+      // the shard first, as lock() does: a completion arriving at the same moment would otherwise
+      // deadlock with this (found by bench:e2e: PostgreSQL breaks it after deadlock_timeout, 1 s)
+      await m.query(`SELECT id FROM shards WHERE id = $1 FOR UPDATE`, [a.shard_id]);
       const rows = await updateReturning<{ id: string }>(
         m,
         `UPDATE attempts SET state = 'RUNNING', started_at = coalesce(started_at, now()), last_report_at = now()

@@ -243,7 +243,8 @@ export class DockerExecutor implements Executor {
       return {
         exitCode: info.State.ExitCode,
         oomKilled: info.State.OOMKilled,
-        durationMs: finished > started ? finished - started : 0,
+        // at least 1 ms for a run that happened (0 reads as "not measured" on the wire)
+        durationMs: Math.max(1, finished - started || 0),
         cpuSeconds: Math.round(usage.cpuNs / 1e6) / 1000,
         peakMemoryMb: Math.round(usage.peakBytes / MIB),
         ...(waitError ? { error: waitError } : {}),
