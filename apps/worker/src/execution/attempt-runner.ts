@@ -162,7 +162,7 @@ export class AttemptRunner {
       await this.save();
       this.spool = await this.openSpool();
       const prepared = await this.prepare();
-      if (!prepared) return this.finishWithoutRun();
+      if (!prepared) return; // refused and reported by prepare()
       if (this.stoppedBy) return this.afterRun(undefined);
       this.status = 'starting';
       let handle: RunHandle;
@@ -403,10 +403,6 @@ export class AttemptRunner {
       }),
     );
     return zip.sha256;
-  }
-
-  private async finishWithoutRun(): Promise<void> {
-    // prepare() reported the refusal already
   }
 
   /** Saves the result, then reports it once every log batch is stored. */
