@@ -83,6 +83,7 @@ function newSpec(overrides: Partial<RunSpec> = {}): RunSpec {
     pidsLimit: 64,
     storageMb: 0,
     networkAllowed: false,
+    gpu: false,
     labels: { 'hivemind.node': 'node-a', 'hivemind.attempt': attemptId },
     ...overrides,
   };

@@ -135,6 +135,8 @@ export class DockerExecutor implements Executor {
         ReadonlyRootfs: true,
         Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${this.opts.tmpfsMb ?? 64}m` },
         LogConfig: { Type: 'json-file', Config: { 'max-size': '64m', 'max-file': '2' } },
+        // needs the NVIDIA container toolkit; without it the start fails and the pool retries elsewhere
+        ...(spec.gpu ? { DeviceRequests: [{ Driver: 'nvidia', Count: -1, Capabilities: [['gpu']] }] } : {}),
         ...(spec.storageMb > 0
           ? { Ulimits: [{ Name: 'fsize', Soft: spec.storageMb * MIB, Hard: spec.storageMb * MIB }] }
           : {}),

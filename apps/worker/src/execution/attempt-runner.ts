@@ -294,6 +294,7 @@ export class AttemptRunner {
       pidsLimit: this.ctx.pidsLimit,
       storageMb: r.storage_mb,
       networkAllowed: r.network_allowed,
+      gpu: r.gpu > 0 || r.gpu_memory_gb > 0,
       labels: {
         [LABELS.node]: this.ctx.nodeName,
         [LABELS.attempt]: r.attempt_id,

@@ -36,6 +36,8 @@ export interface RunSpec {
   /** Largest file the task may write, in MB (storage_mb); 0 = no limit. */
   storageMb: number;
   networkAllowed: boolean;
+  /** The task asked for a GPU: Docker gives the container the node's GPUs (NVIDIA runtime). */
+  gpu: boolean;
   /** Docker labels / recovery records: which node, task, shard, attempt this run belongs to. */
   labels: Record<string, string>;
 }
