@@ -22,7 +22,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node, ...globals.jest },
       parserOptions: {
-        project: ['./tsconfig.check.json', './apps/web/tsconfig.app.json'],
+        project: ['./tsconfig.check.json', './apps/web/tsconfig.app.json', './apps/web/tsconfig.spec.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -1,0 +1,145 @@
+// The console end to end in a real browser: Debian's Chromium driven by playwright-core against a
+// real node pool (PostgreSQL, Redis) serving the built console. Screenshots of each page go to
+// artifacts/e2e/.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { built } from '@hivemind/testing';
+import { STRONG_PASSWORD } from '../../node-pool/test/support/http';
+import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts', 'e2e');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium)
+  process.stderr.write(
+    `\n[hivemind tests] console end-to-end tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)\n`,
+  );
+const describeBrowser = haveChromium ? describe : describe.skip;
+
+describeBrowser('the console in Chromium', () => {
+  let pool: TestNodePool;
+  let browser: Browser;
+  let page: Page;
+  let consoleErrors: string[];
+  let n = 0;
+  const username = () => `e2e-${process.pid}-${++n}`;
+
+  const shot = async (name: string) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  };
+  const fillAuth = async (user: string, password: string) => {
+    await page.getByLabel('Username').fill(user);
+    await page.getByLabel('Password').fill(password);
+  };
+
+  beforeAll(async () => {
+    pool = await startTestNodePool({ WEB_ROOT: built('dist/apps/web/browser') });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await pool?.close();
+  });
+
+  beforeEach(async () => {
+    const context = await browser.newContext({ baseURL: pool.http, viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    consoleErrors = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+
+  afterEach(async () => {
+    await page.context().close();
+  });
+
+  it('registers a new user, lands on the dashboard and keeps the session across a reload', async () => {
+    await page.goto('/register');
+    await shot('register');
+    const user = username();
+    await fillAuth(user, STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${pool.http}/`);
+    await page.getByTestId('health').waitFor();
+    expect(await page.getByTestId('health').textContent()).toContain('Healthy');
+    expect(await page.getByTestId('user').textContent()).toBe(user);
+    await shot('dashboard');
+    await page.reload();
+    await page.getByTestId('health').waitFor();
+    expect(await page.getByTestId('user').textContent()).toBe(user);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows the server refusal next to the field it concerns', async () => {
+    await page.goto('/register');
+    await fillAuth(username(), 'password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const hint = page.locator('mat-form-field', { hasText: 'Password' }).getByRole('alert');
+    await hint.waitFor();
+    expect(await hint.textContent()).toMatch(/password/i);
+    await shot('register-refused');
+  });
+
+  it('sends a signed-out visitor to sign in and back to the page they wanted; signing out ends the session', async () => {
+    const user = username();
+    await page.goto('/register');
+    await fillAuth(user, STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByTestId('health').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login$/);
+
+    await page.goto('/?from=bookmark');
+    await page.waitForURL(/\/login\?returnUrl=/);
+    await shot('login');
+    await fillAuth(user, 'not-the-password-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/invalid|incorrect|wrong/i);
+    await fillAuth(user, STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${pool.http}/?from=bookmark`);
+    await page.getByTestId('health').waitFor();
+  });
+
+  it('takes an expired session back to sign-in, remembering the page', async () => {
+    await page.goto('/login');
+    await page.evaluate(() =>
+      localStorage.setItem(
+        'hivemind.session',
+        JSON.stringify({
+          token: 'expired',
+          expiresAt: new Date(Date.now() - 1000).toISOString(),
+          user: { username: 'ghost' },
+        }),
+      ),
+    );
+    await page.goto('/');
+    await page.waitForURL(/\/login\?returnUrl=%2F/);
+  });
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/register');
+    await fillAuth(username(), STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByTestId('health').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(overflow).toBe(false);
+    await shot('dashboard-phone');
+  });
+});
