@@ -1,5 +1,5 @@
 import { type Routes } from '@angular/router';
-import { signedIn } from './core/auth';
+import { adminOnly, signedIn } from './core/auth';
 
 /** One lazily loaded route per page (CONVENTIONS.md §8); the signed-in pages inside the shell. */
 export const routes: Routes = [
@@ -25,6 +25,42 @@ export const routes: Routes = [
         pathMatch: 'full',
         title: 'Dashboard · HiveMind',
         loadComponent: () => import('./pages/dashboard/dashboard.page').then((m) => m.DashboardPage),
+      },
+      {
+        path: 'submit',
+        title: 'Submit a task · HiveMind',
+        loadComponent: () => import('./pages/submit/submit.page').then((m) => m.SubmitPage),
+      },
+      {
+        path: 'tasks',
+        title: 'Tasks · HiveMind',
+        loadComponent: () => import('./pages/tasks/tasks.page').then((m) => m.TasksPage),
+      },
+      {
+        path: 'tasks/:id',
+        title: 'Task · HiveMind',
+        loadComponent: () => import('./pages/task/task.page').then((m) => m.TaskPage),
+      },
+      {
+        path: 'nodes',
+        title: 'Nodes · HiveMind',
+        loadComponent: () => import('./pages/nodes/nodes.page').then((m) => m.NodesPage),
+      },
+      {
+        path: 'nodes/:id',
+        title: 'Node · HiveMind',
+        loadComponent: () => import('./pages/node/node.page').then((m) => m.NodePage),
+      },
+      {
+        path: 'wallet',
+        title: 'Wallet · HiveMind',
+        loadComponent: () => import('./pages/wallet/wallet.page').then((m) => m.WalletPage),
+      },
+      {
+        path: 'admin',
+        title: 'Admin · HiveMind',
+        canActivate: [adminOnly],
+        loadComponent: () => import('./pages/admin/admin.page').then((m) => m.AdminPage),
       },
     ],
   },

@@ -16,6 +16,13 @@ import { SessionStore } from '../core/session.store';
         <a mat-button routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }"
           >Dashboard</a
         >
+        <a mat-button routerLink="/submit" routerLinkActive="active">Submit</a>
+        <a mat-button routerLink="/tasks" routerLinkActive="active">Tasks</a>
+        <a mat-button routerLink="/nodes" routerLinkActive="active">Nodes</a>
+        <a mat-button routerLink="/wallet" routerLinkActive="active">Wallet</a>
+        @if (session.isAdmin()) {
+          <a mat-button routerLink="/admin" routerLinkActive="active">Admin</a>
+        }
       </nav>
       <span class="spacer"></span>
       <span class="user" data-testid="user">{{ session.user()?.username }}</span>
