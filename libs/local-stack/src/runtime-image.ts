@@ -108,8 +108,9 @@ export async function buildBusyboxImage(
     installEntryScript(rootfs);
     await importRootfs(docker, rootfs, ref, [
       'ENV PATH=/bin:/usr/bin:/usr/local/bin',
-      ...IMAGE_CHANGES.slice(0, 3),
-      'CMD ["/bin/sh"]',
+      // the same default command as the Debian image: `npm run up` tags this image as the runtime
+      // image where debootstrap cannot run, and zip tasks must still start their run.sh
+      ...IMAGE_CHANGES,
     ]);
   } finally {
     rmSync(rootfs, { recursive: true, force: true });

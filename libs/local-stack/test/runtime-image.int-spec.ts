@@ -49,7 +49,7 @@ describeDocker('task images without a registry', () => {
     expect(await imageExists(docker, BUSYBOX_IMAGE)).toBe(true);
     const info = await docker.getImage(BUSYBOX_IMAGE).inspect();
     expect(info.Config.WorkingDir).toBe('/workspace');
-    expect(info.Config.Cmd).toEqual(['/bin/sh']);
+    expect(info.Config.Cmd).toEqual(['/usr/local/bin/hivemind-run']);
   });
 
   it('runs a command as the task user with no network, read-only root and no capabilities', async () => {
