@@ -5,7 +5,13 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { ServeStaticModule } from '@nestjs/serve-static';
 
 /** Paths that belong to the APIs, never to the single-page app's fallback. */
-export const NON_CONSOLE_PATHS = ['/api/{*path}', '/admin/{*path}', '/health', '/metrics', '/ws/{*path}'];
+export const NON_CONSOLE_PATHS = [
+  '/api/{*path}',
+  '/admin/queues{/*path}',
+  '/health',
+  '/metrics',
+  '/ws/{*path}',
+];
 
 @ApiExcludeController()
 @Controller()

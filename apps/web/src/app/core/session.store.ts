@@ -53,5 +53,8 @@ export class SessionStore {
   end(): void {
     this.storage?.removeItem(STORAGE_KEY);
     this.state.set(null);
+    // the cookie that opens Bull Board for an admin (pages/admin/board-cookie.ts) goes too
+    if (typeof document !== 'undefined')
+      document.cookie = 'hivemind_token=; Path=/admin; Max-Age=0; SameSite=Strict';
   }
 }

@@ -67,9 +67,11 @@ export class LineChart implements OnDestroy {
           borderColor: s.color,
           backgroundColor: `${s.color}33`,
           fill: true,
-          pointRadius: 0,
+          // a lone point would not show as a line
+          pointRadius: s.values.filter((v) => v !== null).length === 1 ? 3 : 0,
           tension: 0.25,
-          spanGaps: true,
+          // a gap (no data: the node was offline) stays a gap
+          spanGaps: false,
         })),
       };
       if (this.chart) {

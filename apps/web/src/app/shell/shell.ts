@@ -46,6 +46,11 @@ import { SessionStore } from '../core/session.store';
     .brand span {
       color: var(--hm-accent);
     }
+    nav {
+      display: flex;
+      overflow-x: auto;
+      max-width: 100%;
+    }
     .spacer {
       flex: 1;
     }
