@@ -1,0 +1,275 @@
+// The console's main flows end to end in Chromium, against a real node pool and a real worker
+// (Docker when an engine answers, else the process executor): register → submit a zip task → watch
+// its logs live → download its results; a sharded task reaching 100 %; the nodes page showing the
+// worker; a transfer; an admin changing a user's trust. Screenshots go to artifacts/e2e/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import * as yauzl from 'yauzl';
+import { buildBusyboxImage } from '@hivemind/local-stack';
+import { built, stackInfo, waitFor } from '@hivemind/testing';
+import { call, loginAs, STRONG_PASSWORD } from '../../node-pool/test/support/http';
+import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
+import { makeZip } from '../../node-pool/test/support/zip';
+import { WorkerProcess } from '../../worker/test/support/worker-process';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts', 'e2e');
+const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' };
+/** A shell-only runtime image of this test's own, so no other test's rebuild races it. */
+const RUNTIME = 'hivemind/busybox-e2e:latest';
+const describeBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+
+function zipEntries(file: string): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error ?? new Error('not a zip'));
+      const files: Record<string, string> = {};
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (entry.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err ?? new Error('no stream'));
+          const parts: Buffer[] = [];
+          stream.on('data', (c: Buffer) => parts.push(c));
+          stream.on('end', () => {
+            files[entry.fileName] = Buffer.concat(parts).toString();
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+describeBrowser('the console, its flows with a real worker', () => {
+  let pool: TestNodePool;
+  let worker: WorkerProcess;
+  let browser: Browser;
+  let page: Page;
+  const scratch = mkdtempSync(join(tmpdir(), 'hivemind-e2e-'));
+  let consoleErrors: string[];
+  let n = 0;
+  const username = () => `flow-${process.pid}-${++n}`;
+
+  const shot = async (name: string) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  };
+  const signIn = async (user: string, password: string, mode: 'login' | 'register' = 'login') => {
+    await page.goto(mode === 'login' ? '/login' : '/register');
+    await page.getByLabel('Username').fill(user);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: mode === 'login' ? 'Sign in' : 'Create account' }).click();
+    await page.getByTestId('health').waitFor();
+  };
+  const register = async () => {
+    const user = username();
+    await signIn(user, STRONG_PASSWORD, 'register');
+    return user;
+  };
+  const userId = async (name: string) => {
+    const token = await loginAs(pool, name, STRONG_PASSWORD);
+    return ((await call(pool, 'GET', '/api/me', { token })).body as { id: string }).id;
+  };
+  /** Submits through the form; the zip (if any) is uploaded from a file. */
+  const submitTask = async (fields: Record<string, string>, zip?: Buffer) => {
+    await page.goto('/submit');
+    for (const [name, value] of Object.entries(fields)) await page.getByTestId(`field-${name}`).fill(value);
+    if (zip) {
+      const file = join(scratch, `input-${++n}.zip`);
+      writeFileSync(file, zip);
+      await page.getByTestId('field-input').setInputFiles(file);
+    }
+    await page.getByTestId('cost-estimate').waitFor();
+    await shot('submit');
+    await page.getByTestId('submit-button').click();
+    await page.waitForURL(/\/tasks\/[0-9a-f-]{36}$/);
+    return page.url().split('/').pop()!;
+  };
+  const progress = () => page.getByTestId('task-progress').textContent();
+
+  beforeAll(async () => {
+    const docker = stackInfo().docker;
+    if (docker) await buildBusyboxImage(new Docker(), RUNTIME);
+    pool = await startTestNodePool({
+      ...ADMIN,
+      WEB_ROOT: built('dist/apps/web/browser'),
+      SIGNUP_GRANT_CPT: '5000',
+    });
+    const owner = await call(pool, 'POST', '/api/auth/register', {
+      body: { username: 'e2e-owner', password: STRONG_PASSWORD },
+    });
+    expect(owner.status).toBe(201);
+    worker = new WorkerProcess('e2e-worker', join(scratch, 'worker'), {
+      NODE_POOL_ADDRESS: pool.grpc,
+      HIVEMIND_USERNAME: 'e2e-owner',
+      HIVEMIND_PASSWORD: STRONG_PASSWORD,
+      DOCKER_ENABLED: docker ? 'true' : 'false',
+      RUNTIME_IMAGE: RUNTIME,
+      MAX_CONCURRENT_TASKS: '3',
+    });
+    await worker.start();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.kill('SIGTERM');
+    await pool?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    const context = await browser.newContext({
+      baseURL: pool.http,
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    });
+    page = await context.newPage();
+    consoleErrors = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+
+  afterEach(async () => {
+    await page.context().close();
+  });
+
+  /** Without Docker the worker is a low-trust node: only users trusted above 50 run there. */
+  const trustForProcessWorker = async (user: string) => {
+    if (stackInfo().docker) return;
+    const admin = await loginAs(pool, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
+    await call(pool, 'PATCH', `/api/admin/users/${await userId(user)}`, {
+      token: admin,
+      body: { trust_score: 60 },
+    });
+  };
+
+  it('register → submit a zip task → watch its logs live → download its results', async () => {
+    const user = await register();
+    await trustForProcessWorker(user);
+    const zip = await makeZip({
+      'run.sh': [
+        'for i in 1 2 3 4 5 6; do echo "step $i of shard $HIVEMIND_SHARD_INDEX"; sleep 0.4; done',
+        'echo "the answer" > "$HIVEMIND_OUTPUT_DIR/answer.txt"',
+      ].join('\n'),
+    });
+    const taskId = await submitTask({ name: 'e2e zip task' }, zip);
+    const log = page.getByTestId('log');
+    // the lines arrive while the task runs, without reloading the page
+    await waitFor(
+      'the first lines',
+      async () => ((await log.textContent()) ?? '').includes('step 2 of shard 0'),
+      30_000,
+    );
+    expect(((await log.textContent()) ?? '').includes('step 6')).toBe(false);
+    await waitFor(
+      'the last line',
+      async () => ((await log.textContent()) ?? '').includes('step 6 of shard 0'),
+      30_000,
+    );
+    await waitFor(
+      'COMPLETED',
+      async () => ((await page.getByTestId('task-status').textContent()) ?? '').includes('COMPLETED'),
+      30_000,
+    );
+    await shot('task');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('download-results').click(),
+    ]);
+    const saved = join(scratch, 'results.zip');
+    await download.saveAs(saved);
+    expect(await zipEntries(saved)).toEqual({ 'shard-000/answer.txt': 'the answer\n' });
+    expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("shows a sharded task's progress reaching 100 %", async () => {
+    const user = await register();
+    await trustForProcessWorker(user);
+    const zip = await makeZip({ 'run.sh': 'sleep 0.5; echo "shard $HIVEMIND_SHARD_INDEX done"' });
+    await submitTask({ name: 'e2e sharded', shards: '3' }, zip);
+    await waitFor('100 %', async () => ((await progress()) ?? '').includes('100'), 60_000);
+    expect(await page.getByTestId('shard-row').count()).toBe(3);
+    await page.goto('/tasks');
+    await page.getByTestId('task-row').first().waitFor();
+    await shot('tasks');
+  });
+
+  it('shows the worker on the nodes page', async () => {
+    await register();
+    await page.goto('/nodes');
+    const row = page.getByTestId('node-row').filter({ hasText: worker.name });
+    await row.waitFor();
+    expect(await row.getByTestId('node-status').textContent()).toMatch(/online/i);
+    await shot('nodes');
+    await row.click();
+    await page.waitForURL(/\/nodes\/[0-9a-f-]{36}$/);
+    await page.getByTestId('cpu-chart').waitFor();
+    await shot('node');
+  });
+
+  it('transfers CPT to another user', async () => {
+    const recipient = await register();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await register();
+    await page.goto('/wallet');
+    await page.getByTestId('balance').waitFor();
+    const before = Number(((await page.getByTestId('available').textContent()) ?? '').replace(/\D/g, ''));
+    await page.getByTestId('transfer-to').fill(recipient);
+    await page.getByTestId('transfer-amount').fill('25');
+    await page.getByTestId('transfer-submit').click();
+    await page.getByTestId('transfer-result').waitFor();
+    await waitFor(
+      'the balance to drop by 25',
+      async () =>
+        Number(((await page.getByTestId('available').textContent()) ?? '').replace(/\D/g, '')) ===
+        before - 25,
+    );
+    await page.getByTestId('history-row').first().waitFor();
+    await shot('wallet');
+    const recipientToken = await loginAs(pool, recipient, STRONG_PASSWORD);
+    const wallet = (await call(pool, 'GET', '/api/wallet', { token: recipientToken })).body as {
+      available: number;
+    };
+    expect(wallet.available).toBe(5000 + 25);
+  });
+
+  it("lets an admin change a user's trust", async () => {
+    const user = await register();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login$/);
+    await signIn(ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
+    await page.goto('/admin');
+    const row = page.getByTestId('user-row').filter({ hasText: user });
+    await row.waitFor();
+    await row.getByTestId('user-trust').fill('120');
+    await row.getByTestId('user-trust-save').click();
+    await row.getByTestId('user-saved').waitFor();
+    await shot('admin');
+    const admin = await loginAs(pool, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
+    const users = (await call(pool, 'GET', `/api/admin/users?search=${user}`, { token: admin })).body as {
+      items: { username: string; trust_score: number }[];
+    };
+    expect(users.items.find((u) => u.username === user)?.trust_score).toBe(120);
+    await page.goto('/');
+    await page.getByTestId('health').waitFor();
+    await shot('dashboard-admin');
+  });
+});
