@@ -2,50 +2,24 @@
 // (Docker when an engine answers, else the process executor): register → submit a zip task → watch
 // its logs live → download its results; a sharded task reaching 100 %; the nodes page showing the
 // worker; a transfer; an admin changing a user's trust. Screenshots go to artifacts/e2e/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import * as yauzl from 'yauzl';
+import { type Browser, type Page } from 'playwright-core';
 import { buildBusyboxImage } from '@hivemind/local-stack';
 import { built, stackInfo, waitFor } from '@hivemind/testing';
 import { call, loginAs, STRONG_PASSWORD } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
-import { makeZip } from '../../node-pool/test/support/zip';
+import { makeZip, readZip } from '../../node-pool/test/support/zip';
 import { WorkerProcess } from '../../worker/test/support/worker-process';
+import { describeInBrowser, launchChromium, openPage, screenshot } from './support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts', 'e2e');
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' };
 /** A shell-only runtime image of this test's own, so no other test's rebuild races it. */
 const RUNTIME = 'hivemind/busybox-e2e:latest';
-const describeBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
 
-function zipEntries(file: string): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error ?? new Error('not a zip'));
-      const files: Record<string, string> = {};
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (entry.fileName.endsWith('/')) return zip.readEntry();
-        zip.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err ?? new Error('no stream'));
-          const parts: Buffer[] = [];
-          stream.on('data', (c: Buffer) => parts.push(c));
-          stream.on('end', () => {
-            files[entry.fileName] = Buffer.concat(parts).toString();
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.readEntry();
-    });
-  });
-}
-
-describeBrowser('the console, its flows with a real worker', () => {
+describeInBrowser()('the console, its flows with a real worker', () => {
   let pool: TestNodePool;
   let worker: WorkerProcess;
   let browser: Browser;
@@ -55,10 +29,7 @@ describeBrowser('the console, its flows with a real worker', () => {
   let n = 0;
   const username = () => `flow-${process.pid}-${++n}`;
 
-  const shot = async (name: string) => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  };
+  const shot = (name: string) => screenshot(page, name);
   const signIn = async (user: string, password: string, mode: 'login' | 'register' = 'login') => {
     await page.goto(mode === 'login' ? '/login' : '/register');
     await page.getByLabel('Username').fill(user);
@@ -113,16 +84,7 @@ describeBrowser('the console, its flows with a real worker', () => {
       MAX_CONCURRENT_TASKS: '3',
     });
     await worker.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -133,17 +95,11 @@ describeBrowser('the console, its flows with a real worker', () => {
   });
 
   beforeEach(async () => {
-    const context = await browser.newContext({
+    ({ page, errors: consoleErrors } = await openPage(browser, {
       baseURL: pool.http,
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
-    });
-    page = await context.newPage();
-    consoleErrors = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    }));
   });
 
   afterEach(async () => {
@@ -195,7 +151,7 @@ describeBrowser('the console, its flows with a real worker', () => {
     ]);
     const saved = join(scratch, 'results.zip');
     await download.saveAs(saved);
-    expect(await zipEntries(saved)).toEqual({ 'shard-000/answer.txt': 'the answer\n' });
+    expect(await readZip(readFileSync(saved))).toEqual({ 'shard-000/answer.txt': 'the answer\n' });
     expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
     expect(consoleErrors).toEqual([]);
   });

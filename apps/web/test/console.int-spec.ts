@@ -1,23 +1,13 @@
 // The console end to end in a real browser: Debian's Chromium driven by playwright-core against a
 // real node pool (PostgreSQL, Redis) serving the built console. Screenshots of each page go to
 // artifacts/e2e/.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { built } from '@hivemind/testing';
 import { STRONG_PASSWORD } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
+import { describeInBrowser, launchChromium, openPage, screenshot } from './support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts', 'e2e');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
-  process.stderr.write(
-    `\n[hivemind tests] console end-to-end tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)\n`,
-  );
-const describeBrowser = haveChromium ? describe : describe.skip;
-
-describeBrowser('the console in Chromium', () => {
+describeInBrowser()('the console in Chromium', () => {
   let pool: TestNodePool;
   let browser: Browser;
   let page: Page;
@@ -25,10 +15,7 @@ describeBrowser('the console in Chromium', () => {
   let n = 0;
   const username = () => `e2e-${process.pid}-${++n}`;
 
-  const shot = async (name: string) => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  };
+  const shot = (name: string) => screenshot(page, name);
   const fillAuth = async (user: string, password: string) => {
     await page.getByLabel('Username').fill(user);
     await page.getByLabel('Password').fill(password);
@@ -36,16 +23,7 @@ describeBrowser('the console in Chromium', () => {
 
   beforeAll(async () => {
     pool = await startTestNodePool({ WEB_ROOT: built('dist/apps/web/browser') });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -54,13 +32,10 @@ describeBrowser('the console in Chromium', () => {
   });
 
   beforeEach(async () => {
-    const context = await browser.newContext({ baseURL: pool.http, viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    consoleErrors = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    ({ page, errors: consoleErrors } = await openPage(browser, {
+      baseURL: pool.http,
+      viewport: { width: 1280, height: 800 },
+    }));
   });
 
   afterEach(async () => {

@@ -6,7 +6,6 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import * as yauzl from 'yauzl';
 import {
   BUSYBOX_IMAGE,
   RUNTIME_IMAGE,
@@ -17,7 +16,7 @@ import {
 import { stackInfo, waitFor } from '@hivemind/testing';
 import { call, loginAs, newUser, type TestUser } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
-import { makeZip } from '../../node-pool/test/support/zip';
+import { makeZip, readZip } from '../../node-pool/test/support/zip';
 import { craftZip } from './support/hostile-zip';
 import { WorkerProcess } from './support/worker-process';
 
@@ -25,29 +24,6 @@ const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58
 const PIDS_LIMIT = 64;
 const docker = new Docker();
 const describeDocker = stackInfo().docker ? describe : describe.skip;
-
-function readZip(buffer: Buffer): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error ?? new Error('not a zip'));
-      const files: Record<string, string> = {};
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (entry.fileName.endsWith('/')) return zip.readEntry();
-        zip.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err ?? new Error('no stream'));
-          const parts: Buffer[] = [];
-          stream.on('data', (c: Buffer) => parts.push(c));
-          stream.on('end', () => {
-            files[entry.fileName] = Buffer.concat(parts).toString();
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.readEntry();
-    });
-  });
-}
 
 const containersOf = async (label: string): Promise<Docker.ContainerInfo[]> =>
   docker.listContainers({ all: true, filters: { label: [label] } });
