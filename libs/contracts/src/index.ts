@@ -9,3 +9,4 @@ export * from './domain/views';
 export * from './domain/trust';
 export * from './domain/task-views';
 export * from './domain/bytes';
+export * from './domain/pricing';

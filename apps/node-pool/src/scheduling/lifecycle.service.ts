@@ -3,7 +3,15 @@ import { InjectQueue } from '@nestjs/bull';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { AttemptState, ShardState, TaskStatus, UserRole } from '@hivemind/contracts';
+import {
+  AttemptState,
+  ShardState,
+  TaskStatus,
+  UserRole,
+  costOf,
+  ratePerMinute,
+  splitCharge,
+} from '@hivemind/contracts';
 import { type AuthUser } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
@@ -14,7 +22,6 @@ import { PostProcessingJob, QueueName } from '../queues/queue-names';
 import { TelemetryService } from '../telemetry/telemetry.service';
 import { DispatchService } from './dispatch.service';
 import { PlacementTrigger } from './placement-trigger';
-import { costOf, ratePerMinute, splitCharge } from './pricing';
 
 /** How an attempt ended, as the life cycle records it. */
 export interface AttemptOutcome {

@@ -1,5 +1,4 @@
-import { SplitKind } from '@hivemind/contracts';
-import { costOf, maxTaskCost, ratePerMinute, splitCharge } from './pricing';
+import { SplitKind, costOf, maxTaskCost, ratePerMinute, splitCharge } from '@hivemind/contracts';
 import { planShards } from './splitter';
 
 const r = (cpuMillicores: number, memoryMb: number) => ({

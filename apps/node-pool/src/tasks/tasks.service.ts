@@ -12,6 +12,8 @@ import {
   UserRole,
   HIGH_TRUST_MIN,
   toPage,
+  maxTaskCost,
+  ratePerMinute,
 } from '@hivemind/contracts';
 import { type SubmitTaskDto } from '@hivemind/contracts/dto';
 import { type AuthUser } from '../accounts/auth-user';
@@ -20,7 +22,6 @@ import { isUuid } from '../common/ids';
 import { inTransaction } from '../common/transaction';
 import { LedgerService } from '../ledger/ledger.service';
 import { PlacementTrigger } from '../scheduling/placement-trigger';
-import { maxTaskCost, ratePerMinute } from '../scheduling/pricing';
 import { planShards, shardFolder } from '../scheduling/splitter';
 import { type ArchivePart } from '../storage/result-archive';
 import { TelemetryService } from '../telemetry/telemetry.service';

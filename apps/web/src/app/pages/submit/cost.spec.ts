@@ -1,4 +1,4 @@
-import { maxTaskCost, ratePerMinute } from '../../../../../node-pool/src/scheduling/pricing';
+import { maxTaskCost, ratePerMinute } from '@hivemind/contracts';
 import { estimateMaxCost, type CostInput } from './cost';
 
 const input = (over: Partial<CostInput> = {}): CostInput => ({
@@ -37,7 +37,7 @@ describe(estimateMaxCost.name, () => {
     });
   });
 
-  it('holds what the pool holds (scheduling/pricing.ts), whatever the resources', () => {
+  it('holds what the pool holds (the shared pricing), whatever the resources', () => {
     for (const cpuCores of [0.1, 0.25, 1, 1.5, 3, 64])
       for (const memoryGb of [0.0625, 0.3, 0.5, 2, 7.7, 128])
         for (const timeoutS of [1, 59, 61, 3600, 604800])
