@@ -186,18 +186,18 @@ describeInBrowser()('the console, its flows with a real worker', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await register();
     await page.goto('/wallet');
-    await page.getByTestId('balance').waitFor();
-    const before = Number(((await page.getByTestId('available').textContent()) ?? '').replace(/\D/g, ''));
+    const available = async () => {
+      const value = await page.getByTestId('available').getAttribute('data-value');
+      return value ? Number(value) : undefined;
+    };
+    const before = await waitFor('the wallet', available);
     await page.getByTestId('transfer-to').fill(recipient);
     await page.getByTestId('transfer-amount').fill('25');
     await page.getByTestId('transfer-submit').click();
-    await page.getByTestId('transfer-result').waitFor();
-    await waitFor(
-      'the balance to drop by 25',
-      async () =>
-        Number(((await page.getByTestId('available').textContent()) ?? '').replace(/\D/g, '')) ===
-        before - 25,
+    await waitFor('the transfer to be confirmed', async () =>
+      (await page.getByTestId('transfer-result').textContent())?.trim(),
     );
+    await waitFor('the balance to drop by 25', async () => (await available()) === before - 25);
     await page.getByTestId('history-row').first().waitFor();
     await shot('wallet');
     const recipientToken = await loginAs(pool, recipient, STRONG_PASSWORD);

@@ -21,7 +21,7 @@ import { SessionStore } from '../../core/session.store';
 import { Telemetry } from '../../core/telemetry';
 import { LineChart } from '../../shared/line-chart';
 import { clock } from '../nodes/clock';
-import { NodeBadge } from '../nodes/node-badge';
+import { Badge } from '../../shared/badge';
 import { cores, heartbeatAge, megabytes, percent } from '../nodes/node-format';
 import { type NodeRow, applyNodeFrame, isNodeFrame, toNodeRow } from '../nodes/node-live';
 import { type Utilization, WINDOWS, addHeartbeat, fromHistory, utilizationChart } from './utilization-chart';
@@ -32,7 +32,7 @@ import { type Utilization, WINDOWS, addHeartbeat, fromHistory, utilizationChart 
  */
 @Component({
   selector: 'hm-node-page',
-  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, LineChart, NodeBadge],
+  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, LineChart, Badge],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './node.page.html',
   styleUrl: './node.page.css',

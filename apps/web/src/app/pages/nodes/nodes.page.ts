@@ -18,7 +18,7 @@ import { Subject, type Subscription, bufferTime, debounceTime, filter } from 'rx
 import { apiError } from '../../core/api-error';
 import { Telemetry } from '../../core/telemetry';
 import { clock } from './clock';
-import { NodeBadge } from './node-badge';
+import { Badge } from '../../shared/badge';
 import { cores, heartbeatAge, megabytes, percent } from './node-format';
 import { type NodeRow, applyNodeFrames, isNewcomer, isNodeFrame, toNodeRow } from './node-live';
 
@@ -33,7 +33,7 @@ const STATUSES: readonly string[] = [NodeStatus.Online, NodeStatus.Draining, Nod
  */
 @Component({
   selector: 'hm-nodes-page',
-  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, NodeBadge],
+  imports: [RouterLink, MatButtonModule, MatButtonToggleModule, MatProgressBarModule, Badge],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './nodes.page.html',
   styleUrl: './nodes.page.css',

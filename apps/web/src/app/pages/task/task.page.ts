@@ -34,7 +34,7 @@ import {
 import { apiError } from '../../core/api-error';
 import { SessionStore } from '../../core/session.store';
 import { type TaskFrame, Telemetry } from '../../core/telemetry';
-import { StateBadge } from '../tasks/state-badge';
+import { Badge } from '../../shared/badge';
 import {
   attachmentName,
   attemptDuration,
@@ -44,7 +44,7 @@ import {
   paramsText,
   plural,
 } from './format';
-import { coalesceMap } from './coalesce';
+import { coalesceMap } from '../../shared/coalesce';
 import { TaskLog } from './task-log';
 
 /** Task frames are followed by a read of the task, at most this often. */
@@ -76,7 +76,7 @@ interface CancelResult {
     RouterLink,
     MatButtonModule,
     MatProgressBarModule,
-    StateBadge,
+    Badge,
     TaskLog,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,

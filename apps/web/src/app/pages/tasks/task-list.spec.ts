@@ -1,6 +1,6 @@
 import { type TaskView, TaskStatus } from '@hivemind/contracts';
 import type { TaskFrame } from '../../core/telemetry';
-import { stateTone } from './state-badge';
+import { toneOf as stateTone } from '../../shared/badge';
 import {
   EMPTY_LIST,
   PAGE_SIZE,

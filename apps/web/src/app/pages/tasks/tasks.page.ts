@@ -38,8 +38,8 @@ import {
 import { apiError } from '../../core/api-error';
 import { SessionStore } from '../../core/session.store';
 import { type TaskFrame, Telemetry } from '../../core/telemetry';
-import { coalesceMap } from '../task/coalesce';
-import { StateBadge } from './state-badge';
+import { coalesceMap } from '../../shared/coalesce';
+import { Badge } from '../../shared/badge';
 import {
   EMPTY_LIST,
   PAGE_SIZE,
@@ -76,7 +76,7 @@ const SEARCH_DEBOUNCE_MS = 300;
     MatInputModule,
     MatProgressBarModule,
     MatSlideToggleModule,
-    StateBadge,
+    Badge,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './tasks.page.html',

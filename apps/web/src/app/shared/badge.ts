@@ -1,16 +1,24 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 
-export type StateTone = 'waiting' | 'running' | 'done' | 'failed' | 'off';
+export type Tone = 'waiting' | 'running' | 'done' | 'failed' | 'off';
 
-/** The colour family of a task, shard or attempt state. */
-export function stateTone(state: string): StateTone {
-  switch (state.toUpperCase()) {
+/**
+ * The colour family of a state: a task's, shard's or attempt's (QUEUED … LOST), a node's status
+ * (online, draining, offline) or a trust group (high, normal, low).
+ */
+export function toneOf(value: string): Tone {
+  switch (value.toUpperCase()) {
     case 'QUEUED':
     case 'ASSIGNED':
+    case 'DRAINING':
+    case 'LOW':
       return 'waiting';
     case 'RUNNING':
+    case 'NORMAL':
       return 'running';
     case 'COMPLETED':
+    case 'ONLINE':
+    case 'HIGH':
       return 'done';
     case 'FAILED':
     case 'LOST':
@@ -20,11 +28,11 @@ export function stateTone(state: string): StateTone {
   }
 }
 
-/** A task, shard or attempt state (QUEUED, RUNNING, COMPLETED, …) as a coloured pill. */
+/** A state as a coloured pill, in lowercase. */
 @Component({
-  selector: 'hm-state-badge',
+  selector: 'hm-badge',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `{{ state() }}`,
+  template: `{{ value() }}`,
   host: { '[class]': 'tone()' },
   styles: `
     :host {
@@ -53,7 +61,7 @@ export function stateTone(state: string): StateTone {
     }
   `,
 })
-export class StateBadge {
-  readonly state = input.required<string>();
-  protected readonly tone = computed(() => stateTone(this.state()));
+export class Badge {
+  readonly value = input.required<string>();
+  protected readonly tone = computed(() => toneOf(this.value()));
 }
