@@ -62,6 +62,8 @@ export class LogSpool implements LogSink {
   private totalBytes = 0;
   private truncated = false;
   private writes: Promise<void> = Promise.resolve();
+  /** The last write of the acknowledged number (awaited by flushed(), so nothing writes after it). */
+  private ackWrite: Promise<void> = Promise.resolve();
   private sending = false;
   private closed = false;
   private stopped = false;
@@ -132,8 +134,9 @@ export class LogSpool implements LogSink {
   /** Resolves once every batch written so far is acknowledged (or the spool was stopped). */
   async flushed(): Promise<void> {
     await this.writes;
-    if (this.acked >= this.lastSeq || this.stopped) return;
-    await new Promise<void>((resolve) => this.flushedWaiters.push(resolve));
+    if (this.acked < this.lastSeq && !this.stopped)
+      await new Promise<void>((resolve) => this.flushedWaiters.push(resolve));
+    await this.ackWrite;
   }
 
   /** Stops sending for good (the attempt is over for this node). */
@@ -275,7 +278,9 @@ export class LogSpool implements LogSink {
     }
     if (acked <= this.acked) return;
     this.acked = acked;
-    void writeFile(`${this.file}.acked`, String(acked)).catch(() => undefined);
+    this.ackWrite = this.ackWrite
+      .then(() => writeFile(`${this.file}.acked`, String(acked)))
+      .catch(() => undefined);
     if (this.unsentBytes <= this.maxUnsent / 2) for (const wake of this.drainWaiters.splice(0)) wake();
   }
 }
