@@ -2,7 +2,7 @@
 // (Docker when an engine answers, else the process executor): register → submit a zip task → watch
 // its logs live → download its results; a sharded task reaching 100 %; the nodes page showing the
 // worker; a transfer; an admin changing a user's trust. Screenshots go to artifacts/e2e/.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -47,8 +47,8 @@ describeInBrowser()('the console, its flows with a real worker', () => {
     return ((await call(pool, 'GET', '/api/me', { token })).body as { id: string }).id;
   };
   /** Submits through the form; the zip (if any) is uploaded from a file. */
-  const submitTask = async (fields: Record<string, string>, zip?: Buffer) => {
-    await page.goto('/submit');
+  const submitTask = async (fields: Record<string, string>, zip?: Buffer, fresh = true) => {
+    if (fresh) await page.goto('/submit');
     for (const [name, value] of Object.entries(fields)) await page.getByTestId(`field-${name}`).fill(value);
     if (zip) {
       const file = join(scratch, `input-${++n}.zip`);
@@ -159,8 +159,16 @@ describeInBrowser()('the console, its flows with a real worker', () => {
   it("shows a sharded task's progress reaching 100 %", async () => {
     const user = await register();
     await trustForProcessWorker(user);
-    const zip = await makeZip({ 'run.sh': 'sleep 0.5; echo "shard $HIVEMIND_SHARD_INDEX done"' });
-    await submitTask({ name: 'e2e sharded', shards: '3' }, zip);
+    // a folder this time: the page zips it before the upload
+    const folder = join(scratch, 'sharded-job');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'run.sh'), 'sleep 0.5; echo "shard $HIVEMIND_SHARD_INDEX done"');
+    await page.goto('/submit');
+    await page.getByTestId('field-folder').setInputFiles(folder);
+    await waitFor('the folder zipped', async () =>
+      ((await page.getByTestId('input-file').textContent()) ?? '').includes('sharded-job.zip'),
+    );
+    await submitTask({ name: 'e2e sharded', shards: '3' }, undefined, false);
     await waitFor('100 %', async () => ((await progress()) ?? '').includes('100'), 60_000);
     expect(await page.getByTestId('shard-row').count()).toBe(3);
     await page.goto('/tasks');

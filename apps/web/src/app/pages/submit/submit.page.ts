@@ -53,6 +53,7 @@ import {
   limitText,
   numberValidators,
 } from './submit-fields';
+import { zipFolder } from './folder-zip';
 import { buildSpec, envNameError, parseJsonObject, placeRefusal, shardCount } from './task-spec';
 import { UploadClient } from './upload-client';
 
@@ -136,6 +137,7 @@ export class SubmitPage {
   });
 
   protected readonly file = signal<File | null>(null);
+  protected readonly zipping = signal(false);
   protected readonly dragging = signal(false);
   protected readonly wallet = signal<WalletView | null>(null);
   protected readonly walletError = signal<string | null>(null);
@@ -247,6 +249,22 @@ export class SubmitPage {
     input.value = '';
   }
 
+  /** A folder picked: zipped here, then uploaded like a zip. */
+  protected async chooseFolder(event: Event): Promise<void> {
+    const input = event.target as HTMLInputElement;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    if (!files.length) return;
+    this.zipping.set(true);
+    try {
+      this.setFile(await zipFolder(files));
+    } catch (error) {
+      this.refusals.update((r) => ({ ...r, input: `The folder could not be zipped: ${String(error)}` }));
+    } finally {
+      this.zipping.set(false);
+    }
+  }
+
   protected dropFile(event: DragEvent): void {
     event.preventDefault();
     this.dragging.set(false);
@@ -264,7 +282,7 @@ export class SubmitPage {
     this.clearRefusal('input');
     this.clearRefusal('image');
     if (file && !/\.zip$/i.test(file.name)) {
-      this.refusals.update((r) => ({ ...r, input: 'Choose a .zip file: zip a folder before uploading it' }));
+      this.refusals.update((r) => ({ ...r, input: 'Choose a .zip file, or a folder' }));
     }
   }
 
