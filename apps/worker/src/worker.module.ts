@@ -6,6 +6,7 @@ import { DockerRepository } from './docker/docker.repository';
 import { EXECUTOR, type Executor } from './execution/executor';
 import { ProcessExecutor } from './execution/process-executor';
 import { Supervisor } from './execution/supervisor.service';
+import { MACHINE, describeMachine } from './machine/hardware';
 import { MachineMonitor } from './machine/machine-monitor';
 import { PoolClient } from './pool/pool-client';
 import { PoolProbe } from './pool/pool-probe';
@@ -52,6 +53,13 @@ export class WorkerModule {
           provide: EXECUTOR,
           inject: [WorkerConfig, DockerRepository],
           useFactory: chooseExecutor,
+        },
+        // measured once (a 300 ms CPU benchmark, GPUs, free disk): registration and the status API
+        // both report these figures
+        {
+          provide: MACHINE,
+          inject: [WorkerConfig],
+          useFactory: (c: WorkerConfig) => describeMachine(c.limits, c.workDir),
         },
         MachineMonitor,
         Supervisor,

@@ -278,6 +278,9 @@ export interface MachineLimits {
 }
 
 /** The RegisterWorkerNode resource fields (whole numbers, as the proto's int32s). */
+/** Nest injection token of this machine's MachineDescription, measured once at start-up. */
+export const MACHINE = Symbol('MACHINE');
+
 export interface MachineDescription {
   cpu_cores: number;
   memory_mb: number;

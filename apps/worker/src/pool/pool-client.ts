@@ -240,6 +240,10 @@ export class PoolClient {
       (s) => s.size,
       () => 0,
     );
+    // hashed as it is written; a resumed download hashes what is already on disk first
+    const hash = createHash('sha256');
+    if (have) await pipeline(createReadStream(file), hash, { end: false });
+    let size = have;
     const call = this.workers.DownloadInput(
       { attempt_id: ref.attempt_id, fencing_token: ref.fencing_token, offset: String(have) },
       this.node(),
@@ -251,6 +255,8 @@ export class PoolClient {
         new Writable({
           objectMode: true,
           write(chunk: FileChunk__Output, _encoding, done) {
+            hash.update(chunk.data);
+            size += chunk.data.length;
             if (sink.write(chunk.data)) done();
             else sink.once('drain', () => done());
           },
@@ -266,10 +272,7 @@ export class PoolClient {
         throw new FencedOffError(details.slice(5).trim());
       throw error;
     }
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(file), hash);
     const sha256 = hash.digest('hex');
-    const { size } = await stat(file);
     if (expectedSha256 && sha256 !== expectedSha256)
       throw new Error(`the input downloaded has sha256 ${sha256}, the pool declared ${expectedSha256}`);
     return { size };

@@ -12,7 +12,7 @@ import type { RegisterWorkerNodeRequest, WorkerCommand__Output } from '@hivemind
 import { WorkerConfig } from '../config/worker.config';
 import { EXECUTOR, type Executor } from '../execution/executor';
 import { Supervisor } from '../execution/supervisor.service';
-import { describeMachine } from '../machine/hardware';
+import { MACHINE, type MachineDescription } from '../machine/hardware';
 import { MachineMonitor } from '../machine/machine-monitor';
 import { AGENT_VERSION } from '../version';
 import { PoolClient, isUnauthenticated, type Trust } from './pool-client';
@@ -46,6 +46,7 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly supervisor: Supervisor,
     private readonly monitor: MachineMonitor,
     @Inject(EXECUTOR) private readonly executor: Executor,
+    @Inject(MACHINE) private readonly machine: MachineDescription,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -112,13 +113,13 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
   private async register(): Promise<void> {
     const { username, password } = this.config.owner;
     const ownerToken = await this.pool.login(username, password);
-    this.trust = await this.pool.register(ownerToken, await this.registration());
+    this.trust = await this.pool.register(ownerToken, this.registration());
     this.registered = true;
     this.logger.log(`registered as ${this.config.nodeId} (${this.pool.nodeUuid}), owner ${username}`);
   }
 
-  private async registration(): Promise<RegisterWorkerNodeRequest> {
-    const m = await describeMachine(this.config.limits, this.config.workDir);
+  private registration(): RegisterWorkerNodeRequest {
+    const m = this.machine;
     return {
       node_id: this.config.nodeId,
       hostname: m.hostname,

@@ -1,10 +1,20 @@
-import { Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Res,
+} from '@nestjs/common';
 import { type Response } from 'express';
 import { WorkerConfig } from '../config/worker.config';
 import { DockerRepository } from '../docker/docker.repository';
 import { Supervisor } from '../execution/supervisor.service';
 import { MachineMonitor } from '../machine/machine-monitor';
-import { offeredResources } from '../machine/machine';
+import { MACHINE, type MachineDescription } from '../machine/hardware';
 import { PoolProbe } from '../pool/pool-probe';
 import { PoolSession } from '../pool/pool-session.service';
 
@@ -18,10 +28,15 @@ export class StatusController {
     private readonly session: PoolSession,
     private readonly supervisor: Supervisor,
     private readonly monitor: MachineMonitor,
+    @Inject(MACHINE) private readonly machine: MachineDescription,
   ) {}
 
   private resources() {
-    const total = offeredResources(this.config.limits);
+    // what the node registered with
+    const total = {
+      cpu_cores: this.machine.cpu_cores,
+      memory_gb: Math.round((this.machine.memory_mb / 1024) * 10) / 10,
+    };
     const held = this.supervisor.held();
     const available = {
       cpu_cores: Math.max(0, Math.round((total.cpu_cores - held.cpuMillicores / 1000) * 100) / 100),

@@ -1,5 +1,6 @@
 import { Injectable, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
+import { type LogChunkView } from '@hivemind/contracts';
 import { Observable, Subject, filter } from 'rxjs';
 import { SessionStore } from './session.store';
 
@@ -33,15 +34,10 @@ export interface TaskFrame {
   at: string;
 }
 
-export interface LogFrame {
+/** A log chunk as the REST API serves it (LogChunkView), pushed as it is stored. */
+export interface LogFrame extends Omit<LogChunkView, 'created_at'> {
   type: 'log';
   task_id: string;
-  id: number;
-  shard_index: number;
-  attempt_id: string;
-  seq: number;
-  stream: string;
-  data: string;
   at: string;
 }
 
