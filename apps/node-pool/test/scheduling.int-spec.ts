@@ -164,9 +164,41 @@ describe('nodes, tasks and trust-level scheduling', () => {
       'shard-001/result.txt',
       'shard-002/result.txt',
     ]);
-    // someone else's task is invisible
+    // the task's files: its input and one output per shard, with the shard's index
+    const taskFiles = await call(pool, 'GET', `/api/tasks/${taskId}/files`, { token: user.token });
+    expect(taskFiles.status).toBe(200);
+    expect(
+      taskFiles.body.items.map((f: { kind: string; name: string; shard_index: number | null }) => [
+        f.kind,
+        f.shard_index,
+        f.name,
+      ]),
+    ).toEqual(expect.arrayContaining([['input', null, 'job.zip']]));
+    const outputs = taskFiles.body.items.filter((f: { kind: string }) => f.kind === 'output');
+    expect(outputs.map((f: { shard_index: number }) => f.shard_index).sort()).toEqual([0, 1, 2]);
+    expect(taskFiles.body.items[0]).toMatchObject({ task_id: taskId, size_bytes: zip.length });
+    // the user's files, newest first and paged; an admin may name the user, nobody else may
+    const mine = await call(pool, 'GET', '/api/files?limit=2', { token: user.token });
+    expect(mine.body.items).toHaveLength(2);
+    const rest = await call(pool, 'GET', `/api/files?cursor=${mine.body.next_cursor}`, { token: user.token });
+    expect([...mine.body.items, ...rest.body.items].map((f: { id: string }) => f.id).sort()).toEqual(
+      taskFiles.body.items.map((f: { id: string }) => f.id).sort(),
+    );
+    const asAdmin = await call(pool, 'GET', `/api/files?user=${user.username}`, { token: adminToken });
+    expect(asAdmin.body.items).toHaveLength(taskFiles.body.items.length);
+
+    // someone else's task (and its files) is invisible
     const stranger = await newUser(pool, 'stranger');
     expect((await call(pool, 'GET', `/api/tasks/${taskId}`, { token: stranger.token })).status).toBe(404);
+    expect((await call(pool, 'GET', `/api/tasks/${taskId}/files`, { token: stranger.token })).status).toBe(
+      404,
+    );
+    const snooping = await call(pool, 'GET', `/api/files?user=${user.username}`, { token: stranger.token });
+    expect(snooping.status).toBe(403);
+    expect(
+      (await call(pool, 'GET', `/api/files?user=nobody-${owner.id.slice(0, 6)}`, { token: adminToken }))
+        .status,
+    ).toBe(404);
 
     // money: 2 min at 1.125 CPT/min = 3 CPT per shard; the owner gets 90 %, the platform the rest
     expect(task.cost).toBe(9);

@@ -56,6 +56,7 @@ export class FilesRepository {
    * Up to `limit` of an owner's files, newest first, optionally of some kinds. Keyset pagination:
    * `afterId` is the id of the last row of the previous page (a malformed one is refused as
    * 'invalid' on the `cursor` field; one that is not the owner's gives an empty page).
+   * `shard` carries only its id and index.
    */
   pageByOwner(
     ownerId: string,
@@ -63,6 +64,8 @@ export class FilesRepository {
   ): Promise<StoredFile[]> {
     const query = this.files()
       .createQueryBuilder('f')
+      .leftJoin('f.shard', 's')
+      .addSelect(['s.id', 's.shardIndex'])
       .where('f.ownerId = :ownerId', { ownerId })
       .orderBy('f.createdAt', 'DESC')
       .addOrderBy('f.id', 'DESC')
@@ -82,7 +85,10 @@ export class FilesRepository {
     return query.getMany();
   }
 
-  /** A task's files (inputs, outputs, results, logs), optionally of some kinds, oldest first. */
+  /**
+   * A task's files (inputs, outputs, results, logs), optionally of some kinds, oldest first;
+   * `shard` carries only its id and index.
+   */
   listByTask(
     taskId: string,
     options: { kinds?: FileKind[] } = {},
@@ -90,6 +96,8 @@ export class FilesRepository {
   ): Promise<StoredFile[]> {
     return this.files(manager).find({
       where: { taskId, ...(options.kinds?.length ? { kind: In(options.kinds) } : {}) },
+      relations: { shard: true },
+      select: { shard: { id: true, shardIndex: true } },
       order: { createdAt: 'ASC', name: 'ASC', id: 'ASC' },
     });
   }

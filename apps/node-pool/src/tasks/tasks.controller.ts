@@ -25,6 +25,7 @@ import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
 import {
   PAGE_SIZE_DEFAULT,
+  type FileView,
   type Page,
   SplitKind,
   type SubmitTaskResultView,
@@ -46,7 +47,9 @@ import { idempotencyKeyOf } from '../common/idempotency-key';
 import { LifecycleService } from '../scheduling/lifecycle.service';
 import { BlobStore } from '../storage/blob-store';
 import { planMergedZip, closeMergePlan } from '../storage/result-archive';
+import { FilesRepository } from '../storage/files.repository';
 import { StorageService } from '../storage/storage.service';
+import { TaskFilesResponse, toFileView } from './file.views';
 import { type SubmittedInput, TasksService } from './tasks.service';
 
 @ApiTags('tasks')
@@ -58,6 +61,7 @@ export class TasksController {
     private readonly lifecycle: LifecycleService,
     private readonly storage: StorageService,
     private readonly blobs: BlobStore,
+    private readonly storedFiles: FilesRepository,
   ) {}
 
   @Post()
@@ -130,6 +134,14 @@ export class TasksController {
     @Query() q: TaskLogsQueryDto,
   ): Promise<TaskLogsView> {
     return this.tasks.logs(user, id, q.after ?? 0, q.limit ?? 200);
+  }
+
+  @Get(':id/files')
+  @ApiOperation({ summary: 'A task’s files: its input, the shards’ outputs and results, oldest first' })
+  @ApiOkResponse({ type: TaskFilesResponse })
+  async files(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<{ items: FileView[] }> {
+    await this.tasks.visibleRow(user, id);
+    return { items: (await this.storedFiles.listByTask(id)).map(toFileView) };
   }
 
   @Get(':id/results')

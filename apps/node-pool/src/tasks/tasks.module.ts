@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module';
 import { SchedulingModule } from '../scheduling/scheduling.module';
+import { FilesController } from './files.controller';
 import { MasterGrpcController } from './master.grpc-controller';
 import { SystemController } from './system.controller';
 import { TasksController } from './tasks.controller';
@@ -9,7 +10,7 @@ import { TasksService } from './tasks.service';
 /** Tasks as users see them: REST, the seed's MasterNodeService, system status and the queue. */
 @Module({
   imports: [LedgerModule, SchedulingModule],
-  controllers: [TasksController, SystemController, MasterGrpcController],
+  controllers: [TasksController, FilesController, SystemController, MasterGrpcController],
   providers: [TasksService],
   exports: [TasksService],
 })

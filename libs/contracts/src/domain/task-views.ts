@@ -135,3 +135,17 @@ export interface ReconcileReportView {
   tasks_finalized: number;
   placement_requested: boolean;
 }
+
+/** A stored file's metadata: a task's input, a shard's output, a result archive or a log. */
+export interface FileView {
+  id: string;
+  task_id: string | null;
+  shard_index: number | null;
+  kind: 'input' | 'output' | 'result' | 'log';
+  /** The uploaded file's name, or an output's path relative to /workspace/output. */
+  name: string;
+  sha256: string;
+  size_bytes: number;
+  content_type: string | null;
+  created_at: string;
+}

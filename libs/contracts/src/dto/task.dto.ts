@@ -260,3 +260,11 @@ export class CancelTaskResponseDto {
   @ApiProperty() status!: string;
   @ApiProperty({ description: 'CPT returned from escrow' }) refunded!: number;
 }
+
+export class FilesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'admins: another user’s files (a username)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  user?: string;
+}
