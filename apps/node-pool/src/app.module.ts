@@ -16,6 +16,7 @@ import { StorageModule } from './storage/storage.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { WalletModule } from './wallet/wallet.module';
+import { VpnModule } from './vpn/vpn.module';
 import { WebModule } from './web/web.module';
 
 @Module({})
@@ -44,6 +45,7 @@ export class AppModule {
         AccountsModule,
         LedgerModule,
         WalletModule,
+        VpnModule,
         NodesModule,
         TasksModule,
         MaintenanceModule,

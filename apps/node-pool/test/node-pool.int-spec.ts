@@ -102,12 +102,18 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
   describe('gRPC', () => {
     it('grpc.health.v1 Check answers SERVING for the server and every nodepool service', async () => {
       expect(await grpcHealthStatus(pool.grpc)).toBe('SERVING');
-      for (const service of ['UserService', 'NodeManagerService', 'MasterNodeService', 'WorkerNodeService']) {
+      for (const service of [
+        'UserService',
+        'NodeManagerService',
+        'MasterNodeService',
+        'WorkerNodeService',
+        'VpnService',
+      ]) {
         expect(await grpcHealthStatus(pool.grpc, `nodepool.${service}`)).toBe('SERVING');
       }
     });
 
-    it('reflection lists the four nodepool services and the health service', async () => {
+    it('reflection lists the five nodepool services and the health service', async () => {
       const services = await grpcListServices(pool.grpc);
       expect(services).toEqual(
         expect.arrayContaining([
@@ -116,6 +122,7 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
           'nodepool.NodeManagerService',
           'nodepool.UserService',
           'nodepool.WorkerNodeService',
+          'nodepool.VpnService',
         ]),
       );
     });

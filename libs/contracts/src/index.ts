@@ -10,3 +10,4 @@ export * from './domain/trust';
 export * from './domain/task-views';
 export * from './domain/bytes';
 export * from './domain/pricing';
+export * from './domain/vpn';

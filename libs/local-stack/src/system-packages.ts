@@ -15,6 +15,7 @@ export const REQUIREMENTS = {
   docker: { binary: 'dockerd', pkg: 'docker.io' },
   debootstrap: { binary: 'debootstrap', pkg: 'debootstrap' },
   busybox: { binary: 'busybox', pkg: 'busybox-static' },
+  wireguard: { binary: 'wg', pkg: 'wireguard-tools' },
 } satisfies Record<string, Requirement>;
 
 export function onPath(binary: string): boolean {

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { isUniqueViolation } from '../common/transaction';
 import { USERNAME_PATTERN, USERNAME_RULE, UserRole, normalizeUsername } from '@hivemind/contracts';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
@@ -159,10 +159,4 @@ export class AccountsService implements OnApplicationBootstrap {
       throw new DomainError('forbidden', 'this account is disabled: contact an administrator');
     return user;
   }
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError = error.driverError as { code?: string; constraint?: string };
-  return driverError.code === '23505' && driverError.constraint === constraint;
 }

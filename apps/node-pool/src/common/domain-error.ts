@@ -7,6 +7,8 @@ export type RefusalKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'gone'
+  | 'exhausted'
   | 'insufficient_funds'
   | 'rate_limited'
   | 'too_large';
@@ -32,6 +34,8 @@ export const HTTP_STATUS: Record<RefusalKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
+  exhausted: 409,
   insufficient_funds: 402,
   rate_limited: 429,
   too_large: 413,
@@ -43,6 +47,8 @@ export const GRPC_CODE: Record<RefusalKind, GrpcStatus> = {
   forbidden: GrpcStatus.PERMISSION_DENIED,
   not_found: GrpcStatus.NOT_FOUND,
   conflict: GrpcStatus.ALREADY_EXISTS,
+  gone: GrpcStatus.FAILED_PRECONDITION,
+  exhausted: GrpcStatus.RESOURCE_EXHAUSTED,
   insufficient_funds: GrpcStatus.FAILED_PRECONDITION,
   rate_limited: GrpcStatus.RESOURCE_EXHAUSTED,
   too_large: GrpcStatus.RESOURCE_EXHAUSTED,

@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 
 /** PostgreSQL's "try again" errors: deadlock detected, serialization failure. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -44,4 +44,11 @@ export async function updateReturning<T>(
     return result[0] as T[];
   }
   return result as T[];
+}
+
+/** True when `error` is PostgreSQL's unique violation (23505) on `constraint`. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' && driverError.constraint === constraint;
 }

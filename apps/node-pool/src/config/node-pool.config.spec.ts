@@ -41,9 +41,42 @@ describe(parseNodePoolConfig.name, () => {
     [{ REDIS_URL: 'http://redis' }, /REDIS_URL must be a URL like redis:/],
     [{ HEARTBEAT_TIMEOUT_S: '0' }, /HEARTBEAT_TIMEOUT_S must be a whole number from 1/],
     [{ QUEUE_PREFIX: 'a b' }, /QUEUE_PREFIX must be 1-64 letters/],
+    [{ VPN_SUBNET: '10.0.0.7/24' }, /VPN_SUBNET must start at its network address: 10.0.0.0\/24/],
+    [{ VPN_ENDPOINT: 'vpn.example.org:99999' }, /VPN_ENDPOINT must be host:port/],
+    [{ VPN_DNS: '10.0.0.1, not-an-ip' }, /VPN_DNS must be a comma-separated list/],
+    [{ VPN_KEY_SECRET: 'short' }, /VPN_KEY_SECRET must be at least 32 characters/],
   ])('refuses %j with a message naming the variable', (override, message) => {
     expect(() => parseNodePoolConfig({ ...base, ...override })).toThrow(ConfigError);
     expect(() => parseNodePoolConfig({ ...base, ...override })).toThrow(message);
+  });
+
+  it('has the VPN defaults: 10.0.0.0/24, port 51820 on this host, the subnet routed, keys sealed with JWT_SECRET', () => {
+    const { vpn } = parseNodePoolConfig(base);
+    expect(vpn.subnet.cidr).toBe('10.0.0.0/24');
+    expect(vpn.endpoint).toMatch(/:51820$/);
+    expect(vpn.listenPort).toBe(51820);
+    expect(vpn.allowedIps).toEqual(['10.0.0.0/24']);
+    expect(vpn.dns).toEqual([]);
+    expect(vpn.keySecret).toBe(base.JWT_SECRET);
+  });
+
+  it('reads VPN_SUBNET, VPN_ENDPOINT (port optional), VPN_DNS and VPN_KEY_SECRET', () => {
+    const { vpn } = parseNodePoolConfig({
+      ...base,
+      VPN_SUBNET: '10.8.0.0/16',
+      VPN_ENDPOINT: 'vpn.example.org',
+      VPN_DNS: '10.8.0.1, 1.1.1.1',
+      VPN_KEY_SECRET: 'k'.repeat(32),
+    });
+    expect(vpn.subnet).toMatchObject({ cidr: '10.8.0.0/16', size: 65536 });
+    expect(vpn.endpoint).toBe('vpn.example.org:51820');
+    expect(vpn.dns).toEqual(['10.8.0.1', '1.1.1.1']);
+    expect(vpn.allowedIps).toEqual(['10.8.0.0/16']);
+    expect(vpn.keySecret).toBe('k'.repeat(32));
+    expect(parseNodePoolConfig({ ...base, VPN_ENDPOINT: '[2001:db8::1]:4500' }).vpn).toMatchObject({
+      endpoint: '[2001:db8::1]:4500',
+      listenPort: 4500,
+    });
   });
 
   it('names missing required variables', () => {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -13,6 +14,7 @@ import {
   url,
 } from '@hivemind/config';
 import { PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from '@hivemind/contracts';
+import { type Ipv4Subnet, parseSubnet } from '../vpn/wireguard';
 
 export const SCHEDULER_STRATEGIES = ['trust-aware', 'round-robin'] as const;
 
@@ -58,7 +60,58 @@ const schema = z.object({
   HEARTBEAT_TIMEOUT_S: int(15, { min: 1, max: 3600 }),
   SCHEDULER_STRATEGY: oneOf(SCHEDULER_STRATEGIES, 'trust-aware'),
   WEB_ROOT: z.string().default('./dist/apps/web/browser'),
+  VPN_SUBNET: z
+    .string()
+    .default('10.0.0.0/24')
+    .transform((v, ctx) => {
+      const subnet = parseSubnet(v);
+      if (typeof subnet === 'string') {
+        ctx.addIssue({ code: 'custom', message: subnet });
+        return z.NEVER;
+      }
+      return subnet;
+    }),
+  VPN_ENDPOINT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const endpoint = (v ?? '').trim() || hostname();
+      const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(endpoint);
+      const listenPort = Number(match?.[2] ?? 51820);
+      if (!match || listenPort < 1 || listenPort > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be host:port, the address peers dial (e.g. vpn.example.org:51820)',
+        });
+        return z.NEVER;
+      }
+      return { endpoint: `${match[1]}:${listenPort}`, listenPort };
+    }),
+  VPN_DNS: list(/^[0-9a-fA-F.:]+$/, 'must be a comma-separated list of DNS server addresses (e.g. 10.0.0.1)'),
+  VPN_ALLOWED_IPS: list(
+    /^[0-9a-fA-F.:]+\/\d{1,3}$/,
+    'must be a comma-separated list of networks (e.g. 10.0.0.0/24)',
+  ),
+  VPN_KEY_SECRET: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+    .optional(),
+  VPN_MAX_PEERS_PER_USER: int(10, { min: 1, max: 100000 }),
 });
+
+/** A comma-separated list whose items all match `item`; empty when unset. */
+function list(item: RegExp, message: string) {
+  return z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((items) => items.every((i) => item.test(i)), { message });
+}
 
 /** The node pool's validated configuration; also its injection token. */
 export class NodePoolConfig {
@@ -83,6 +136,18 @@ export class NodePoolConfig {
   readonly scheduling: { heartbeatTimeoutS: number; strategy: (typeof SCHEDULER_STRATEGIES)[number] };
   /** The built web console (index.html), served at /. */
   readonly webRoot: string;
+  readonly vpn: {
+    subnet: Ipv4Subnet;
+    /** host:port peers dial; the server listens on its port. */
+    endpoint: string;
+    listenPort: number;
+    dns: string[];
+    /** What a client routes through the tunnel: the VPN subnet unless VPN_ALLOWED_IPS says more. */
+    allowedIps: string[];
+    /** Encrypts the private keys the database keeps (VPN_KEY_SECRET, else JWT_SECRET). */
+    keySecret: string;
+    maxPeersPerUser: number;
+  };
 
   constructor(values: NodePoolConfig) {
     Object.assign(this, values);
@@ -131,5 +196,14 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     storage: { path: resolve(e.STORAGE_PATH), maxFileSize: e.MAX_FILE_SIZE },
     scheduling: { heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S, strategy: e.SCHEDULER_STRATEGY },
     webRoot: resolve(e.WEB_ROOT),
+    vpn: {
+      subnet: e.VPN_SUBNET,
+      endpoint: e.VPN_ENDPOINT.endpoint,
+      listenPort: e.VPN_ENDPOINT.listenPort,
+      dns: e.VPN_DNS,
+      allowedIps: e.VPN_ALLOWED_IPS.length ? e.VPN_ALLOWED_IPS : [e.VPN_SUBNET.cidr],
+      keySecret: e.VPN_KEY_SECRET ?? e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      maxPeersPerUser: e.VPN_MAX_PEERS_PER_USER,
+    },
   });
 }

@@ -8,6 +8,7 @@ export const NODEPOOL_SERVICES = [
   'nodepool.NodeManagerService',
   'nodepool.MasterNodeService',
   'nodepool.WorkerNodeService',
+  'nodepool.VpnService',
 ] as const;
 
 const CHECK_INTERVAL_MS = 5000;

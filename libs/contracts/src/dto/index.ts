@@ -7,3 +7,4 @@ export * from './nodes.dto';
 export * from './page-query.dto';
 export * from './wallet.dto';
 export * from './task.dto';
+export * from './vpn.dto';

@@ -19,3 +19,7 @@ export class PageQueryDto {
   @MaxLength(512)
   cursor?: string;
 }
+
+/** A query-string flag: `true` / `1` are true, anything else false. */
+export const toFlag = ({ value }: { value: unknown }): boolean =>
+  value === true || value === 'true' || value === '1';

@@ -19,7 +19,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { SplitKind, TaskStatus } from '../domain/states';
-import { PageQueryDto } from './page-query.dto';
+import { PageQueryDto, toFlag } from './page-query.dto';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
@@ -224,7 +224,7 @@ export class TaskListQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'admins: everyone’s tasks (default: your own)' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => value === true || value === 'true' || value === '1')
+  @Transform(toFlag)
   @IsBoolean()
   all?: boolean;
 

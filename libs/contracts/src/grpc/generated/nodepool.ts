@@ -2,6 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { ConnectRequest as _nodepool_ConnectRequest, ConnectRequest__Output as _nodepool_ConnectRequest__Output } from './nodepool/ConnectRequest';
+import type { CreateVpnPeerRequest as _nodepool_CreateVpnPeerRequest, CreateVpnPeerRequest__Output as _nodepool_CreateVpnPeerRequest__Output } from './nodepool/CreateVpnPeerRequest';
+import type { CreateVpnPeerResponse as _nodepool_CreateVpnPeerResponse, CreateVpnPeerResponse__Output as _nodepool_CreateVpnPeerResponse__Output } from './nodepool/CreateVpnPeerResponse';
 import type { DownloadInputRequest as _nodepool_DownloadInputRequest, DownloadInputRequest__Output as _nodepool_DownloadInputRequest__Output } from './nodepool/DownloadInputRequest';
 import type { ExecuteTaskRequest as _nodepool_ExecuteTaskRequest, ExecuteTaskRequest__Output as _nodepool_ExecuteTaskRequest__Output } from './nodepool/ExecuteTaskRequest';
 import type { ExecuteTaskResponse as _nodepool_ExecuteTaskResponse, ExecuteTaskResponse__Output as _nodepool_ExecuteTaskResponse__Output } from './nodepool/ExecuteTaskResponse';
@@ -16,8 +18,12 @@ import type { GetTaskLogsRequest as _nodepool_GetTaskLogsRequest, GetTaskLogsReq
 import type { GetTaskLogsResponse as _nodepool_GetTaskLogsResponse, GetTaskLogsResponse__Output as _nodepool_GetTaskLogsResponse__Output } from './nodepool/GetTaskLogsResponse';
 import type { GetTaskResultRequest as _nodepool_GetTaskResultRequest, GetTaskResultRequest__Output as _nodepool_GetTaskResultRequest__Output } from './nodepool/GetTaskResultRequest';
 import type { GetTaskResultResponse as _nodepool_GetTaskResultResponse, GetTaskResultResponse__Output as _nodepool_GetTaskResultResponse__Output } from './nodepool/GetTaskResultResponse';
+import type { GetVpnPeerConfigRequest as _nodepool_GetVpnPeerConfigRequest, GetVpnPeerConfigRequest__Output as _nodepool_GetVpnPeerConfigRequest__Output } from './nodepool/GetVpnPeerConfigRequest';
+import type { GetVpnPeerConfigResponse as _nodepool_GetVpnPeerConfigResponse, GetVpnPeerConfigResponse__Output as _nodepool_GetVpnPeerConfigResponse__Output } from './nodepool/GetVpnPeerConfigResponse';
 import type { HealthCheckRequest as _nodepool_HealthCheckRequest, HealthCheckRequest__Output as _nodepool_HealthCheckRequest__Output } from './nodepool/HealthCheckRequest';
 import type { HealthCheckResponse as _nodepool_HealthCheckResponse, HealthCheckResponse__Output as _nodepool_HealthCheckResponse__Output } from './nodepool/HealthCheckResponse';
+import type { ListVpnPeersRequest as _nodepool_ListVpnPeersRequest, ListVpnPeersRequest__Output as _nodepool_ListVpnPeersRequest__Output } from './nodepool/ListVpnPeersRequest';
+import type { ListVpnPeersResponse as _nodepool_ListVpnPeersResponse, ListVpnPeersResponse__Output as _nodepool_ListVpnPeersResponse__Output } from './nodepool/ListVpnPeersResponse';
 import type { LogChunk as _nodepool_LogChunk, LogChunk__Output as _nodepool_LogChunk__Output } from './nodepool/LogChunk';
 import type { LoginRequest as _nodepool_LoginRequest, LoginRequest__Output as _nodepool_LoginRequest__Output } from './nodepool/LoginRequest';
 import type { LoginResponse as _nodepool_LoginResponse, LoginResponse__Output as _nodepool_LoginResponse__Output } from './nodepool/LoginResponse';
@@ -34,6 +40,8 @@ import type { ReportOutputRequest as _nodepool_ReportOutputRequest, ReportOutput
 import type { ReportStatusRequest as _nodepool_ReportStatusRequest, ReportStatusRequest__Output as _nodepool_ReportStatusRequest__Output } from './nodepool/ReportStatusRequest';
 import type { ReturnTaskResultRequest as _nodepool_ReturnTaskResultRequest, ReturnTaskResultRequest__Output as _nodepool_ReturnTaskResultRequest__Output } from './nodepool/ReturnTaskResultRequest';
 import type { ReturnTaskResultResponse as _nodepool_ReturnTaskResultResponse, ReturnTaskResultResponse__Output as _nodepool_ReturnTaskResultResponse__Output } from './nodepool/ReturnTaskResultResponse';
+import type { RevokeVpnPeerRequest as _nodepool_RevokeVpnPeerRequest, RevokeVpnPeerRequest__Output as _nodepool_RevokeVpnPeerRequest__Output } from './nodepool/RevokeVpnPeerRequest';
+import type { RevokeVpnPeerResponse as _nodepool_RevokeVpnPeerResponse, RevokeVpnPeerResponse__Output as _nodepool_RevokeVpnPeerResponse__Output } from './nodepool/RevokeVpnPeerResponse';
 import type { RunningStatusRequest as _nodepool_RunningStatusRequest, RunningStatusRequest__Output as _nodepool_RunningStatusRequest__Output } from './nodepool/RunningStatusRequest';
 import type { RunningStatusResponse as _nodepool_RunningStatusResponse, RunningStatusResponse__Output as _nodepool_RunningStatusResponse__Output } from './nodepool/RunningStatusResponse';
 import type { StatusResponse as _nodepool_StatusResponse, StatusResponse__Output as _nodepool_StatusResponse__Output } from './nodepool/StatusResponse';
@@ -54,6 +62,8 @@ import type { UploadTaskRequest as _nodepool_UploadTaskRequest, UploadTaskReques
 import type { UploadTaskResponse as _nodepool_UploadTaskResponse, UploadTaskResponse__Output as _nodepool_UploadTaskResponse__Output } from './nodepool/UploadTaskResponse';
 import type { UserInfo as _nodepool_UserInfo, UserInfo__Output as _nodepool_UserInfo__Output } from './nodepool/UserInfo';
 import type { UserServiceClient as _nodepool_UserServiceClient, UserServiceDefinition as _nodepool_UserServiceDefinition } from './nodepool/UserService';
+import type { VpnPeer as _nodepool_VpnPeer, VpnPeer__Output as _nodepool_VpnPeer__Output } from './nodepool/VpnPeer';
+import type { VpnServiceClient as _nodepool_VpnServiceClient, VpnServiceDefinition as _nodepool_VpnServiceDefinition } from './nodepool/VpnService';
 import type { WhoAmIRequest as _nodepool_WhoAmIRequest, WhoAmIRequest__Output as _nodepool_WhoAmIRequest__Output } from './nodepool/WhoAmIRequest';
 import type { WhoAmIResponse as _nodepool_WhoAmIResponse, WhoAmIResponse__Output as _nodepool_WhoAmIResponse__Output } from './nodepool/WhoAmIResponse';
 import type { WorkerCommand as _nodepool_WorkerCommand, WorkerCommand__Output as _nodepool_WorkerCommand__Output } from './nodepool/WorkerCommand';
@@ -67,6 +77,8 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   nodepool: {
     ConnectRequest: MessageTypeDefinition<_nodepool_ConnectRequest, _nodepool_ConnectRequest__Output>
+    CreateVpnPeerRequest: MessageTypeDefinition<_nodepool_CreateVpnPeerRequest, _nodepool_CreateVpnPeerRequest__Output>
+    CreateVpnPeerResponse: MessageTypeDefinition<_nodepool_CreateVpnPeerResponse, _nodepool_CreateVpnPeerResponse__Output>
     DownloadInputRequest: MessageTypeDefinition<_nodepool_DownloadInputRequest, _nodepool_DownloadInputRequest__Output>
     ExecuteTaskRequest: MessageTypeDefinition<_nodepool_ExecuteTaskRequest, _nodepool_ExecuteTaskRequest__Output>
     ExecuteTaskResponse: MessageTypeDefinition<_nodepool_ExecuteTaskResponse, _nodepool_ExecuteTaskResponse__Output>
@@ -81,8 +93,12 @@ export interface ProtoGrpcType {
     GetTaskLogsResponse: MessageTypeDefinition<_nodepool_GetTaskLogsResponse, _nodepool_GetTaskLogsResponse__Output>
     GetTaskResultRequest: MessageTypeDefinition<_nodepool_GetTaskResultRequest, _nodepool_GetTaskResultRequest__Output>
     GetTaskResultResponse: MessageTypeDefinition<_nodepool_GetTaskResultResponse, _nodepool_GetTaskResultResponse__Output>
+    GetVpnPeerConfigRequest: MessageTypeDefinition<_nodepool_GetVpnPeerConfigRequest, _nodepool_GetVpnPeerConfigRequest__Output>
+    GetVpnPeerConfigResponse: MessageTypeDefinition<_nodepool_GetVpnPeerConfigResponse, _nodepool_GetVpnPeerConfigResponse__Output>
     HealthCheckRequest: MessageTypeDefinition<_nodepool_HealthCheckRequest, _nodepool_HealthCheckRequest__Output>
     HealthCheckResponse: MessageTypeDefinition<_nodepool_HealthCheckResponse, _nodepool_HealthCheckResponse__Output>
+    ListVpnPeersRequest: MessageTypeDefinition<_nodepool_ListVpnPeersRequest, _nodepool_ListVpnPeersRequest__Output>
+    ListVpnPeersResponse: MessageTypeDefinition<_nodepool_ListVpnPeersResponse, _nodepool_ListVpnPeersResponse__Output>
     LogChunk: MessageTypeDefinition<_nodepool_LogChunk, _nodepool_LogChunk__Output>
     LoginRequest: MessageTypeDefinition<_nodepool_LoginRequest, _nodepool_LoginRequest__Output>
     LoginResponse: MessageTypeDefinition<_nodepool_LoginResponse, _nodepool_LoginResponse__Output>
@@ -99,6 +115,8 @@ export interface ProtoGrpcType {
     ReportStatusRequest: MessageTypeDefinition<_nodepool_ReportStatusRequest, _nodepool_ReportStatusRequest__Output>
     ReturnTaskResultRequest: MessageTypeDefinition<_nodepool_ReturnTaskResultRequest, _nodepool_ReturnTaskResultRequest__Output>
     ReturnTaskResultResponse: MessageTypeDefinition<_nodepool_ReturnTaskResultResponse, _nodepool_ReturnTaskResultResponse__Output>
+    RevokeVpnPeerRequest: MessageTypeDefinition<_nodepool_RevokeVpnPeerRequest, _nodepool_RevokeVpnPeerRequest__Output>
+    RevokeVpnPeerResponse: MessageTypeDefinition<_nodepool_RevokeVpnPeerResponse, _nodepool_RevokeVpnPeerResponse__Output>
     RunningStatusRequest: MessageTypeDefinition<_nodepool_RunningStatusRequest, _nodepool_RunningStatusRequest__Output>
     RunningStatusResponse: MessageTypeDefinition<_nodepool_RunningStatusResponse, _nodepool_RunningStatusResponse__Output>
     StatusResponse: MessageTypeDefinition<_nodepool_StatusResponse, _nodepool_StatusResponse__Output>
@@ -119,6 +137,8 @@ export interface ProtoGrpcType {
     UploadTaskResponse: MessageTypeDefinition<_nodepool_UploadTaskResponse, _nodepool_UploadTaskResponse__Output>
     UserInfo: MessageTypeDefinition<_nodepool_UserInfo, _nodepool_UserInfo__Output>
     UserService: SubtypeConstructor<typeof grpc.Client, _nodepool_UserServiceClient> & { service: _nodepool_UserServiceDefinition }
+    VpnPeer: MessageTypeDefinition<_nodepool_VpnPeer, _nodepool_VpnPeer__Output>
+    VpnService: SubtypeConstructor<typeof grpc.Client, _nodepool_VpnServiceClient> & { service: _nodepool_VpnServiceDefinition }
     WhoAmIRequest: MessageTypeDefinition<_nodepool_WhoAmIRequest, _nodepool_WhoAmIRequest__Output>
     WhoAmIResponse: MessageTypeDefinition<_nodepool_WhoAmIResponse, _nodepool_WhoAmIResponse__Output>
     WorkerCommand: MessageTypeDefinition<_nodepool_WorkerCommand, _nodepool_WorkerCommand__Output>
