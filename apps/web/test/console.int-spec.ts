@@ -1,6 +1,7 @@
 // The console end to end in a real browser: Debian's Chromium driven by playwright-core against a
 // real node pool (PostgreSQL, Redis) serving the built console. Screenshots of each page go to
 // artifacts/e2e/.
+import { readFileSync } from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
 import { built } from '@hivemind/testing';
 import { STRONG_PASSWORD } from '../../node-pool/test/support/http';
@@ -107,14 +108,67 @@ describeInBrowser()('the console in Chromium', () => {
     await page.waitForURL(/\/login\?returnUrl=%2F/);
   });
 
-  it('fits a phone screen', async () => {
+  it('fits a phone screen, every page', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto('/register');
     await fillAuth(username(), STRONG_PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByTestId('health').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-    expect(overflow).toBe(false);
+    const overflows = () => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(await overflows()).toBe(false);
     await shot('dashboard-phone');
+    for (const path of ['/submit', '/tasks', '/nodes', '/wallet', '/vpn']) {
+      await page.goto(path);
+      await page.locator('h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      expect({ path, overflow: await overflows() }).toEqual({ path, overflow: false });
+      await shot(`${path.slice(1)}-phone`);
+    }
+  });
+
+  it('adds a VPN device: its config downloads, its QR code shows, and revoking removes it', async () => {
+    await page.goto('/register');
+    const user = username();
+    await fillAuth(user, STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByTestId('health').waitFor();
+    await page.getByRole('link', { name: 'VPN' }).click();
+    await page.getByTestId('no-peers').waitFor();
+    expect(await page.getByTestId('vpn-server').textContent()).toMatch(
+      /^ \(10\.0\.0\.0\/24, server 10\.0\.0\.1 at \S+:51820\)$/,
+    );
+
+    // a malformed public key is refused at its field; nothing is added
+    await page.getByTestId('own-key').locator('input').check();
+    await page.getByTestId('peer-public-key').fill('not-a-key');
+    await page.getByTestId('add-peer').click();
+    await page.getByText('public_key must be a WireGuard public key').waitFor();
+    await page.getByTestId('own-key').locator('input').uncheck();
+
+    await page.getByTestId('peer-name').fill('laptop');
+    await page.getByTestId('add-peer').click();
+    await page.getByTestId('peer-qr').waitFor();
+    const text = await page.getByTestId('peer-config-text').textContent();
+    expect(text).toMatch(/^\[Interface\]$/m);
+    expect(text).toMatch(/^PrivateKey = \S{44}$/m);
+    expect(text).toMatch(/^Address = 10\.0\.0\.\d+\/32$/m);
+    expect(await page.getByTestId('peer-qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await page.locator('tr[data-peer="laptop"]').waitFor();
+    await shot('vpn');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('download-config').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('hivemind-laptop.conf');
+    const saved = await download.path();
+    expect(readFileSync(saved, 'utf8')).toBe(text);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('tr[data-peer="laptop"]').getByTestId('revoke').click();
+    await page.getByTestId('no-peers').waitFor();
+    expect(await page.getByTestId('peer-config').count()).toBe(0);
+    // the one error the browser logged is the refused key's 400
+    expect(consoleErrors).toEqual([expect.stringContaining('status of 400')]);
   });
 });

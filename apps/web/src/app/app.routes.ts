@@ -57,6 +57,11 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/wallet/wallet.page').then((m) => m.WalletPage),
       },
       {
+        path: 'vpn',
+        title: 'VPN · HiveMind',
+        loadComponent: () => import('./pages/vpn/vpn.page').then((m) => m.VpnPage),
+      },
+      {
         path: 'admin',
         title: 'Admin · HiveMind',
         canActivate: [adminOnly],

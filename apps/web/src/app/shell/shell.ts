@@ -20,6 +20,7 @@ import { SessionStore } from '../core/session.store';
         <a mat-button routerLink="/tasks" routerLinkActive="active">Tasks</a>
         <a mat-button routerLink="/nodes" routerLinkActive="active">Nodes</a>
         <a mat-button routerLink="/wallet" routerLinkActive="active">Wallet</a>
+        <a mat-button routerLink="/vpn" routerLinkActive="active">VPN</a>
         @if (session.isAdmin()) {
           <a mat-button routerLink="/admin" routerLinkActive="active">Admin</a>
         }
