@@ -54,7 +54,7 @@ export class Cli {
   /** --server, else HIVEMIND_SERVER, else the server of the latest login, else the local default. */
   get server(): string {
     const explicit = this.program.opts<GlobalOptions>().server;
-    return normalizeServer(explicit ?? this.store.current() ?? DEFAULT_SERVER);
+    return normalizeServer(explicit || this.store.current() || DEFAULT_SERVER);
   }
 
   get out(): Output {

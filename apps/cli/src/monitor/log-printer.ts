@@ -2,7 +2,7 @@ import { type Colors } from '../output/output';
 
 /** A log chunk as the REST API and the telemetry socket both give it. */
 export interface LogChunk {
-  id: number;
+  id: number | string;
   shard_index: number;
   stream: string;
   data: string;

@@ -49,9 +49,11 @@ export async function followTask(
   let buffered: LogChunk[] | undefined = [];
 
   const hand = (chunk: LogChunk) => {
-    if (chunk.id <= after || printed.has(chunk.id)) return;
-    printed.add(chunk.id);
-    handlers.onChunk(chunk);
+    // the socket sends the id as a string (a bigint), REST as a number
+    const id = Number(chunk.id);
+    if (id <= after || printed.has(id)) return;
+    printed.add(id);
+    handlers.onChunk({ ...chunk, id });
   };
   const catchUp = async (): Promise<string> => {
     for (;;) {

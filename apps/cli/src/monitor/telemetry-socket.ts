@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 
 /** The frames of /ws/telemetry the monitor uses (docs/telemetry.md). */
 export type TelemetryFrame =
-  | { type: 'log'; task_id: string; id: number; shard_index: number; stream: string; data: string }
+  | { type: 'log'; task_id: string; id: number | string; shard_index: number; stream: string; data: string }
   | { type: 'task'; event: string; task_id: string; status?: string; progress?: number }
   | { type: 'subscribed' | 'unsubscribed'; task_id?: string }
   | { type: 'error'; message: string; op?: string; task_id?: string }
