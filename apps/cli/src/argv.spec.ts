@@ -11,8 +11,16 @@ describe(normalizeArgv.name, () => {
     ],
     ['underscores after two dashes', ['--cpu_cores', '2'], ['--cpu-cores', '2']],
     ['an = value', ['-cpu_cores=2', '--gpu_cores=1'], ['--cpu-cores=2', '--gpu-cores=1']],
-    ['the long spellings untouched', ['--cpu-cores', '2', '--name', 'x'], ['--cpu-cores', '2', '--name', 'x']],
-    ['short flags untouched', ['-s', 'http://x', '-u', 'bob', '-p', 'pw'], ['-s', 'http://x', '-u', 'bob', '-p', 'pw']],
+    [
+      'the long spellings untouched',
+      ['--cpu-cores', '2', '--name', 'x'],
+      ['--cpu-cores', '2', '--name', 'x'],
+    ],
+    [
+      'short flags untouched',
+      ['-s', 'http://x', '-u', 'bob', '-p', 'pw'],
+      ['-s', 'http://x', '-u', 'bob', '-p', 'pw'],
+    ],
     ['unknown single-dash words untouched', ['-foo', '-la'], ['-foo', '-la']],
     ['values that look like numbers untouched', ['--priority', '-5'], ['--priority', '-5']],
     [

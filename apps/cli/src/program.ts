@@ -35,7 +35,7 @@ export function buildProgram(io: Io): Command {
         `node pool HTTP address (default: the one you logged in to last, else ${DEFAULT_SERVER})`,
       ).env('HIVEMIND_SERVER'),
     )
-    .option('--json', 'print the API\'s JSON (one document) instead of tables')
+    .option('--json', "print the API's JSON (one document) instead of tables")
     .configureOutput({
       writeOut: io.out,
       writeErr: io.err,

@@ -6,7 +6,10 @@ describe(splitShellWords.name, () => {
     ['   ', []],
     ['status', ['status']],
     ['  list-tasks   running ', ['list-tasks', 'running']],
-    ['task img --name "my task" -- sh -c \'echo "hi there"\'', ['task', 'img', '--name', 'my task', '--', 'sh', '-c', 'echo "hi there"']],
+    [
+      'task img --name "my task" -- sh -c \'echo "hi there"\'',
+      ['task', 'img', '--name', 'my task', '--', 'sh', '-c', 'echo "hi there"'],
+    ],
     ['a"b c"d', ['ab cd']],
     ["''", ['']],
     ['x "" y', ['x', '', 'y']],

@@ -57,8 +57,13 @@ describe('the hivemind CLI', () => {
     if (!stackInfo().docker) {
       // the process executor is a low-trust node: only users trusted above 50 run there
       const admin = await loginAs(pool, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
-      const me = await call(pool, 'GET', '/api/me', { token: await loginAs(pool, username, STRONG_PASSWORD) });
-      await call(pool, 'PATCH', `/api/admin/users/${me.body.id}`, { token: admin, body: { trust_score: 60 } });
+      const me = await call(pool, 'GET', '/api/me', {
+        token: await loginAs(pool, username, STRONG_PASSWORD),
+      });
+      await call(pool, 'PATCH', `/api/admin/users/${me.body.id}`, {
+        token: admin,
+        body: { trust_score: 60 },
+      });
     }
     return { env, username };
   };
@@ -108,8 +113,13 @@ describe('the hivemind CLI', () => {
       expect(stored.current).toBe(pool.http);
       expect(stored.sessions[pool.http]).toMatchObject({ username: aliceName, role: 'user' });
 
-      expect(json(await hivemind(env, ['whoami', '--json']))).toMatchObject({ username: aliceName, role: 'user' });
-      expect((await hivemind(env, ['whoami'])).stdout).toMatch(new RegExp(`^${aliceName} \\(user, trust \\d+\\) on ${pool.http}\\n$`));
+      expect(json(await hivemind(env, ['whoami', '--json']))).toMatchObject({
+        username: aliceName,
+        role: 'user',
+      });
+      expect((await hivemind(env, ['whoami'])).stdout).toMatch(
+        new RegExp(`^${aliceName} \\(user, trust \\d+\\) on ${pool.http}\\n$`),
+      );
       // the server is remembered: without HIVEMIND_SERVER the command goes where the login went
       const remembered = await hivemind({ ...env, server: '' }, ['whoami']);
       expect(remembered.stdout).toContain(pool.http);
@@ -161,13 +171,20 @@ describe('the hivemind CLI', () => {
       };
       // the stored expiry still in the future: the CLI learns of the expiry from the 401
       const refreshable = fresh();
-      write(refreshable, { access_token: expired, expires_at: new Date(Date.now() + 3600_000).toISOString() });
+      write(refreshable, {
+        access_token: expired,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+      });
       expect(json(await hivemind(refreshable, ['whoami', '--json'])).username).toBe(aliceName);
       const renewed = JSON.parse(readFileSync(sessionFile(refreshable), 'utf8')).sessions[pool.http];
       expect(renewed.access_token).not.toBe(expired);
 
       const stale = fresh();
-      write(stale, { access_token: expired, refresh_token: 'not-a-token', expires_at: '2020-01-01T00:00:00Z' });
+      write(stale, {
+        access_token: expired,
+        refresh_token: 'not-a-token',
+        expires_at: '2020-01-01T00:00:00Z',
+      });
       for (const command of [['whoami'], ['list-tasks'], ['balance', '--json']]) {
         expect(failure(await hivemind(stale, command))).toEqual({
           code: 1,
@@ -224,7 +241,9 @@ describe('the hivemind CLI', () => {
       expect(prefix).toMatchObject({ code: 0, stdout: 'hello world from 0\n' });
 
       const completed = json(await hivemind(alice, ['list-tasks', 'completed', '--json']));
-      expect(completed.items.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining([seedStyle, longStyle]));
+      expect(completed.items.map((t: { id: string }) => t.id)).toEqual(
+        expect.arrayContaining([seedStyle, longStyle]),
+      );
       expect(completed.items.every((t: { status: string }) => t.status === 'COMPLETED')).toBe(true);
       expect(json(await hivemind(alice, ['list-tasks', 'failed', '--json'])).items).toEqual([]);
       const table = await hivemind(alice, ['list-tasks', 'completed']);
@@ -290,7 +309,9 @@ describe('the hivemind CLI', () => {
       const workers = json(await hivemind(alice, ['workers', '--json']));
       expect(workers.items.map((w: { name: string }) => w.name)).toContain('cli-worker');
       expect((await hivemind(alice, ['workers'])).stdout).toMatch(/cli-worker\s+online\s+cli-owner/);
-      expect(json(await hivemind(alice, ['queue', '--json']))).toMatchObject({ queued_shards: expect.any(Number) });
+      expect(json(await hivemind(alice, ['queue', '--json']))).toMatchObject({
+        queued_shards: expect.any(Number),
+      });
       const status = json(await hivemind(alice, ['status', '--json']));
       expect(status).toMatchObject({ healthy: true, pool: { status: 'ok', nodes: { online: 1 } } });
       const text = await hivemind(alice, ['status']);
@@ -304,10 +325,21 @@ describe('the hivemind CLI', () => {
         (await hivemind(admin, ['login', '-u', ADMIN.ADMIN_USERNAME, '-p', ADMIN.ADMIN_PASSWORD])).code,
       ).toBe(0);
       const dispatched = json(
-        await hivemind(admin, ['--json', 'dispatch', 'cli-worker', IMAGE, ...SMALL, '--', 'echo', 'dispatched']),
+        await hivemind(admin, [
+          '--json',
+          'dispatch',
+          'cli-worker',
+          IMAGE,
+          ...SMALL,
+          '--',
+          'echo',
+          'dispatched',
+        ]),
       );
       expect((await hivemind(admin, ['monitor', dispatched.task.id])).stdout).toBe('dispatched\n');
-      expect(json(await hivemind(admin, ['fix-resources', '--json']))).toMatchObject({ placement_requested: true });
+      expect(json(await hivemind(admin, ['fix-resources', '--json']))).toMatchObject({
+        placement_requested: true,
+      });
       const state = json(await hivemind(admin, ['internal-state']));
       expect(state).toMatchObject({ system: { status: 'ok' }, queue: {}, nodes: [{ name: 'cli-worker' }] });
 
@@ -334,7 +366,9 @@ describe('the hivemind CLI', () => {
       );
       expect(retried.created).toBe(false);
       expect(json(await hivemind(bob, ['balance', '--json'])).balance).toBe(before.balance + 25);
-      expect((await hivemind(bob, ['balance'])).stdout).toMatch(/^Balance: \d+ CPT \(available \d+, held in escrow \d+\)\n$/);
+      expect((await hivemind(bob, ['balance'])).stdout).toMatch(
+        /^Balance: \d+ CPT \(available \d+, held in escrow \d+\)\n$/,
+      );
 
       expect(failure(await hivemind(alice, ['transfer', bobName, 'abc']))).toEqual({
         code: 2,
@@ -348,7 +382,11 @@ describe('the hivemind CLI', () => {
     it.each([
       [['statsu'], 2, "hivemind: unknown command 'statsu' (Did you mean status?)"],
       [['monitor'], 2, "hivemind: missing required argument 'task'"],
-      [['task'], 2, "hivemind: missing required argument 'image' (or --input, a zip to run in the runtime image)"],
+      [
+        ['task'],
+        2,
+        "hivemind: missing required argument 'image' (or --input, a zip to run in the runtime image)",
+      ],
       [
         ['task', 'img', '--cpu-cores', 'abc'],
         2,
@@ -359,10 +397,22 @@ describe('the hivemind CLI', () => {
         2,
         "hivemind: option '--cpu-cores <cores>' argument 'abc' is invalid. expected a number, got 'abc'.",
       ],
-      [['task', 'img', '--env', 'oops'], 2, "hivemind: option '--env <NAME=value>' argument 'oops' is invalid. expected NAME=value, got 'oops'."],
+      [
+        ['task', 'img', '--env', 'oops'],
+        2,
+        "hivemind: option '--env <NAME=value>' argument 'oops' is invalid. expected NAME=value, got 'oops'.",
+      ],
       [['task', 'img', '--bogus'], 2, "hivemind: unknown option '--bogus'"],
-      [['list-tasks', 'sleeping'], 2, "hivemind: unknown status 'sleeping': one of queued, running, completed, failed, cancelled"],
-      [['task', '--input', '/no/such/folder'], 2, 'hivemind: --input /no/such/folder: no such file or folder'],
+      [
+        ['list-tasks', 'sleeping'],
+        2,
+        "hivemind: unknown status 'sleeping': one of queued, running, completed, failed, cancelled",
+      ],
+      [
+        ['task', '--input', '/no/such/folder'],
+        2,
+        'hivemind: --input /no/such/folder: no such file or folder',
+      ],
     ])('%j → exit %d, %s', async (args, code, line) => {
       expect(failure(await hivemind(alice, args))).toEqual({ code, line });
     });
@@ -448,7 +498,9 @@ describe('the hivemind CLI', () => {
         await pty.close();
       }
       const history = readFileSync(join(alice.configDir, 'history'), 'utf8').split('\n');
-      expect(history).toEqual(expect.arrayContaining(['whoami', 'list-tasks running', `monitor ${long}`, 'exit']));
+      expect(history).toEqual(
+        expect.arrayContaining(['whoami', 'list-tasks running', `monitor ${long}`, 'exit']),
+      );
       expect(statSync(join(alice.configDir, 'history')).mode & 0o777).toBe(0o600);
       expect(existsSync(join(alice.configDir, 'session.json'))).toBe(true);
     });

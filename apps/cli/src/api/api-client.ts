@@ -1,5 +1,10 @@
 import { type SessionView } from '@hivemind/contracts';
-import { normalizeServer, type SessionStore, type StoredSession, toStoredSession } from '../config/session-store';
+import {
+  normalizeServer,
+  type SessionStore,
+  type StoredSession,
+  toStoredSession,
+} from '../config/session-store';
 import { CliError } from '../exit-codes';
 import { interrupted, isAbort, notLoggedIn, refusal, sessionExpired, unreachable } from './errors';
 

@@ -5,6 +5,7 @@ import {
   type QueueView,
   type ReconcileReportView,
   type SystemStatusView,
+  UserRole,
   type UserView,
 } from '@hivemind/contracts';
 import { type ApiClient } from '../api/api-client';
@@ -13,7 +14,7 @@ import { CliError } from '../exit-codes';
 
 async function requireAdmin(api: ApiClient, command: string): Promise<void> {
   const me = await api.request<UserView>('GET', '/api/me');
-  if (me.role !== 'admin') throw new CliError(`${command} is for admins; ${me.username} is not one`);
+  if (me.role !== UserRole.Admin) throw new CliError(`${command} is for admins; ${me.username} is not one`);
 }
 
 /** `internal-state`, `fix-resources`. */

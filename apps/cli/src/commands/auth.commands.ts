@@ -15,7 +15,10 @@ export function registerAuthCommands(program: Command, cli: Cli): void {
   const withCredentials = (command: Command) =>
     command
       .option('-u, --username <name>', 'your username (asked when missing, on a terminal)')
-      .option('-p, --password <password>', 'your password (others may see it in `ps`: prefer --password-stdin)')
+      .option(
+        '-p, --password <password>',
+        'your password (others may see it in `ps`: prefer --password-stdin)',
+      )
       .option('--password-stdin', 'read the password from standard input');
 
   withCredentials(program.command('login'))
@@ -50,7 +53,9 @@ export function registerAuthCommands(program: Command, cli: Cli): void {
       }
       cli.store.delete(api.server);
       if (failure)
-        throw new CliError(`${failure.message}; the token was deleted here, but it may still work until it expires`);
+        throw new CliError(
+          `${failure.message}; the token was deleted here, but it may still work until it expires`,
+        );
       cli.out.line(`Logged out of ${api.server} (${session.username}).`);
     });
 

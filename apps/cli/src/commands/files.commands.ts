@@ -31,7 +31,11 @@ export function registerFileCommands(program: Command, cli: Cli): void {
         });
       const out = cli.out;
       if (cli.json) return out.document(page);
-      out.table(FILE_HEAD, page.items.map((f) => fileRow(f, out.c)), 'No files.');
+      out.table(
+        FILE_HEAD,
+        page.items.map((f) => fileRow(f, out.c)),
+        'No files.',
+      );
       if (page.next_cursor) out.line(out.c.dim(`(the newest ${page.items.length}; use --limit for more)`));
     });
 
@@ -84,7 +88,13 @@ export function registerFileCommands(program: Command, cli: Cli): void {
         );
         bar.stop();
         const result = await extractZip(zipPath, dir);
-        const summary = { task_id: id, dir, files: result.files, bytes: result.bytes, skipped: result.skipped };
+        const summary = {
+          task_id: id,
+          dir,
+          files: result.files,
+          bytes: result.bytes,
+          skipped: result.skipped,
+        };
         if (cli.json) return cli.out.document(summary);
         cli.out.line(`Extracted ${result.files} file(s), ${formatBytes(result.bytes)}, into ${dir}.`);
         if (result.skipped.length) cli.out.line(`Left out symbolic links: ${result.skipped.join(', ')}`);

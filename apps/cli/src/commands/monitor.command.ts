@@ -53,7 +53,10 @@ export async function monitorTask(cli: Cli, id: string, o: { poll?: boolean } = 
   bar?.update(final.shards_completed, final.shards_failed);
   bar?.stop();
   if (cli.json) out.document(final);
-  const took = final.started_at && final.finished_at ? Date.parse(final.finished_at) - Date.parse(final.started_at) : null;
+  const took =
+    final.started_at && final.finished_at
+      ? Date.parse(final.finished_at) - Date.parse(final.started_at)
+      : null;
   const summary = `task ${id} ${final.status.toLowerCase()}${took !== null ? ` in ${(took / 1000).toFixed(1)}s` : ''}, cost ${final.cost} CPT`;
   if (final.status !== 'COMPLETED') throw new CliError(final.error ? `${summary}: ${final.error}` : summary);
   if (!cli.json) cli.io.err(`${out.c.green('✔')} ${summary}\n`);

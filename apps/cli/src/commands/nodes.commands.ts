@@ -10,14 +10,23 @@ export function registerNodeCommands(program: Command, cli: Cli): void {
     .command('workers')
     .description('list the worker nodes: status, trust, free and total resources, running tasks')
     .option('--status <status>', 'only online, offline or draining nodes')
-    .option('--limit <n>', 'at most this many (1-500)', numberParser({ integer: true, min: 1, max: 500 }), 100)
+    .option(
+      '--limit <n>',
+      'at most this many (1-500)',
+      numberParser({ integer: true, min: 1, max: 500 }),
+      100,
+    )
     .action(async (o: { status?: NodeStatus; limit: number }) => {
       const page = await cli.api().request<Page<NodeView>>('GET', '/api/nodes', {
         query: { status: o.status?.toLowerCase(), limit: o.limit },
       });
       const out = cli.out;
       if (cli.json) return out.document(page);
-      out.table(WORKER_HEAD, page.items.map((n) => workerRow(n, out.c)), 'No workers.');
+      out.table(
+        WORKER_HEAD,
+        page.items.map((n) => workerRow(n, out.c)),
+        'No workers.',
+      );
       if (page.next_cursor) out.line(out.c.dim(`(the first ${page.items.length}; use --limit for more)`));
     });
 }

@@ -52,18 +52,22 @@ export function formatStatus(result: StatusResult): string {
 export function registerStatusCommand(program: Command, cli: Cli): void {
   program
     .command('status')
-    .description("whether the node pool, its PostgreSQL and Redis are up; logged in: its workers, tasks and queue")
+    .description(
+      'whether the node pool, its PostgreSQL and Redis are up; logged in: its workers, tasks and queue',
+    )
     .action(async () => {
       const api = cli.api();
       const result = await statusCommand(api.server, cli.io.fetch);
       const loggedIn = !!cli.store.get(api.server);
-      if (loggedIn && result.healthy) result.pool = await api.request<SystemStatusView>('GET', '/api/system/status');
+      if (loggedIn && result.healthy)
+        result.pool = await api.request<SystemStatusView>('GET', '/api/system/status');
       const out = cli.out;
       if (cli.json) out.document(result);
       else {
         out.line(formatStatus(result));
         if (result.pool) for (const line of systemStatusLines(result.pool, out.c)) out.line(line);
-        else if (!loggedIn) out.line(out.c.dim('Log in (hivemind login) to see its workers, tasks and queue.'));
+        else if (!loggedIn)
+          out.line(out.c.dim('Log in (hivemind login) to see its workers, tasks and queue.'));
       }
       if (!result.healthy) throw new CliError('', ExitCode.Failed);
     });

@@ -11,7 +11,10 @@ const PREFIX = /^[0-9a-f][0-9a-f-]{3,34}$/i;
  */
 export async function resolveTaskId(api: ApiClient, ref: string, signal?: AbortSignal): Promise<string> {
   if (UUID.test(ref) || !PREFIX.test(ref)) return ref;
-  const page = await api.request<Page<TaskView>>('GET', '/api/tasks', { query: { all: true, limit: 500 }, signal });
+  const page = await api.request<Page<TaskView>>('GET', '/api/tasks', {
+    query: { all: true, limit: 500 },
+    signal,
+  });
   const matches = page.items.filter((t) => t.id.startsWith(ref.toLowerCase()));
   if (matches.length === 1) return matches[0].id;
   if (!matches.length) throw new CliError(`no task with an id starting ${ref}`);

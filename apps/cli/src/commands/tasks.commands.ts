@@ -33,17 +33,25 @@ function withTaskOptions(command: Command): Command {
     .option('--mem <gb>', 'memory per shard in GB (default 0.5)', n({ min: 0 }))
     .option('--storage <gb>', 'storage per shard in GB (default 1)', n({ min: 0 }))
     .option('--gpu-cores <n>', 'more than 0: a node with a GPU', n({ min: 0 }))
-    .addOption(new Option('--gpu-score <n>', 'minimum GPU score').argParser(n({ integer: true, min: 0 })).hideHelp())
+    .addOption(
+      new Option('--gpu-score <n>', 'minimum GPU score').argParser(n({ integer: true, min: 0 })).hideHelp(),
+    )
     .addOption(new Option('--gpu-memory <gb>', 'GPU memory in GB').argParser(n({ min: 0 })).hideHelp())
     .addOption(new Option('--gpu-name <name>', 'a GPU model').hideHelp())
-    .addOption(new Option('--cpu-score <n>', 'minimum CPU score').argParser(n({ integer: true, min: 0 })).hideHelp())
+    .addOption(
+      new Option('--cpu-score <n>', 'minimum CPU score').argParser(n({ integer: true, min: 0 })).hideHelp(),
+    )
     .option('--shards <n>', 'run this many shards (default 1)', n({ integer: true, min: 1 }))
     .option('--split <kind>', 'none, data_processing, machine_learning or simulation')
     .option('--split-params <json>', 'e.g. \'{"seed": 42}\' or \'{"grid": {"lr": [0.1, 0.01]}}\'')
-    .option('--aggregate <command>', 'a final step (sh -c) over every shard\'s output')
+    .option('--aggregate <command>', "a final step (sh -c) over every shard's output")
     .option('--priority <n>', '-100 to 100, higher runs first (default 0)', n({ integer: true }))
     .option('--timeout <seconds>', 'per shard (default 3600)', n({ integer: true, min: 1 }))
-    .option('--max-attempts <n>', 'tries per shard when a node fails (default 3)', n({ integer: true, min: 1 }))
+    .option(
+      '--max-attempts <n>',
+      'tries per shard when a node fails (default 3)',
+      n({ integer: true, min: 1 }),
+    )
     .option('--location <where>', 'preferred node location')
     .option('--network', 'let the containers reach the network (trusted users)')
     .option('--env <NAME=value>', 'an environment variable (repeatable)', envPair)
@@ -63,7 +71,9 @@ export function registerTaskCommands(program: Command, cli: Cli): void {
       .argument('[command...]', 'the command and its arguments, after --'),
   ).action(async (image: string | undefined, args: string[], o: SubmitOptions) => {
     if (!image && !o.input)
-      throw new UsageError("missing required argument 'image' (or --input, a zip to run in the runtime image)");
+      throw new UsageError(
+        "missing required argument 'image' (or --input, a zip to run in the runtime image)",
+      );
     await submit(cli, buildTaskSpec(image, args, o), o);
   });
 
@@ -80,18 +90,27 @@ export function registerTaskCommands(program: Command, cli: Cli): void {
 
   program
     .command('list-tasks')
-    .description('your tasks, newest first (admins: --all for everyone\'s)')
+    .description("your tasks, newest first (admins: --all for everyone's)")
     .argument('[status]', 'queued (or pending), running, completed, failed or cancelled')
     .option('--all', "admins: everyone's tasks")
     .option('--search <text>', 'names containing this')
     .option('--limit <n>', 'at most this many (1-500)', numberParser({ integer: true, min: 1, max: 500 }), 50)
     .action(async (status: string | undefined, o: { all?: boolean; search?: string; limit: number }) => {
       const page = await cli.api().request<Page<TaskView>>('GET', '/api/tasks', {
-        query: { status: status && taskStatusOf(status), all: o.all || undefined, search: o.search, limit: o.limit },
+        query: {
+          status: status && taskStatusOf(status),
+          all: o.all || undefined,
+          search: o.search,
+          limit: o.limit,
+        },
       });
       const out = cli.out;
       if (cli.json) return out.document(page);
-      out.table(TASK_HEAD, page.items.map((t) => taskRow(t, out.c)), status ? `No ${status.toLowerCase()} tasks.` : 'No tasks.');
+      out.table(
+        TASK_HEAD,
+        page.items.map((t) => taskRow(t, out.c)),
+        status ? `No ${status.toLowerCase()} tasks.` : 'No tasks.',
+      );
       if (page.next_cursor) out.line(out.c.dim(`(the newest ${page.items.length}; use --limit for more)`));
     });
 
@@ -118,7 +137,12 @@ export function registerTaskCommands(program: Command, cli: Cli): void {
       const out = cli.out;
       if (cli.json) return out.document(queue);
       out.line(queueSummary(queue));
-      if (queue.head.length) out.table(QUEUE_HEAD, queue.head.map((h) => queueRow(h, out.c)), '');
+      if (queue.head.length)
+        out.table(
+          QUEUE_HEAD,
+          queue.head.map((h) => queueRow(h, out.c)),
+          '',
+        );
     });
 }
 
@@ -148,11 +172,16 @@ async function submit(cli: Cli, spec: ReturnType<typeof buildTaskSpec>, o: Submi
       bar.stop();
     }
   } else {
-    result = await api.request<SubmitTaskResultView>('POST', '/api/tasks', { json: spec, headers, signal: cli.io.signal });
+    result = await api.request<SubmitTaskResultView>('POST', '/api/tasks', {
+      json: spec,
+      headers,
+      signal: cli.io.signal,
+    });
   }
   const task = result.task;
   if (o.follow) {
-    if (!cli.json) cli.io.err(`Submitted task ${task.id}; following it (Ctrl-C stops following, not the task).\n`);
+    if (!cli.json)
+      cli.io.err(`Submitted task ${task.id}; following it (Ctrl-C stops following, not the task).\n`);
     await monitorTask(cli, task.id);
     return;
   }

@@ -50,7 +50,9 @@ describe(SessionStore.name, () => {
 
   it('a damaged file is one clear error', () => {
     writeFileSync(join(root, 'session.json'), '{nope');
-    expect(() => new SessionStore(root).get('http://a')).toThrow(/damaged: delete it and run `hivemind login`/);
+    expect(() => new SessionStore(root).get('http://a')).toThrow(
+      /damaged: delete it and run `hivemind login`/,
+    );
   });
 
   it.each([

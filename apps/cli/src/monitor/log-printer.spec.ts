@@ -2,7 +2,12 @@ import { createColors } from 'picocolors';
 import { LogPrinter } from './log-printer';
 
 describe(LogPrinter.name, () => {
-  const chunk = (id: number, data: string, shard = 0, stream = 'stdout') => ({ id, shard_index: shard, stream, data });
+  const chunk = (id: number, data: string, shard = 0, stream = 'stdout') => ({
+    id,
+    shard_index: shard,
+    stream,
+    data,
+  });
 
   it('joins lines split across chunks and prints the rest at the end', () => {
     const lines: string[] = [];

@@ -29,7 +29,10 @@ export function openTaskSocket(
   timeoutMs = 5000,
 ): Promise<TaskSocket> {
   const url = new URL('/ws/telemetry', server.replace(/^http/, 'ws'));
-  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, handshakeTimeout: timeoutMs });
+  const ws = new WebSocket(url, {
+    headers: { authorization: `Bearer ${token}` },
+    handshakeTimeout: timeoutMs,
+  });
   const socket: TaskSocket = {
     close: () => {
       socket.onClose = undefined;

@@ -1,6 +1,16 @@
 import { createColors } from 'picocolors';
 import { type NodeView, type QueueView, type SystemStatusView, type TaskView } from '@hivemind/contracts';
-import { ago, fileRow, num, paintState, queueRow, systemStatusLines, taskRow, walletLine, workerRow } from './format';
+import {
+  ago,
+  fileRow,
+  num,
+  paintState,
+  queueRow,
+  systemStatusLines,
+  taskRow,
+  walletLine,
+  workerRow,
+} from './format';
 import { colorEnabled, Output, renderTable } from './output';
 import { shortBytes, shortDuration, transferStats } from './progress';
 
@@ -26,9 +36,16 @@ describe('output helpers', () => {
   });
 
   it('renders a borderless table with aligned columns', () => {
-    expect(renderTable(['NAME', 'N'], [['alpha', 1], ['b', 22]], plain)).toBe(
-      ['NAME   N', 'alpha  1', 'b      22'].join('\n'),
-    );
+    expect(
+      renderTable(
+        ['NAME', 'N'],
+        [
+          ['alpha', 1],
+          ['b', 22],
+        ],
+        plain,
+      ),
+    ).toBe(['NAME   N', 'alpha  1', 'b      22'].join('\n'));
   });
 
   it('an empty list prints its empty message; JSON is one document', () => {
@@ -97,7 +114,15 @@ describe('rows', () => {
       max_cost: 40,
       created_at: '2026-05-01T09:59:00.000Z',
     } as TaskView;
-    expect(taskRow(task, plain, NOW)).toEqual(['t-1', '-', 'RUNNING', '2/4 (50%) 1 failed', '(zip)', '3/40', '1m ago']);
+    expect(taskRow(task, plain, NOW)).toEqual([
+      't-1',
+      '-',
+      'RUNNING',
+      '2/4 (50%) 1 failed',
+      '(zip)',
+      '3/40',
+      '1m ago',
+    ]);
   });
 
   it('a worker: free and total resources in cores and GB', () => {
@@ -145,7 +170,15 @@ describe('rows', () => {
       queued_at: '2026-05-01T09:58:00.000Z',
       wait_reason: 'no online node has 8 cores free',
     };
-    expect(queueRow(head, plain, NOW)).toEqual(['t', 'n', 'o', '2', '0', '2m ago', 'no online node has 8 cores free']);
+    expect(queueRow(head, plain, NOW)).toEqual([
+      't',
+      'n',
+      'o',
+      '2',
+      '0',
+      '2m ago',
+      'no online node has 8 cores free',
+    ]);
   });
 
   it('a file: its size via formatBytes', () => {

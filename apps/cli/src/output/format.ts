@@ -74,7 +74,17 @@ export function taskRow(t: TaskView, c: Colors, now = Date.now()): string[] {
   ];
 }
 
-export const WORKER_HEAD = ['NAME', 'STATUS', 'OWNER', 'TRUST', 'CPU free/total', 'MEMORY free/total', 'GPU', 'TASKS', 'HEARTBEAT'];
+export const WORKER_HEAD = [
+  'NAME',
+  'STATUS',
+  'OWNER',
+  'TRUST',
+  'CPU free/total',
+  'MEMORY free/total',
+  'GPU',
+  'TASKS',
+  'HEARTBEAT',
+];
 
 export function workerRow(n: NodeView, c: Colors): string[] {
   const gb = (mb: number) => num(mb / 1024);

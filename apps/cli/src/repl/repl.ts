@@ -45,7 +45,9 @@ export async function startRepl({ io, input, output, prefix }: ReplOptions): Pro
   rl.on('history', (history: string[]) => saveHistory(historyFile, history, io));
   const prompter = terminal ? readlinePrompter(rl, mutable) : undefined;
 
-  io.out(`${RULE}\n  HiveMind Master Node - Interactive CLI\n${RULE}\nType 'help' for available commands\n\n`);
+  io.out(
+    `${RULE}\n  HiveMind Master Node - Interactive CLI\n${RULE}\nType 'help' for available commands\n\n`,
+  );
 
   const queue: string[] = [];
   let running: AbortController | undefined;

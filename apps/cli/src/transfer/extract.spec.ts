@@ -1,4 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZipFile } from 'yazl';
@@ -55,7 +63,11 @@ describe(extractZip.name, () => {
   });
 
   it('refuses a zip with a path out of the folder and writes nothing', async () => {
-    const hostile = rename(await zipBytes({ 'xx/evil.txt': 'E', 'ok.txt': 'ok' }), 'xx/evil.txt', '../evil.txt');
+    const hostile = rename(
+      await zipBytes({ 'xx/evil.txt': 'E', 'ok.txt': 'ok' }),
+      'xx/evil.txt',
+      '../evil.txt',
+    );
     writeFileSync(join(root, 'r.zip'), hostile);
     await expect(extractZip(join(root, 'r.zip'), join(root, 'out'))).rejects.toThrow(
       'the zip holds an unsafe path "../evil.txt": nothing was extracted',

