@@ -460,6 +460,25 @@ describe('the hivemind CLI', () => {
         await pty.expect(new RegExp(`${aliceName} \\(user, trust \\d+\\) on`));
         await pty.expect(/master> /);
 
+        // on a terminal: an upload bar, a shards bar while following, a download bar
+        const folder = join(scratch, 'pty-job');
+        mkdirSync(folder, { recursive: true });
+        writeFileSync(
+          join(folder, 'run.sh'),
+          'echo "hi from $HIVEMIND_SHARD_INDEX" > "$HIVEMIND_OUTPUT_DIR/hi.txt"\n',
+        );
+        pty.type(`task --input ${folder} --shards 2 --name pty-folder ${SMALL.join(' ')} --follow\r`);
+        await pty.expect(/upload \[[^\]]*\] 100% \| [\d.]+ \w+\/[\d.]+ \w+ \| [\d.]+ \w+\/s \| ETA 0s/);
+        const [, folderTask] = await pty.expect(/Submitted task ([0-9a-f-]{36}); following it/);
+        await pty.expect(/shards \[[^\]]*\] 2\/2 completed/);
+        await pty.expect(new RegExp(`task ${folderTask} completed in`));
+        await pty.expect(/master> /);
+        pty.type(`download ${folderTask} ${join(scratch, 'pty-results')}\r`);
+        await pty.expect(/download .*\| [\d.]+ \w+\/s/);
+        await pty.expect(/Extracted 2 file\(s\)/);
+        expect(readFileSync(join(scratch, 'pty-results', 'shard-001', 'hi.txt'), 'utf8')).toBe('hi from 1\n');
+        await pty.expect(/master> /);
+
         // Tab completes the command name, Enter runs it
         pty.type('list-t\t');
         await pty.expect(/list-tasks /);
