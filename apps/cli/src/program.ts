@@ -1,59 +1,88 @@
 import { Command, CommanderError, Option } from 'commander';
-import { formatStatus, statusCommand } from './commands/status.command';
+import { normalizeArgv } from './argv';
+import { registerAdminCommands } from './commands/admin.commands';
+import { registerAuthCommands } from './commands/auth.commands';
+import { registerFileCommands } from './commands/files.commands';
+import { registerMonitorCommand } from './commands/monitor.command';
+import { registerNodeCommands } from './commands/nodes.commands';
+import { registerStatusCommand } from './commands/status.command';
+import { registerTaskCommands } from './commands/tasks.commands';
+import { registerWalletCommands } from './commands/wallet.commands';
+import { Cli, DEFAULT_SERVER, type Io } from './context';
 import { CliError, ExitCode } from './exit-codes';
 
+export { DEFAULT_SERVER, type Io } from './context';
 export const VERSION = '0.1.0';
-export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: Record<string, string | undefined>;
-}
+const EXAMPLES = `
+Examples:
+  hivemind login -u alice                      log in (asks for the password)
+  hivemind task busybox:latest -name hello -cpu_cores 0.5 -- echo hello
+  hivemind task --input ./job --shards 4 --split simulation --follow
+  hivemind monitor 4f1c                        follow a task's log (a unique start of its id will do)
+  hivemind list-tasks running --json           the API's JSON, for scripts
+  hivemind download 4f1c ./results
+  hivemind                                     the interactive master> prompt`;
 
-/** The `hivemind` command tree. Commands arrive with the CLI issue; this is the skeleton. */
+/** The `hivemind` command tree: the same for one-shot commands and the interactive prompt. */
 export function buildProgram(io: Io): Command {
   const program = new Command('hivemind')
     .description('HiveMind command line: talk to a node pool (submit tasks, watch workers, manage CPT).')
     .version(VERSION, '-v, --version')
     .addOption(
-      new Option('-s, --server <url>', 'node pool HTTP address')
-        .env('HIVEMIND_SERVER')
-        .default(DEFAULT_SERVER),
+      new Option(
+        '-s, --server <url>',
+        `node pool HTTP address (default: the one you logged in to last, else ${DEFAULT_SERVER})`,
+      ).env('HIVEMIND_SERVER'),
     )
-    .option('--json', 'print machine-readable JSON')
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .option('--json', "print the API's JSON (one document) instead of tables")
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      // one line: "hivemind: unknown command 'statsu' (Did you mean status?)"
+      outputError: (text, write) =>
+        write(`hivemind: ${text.replace(/^error: /, '').replace(/\n\(Did you mean/, ' (Did you mean')}`),
+    })
     .exitOverride()
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    .addHelpText('after', EXAMPLES);
+  const cli = new Cli(io, program);
 
+  registerAuthCommands(program, cli);
+  registerStatusCommand(program, cli);
+  registerNodeCommands(program, cli);
+  registerTaskCommands(program, cli);
+  registerMonitorCommand(program, cli);
+  registerFileCommands(program, cli);
+  registerWalletCommands(program, cli);
+  registerAdminCommands(program, cli);
   program
-    .command('status')
-    .description('show whether the node pool, its PostgreSQL and its Redis are up')
-    .action(async () => {
-      const { server, json } = program.opts<{ server: string; json?: boolean }>();
-      const result = await statusCommand(server);
-      io.out((json ? JSON.stringify(result) : formatStatus(result)) + '\n');
-      if (!result.healthy) throw new CliError('', ExitCode.Failed);
-    });
-
+    .command('exit')
+    .alias('quit')
+    .description('leave the interactive prompt')
+    .action(() => io.repl?.exit());
   return program;
+}
+
+/** Every long option of every command (`cpu-cores`, …): what argv normalisation may map to. */
+export function longOptionsOf(program: Command): Set<string> {
+  const names = new Set<string>();
+  for (const command of [program, ...program.commands]) {
+    for (const option of command.options) if (option.long) names.add(option.long.replace(/^--/, ''));
+  }
+  return names;
 }
 
 /** Runs the CLI and returns its exit code; every expected error is one line on stderr. */
 export async function run(argv: string[], io: Io): Promise<ExitCode> {
   const program = buildProgram(io);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(normalizeArgv(argv, longOptionsOf(program)), { from: 'user' });
     return ExitCode.Ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      ) {
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code))
         return ExitCode.Ok;
-      }
       return ExitCode.Usage; // commander already printed the one-line reason
     }
     if (error instanceof CliError) {
@@ -61,6 +90,7 @@ export async function run(argv: string[], io: Io): Promise<ExitCode> {
       return error.exitCode;
     }
     io.err(`hivemind: unexpected error: ${(error as Error).message}\n`);
+    if (io.env.HIVEMIND_DEBUG) io.err(`${(error as Error).stack}\n`);
     return ExitCode.Failed;
   }
 }

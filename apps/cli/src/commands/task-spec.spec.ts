@@ -1,0 +1,89 @@
+import { UsageError } from '../exit-codes';
+import { buildTaskSpec } from './task-spec';
+import { envPair, numberParser } from './parsers';
+
+describe(buildTaskSpec.name, () => {
+  it('maps every flag to the API field', () => {
+    expect(
+      buildTaskSpec('busybox:latest', [], {
+        name: 'ml',
+        cpuCores: 4,
+        mem: 8,
+        storage: 2,
+        gpuCores: 1,
+        shards: 3,
+        split: 'simulation',
+        splitParams: '{"seed": 42}',
+        priority: 5,
+        timeout: 60,
+        maxAttempts: 2,
+        env: ['A=1', 'B=x=y'],
+        command: 'echo hi',
+        network: true,
+      }),
+    ).toEqual({
+      name: 'ml',
+      image: 'busybox:latest',
+      command: ['sh', '-c', 'echo hi'],
+      env: { A: '1', B: 'x=y' },
+      cpu_cores: 4,
+      memory_gb: 8,
+      storage_gb: 2,
+      gpu_score: 1,
+      shards: 3,
+      split: 'simulation',
+      split_params: { seed: 42 },
+      priority: 5,
+      timeout_s: 60,
+      max_attempts: 2,
+      network_allowed: true,
+    });
+  });
+
+  it('leaves out what was not given; the words after -- are the command; dispatch names the node', () => {
+    expect(buildTaskSpec('img', ['sh', '-c', 'echo "a b"'], {}, 'worker-1')).toEqual({
+      image: 'img',
+      command: ['sh', '-c', 'echo "a b"'],
+      target_node: 'worker-1',
+    });
+    expect(buildTaskSpec(undefined, [], { gpuCores: 0 })).toEqual({});
+  });
+
+  it.each([
+    [[], { split: 'nope' }, /--split must be one of none, data_processing/],
+    [[], { splitParams: '[1]' }, /--split-params must be a JSON object/],
+    [[], { splitParams: '{' }, /--split-params must be JSON/],
+    [['ls'], { command: 'ls' }, /either with --command or after --/],
+  ])('refuses %j %j', (args, options, message) => {
+    expect(() => buildTaskSpec('img', args, options)).toThrow(UsageError);
+    expect(() => buildTaskSpec('img', args, options)).toThrow(message);
+  });
+});
+
+describe(numberParser.name, () => {
+  it.each([
+    ['4.0', {}, 4],
+    ['0.5', { min: 0 }, 0.5],
+    ['-5', { integer: true, min: -100 }, -5],
+  ])('%s → %d', (text, options, n) => {
+    expect(numberParser(options)(text)).toBe(n);
+  });
+
+  it.each([
+    ['abc', {}, /expected a number, got 'abc'/],
+    ['', {}, /expected a number/],
+    ['1.5', { integer: true }, /whole number/],
+    ['0', { min: 1 }, /at least 1/],
+    ['Infinity', {}, /expected a number/],
+  ])('refuses %j', (text, options, message) => {
+    expect(() => numberParser(options)(text)).toThrow(message);
+  });
+});
+
+describe(envPair.name, () => {
+  it('collects NAME=value pairs and refuses anything else', () => {
+    expect(envPair('B=2', envPair('A=1'))).toEqual(['A=1', 'B=2']);
+    expect(() => envPair('=x')).toThrow(/expected NAME=value/);
+    expect(() => envPair('NOVALUE')).toThrow(/expected NAME=value/);
+  });
+});

@@ -1,0 +1,225 @@
+import { createColors } from 'picocolors';
+import { type NodeView, type QueueView, type SystemStatusView, type TaskView } from '@hivemind/contracts';
+import {
+  ago,
+  fileRow,
+  num,
+  paintState,
+  queueRow,
+  systemStatusLines,
+  taskRow,
+  walletLine,
+  workerRow,
+} from './format';
+import { colorEnabled, Output, renderTable } from './output';
+import { shortBytes, shortDuration, transferStats } from './progress';
+
+const plain = createColors(false);
+const NOW = Date.parse('2026-05-01T10:00:00.000Z');
+
+describe('output helpers', () => {
+  it.each([
+    [true, {}, true],
+    [false, {}, false],
+    [true, { NO_COLOR: '1' }, false],
+    [true, { NO_COLOR: '' }, true],
+    [true, { TERM: 'dumb' }, false],
+    [false, { FORCE_COLOR: '1' }, true],
+    [false, { FORCE_COLOR: '1', NO_COLOR: '1' }, false],
+  ])('colour on a TTY=%s with %j: %s', (tty, env, on) => {
+    expect(colorEnabled(tty, env)).toBe(on);
+  });
+
+  it('colours states only when colour is on', () => {
+    expect(paintState('FAILED', plain)).toBe('FAILED');
+    expect(paintState('FAILED', createColors(true))).toBe('\x1b[31mFAILED\x1b[39m');
+  });
+
+  it('renders a borderless table with aligned columns', () => {
+    expect(
+      renderTable(
+        ['NAME', 'N'],
+        [
+          ['alpha', 1],
+          ['b', 22],
+        ],
+        plain,
+      ),
+    ).toBe(['NAME   N', 'alpha  1', 'b      22'].join('\n'));
+  });
+
+  it('an empty list prints its empty message; JSON is one document', () => {
+    let text = '';
+    const out = new Output((t) => (text += t), true, false);
+    out.table(['A'], [], 'No tasks.');
+    out.document({ items: [] });
+    expect(text).toBe('No tasks.\n{\n  "items": []\n}\n');
+  });
+
+  it.each([
+    ['2026-05-01T09:59:55.000Z', '5s ago'],
+    ['2026-05-01T09:55:00.000Z', '5m ago'],
+    ['2026-05-01T07:00:00.000Z', '3h ago'],
+    ['2026-04-28T10:00:00.000Z', '3d ago'],
+    [null, '-'],
+  ])('%s is %s', (iso, text) => {
+    expect(ago(iso, NOW)).toBe(text);
+  });
+
+  it('rounds numbers to two decimals', () => {
+    expect([num(1), num(0.25), num(1 / 3), num(7.999)]).toEqual(['1', '0.25', '0.33', '8']);
+  });
+
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1536, '1.5 KiB'],
+    [5 * 1024 * 1024, '5.0 MiB'],
+  ])('shortBytes(%d) = %s', (n, text) => {
+    expect(shortBytes(n)).toBe(text);
+  });
+
+  it.each([
+    [5, '5s'],
+    [75, '1m15s'],
+    [3725, '1h02m'],
+  ])('shortDuration(%d) = %s', (s, text) => {
+    expect(shortDuration(s)).toBe(text);
+  });
+
+  it('a transfer has its speed and time left', () => {
+    expect(transferStats(1024 * 1024, 4 * 1024 * 1024, 2000)).toEqual({
+      done: '1.0 MiB',
+      size: '4.0 MiB',
+      speed: '512.0 KiB/s',
+      eta: '6s',
+    });
+    expect(transferStats(10, undefined, 0)).toEqual({ done: '10 B', size: '?', speed: '0 B/s', eta: '?' });
+    expect(transferStats(4, 4, 1000).eta).toBe('0s');
+  });
+});
+
+describe('rows', () => {
+  it('a task: id, name, coloured status, shards with failures, image, cost of max, age', () => {
+    const task = {
+      id: 't-1',
+      name: '',
+      status: 'RUNNING',
+      progress: 50,
+      image: null,
+      shards_total: 4,
+      shards_completed: 2,
+      shards_failed: 1,
+      cost: 3,
+      max_cost: 40,
+      created_at: '2026-05-01T09:59:00.000Z',
+    } as TaskView;
+    expect(taskRow(task, plain, NOW)).toEqual([
+      't-1',
+      '-',
+      'RUNNING',
+      '2/4 (50%) 1 failed',
+      '(zip)',
+      '3/40',
+      '1m ago',
+    ]);
+  });
+
+  it('a worker: free and total resources in cores and GB', () => {
+    const res = (cpu: number, mem: number) => ({
+      cpu_millicores: cpu,
+      memory_mb: mem,
+      storage_mb: 0,
+      cpu_score: 0,
+      gpu_score: 0,
+      gpu_memory_mb: 0,
+    });
+    const node = {
+      name: 'w1',
+      status: 'online',
+      owner: 'bob',
+      trust_group: 'normal',
+      credit_score: 50,
+      total: res(4000, 8192),
+      available: res(2500, 6144),
+      running_attempts: 1,
+      max_concurrent: 4,
+      heartbeat_age_s: 2,
+      gpu_name: '',
+    } as unknown as NodeView;
+    expect(workerRow(node, plain)).toEqual([
+      'w1',
+      'online',
+      'bob',
+      'normal (50)',
+      '2.5/4 cores',
+      '6/8 GB',
+      '-',
+      '1/4',
+      '2s ago',
+    ]);
+  });
+
+  it('a queued shard says why it waits', () => {
+    const head: QueueView['head'][number] = {
+      task_id: 't',
+      task_name: 'n',
+      owner: 'o',
+      shard_index: 2,
+      priority: 0,
+      queued_at: '2026-05-01T09:58:00.000Z',
+      wait_reason: 'no online node has 8 cores free',
+    };
+    expect(queueRow(head, plain, NOW)).toEqual([
+      't',
+      'n',
+      'o',
+      '2',
+      '0',
+      '2m ago',
+      'no online node has 8 cores free',
+    ]);
+  });
+
+  it('a file: its size via formatBytes', () => {
+    expect(
+      fileRow(
+        {
+          id: 'f',
+          task_id: 't',
+          shard_index: null,
+          kind: 'result',
+          name: 'results.zip',
+          sha256: 'x',
+          size_bytes: 2048,
+          content_type: null,
+          created_at: '2026-05-01T09:00:00.000Z',
+        },
+        plain,
+        NOW,
+      ),
+    ).toEqual(['results.zip', 'result', 't', '-', '2 KiB (2048 bytes)', '1h ago']);
+  });
+
+  it('the pool at a glance and the wallet', () => {
+    const status: SystemStatusView = {
+      status: 'ok',
+      postgres: 'up',
+      redis: 'up',
+      nodes: { online: 2, offline: 1, draining: 0, by_trust_group: { high: 0, normal: 2, low: 0 } },
+      tasks: { QUEUED: 1, RUNNING: 2, COMPLETED: 3, FAILED: 0, CANCELLED: 0 },
+      shards: { queued: 1, assigned: 0, running: 2 },
+      scheduler: { strategy: 'round_robin', heartbeat_timeout_s: 30 },
+      time: '2026-05-01T10:00:00.000Z',
+    };
+    expect(systemStatusLines(status, plain)).toEqual([
+      'Pool:     ok (scheduler round_robin, heartbeat timeout 30s)',
+      'Workers:  2 online, 0 draining, 1 offline (trust: 0 high, 2 normal, 0 low)',
+      'Tasks:    1 queued, 2 running, 3 completed, 0 failed, 0 cancelled',
+      'Queue:    1 shards queued, 0 assigned, 2 running',
+    ]);
+    expect(walletLine({ balance: 100, held: 30, available: 70 })).toBe(
+      'Balance: 100 CPT (available 70, held in escrow 30)',
+    );
+  });
+});
