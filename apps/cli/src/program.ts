@@ -7,6 +7,7 @@ import { registerMonitorCommand } from './commands/monitor.command';
 import { registerNodeCommands } from './commands/nodes.commands';
 import { registerStatusCommand } from './commands/status.command';
 import { registerTaskCommands } from './commands/tasks.commands';
+import { registerVpnCommands } from './commands/vpn.commands';
 import { registerWalletCommands } from './commands/wallet.commands';
 import { Cli, DEFAULT_SERVER, type Io } from './context';
 import { CliError, ExitCode } from './exit-codes';
@@ -55,6 +56,7 @@ export function buildProgram(io: Io): Command {
   registerMonitorCommand(program, cli);
   registerFileCommands(program, cli);
   registerWalletCommands(program, cli);
+  registerVpnCommands(program, cli);
   registerAdminCommands(program, cli);
   program
     .command('exit')

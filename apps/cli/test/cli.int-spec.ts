@@ -4,11 +4,12 @@
 // engine): log in, submit with both flag spellings, follow logs, list, download, cancel, transfer,
 // JSON for scripts, one-line errors with their exit codes, and the master> prompt in a
 // pseudo-terminal (typing, Tab, Ctrl-C, exit).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { buildBusyboxImage, freePort } from '@hivemind/local-stack';
+import { REQUIREMENTS, buildBusyboxImage, ensureSystemPackages, freePort } from '@hivemind/local-stack';
 import { stackInfo } from '@hivemind/testing';
 import { call, loginAs, STRONG_PASSWORD } from '../../node-pool/test/support/http';
 import { craftJwt, jwtClaims } from '../../node-pool/test/support/jwt';
@@ -281,6 +282,32 @@ describe('the hivemind CLI', () => {
         bytes: 4,
         skipped: [],
       });
+
+      // the task's files: its uploaded input and one output per shard; the user's files list them too
+      const taskFiles = await hivemind(alice, ['task-files', id.slice(0, 8)]);
+      expect(taskFiles).toMatchObject({ code: 0, stderr: '' });
+      // a table: a header, the input's row and one row per shard's output (KIND is the second column)
+      const kinds = taskFiles.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/)[1]);
+      expect(kinds.filter((k) => k === 'input')).toHaveLength(1);
+      expect(kinds.filter((k) => k === 'output')).toHaveLength(2);
+      const asJson = json(await hivemind(alice, ['--json', 'task-files', id])) as {
+        items: { kind: string; shard_index: number | null; task_id: string }[];
+      };
+      expect(
+        asJson.items
+          .filter((f) => f.kind === 'output')
+          .map((f) => f.shard_index)
+          .sort(),
+      ).toEqual([0, 1]);
+      const mine = json(await hivemind(alice, ['--json', 'files', '--limit', '500'])) as {
+        items: { task_id: string }[];
+      };
+      expect(mine.items.filter((f) => f.task_id === id)).toHaveLength(asJson.items.length);
+      const snooping = failure(await hivemind(alice, ['files', 'cli-owner']));
+      expect(snooping).toEqual({ code: 1, line: 'hivemind: only admins may list another user’s files' });
     });
 
     it('a zip input that fails: monitor exits 1 with the outcome in one line', async () => {
@@ -375,6 +402,52 @@ describe('the hivemind CLI', () => {
         line: "hivemind: command-argument value 'abc' is invalid for argument 'amount'. expected a number, got 'abc'.",
       });
       expect(failure(await hivemind(alice, ['transfer', 'nobody-here', '5']))).toMatchObject({ code: 1 });
+    });
+  });
+
+  describe('vpn', () => {
+    it('vpn config makes a peer whose config WireGuard takes (pool key or own key), lists and revokes it', async () => {
+      const { env } = await register('vpn');
+      const file = join(scratch, 'hm-laptop.conf');
+      const made = await hivemind(env, ['vpn', 'config', '--name', 'laptop', '--out', file]);
+      expect(made).toMatchObject({ code: 0, stderr: '' });
+      expect(made.stdout).toMatch(
+        /^Peer laptop at 10\.0\.0\.\d+: config written to .*hm-laptop\.conf \(mode 0600\)\./,
+      );
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const config = readFileSync(file, 'utf8');
+      const privateKey = /^PrivateKey = (\S+)$/m.exec(config)?.[1];
+      expect(privateKey).toHaveLength(44);
+
+      // --own-key: the key pair is made here; the config is complete, the pool holds only the public key
+      const own = json(await hivemind(env, ['--json', 'vpn', 'config', '--name', 'phone', '--own-key'])) as {
+        peer: { public_key: string; key_source: string };
+        config: string;
+      };
+      expect(own.peer.key_source).toBe('client');
+      const ownPrivate = /^PrivateKey = (\S+)$/m.exec(own.config)?.[1];
+      expect(ownPrivate).toHaveLength(44);
+      ensureSystemPackages([REQUIREMENTS.wireguard], (line) => process.stderr.write(`[cli test] ${line}\n`));
+      const derived = spawnSync('wg', ['pubkey'], { input: `${ownPrivate}\n`, encoding: 'utf8' });
+      expect(derived.stdout.trim()).toBe(own.peer.public_key);
+
+      // --qr prints the config as a QR code on the terminal
+      const qr = await hivemind(env, ['vpn', 'config', '--peer', 'laptop', '--qr']);
+      expect(qr.code).toBe(0);
+      expect(qr.stdout.startsWith(config)).toBe(true);
+      expect(qr.stdout.slice(config.length)).toMatch(/[▀▄█]/);
+
+      const list = await hivemind(env, ['vpn', 'list']);
+      expect(list.stdout).toMatch(/laptop\s+10\.0\.0\.\d+/);
+      expect(list.stdout).toMatch(/phone\s+10\.0\.0\.\d+/);
+      expect(await hivemind(env, ['vpn', 'revoke', 'laptop'])).toMatchObject({ code: 0 });
+      const again = failure(await hivemind(env, ['vpn', 'config', '--peer', 'laptop']));
+      expect(again).toEqual({ code: 1, line: 'hivemind: no VPN peer laptop of yours (`hivemind vpn list`)' });
+      const badName = failure(await hivemind(env, ['vpn', 'config', '--name', 'my laptop']));
+      expect(badName.code).toBe(1);
+      expect(badName.line).toMatch(/^hivemind: name must be 1 to 32 characters/);
+      const notAdmin = failure(await hivemind(env, ['vpn', 'server-config']));
+      expect(notAdmin.code).toBe(1);
     });
   });
 

@@ -1,5 +1,5 @@
 import { ExitCode } from '../exit-codes';
-import { type FileView } from '../output/format';
+import { type FileView } from '@hivemind/contracts';
 import { run } from '../program';
 import { FakePool, send } from '../../test/support/fake-pool';
 

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type SessionView } from '@hivemind/contracts';
 import { CliError } from '../exit-codes';
 import { ensurePrivateDir } from './config-dir';
+import { writePrivateFile } from './private-file';
 
 /** What the CLI keeps of a login, for one node pool. */
 export interface StoredSession {
@@ -101,13 +101,6 @@ export class SessionStore {
 
   private write(data: SessionFile): void {
     ensurePrivateDir(this.dir);
-    const temp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      writeFileSync(temp, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
-      renameSync(temp, this.file);
-    } catch (error) {
-      rmSync(temp, { force: true });
-      throw new CliError(`cannot write ${this.file}: ${(error as Error).message}`);
-    }
+    writePrivateFile(this.file, JSON.stringify(data, null, 2) + '\n');
   }
 }

@@ -1,4 +1,5 @@
 import {
+  type FileView,
   formatBytes,
   type NodeView,
   type QueueView,
@@ -7,19 +8,6 @@ import {
   type WalletView,
 } from '@hivemind/contracts';
 import { type Colors } from './output';
-
-/** What the files endpoints answer (GET /api/files, GET /api/tasks/:id/files). */
-export interface FileView {
-  id: string;
-  task_id: string | null;
-  shard_index: number | null;
-  kind: 'input' | 'output' | 'result' | 'log';
-  name: string;
-  sha256: string;
-  size_bytes: number;
-  content_type: string | null;
-  created_at: string;
-}
 
 /** A task, shard, attempt or node state in its colour. */
 export function paintState(state: string, c: Colors): string {

@@ -14,7 +14,7 @@ import {
   url,
 } from '@hivemind/config';
 import { PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from '@hivemind/contracts';
-import { type Ipv4Subnet, parseSubnet } from '../vpn/wireguard';
+import { type Ipv4Subnet, parseSubnet } from '@hivemind/contracts/wireguard';
 
 export const SCHEDULER_STRATEGIES = ['trust-aware', 'round-robin'] as const;
 

@@ -22,7 +22,7 @@ import {
   type KeyPair,
   renderClientConfig,
   renderServerConfig,
-} from './wireguard';
+} from '@hivemind/contracts/wireguard';
 
 /** One peer row with its owner's username and its node's name. */
 interface PeerRow {

@@ -1,0 +1,3 @@
+// WireGuard keys, IPv4 address pools and config text, for Node programs (the pool and the CLI):
+// it uses node:crypto, so the console does not import it.
+export * from './wireguard';
