@@ -110,7 +110,7 @@ function logEvent(userId: string, taskId: string, data: string): TelemetryEvent 
     type: 'log',
     taskId,
     userId,
-    id: '1',
+    id: 1,
     shardIndex: 0,
     attemptId: '00000000-0000-4000-8000-000000000000',
     seq: '1',

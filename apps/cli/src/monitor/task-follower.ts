@@ -49,8 +49,7 @@ export async function followTask(
   let buffered: LogChunk[] | undefined = [];
 
   const hand = (chunk: LogChunk) => {
-    // the socket sends the id as a string (a bigint), REST as a number
-    const id = Number(chunk.id);
+    const id = Number(chunk.id); // a number on both paths; Number() keeps older pools (string ids) working
     if (id <= after || printed.has(id)) return;
     printed.add(id);
     handlers.onChunk({ ...chunk, id });

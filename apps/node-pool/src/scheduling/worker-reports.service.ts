@@ -124,7 +124,7 @@ export class WorkerReportsService {
         type: 'log',
         taskId: a.task_id,
         userId: a.user_id,
-        id: chunk.id,
+        id: Number(chunk.id), // bigserial: a safe integer for 2^53 chunks
         shardIndex: a.shard_index,
         attemptId: a.id,
         seq: String(seq),

@@ -38,8 +38,8 @@ export interface LogTelemetryEvent {
   type: 'log';
   taskId: string;
   userId: string;
-  /** The log chunk's id: GET /api/tasks/:id/logs?after=<id - 1> returns it. */
-  id: string;
+  /** The log chunk's id (a number, as in REST): GET /api/tasks/:id/logs?after=<id - 1> returns it. */
+  id: number;
   shardIndex: number;
   attemptId: string;
   seq: string;

@@ -27,7 +27,7 @@ const aliceLog: TelemetryEvent = {
   type: 'log',
   taskId: TASK,
   userId: ALICE,
-  id: '7',
+  id: 7,
   shardIndex: 0,
   attemptId: 'x',
   seq: '1',
