@@ -5,10 +5,12 @@ import * as grpc from '@grpc/grpc-js';
 import { DataSource } from 'typeorm';
 import { RedisServer, freePort } from '@hivemind/local-stack';
 import { GRPC_CHANNEL_OPTIONS, loadNodepool } from '@hivemind/contracts/grpc';
-import { grpcHealthStatus, grpcListServices } from '@hivemind/testing';
+import { type SystemStatusView } from '@hivemind/contracts';
+import { grpcHealthStatus, grpcListServices, waitFor } from '@hivemind/testing';
 import { MIGRATIONS } from '../src/database/migrations';
 import { GrpcHealthService } from '../src/grpc/grpc-health.service';
-import { loginAs } from './support/http';
+import { ReplicaRegistry } from '../src/health/replica-registry.service';
+import { call, loginAs } from './support/http';
 import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
 
 const ADMIN_PASSWORD = 'amber-quartz-lantern-58';
@@ -85,6 +87,51 @@ describe('node pool (hybrid HTTP + gRPC app)', () => {
       }
       const asset = await fetch(`${pool.http}/assets/app.js`);
       expect(await asset.text()).toContain('hivemind');
+    });
+
+    it('/api/system/status lists the live replicas: one joins, one leaves, a crashed one ages out', async () => {
+      const token = await loginAs(pool, 'root', ADMIN_PASSWORD);
+      const replicasSeen = async () => {
+        const res = await call<SystemStatusView>(pool, 'GET', '/api/system/status', { token });
+        return res.body;
+      };
+      const alone = await replicasSeen();
+      expect(alone.replicas.map((r) => r.id)).toEqual([alone.replica_id]);
+      expect(alone.replicas[0]).toMatchObject({ pid: process.pid, http_port: pool.config.http.port });
+
+      const second = await startTestNodePool({
+        DATABASE_URL: pool.config.database.url,
+        JWT_SECRET: pool.config.auth.jwtSecret,
+        QUEUE_PREFIX: pool.config.redis.queuePrefix,
+        MIGRATIONS_RUN: 'false',
+      });
+      const secondId = second.app.get(ReplicaRegistry).id;
+      try {
+        const both = await waitFor('the second replica to show', async () => {
+          const s = await replicasSeen();
+          return s.replicas.length === 2 && s;
+        });
+        expect(both.replicas.map((r) => r.id).sort()).toEqual([alone.replica_id, secondId].sort());
+        expect(both.replicas.find((r) => r.id === secondId)?.http_port).toBe(second.config.http.port);
+      } finally {
+        await second.app.close(); // its database is the first pool's: only the app stops
+      }
+      expect((await replicasSeen()).replicas.map((r) => r.id)).toEqual([alone.replica_id]);
+
+      // a replica that died without saying goodbye is left out once its entry is stale, and cleared
+      const redis = pool.app.get<string, { client: import('ioredis').default }>('BullQueue_placement').client;
+      const key = `${pool.config.redis.queuePrefix}:replicas`;
+      await redis.hset(
+        key,
+        'crashed',
+        JSON.stringify({
+          ...alone.replicas[0],
+          id: 'crashed',
+          last_seen: new Date(Date.now() - 60_000).toISOString(),
+        }),
+      );
+      expect((await replicasSeen()).replicas.map((r) => r.id)).toEqual([alone.replica_id]);
+      expect(await redis.hexists(key, 'crashed')).toBe(0);
     });
 
     it('answers unknown API paths with a JSON 404, not the console', async () => {

@@ -52,6 +52,9 @@ describeInBrowser()('the console in Chromium', () => {
     await page.waitForURL(`${pool.http}/`);
     await page.getByTestId('health').waitFor();
     expect(await page.getByTestId('health').textContent()).toContain('Healthy');
+    expect(await page.getByTestId('replicas').textContent()).toMatch(
+      /^1 node-pool replica: \S+:\d+ \(this one\)$/,
+    );
     expect(await page.getByTestId('user').textContent()).toBe(user);
     await shot('dashboard');
     await page.reload();

@@ -206,6 +206,18 @@ describe('rows', () => {
       status: 'ok',
       postgres: 'up',
       redis: 'up',
+      replicas: [
+        {
+          id: 'r1',
+          hostname: 'pool-a',
+          pid: 7,
+          http_port: 8080,
+          grpc_port: 50051,
+          started_at: '2026-05-01T09:00:00.000Z',
+          last_seen: '2026-05-01T10:00:00.000Z',
+        },
+      ],
+      replica_id: 'r1',
       nodes: { online: 2, offline: 1, draining: 0, by_trust_group: { high: 0, normal: 2, low: 0 } },
       tasks: { QUEUED: 1, RUNNING: 2, COMPLETED: 3, FAILED: 0, CANCELLED: 0 },
       shards: { queued: 1, assigned: 0, running: 2 },
@@ -213,7 +225,7 @@ describe('rows', () => {
       time: '2026-05-01T10:00:00.000Z',
     };
     expect(systemStatusLines(status, plain)).toEqual([
-      'Pool:     ok (scheduler round_robin, heartbeat timeout 30s)',
+      'Pool:     ok (1 replica, scheduler round_robin, heartbeat timeout 30s)',
       'Workers:  2 online, 0 draining, 1 offline (trust: 0 high, 2 normal, 0 low)',
       'Tasks:    1 queued, 2 running, 3 completed, 0 failed, 0 cancelled',
       'Queue:    1 shards queued, 0 assigned, 2 running',

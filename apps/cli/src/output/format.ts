@@ -116,7 +116,7 @@ export function systemStatusLines(s: SystemStatusView, c: Colors): string[] {
     .map(([group, n]) => `${n} ${group}`)
     .join(', ');
   return [
-    `Pool:     ${paintState(s.status, c)} (scheduler ${s.scheduler.strategy}, heartbeat timeout ${s.scheduler.heartbeat_timeout_s}s)`,
+    `Pool:     ${paintState(s.status, c)} (${s.replicas.length} replica${s.replicas.length === 1 ? '' : 's'}, scheduler ${s.scheduler.strategy}, heartbeat timeout ${s.scheduler.heartbeat_timeout_s}s)`,
     `Workers:  ${s.nodes.online} online, ${s.nodes.draining} draining, ${s.nodes.offline} offline (trust: ${groups})`,
     `Tasks:    ${tasks}`,
     `Queue:    ${s.shards.queued} shards queued, ${s.shards.assigned} assigned, ${s.shards.running} running`,

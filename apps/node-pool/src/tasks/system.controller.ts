@@ -13,6 +13,7 @@ import {
 } from '@hivemind/contracts';
 import { AdminOnly, Authenticated } from '../accounts/auth.guards';
 import { NodePoolConfig } from '../config/node-pool.config';
+import { ReplicaRegistry } from '../health/replica-registry.service';
 import { QueueName } from '../queues/queue-names';
 import { ReconcilerService } from '../scheduling/reconciler.service';
 
@@ -25,6 +26,7 @@ export class SystemController {
     @InjectQueue(QueueName.Placement) private readonly placementQueue: Queue,
     private readonly config: NodePoolConfig,
     private readonly reconciler: ReconcilerService,
+    private readonly replicas: ReplicaRegistry,
   ) {}
 
   @Get('system/status')
@@ -66,10 +68,13 @@ export class SystemController {
       }
       Object.assign(shards, await this.shardCounts());
     }
+    const replicas = redis === 'up' ? await this.replicas.list().catch(() => []) : [];
     return {
       status: postgres === 'up' && redis === 'up' ? 'ok' : 'degraded',
       postgres,
       redis,
+      replicas,
+      replica_id: this.replicas.id,
       nodes,
       tasks,
       shards,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HealthModule } from '../health/health.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { SchedulingModule } from '../scheduling/scheduling.module';
 import { FilesController } from './files.controller';
@@ -9,7 +10,7 @@ import { TasksService } from './tasks.service';
 
 /** Tasks as users see them: REST, the seed's MasterNodeService, system status and the queue. */
 @Module({
-  imports: [LedgerModule, SchedulingModule],
+  imports: [HealthModule, LedgerModule, SchedulingModule],
   controllers: [TasksController, FilesController, SystemController, MasterGrpcController],
   providers: [TasksService],
   exports: [TasksService],

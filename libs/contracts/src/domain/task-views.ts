@@ -116,10 +116,24 @@ export interface QueueView {
   }[];
 }
 
+/** A node-pool process sharing the database and Redis with the others. */
+export interface ReplicaView {
+  id: string;
+  hostname: string;
+  pid: number;
+  http_port: number;
+  grpc_port: number;
+  started_at: string;
+  last_seen: string;
+}
+
 export interface SystemStatusView {
   status: 'ok' | 'degraded';
   postgres: 'up' | 'down';
   redis: 'up' | 'down';
+  /** The live node-pool replicas (empty when Redis is down); `replica_id` is the one answering. */
+  replicas: ReplicaView[];
+  replica_id: string;
   nodes: { online: number; offline: number; draining: number; by_trust_group: Record<string, number> };
   tasks: Record<string, number>;
   shards: { queued: number; assigned: number; running: number };

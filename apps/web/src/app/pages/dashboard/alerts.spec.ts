@@ -27,6 +27,8 @@ const status = (over: Partial<SystemStatusView>): SystemStatusView => ({
   status: 'ok',
   postgres: 'up',
   redis: 'up',
+  replicas: [],
+  replica_id: 'r1',
   nodes: { online: 1, offline: 0, draining: 0, by_trust_group: {} },
   tasks: {},
   shards: { queued: 0, assigned: 0, running: 0 },

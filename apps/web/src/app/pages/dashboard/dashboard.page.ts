@@ -59,6 +59,16 @@ export class DashboardPage {
   protected readonly error = signal<string | null>(null);
   /** When the shown status was read (this browser's clock). */
   protected readonly readAt = signal<number | null>(null);
+  /** "2 node-pool replicas: a:8080 (this one), b:8080" */
+  protected readonly replicas = computed(() => {
+    const s = this.status();
+    if (!s) return '';
+    const names = s.replicas.map(
+      (r) => `${r.hostname}:${r.http_port}${r.id === s.replica_id ? ' (this one)' : ''}`,
+    );
+    const count = `${s.replicas.length} node-pool replica${s.replicas.length === 1 ? '' : 's'}`;
+    return names.length ? `${count}: ${names.join(', ')}` : count;
+  });
   protected readonly taskStates = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 
   private readonly now = signal(Date.now());
