@@ -289,7 +289,7 @@ describe('live telemetry at /ws/telemetry', () => {
         type: 'log',
         task_id: aliceTask,
         user_id: alice.id,
-        id: '1',
+        id: 1,
         shard_index: 0,
         attempt_id: '00000000-0000-4000-8000-000000000000',
         seq: '1',
