@@ -63,6 +63,35 @@ describeInBrowser()('the console in Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('works from the keyboard alone: register with Tab and Enter, then reach and open a page from the navigation', async () => {
+    await page.goto('/register');
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type(username());
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('password');
+    await page.keyboard.type(STRONG_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('health').waitFor();
+    // Tab from the top of the page walks the navigation in order; Enter follows the focused link
+    await page.locator('a.brand').focus();
+    const reached: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      reached.push((await page.evaluate(() => document.activeElement?.textContent?.trim())) ?? '');
+    }
+    expect(reached).toEqual(['Dashboard', 'Submit', 'Tasks', 'Nodes', 'Wallet', 'VPN']);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/vpn$/);
+    // the focused element is visibly marked (a focus ring, not just the browser's default outline of none)
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      const style = el ? getComputedStyle(el) : null;
+      return style ? `${style.outlineStyle} ${style.boxShadow}` : '';
+    });
+    expect(outline).not.toBe('none none');
+  });
+
   it('shows the server refusal next to the field it concerns', async () => {
     await page.goto('/register');
     await fillAuth(username(), 'password');
