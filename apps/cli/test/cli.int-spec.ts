@@ -15,7 +15,8 @@ import { call, loginAs, STRONG_PASSWORD } from '../../node-pool/test/support/htt
 import { craftJwt, jwtClaims } from '../../node-pool/test/support/jwt';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { makeZip } from '../../node-pool/test/support/zip';
-import { WorkerProcess } from '../../worker/test/support/worker-process';
+import { startOwnedWorker } from '../../worker/test/support/owned-worker';
+import { type WorkerProcess } from '../../worker/test/support/worker-process';
 import { type CliEnv, type CliResult, hivemind, PtySession } from './support/cli-process';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' };
@@ -79,19 +80,13 @@ describe('the hivemind CLI', () => {
       LOGIN_ATTEMPTS_PER_ADDRESS: '10000',
       LOGIN_ATTEMPTS_PER_USERNAME: '1000',
     });
-    const owner = await call(pool, 'POST', '/api/auth/register', {
-      body: { username: 'cli-owner', password: STRONG_PASSWORD },
+    worker = await startOwnedWorker(pool, {
+      name: 'cli-worker',
+      owner: 'cli-owner',
+      scratch,
+      runtimeImage: IMAGE,
+      maxConcurrent: 4,
     });
-    expect(owner.status).toBe(201);
-    worker = new WorkerProcess('cli-worker', join(scratch, 'worker'), {
-      NODE_POOL_ADDRESS: pool.grpc,
-      HIVEMIND_USERNAME: 'cli-owner',
-      HIVEMIND_PASSWORD: STRONG_PASSWORD,
-      DOCKER_ENABLED: docker ? 'true' : 'false',
-      RUNTIME_IMAGE: IMAGE,
-      MAX_CONCURRENT_TASKS: '4',
-    });
-    await worker.start();
     ({ env: alice, username: aliceName } = await register('alice'));
   }, 300_000);
 

@@ -12,7 +12,8 @@ import { built, stackInfo, waitFor } from '@hivemind/testing';
 import { call, loginAs, STRONG_PASSWORD } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { makeZip, readZip } from '../../node-pool/test/support/zip';
-import { WorkerProcess } from '../../worker/test/support/worker-process';
+import { startOwnedWorker } from '../../worker/test/support/owned-worker';
+import { type WorkerProcess } from '../../worker/test/support/worker-process';
 import { describeInBrowser, launchChromium, openPage, screenshot } from './support/browser';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' };
@@ -71,19 +72,13 @@ describeInBrowser()('the console, its flows with a real worker', () => {
       WEB_ROOT: built('dist/apps/web/browser'),
       SIGNUP_GRANT_CPT: '5000',
     });
-    const owner = await call(pool, 'POST', '/api/auth/register', {
-      body: { username: 'e2e-owner', password: STRONG_PASSWORD },
+    worker = await startOwnedWorker(pool, {
+      name: 'e2e-worker',
+      owner: 'e2e-owner',
+      scratch,
+      runtimeImage: RUNTIME,
+      maxConcurrent: 3,
     });
-    expect(owner.status).toBe(201);
-    worker = new WorkerProcess('e2e-worker', join(scratch, 'worker'), {
-      NODE_POOL_ADDRESS: pool.grpc,
-      HIVEMIND_USERNAME: 'e2e-owner',
-      HIVEMIND_PASSWORD: STRONG_PASSWORD,
-      DOCKER_ENABLED: docker ? 'true' : 'false',
-      RUNTIME_IMAGE: RUNTIME,
-      MAX_CONCURRENT_TASKS: '3',
-    });
-    await worker.start();
     browser = await launchChromium();
   }, 120_000);
 

@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import { stackInfo } from '@hivemind/testing';
+import { call, STRONG_PASSWORD } from '../../../node-pool/test/support/http';
+import { type TestNodePool } from '../../../node-pool/test/support/test-node-pool';
+import { WorkerProcess } from './worker-process';
+
+/**
+ * Registers `owner` on the pool and starts a real worker for that account (Docker when the test
+ * stack has an engine, else the process executor), its files under `scratch/worker`.
+ */
+export async function startOwnedWorker(
+  pool: TestNodePool,
+  options: { name: string; owner: string; scratch: string; runtimeImage: string; maxConcurrent: number },
+): Promise<WorkerProcess> {
+  const owner = await call(pool, 'POST', '/api/auth/register', {
+    body: { username: options.owner, password: STRONG_PASSWORD },
+  });
+  if (owner.status !== 201) throw new Error(`registering ${options.owner} answered ${owner.status}`);
+  const worker = new WorkerProcess(options.name, join(options.scratch, 'worker'), {
+    NODE_POOL_ADDRESS: pool.grpc,
+    HIVEMIND_USERNAME: options.owner,
+    HIVEMIND_PASSWORD: STRONG_PASSWORD,
+    DOCKER_ENABLED: stackInfo().docker ? 'true' : 'false',
+    RUNTIME_IMAGE: options.runtimeImage,
+    MAX_CONCURRENT_TASKS: String(options.maxConcurrent),
+  });
+  await worker.start();
+  return worker;
+}
