@@ -1,9 +1,11 @@
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions } from '@nestjs/microservices';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppExceptionFilter, validationException } from './common/app-exception.filter';
+import { useRequestBounds } from './common/request-bounds';
 import { type NodePoolConfig } from './config/node-pool.config';
 import { GrpcHealthService } from './grpc/grpc-health.service';
 import { grpcServerOptions } from './grpc/grpc-server.options';
@@ -14,9 +16,14 @@ import { serveOpenApi } from './openapi/openapi';
  * Tests use the same two calls with their own configuration.
  */
 export async function createNodePool(config: NodePoolConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    abortOnError: false,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  useRequestBounds(app);
   app.enableShutdownHooks();
   app.useGlobalPipes(
     new ValidationPipe({

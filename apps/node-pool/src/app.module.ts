@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
+import { requestIdFor } from './common/request-id';
 import { ConfigModule } from './config/config.module';
 import { NodePoolConfig } from './config/node-pool.config';
 import { DatabaseModule } from './database/database.module';
@@ -32,6 +33,7 @@ export class AppModule {
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
             customProps: () => ({ service: 'node-pool' }),
+            genReqId: requestIdFor,
           },
         }),
         DatabaseModule,

@@ -1,6 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { isUniqueViolation } from '../common/transaction';
-import { USERNAME_PATTERN, USERNAME_RULE, UserRole, normalizeUsername } from '@hivemind/contracts';
+import {
+  PASSWORD_MAX_LENGTH,
+  USERNAME_PATTERN,
+  USERNAME_RULE,
+  UserRole,
+  normalizeUsername,
+} from '@hivemind/contracts';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
 import { LedgerService } from '../ledger/ledger.service';
@@ -47,11 +53,14 @@ export class AccountsService implements OnApplicationBootstrap {
 
   async login(rawUsername: string, password: string, address: string): Promise<Session> {
     const username = normalizeUsername(rawUsername);
-    await this.limiter.attempt(username, address);
-    const user = USERNAME_PATTERN.test(username) ? await this.users.findByUsername(username) : null;
+    // only a name that could exist gets a rate-limit key (a 4 MB "username" must not reach Redis);
+    // the address counts every attempt
+    const plausible = USERNAME_PATTERN.test(username) && password.length <= PASSWORD_MAX_LENGTH;
+    await this.limiter.attempt(plausible ? username : undefined, address);
+    const user = plausible ? await this.users.findByUsername(username) : null;
     const valid = user
       ? await this.hasher.verify(user.passwordHash, password)
-      : await this.hasher.dummyVerify(password);
+      : await this.hasher.dummyVerify(plausible ? password : '');
     if (!user || !valid) throw new DomainError('unauthenticated', WRONG_CREDENTIALS);
     if (user.disabledAt)
       throw new DomainError('forbidden', 'this account is disabled: contact an administrator');

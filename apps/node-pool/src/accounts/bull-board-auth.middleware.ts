@@ -1,8 +1,8 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import { parseCookie } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
 import { UserRole } from '@hivemind/contracts';
-import { domainErrorBody } from '../common/app-exception.filter';
+import { sendError } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
 import { AccountsService } from './accounts.service';
 import { parseBearer } from './auth.guards';
@@ -16,6 +16,8 @@ export const ADMIN_COOKIE = 'hivemind_token';
  */
 @Injectable()
 export class BullBoardAuthMiddleware implements NestMiddleware {
+  private readonly logger = new Logger(BullBoardAuthMiddleware.name);
+
   constructor(private readonly accounts: AccountsService) {}
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -28,9 +30,7 @@ export class BullBoardAuthMiddleware implements NestMiddleware {
       if (user.role !== UserRole.Admin) throw new DomainError('forbidden', 'Bull Board is for admins only');
       next();
     } catch (error) {
-      if (!(error instanceof DomainError)) return next(error);
-      const body = domainErrorBody(error);
-      res.status(body.statusCode).json(body);
+      sendError(req, res, error, this.logger);
     }
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
+import { isUuid } from '../common/ids';
 import { type User } from './user.entity';
 
 export type TokenType = 'access' | 'refresh';
@@ -60,7 +61,13 @@ export class TokenService {
         expired ? 'token expired: log in again' : 'invalid token: log in again',
       );
     }
-    if (claims.typ !== type || typeof claims.sub !== 'string' || typeof claims.ver !== 'number') {
+    // a token signed with our key but not by us (a leaked secret, an old format) is refused too
+    if (
+      claims.typ !== type ||
+      typeof claims.sub !== 'string' ||
+      !isUuid(claims.sub) ||
+      typeof claims.ver !== 'number'
+    ) {
       throw new DomainError('unauthenticated', `invalid token: not an ${type} token`);
     }
     return claims;

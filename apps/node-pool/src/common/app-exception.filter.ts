@@ -7,10 +7,10 @@ import {
   Logger,
   type ValidationError,
 } from '@nestjs/common';
-import { STATUS_CODES } from 'node:http';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { type Observable, throwError } from 'rxjs';
-import { DomainError, HTTP_STATUS } from './domain-error';
+import { type DomainError } from './domain-error';
+import { type ErrorAnswer, errorAnswer, httpReason, newRequestId, unexpectedLogLine } from './error-answer';
 import { toGrpcError } from './grpc-error';
 
 /** The JSON body of every HTTP error: `{statusCode, error, message}`, plus the fields concerned. */
@@ -19,12 +19,16 @@ export interface ErrorBody {
   error: string;
   message: string;
   errors?: { field: string; message: string }[];
+  /**
+   * On 5xx answers: the request's id (also in the X-Request-Id header of every answer), quoted in
+   * the pool's log next to an unexpected error.
+   */
+  request_id?: string;
 }
 
 /**
- * The one place errors become answers. HTTP: DomainErrors and Nest's HttpExceptions become
- * ErrorBody; anything else is a bug, logged with its stack and answered 500 without details.
- * gRPC: see toGrpcError.
+ * The one place errors become HTTP and gRPC answers (the mapping itself is errorAnswer). An
+ * unexpected error is logged once, with its stack and the request id that the answer carries.
  */
 @Catch()
 export class AppExceptionFilter implements ExceptionFilter {
@@ -32,51 +36,51 @@ export class AppExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | undefined {
     if (host.getType() === 'rpc') return throwError(() => toGrpcError(exception, this.logger));
-    const response = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
     // a payload that is not an error message (terminus's /health report) goes out as it is
     if (exception instanceof HttpException && isReport(exception.getResponse())) {
       response.status(exception.getStatus()).json(exception.getResponse());
       return undefined;
     }
-    const body = this.toBody(exception);
-    if (exception instanceof DomainError && exception.details.retryAfterS !== undefined) {
-      response.setHeader('Retry-After', String(exception.details.retryAfterS));
-    }
-    response.status(body.statusCode).json(body);
+    sendError(http.getRequest<Request>(), response, exception, this.logger);
     return undefined;
   }
+}
 
-  private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainError) return domainErrorBody(exception);
-    if (exception instanceof HttpException) {
-      const statusCode = exception.getStatus();
-      const raw = exception.getResponse();
-      const fromRaw = typeof raw === 'object' ? (raw as Partial<ErrorBody>) : {};
-      const message = Array.isArray(fromRaw.message)
-        ? fromRaw.message.join('; ')
-        : (fromRaw.message ?? exception.message);
-      return {
-        statusCode,
-        error: STATUS_CODES[statusCode] ?? 'Error',
-        message: String(message),
-        ...(fromRaw.errors ? { errors: fromRaw.errors } : {}),
-      };
-    }
-    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
+/** Answers `exception` on an Express response (the filter, and middleware outside Nest's filters). */
+export function sendError(req: Request, res: Response, exception: unknown, logger: Logger): void {
+  const requestId = requestIdOf(req);
+  const answer = errorAnswer(exception);
+  if (answer.unexpected) logger.error(unexpectedLogLine(exception, requestId));
+  if (res.headersSent) {
+    // a stream failed after its first byte: all that can be done is to cut it short
+    res.destroy();
+    return;
   }
+  if (answer.retryAfterS !== undefined) res.setHeader('Retry-After', String(answer.retryAfterS));
+  res.status(answer.status).json(errorBody(answer, requestId));
+}
+
+/** The request id pino-http gave the request (see app.module), or a new one. */
+export function requestIdOf(req: Request): string {
+  const id = (req as Request & { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : newRequestId();
+}
+
+export function errorBody(answer: ErrorAnswer, requestId?: string): ErrorBody {
+  return {
+    statusCode: answer.status,
+    error: httpReason(answer.status),
+    message: answer.message,
+    ...(answer.errors ? { errors: answer.errors } : {}),
+    ...(requestId && answer.status >= 500 ? { request_id: requestId } : {}),
+  };
 }
 
 /** The HTTP body of a refusal; also used by middleware that answers outside Nest's filters. */
 export function domainErrorBody(error: DomainError): ErrorBody {
-  const statusCode = HTTP_STATUS[error.kind];
-  const field = error.details.field;
-  return {
-    statusCode,
-    error: STATUS_CODES[statusCode] ?? 'Error',
-    message: error.message,
-    ...(field ? { errors: [{ field, message: error.message }] } : {}),
-  };
+  return errorBody(errorAnswer(error));
 }
 
 function isReport(raw: unknown): boolean {

@@ -11,7 +11,8 @@ export type RefusalKind =
   | 'exhausted'
   | 'insufficient_funds'
   | 'rate_limited'
-  | 'too_large';
+  | 'too_large'
+  | 'unavailable';
 
 /**
  * A refusal with a message a person can act on (CONVENTIONS.md §10). Services throw it; the edges
@@ -39,6 +40,7 @@ export const HTTP_STATUS: Record<RefusalKind, number> = {
   insufficient_funds: 402,
   rate_limited: 429,
   too_large: 413,
+  unavailable: 503,
 };
 
 export const GRPC_CODE: Record<RefusalKind, GrpcStatus> = {
@@ -52,4 +54,5 @@ export const GRPC_CODE: Record<RefusalKind, GrpcStatus> = {
   insufficient_funds: GrpcStatus.FAILED_PRECONDITION,
   rate_limited: GrpcStatus.RESOURCE_EXHAUSTED,
   too_large: GrpcStatus.RESOURCE_EXHAUSTED,
+  unavailable: GrpcStatus.UNAVAILABLE,
 };

@@ -1,9 +1,11 @@
 import { type Logger } from '@nestjs/common';
-import { DomainError } from './domain-error';
+import { errorAnswer, newRequestId, unexpectedLogLine } from './error-answer';
 
 /**
  * The seed's style for its rpcs: a refusal answers `success: false` and a message a person can act
- * on (never a gRPC error, never a crash); anything unexpected is logged and answered "internal error".
+ * on (never a gRPC error, never a crash) — whatever refused it (a DomainError, a validation
+ * failure, an outage of the database); anything unexpected is logged once and answered
+ * "internal error" with the request id of that log line.
  */
 export async function seedAnswer<T extends { success?: boolean; message?: string }>(
   logger: Logger,
@@ -12,8 +14,17 @@ export async function seedAnswer<T extends { success?: boolean; message?: string
   try {
     return await work();
   } catch (error) {
-    if (error instanceof DomainError) return { success: false, message: error.message } as T;
-    logger.error(error instanceof Error ? error.stack : String(error));
-    return { success: false, message: 'internal error' } as T;
+    const answer = errorAnswer(error);
+    if (!answer.unexpected) {
+      // the message names the fields it is about; add those it does not
+      const unnamed = (answer.errors ?? []).map((e) => e.field).filter((f) => !answer.message.includes(f));
+      const message = unnamed.length
+        ? `${answer.message} (${[...new Set(unnamed)].join(', ')})`
+        : answer.message;
+      return { success: false, message } as T;
+    }
+    const requestId = newRequestId();
+    logger.error(unexpectedLogLine(error, requestId));
+    return { success: false, message: `internal error (request id ${requestId})` } as T;
   }
 }

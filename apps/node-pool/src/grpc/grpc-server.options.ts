@@ -11,10 +11,12 @@ import {
 } from '@hivemind/contracts/grpc';
 import { type NodePoolConfig } from '../config/node-pool.config';
 import { type GrpcHealthService } from './grpc-health.service';
+import { limitRequestMessages, rpcMessageGuard } from './rpc-message-guard';
 
 /**
  * The gRPC half of the hybrid app: the four `nodepool` services (rpcs without a handler answer
- * UNIMPLEMENTED), grpc.health.v1 and server reflection (v1 and v1alpha), on GRPC_SERVER_HOST:PORT.
+ * UNIMPLEMENTED), grpc.health.v1 and server reflection (v1 and v1alpha), on GRPC_SERVER_HOST:PORT;
+ * every request message bounded by its rpc's limit and free of NUL characters before a handler runs.
  */
 export function grpcServerOptions(config: NodePoolConfig, health: GrpcHealthService): GrpcOptions {
   return {
@@ -24,8 +26,10 @@ export function grpcServerOptions(config: NodePoolConfig, health: GrpcHealthServ
       package: NODEPOOL_PACKAGE,
       protoPath: NODEPOOL_PROTO_PATH,
       loader: GRPC_LOADER_OPTIONS,
+      // the seed's ceiling for one message; each rpc has its own, smaller limit (rpc-message-guard)
       maxReceiveMessageLength: GRPC_MAX_MESSAGE_BYTES,
       maxSendMessageLength: GRPC_MAX_MESSAGE_BYTES,
+      channelOptions: { interceptors: [rpcMessageGuard] },
       keepalive: {
         keepaliveTimeMs: 10000,
         keepaliveTimeoutMs: 5000,
@@ -33,6 +37,7 @@ export function grpcServerOptions(config: NodePoolConfig, health: GrpcHealthServ
         http2MinPingIntervalWithoutDataMs: 5000,
       },
       onLoadPackageDefinition: (nodepool: protoLoader.PackageDefinition, server: Server) => {
+        limitRequestMessages(nodepool);
         health.implementation.addToServer(server);
         // reflection describes both our package and the health service
         const healthDefinition = protoLoader.loadSync(healthProtoPath, GRPC_LOADER_OPTIONS);

@@ -226,6 +226,7 @@ export class LifecycleService {
 
   /** Cancels a task: its live attempts are stopped, its queued shards dropped, its hold refunded. */
   async cancel(user: AuthUser, taskId: string): Promise<{ status: TaskStatus; refunded: number }> {
+    if (!isUuid(taskId)) throw new DomainError('not_found', `no task ${taskId.slice(0, 64)}`);
     const effects: Effect[] = [];
     const result = await inTransaction(this.db, async (m) => {
       effects.length = 0;

@@ -1,5 +1,5 @@
 import { SplitKind, costOf, maxTaskCost, ratePerMinute, splitCharge } from '@hivemind/contracts';
-import { planShards } from './splitter';
+import { MAX_SHARDS, planShards } from './splitter';
 
 const r = (cpuMillicores: number, memoryMb: number) => ({
   cpuMillicores,
@@ -36,6 +36,37 @@ describe('planShards', () => {
     expect(plans).toHaveLength(6);
     expect(plans[0].params).toEqual({ lr: 0.1, layers: 2 });
     expect(plans[5].params).toEqual({ lr: 0.01, layers: 4 });
+    expect(plans.map((p) => [p.params.lr, p.params.layers])).toEqual([
+      [0.1, 2],
+      [0.1, 3],
+      [0.1, 4],
+      [0.01, 2],
+      [0.01, 3],
+      [0.01, 4],
+    ]);
+  });
+
+  it('machine_learning: a grid of exactly MAX_SHARDS combinations is planned', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i);
+    const plans = planShards({
+      kind: SplitKind.MachineLearning,
+      shards: 1,
+      params: { grid: { a: values, b: values } },
+    });
+    expect(plans).toHaveLength(MAX_SHARDS);
+    expect(plans[MAX_SHARDS - 1].params).toEqual({ a: 99, b: 99 });
+    expect(new Set(plans.map((p) => JSON.stringify(p.params))).size).toBe(MAX_SHARDS);
+  });
+
+  it('machine_learning: a grid too big is refused from its sizes, before any combination is built', () => {
+    // 10,000 × 30,000: building it first took ~30 s and 4 GB before the limit was checked
+    const grid = {
+      a: Array.from({ length: 10_000 }, (_, i) => i),
+      b: Array.from({ length: 30_000 }, (_, i) => i),
+    };
+    expect(() => planShards({ kind: SplitKind.MachineLearning, shards: 1, params: { grid } })).toThrow(
+      'the grid has 10000 × 30000 = 300000000 combinations; at most 10000 shards are allowed',
+    );
   });
 
   it.each([

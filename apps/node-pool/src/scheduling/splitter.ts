@@ -48,15 +48,38 @@ function gridPlans(grid: unknown): ShardPlan[] {
       'machine_learning needs split_params.grid: an object of hyper-parameter → list of values, e.g. {"lr": [0.1, 0.01]}',
     );
   }
-  let combos: Record<string, unknown>[] = [{}];
-  for (const [name, values] of Object.entries(grid as Record<string, unknown>)) {
+  const axes = Object.entries(grid as Record<string, unknown>);
+  // the number of combinations is known before any is built: refuse a grid that is too big first
+  let combinations = 1;
+  for (const [name, values] of axes) {
     if (!Array.isArray(values) || values.length === 0) {
       throw invalid(`split_params.grid.${name} must be a non-empty list of values`);
     }
-    combos = combos.flatMap((c) => values.map((v: unknown) => ({ ...c, [name]: v })));
-    if (combos.length > MAX_SHARDS) throw invalid(`the grid has more than ${MAX_SHARDS} combinations`);
+    combinations *= values.length;
+    if (combinations > MAX_SHARDS) {
+      throw invalid(
+        `the grid has ${describeProduct(axes)} combinations; at most ${MAX_SHARDS} shards are allowed`,
+      );
+    }
   }
-  return combos.map((params, index) => ({ index, params }));
+  // mixed-radix counting, the last axis fastest: combination i takes digit k of i in the axes' radices
+  const lists = axes.map(([name, values]) => [name, values as unknown[]] as const);
+  return range(combinations).map((index) => {
+    const digits = new Array<number>(lists.length);
+    for (let k = lists.length - 1, rest = index; k >= 0; k--) {
+      digits[k] = rest % lists[k][1].length;
+      rest = Math.floor(rest / lists[k][1].length);
+    }
+    return { index, params: Object.fromEntries(lists.map(([name, values], k) => [name, values[digits[k]]])) };
+  });
+}
+
+/** `10000 × 30000 = 300000000`, or `more than 2^53` for absurd grids. */
+function describeProduct(axes: [string, unknown][]): string {
+  const lengths = axes.map(([, v]) => (Array.isArray(v) ? v.length : 0));
+  const product = lengths.reduce((a, b) => a * b, 1);
+  const total = Number.isSafeInteger(product) ? String(product) : 'more than 2^53';
+  return `${lengths.join(' × ')} = ${total}`;
 }
 
 function dataPlans(shards: number, inputFiles: readonly string[]): ShardPlan[] {

@@ -30,6 +30,7 @@ import { rpcToken } from '../accounts/auth.guards';
 import { type AuthUser } from '../accounts/auth-user';
 import { AppExceptionFilter } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
+import { parseJsonField } from '../common/json-shape';
 import { seedAnswer } from '../common/seed-answer';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { LifecycleService } from '../scheduling/lifecycle.service';
@@ -69,7 +70,7 @@ export class MasterGrpcController {
   uploadTask(req: UploadTaskRequest__Output, metadata: Metadata): Promise<UploadTaskResponse> {
     return seedAnswer(this.logger, async () => {
       const user = await this.user(metadata, req.token);
-      const spec = await parseSpec(JSON.stringify(specOf(req)));
+      const spec = await parseSpec(JSON.stringify(specOf(req)), 'the task');
       let input;
       if (req.task_zip.length > 0) {
         const stored = await this.blobs.putBuffer(req.task_zip, {
@@ -301,13 +302,7 @@ function specOf(req: UploadTaskRequest__Output): Record<string, unknown> {
   set('max_attempts', req.max_attempts);
   set('shards', req.shards);
   set('split', req.split);
-  if (req.split_params_json) {
-    try {
-      spec.split_params = JSON.parse(req.split_params_json);
-    } catch {
-      throw new DomainError('invalid', 'split_params_json must be JSON');
-    }
-  }
+  if (req.split_params_json) spec.split_params = parseJsonField(req.split_params_json, 'split_params_json');
   set('aggregate_command', req.aggregate_command);
   if (req.network_allowed) spec.network_allowed = true;
   set('target_node', req.target_node);

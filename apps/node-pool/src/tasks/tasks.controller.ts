@@ -43,6 +43,7 @@ import { type AuthUser } from '../accounts/auth-user';
 import { Authenticated, CurrentUser } from '../accounts/auth.guards';
 import { validationException } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
+import { parseJsonField } from '../common/json-shape';
 import { idempotencyKeyOf } from '../common/idempotency-key';
 import { LifecycleService } from '../scheduling/lifecycle.service';
 import { BlobStore } from '../storage/blob-store';
@@ -174,16 +175,14 @@ export class TasksController {
   }
 }
 
-/** The multipart `spec` field, validated like a JSON body. */
-export async function parseSpec(raw: string): Promise<SubmitTaskDto> {
-  let plain: unknown;
-  try {
-    plain = JSON.parse(raw);
-  } catch {
-    throw new DomainError('invalid', 'spec must be JSON (the task spec)', { field: 'spec' });
-  }
+/**
+ * A task spec given as JSON text (the multipart `spec` field; gRPC UploadTask's fields), bounded and
+ * validated like a JSON body; `what` names it in refusals.
+ */
+export async function parseSpec(raw: string, what = 'spec'): Promise<SubmitTaskDto> {
+  const plain = parseJsonField(raw, what);
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
-    throw new DomainError('invalid', 'spec must be a JSON object', { field: 'spec' });
+    throw new DomainError('invalid', `${what} must be a JSON object`, { field: what });
   }
   const spec = plainToInstance(SubmitTaskDto, plain);
   const errors = await validate(spec, { whitelist: true, forbidNonWhitelisted: true });

@@ -5,8 +5,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { AccountsService } from '../accounts/accounts.service';
 import { type AuthUser } from '../accounts/auth-user';
-import { domainErrorBody } from '../common/app-exception.filter';
+import { errorBody } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
+import { errorAnswer, newRequestId, unexpectedLogLine } from '../common/error-answer';
 import { TelemetryConnection } from './telemetry-connection';
 import { errorFrame } from './telemetry-frames';
 import { TelemetryHub } from './telemetry-hub';
@@ -102,9 +103,10 @@ export class TelemetryGateway implements OnApplicationBootstrap, OnModuleDestroy
       if (socket.destroyed) return;
       this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, user, credential.token));
     } catch (error) {
-      if (error instanceof DomainError) return refuseUpgrade(socket, domainErrorBody(error));
-      this.logger.error(`telemetry upgrade failed: ${(error as Error).stack ?? String(error)}`);
-      refuseUpgrade(socket, httpErrorBody(500, 'internal error'));
+      const requestId = newRequestId();
+      const answer = errorAnswer(error);
+      if (answer.unexpected) this.logger.error(unexpectedLogLine(error, requestId));
+      refuseUpgrade(socket, errorBody(answer, requestId), answer.retryAfterS);
     }
   }
 

@@ -55,7 +55,7 @@ export function tokenExpiresAt(token: string): number | undefined {
 }
 
 /** Answers an upgrade request with a plain HTTP error (the REST API's ErrorBody) and closes it. */
-export function refuseUpgrade(socket: Duplex, body: ErrorBody): void {
+export function refuseUpgrade(socket: Duplex, body: ErrorBody, retryAfterS?: number): void {
   if (socket.destroyed) return;
   const json = JSON.stringify(body);
   const headers = [
@@ -64,6 +64,7 @@ export function refuseUpgrade(socket: Duplex, body: ErrorBody): void {
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(json)}`,
     ...(body.statusCode === 401 ? ['WWW-Authenticate: Bearer'] : []),
+    ...(retryAfterS !== undefined ? [`Retry-After: ${retryAfterS}`] : []),
   ];
   socket.once('finish', () => socket.destroy());
   socket.end(`${headers.join('\r\n')}\r\n\r\n${json}`);

@@ -23,16 +23,20 @@ export interface TestNodePool {
 
 /**
  * A real node pool (HTTP + gRPC) on free loopback ports, with its own fresh database on the run's
- * PostgreSQL and its own queue prefix on the run's Redis. `env` overrides any variable.
+ * PostgreSQL and its own queue prefix on the run's Redis. `env` overrides any variable;
+ * `databaseUrl` may route the pool's connections (through a TcpProxy, say).
  */
-export async function startTestNodePool(env: Record<string, string> = {}): Promise<TestNodePool> {
+export async function startTestNodePool(
+  env: Record<string, string> = {},
+  options: { databaseUrl?: (url: string) => string } = {},
+): Promise<TestNodePool> {
   const db = await createTestDatabase('pool');
   const storage = mkdtempSync(join(tmpdir(), 'hivemind-storage-'));
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const config = parseNodePoolConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
     DATABASE_POOL_SIZE: '5',
     REDIS_URL: stackInfo().redisUrl,
     QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
