@@ -29,9 +29,9 @@ export class TcpProxy {
     this.server = undefined;
   }
 
-  /** Listens again on the same port. */
+  /** Listens again on the same port (if it is not listening). */
   async restore(): Promise<void> {
-    await this.listen(this.port);
+    if (!this.server) await this.listen(this.port);
   }
 
   async close(): Promise<void> {
