@@ -31,6 +31,10 @@ describe('OpenAPI fuzzer: no input makes any route answer 5xx', () => {
   let leaving: TestUser;
   /** Ids of things that exist (a task, a peer, another user), mixed into the generated values. */
   const known: string[] = [];
+  /** The id of a thing that exists, for a path template: attacks on other fields then go deep. */
+  const ids: Record<string, string> = {};
+  const existing = (template: string) =>
+    Object.entries(ids).find(([prefix]) => template.startsWith(prefix))?.[1];
 
   beforeAll(async () => {
     pool = await startTestNodePool({ ADMIN_USERNAME: 'root', ADMIN_PASSWORD });
@@ -44,6 +48,11 @@ describe('OpenAPI fuzzer: no input makes any route answer 5xx', () => {
     });
     const peer = await call(pool, 'POST', '/api/vpn/peers', { token: user.token, body: { name: 'laptop' } });
     known.push(other.id, other.username, String(task.body.task?.id ?? ''), String(peer.body.peer?.id ?? ''));
+    Object.assign(ids, {
+      '/api/tasks/': String(task.body.task?.id),
+      '/api/vpn/peers/': String(peer.body.peer?.id),
+      '/api/admin/users/': other.id,
+    });
   });
   afterAll(async () => {
     await pool?.close();
@@ -55,7 +64,7 @@ describe('OpenAPI fuzzer: no input makes any route answer 5xx', () => {
 
   it.each(operations.map((op) => [`${op[0]} ${op[1]}`, op] as const))('%s', async (name, operation) => {
     const random = fuzzRequests(doc, operation, { count: REQUESTS, seed: seedOf(name), known });
-    const systematic = systematicRequests(doc, operation);
+    const systematic = systematicRequests(doc, operation, (template) => existing(template) ?? 'x');
     const logout = operation[1] === '/api/auth/logout';
     const failures: string[] = [];
     for (const [i, request] of [...systematic, ...random].entries()) {

@@ -30,6 +30,7 @@ import { rpcToken } from '../accounts/auth.guards';
 import { type AuthUser } from '../accounts/auth-user';
 import { AppExceptionFilter } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
+import { idempotencyKeyOf } from '../common/idempotency-key';
 import { parseJsonField } from '../common/json-shape';
 import { seedAnswer } from '../common/seed-answer';
 import { NodePoolConfig } from '../config/node-pool.config';
@@ -83,7 +84,8 @@ export class MasterGrpcController {
             spec.split === SplitKind.DataProcessing ? await zipEntryNames(this.blobs, stored.sha256) : [],
         };
       }
-      const { task, created } = await this.tasks.submit(user, spec, input, req.idempotency_key || undefined);
+      const key = idempotencyKeyOf(req.idempotency_key || undefined);
+      const { task, created } = await this.tasks.submit(user, spec, input, key);
       return {
         success: true,
         message: created
@@ -153,7 +155,11 @@ export class MasterGrpcController {
     return seedAnswer(this.logger, async () => {
       const user = await this.user(metadata, req.token);
       const limit = Math.min(Math.max(req.limit || 200, 1), 1000);
-      const logs = await this.tasks.logs(user, req.task_id, Number(req.after) || 0, limit);
+      const after = Number(req.after) || 0;
+      if (!Number.isSafeInteger(after) || after < 0) {
+        throw new DomainError('invalid', 'after must be the next_after of an earlier answer', { field: 'after' });
+      }
+      const logs = await this.tasks.logs(user, req.task_id, after, limit);
       return {
         success: true,
         message: logs.status,

@@ -17,6 +17,7 @@ import type {
 } from '@hivemind/contracts/grpc';
 import { AppExceptionFilter } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
+import { idempotencyKeyOf } from '../common/idempotency-key';
 import { seedAnswer } from '../common/seed-answer';
 import { AccountsService, type Session } from '../accounts/accounts.service';
 import { Authenticated, rpcCaller, rpcToken } from '../accounts/auth.guards';
@@ -70,7 +71,7 @@ export class UserGrpcController {
       const sender = await this.caller(metadata, req.token);
       const amount = parseAmount(req.amount);
       const result = await this.wallets.transfer(sender, req.receiver_username, amount, {
-        idempotencyKey: req.idempotency_key || undefined,
+        idempotencyKey: idempotencyKeyOf(req.idempotency_key || undefined),
       });
       return {
         success: true,

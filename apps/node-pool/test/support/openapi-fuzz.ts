@@ -257,6 +257,8 @@ const ATTACK_VALUES: unknown[] = [
 export function systematicRequests(
   doc: OpenApiDocument,
   [method, template, op]: [string, string, Operation],
+  /** The id a path parameter holds while other fields are attacked: one of a thing that exists. */
+  plainId: (template: string) => string = () => 'x',
 ): FuzzRequest[] {
   const params = op.parameters ?? [];
   const plainPath = (override?: { name: string; value: string }) =>
@@ -266,7 +268,7 @@ export function systematicRequests(
         (path, p) =>
           path.replace(
             `{${p.name}}`,
-            encodeURIComponent(override?.name === p.name ? override.value : 'x') || 'x',
+            encodeURIComponent(override?.name === p.name ? override.value : plainId(template)) || 'x',
           ),
         template,
       );

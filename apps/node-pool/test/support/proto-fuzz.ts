@@ -148,3 +148,71 @@ export function fuzzMessages(
   const generator = new MessageGenerator(definition, options.known);
   return fc.sample(generator.message(type), { numRuns: options.count, seed: options.seed });
 }
+
+/** Values of a field's wire type that a handler should refuse or bear. */
+function attacksFor(type: string, known: string[]): unknown[] {
+  switch (type) {
+    case 'TYPE_STRING':
+      return [...STRINGS, 'a\u0000b', ...known];
+    case 'TYPE_BYTES':
+      return [Buffer.alloc(0), Buffer.from('PK\u0003\u0004garbage'), Buffer.alloc(70_000)];
+    case 'TYPE_INT32':
+    case 'TYPE_SINT32':
+    case 'TYPE_SFIXED32':
+      return INT32;
+    case 'TYPE_UINT32':
+    case 'TYPE_FIXED32':
+      return [0, 1, 4294967295];
+    case 'TYPE_UINT64':
+    case 'TYPE_FIXED64':
+      return INT64.filter((v) => !v.startsWith('-'));
+    case 'TYPE_INT64':
+    case 'TYPE_SINT64':
+    case 'TYPE_SFIXED64':
+      return INT64;
+    case 'TYPE_DOUBLE':
+    case 'TYPE_FLOAT':
+      return DOUBLES;
+    case 'TYPE_BOOL':
+      return [true, false];
+    default:
+      return [];
+  }
+}
+
+/**
+ * One message per (top-level field, attack value of its type), the other fields those of `base` (a
+ * request the rpc would accept): every field meets every attack with the rest of the request
+ * plausible, so the attack reaches the code behind the first checks.
+ */
+export function systematicMessages(
+  method: RpcMethod,
+  base: Record<string, unknown>,
+  known: string[],
+): Record<string, unknown>[] {
+  const type = method.definition.requestType.type as unknown as MessageDescriptor;
+  const messages: Record<string, unknown>[] = [];
+  for (const f of type.field) {
+    const nested = type.nestedType.find((n) => n.name === f.typeName);
+    let values: unknown[];
+    if (nested && nested.field.map((x) => x.name).join() === 'key,value') {
+      values = [
+        ...attacksFor('TYPE_STRING', known).map((v) => ({ [String(v)]: 'x' })),
+        ...attacksFor('TYPE_STRING', known).map((v) => ({ K: v })),
+        Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`K${i}`, 'x'])),
+      ];
+    } else if (f.type === 'TYPE_MESSAGE') {
+      values = [{}];
+    } else if (f.label === 'LABEL_REPEATED') {
+      values = [
+        [],
+        ...attacksFor(f.type, known).map((v) => [v]),
+        Array(1000).fill(attacksFor(f.type, [])[0]),
+      ];
+    } else {
+      values = attacksFor(f.type, known);
+    }
+    for (const value of values) messages.push({ ...base, [f.name]: value });
+  }
+  return messages;
+}

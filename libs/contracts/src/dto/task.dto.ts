@@ -244,6 +244,7 @@ export class TaskLogsQueryDto {
   @Type(() => Number)
   @IsInt({ message: 'after must be a whole number' })
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'after must be the next_after of an earlier answer' })
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
