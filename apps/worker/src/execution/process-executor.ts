@@ -108,10 +108,12 @@ export class ProcessExecutor implements Executor {
     const command =
       spec.command.length > 0 ? spec.command : await defaultCommand(join(spec.workspace, 'input'));
     await this.prepareWorkspace(spec.workspace);
-    const [file, ...args] = [...(await this.wrappers(spec, tools, await tasksOwnedBy(this.uid))), ...command];
+    const { env, loaderEnv } = splitLoaderEnv(taskEnv(spec));
+    const wrappers = await this.wrappers(spec, tools, await tasksOwnedBy(this.uid), loaderEnv);
+    const [file, ...args] = [...wrappers, ...command];
     const child = spawn(file, args, {
       cwd: spec.hasInput ? join(spec.workspace, 'input') : spec.workspace,
-      env: taskEnv(spec),
+      env,
       detached: true, // setsid: the task leads a new process group that stop() signals as a whole
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -175,7 +177,7 @@ export class ProcessExecutor implements Executor {
     return this.toolsFound;
   }
 
-  private async wrappers(spec: RunSpec, tools: Tools, owned: number): Promise<string[]> {
+  private async wrappers(spec: RunSpec, tools: Tools, owned: number, loaderEnv: string[]): Promise<string[]> {
     const argv: string[] = [];
     const net = tools.unshare !== undefined && !spec.networkAllowed;
     const privateTmp = tools.privateTmp !== undefined;
@@ -192,6 +194,13 @@ export class ProcessExecutor implements Executor {
     argv.push(tools.setpriv);
     if (this.asRoot) argv.push(`--reuid=${this.uid}`, `--regid=${this.gid}`, '--clear-groups');
     argv.push('--no-new-privs', '--');
+    if (loaderEnv.length > 0) {
+      if (!tools.env)
+        throw new Error(
+          `env not found in ${TOOL_DIRS.join(', ')}: cannot give the task ${loaderEnv[0].split('=')[0]}`,
+        );
+      argv.push(tools.env, ...loaderEnv);
+    }
     return argv;
   }
 
@@ -475,6 +484,38 @@ async function defaultCommand(inputDir: string): Promise<string[]> {
   throw new Error('neither run.sh nor main.py in the input; give the task a command or add one of them');
 }
 
+/**
+ * Variables that make the dynamic loader, libc or the C library's helpers load or read files of
+ * the caller's choosing (what glibc drops for set-uid programs): LD_PRELOAD=./evil.so from the
+ * input would otherwise run code as root in unshare, sh, prlimit and setpriv, which run before the
+ * task's user is taken. They reach the task through `env`, after setpriv.
+ */
+const LOADER_PREFIXES = ['LD_', 'MALLOC_'];
+const LOADER_VARIABLES = new Set([
+  'GCONV_PATH',
+  'GETCONF_DIR',
+  'GLIBC_TUNABLES',
+  'HOSTALIASES',
+  'LOCALDOMAIN',
+  'LOCPATH',
+  'NIS_PATH',
+  'NLSPATH',
+  'RESOLV_HOST_CONF',
+  'RES_OPTIONS',
+  'TZDIR',
+]);
+
+function splitLoaderEnv(all: Record<string, string>): { env: Record<string, string>; loaderEnv: string[] } {
+  const env: Record<string, string> = {};
+  const loaderEnv: string[] = [];
+  for (const [name, value] of Object.entries(all)) {
+    if (LOADER_VARIABLES.has(name) || LOADER_PREFIXES.some((p) => name.startsWith(p))) {
+      loaderEnv.push(`${name}=${value}`);
+    } else env[name] = value;
+  }
+  return { env, loaderEnv };
+}
+
 /** A clean environment: the worker's own holds secrets. Folders are host paths here. */
 function taskEnv(spec: RunSpec): Record<string, string> {
   return {
@@ -512,11 +553,13 @@ interface Tools {
   unshare?: string;
   /** Only when the worker is root and mount namespaces can be made: the task gets a private /tmp. */
   privateTmp?: { sh: string; mount: string; mkdir: string };
+  /** Gives the task the loader's variables once it runs as its own user (splitLoaderEnv). */
+  env?: string;
 }
 
 async function findTools(asRoot: boolean): Promise<Partial<Tools>> {
-  const [prlimit, setpriv, unshare, sh, mount, mkdirTool] = await Promise.all(
-    ['prlimit', 'setpriv', 'unshare', 'sh', 'mount', 'mkdir'].map(findTool),
+  const [prlimit, setpriv, unshare, sh, mount, mkdirTool, env] = await Promise.all(
+    ['prlimit', 'setpriv', 'unshare', 'sh', 'mount', 'mkdir', 'env'].map(findTool),
   );
   const canIsolate = asRoot && unshare !== undefined && (await namespaceWorks(unshare, '--net'));
   if (!canIsolate) {
@@ -537,6 +580,7 @@ async function findTools(asRoot: boolean): Promise<Partial<Tools>> {
   return {
     prlimit,
     setpriv,
+    env,
     ...(canIsolate || canHideTmp ? { unshare } : {}),
     ...(canHideTmp ? { privateTmp } : {}),
   };
