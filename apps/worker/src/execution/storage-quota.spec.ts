@@ -5,6 +5,7 @@ import {
   inodeBudget,
   isFull,
   mkfsArgs,
+  mountArgs,
   nextScanDelayMs,
   overQuota,
   quotaBytes,
@@ -117,5 +118,16 @@ describe('storage quota', () => {
     expect(args.join(' ')).toContain('-m 0 -O ^has_journal,^resize_inode');
     expect(args.join(' ')).toContain(`-i ${BYTES_PER_INODE}`);
     expect(args.join(' ')).toContain('-E lazy_itable_init=1,nodiscard');
+  });
+
+  it('mounts it as ext4 without devices, set-uid files or inode-table zeroing', () => {
+    expect(mountArgs('/w/ws.img', '/w/ws')).toEqual([
+      '-t',
+      'ext4',
+      '-o',
+      'loop,nosuid,nodev,noatime,noinit_itable',
+      '/w/ws.img',
+      '/w/ws',
+    ]);
   });
 });

@@ -35,8 +35,10 @@ export const MIN_SCAN_INTERVAL_MS = 250;
 const MAX_SCAN_INTERVAL_MS = 10_000;
 const SCAN_COST_FACTOR = 10;
 
-/** Mount options of a workspace image: no devices or set-uid files, no atime writes. */
-export const LOOP_MOUNT_OPTIONS = 'loop,nosuid,nodev,noatime,noinit_itable';
+/** mount(8) arguments of a workspace image: no devices or set-uid files, no atime writes. */
+export function mountArgs(image: string, mountPoint: string): string[] {
+  return ['-t', 'ext4', '-o', 'loop,nosuid,nodev,noatime,noinit_itable', image, mountPoint];
+}
 
 /** The quota of an attempt, in MB (MiB). */
 export function quotaMb(storageMb: number): number {

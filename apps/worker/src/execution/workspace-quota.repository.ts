@@ -1,15 +1,27 @@
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, lstat, mkdir, open, opendir, readFile, rm, rmdir, stat, statfs } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import {
+  access,
+  lstat,
+  mkdir,
+  open,
+  opendir,
+  readFile,
+  realpath,
+  rm,
+  rmdir,
+  stat,
+  statfs,
+} from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { Logger } from '@nestjs/common';
 import {
-  LOOP_MOUNT_OPTIONS,
   chooseQuotaMode,
   inodeBudget,
   isFull,
   mkfsArgs,
+  mountArgs,
   nextScanDelayMs,
   overQuota,
   quotaBytes,
@@ -99,7 +111,7 @@ export class WorkspaceQuota {
       await file.close();
     }
     await tool(this.tools.mkfs, mkfsArgs(image), 'format the workspace');
-    await tool(this.tools.mount, ['-o', LOOP_MOUNT_OPTIONS, image, ws], 'mount the workspace');
+    await tool(this.tools.mount, mountArgs(image, ws), 'mount the workspace');
     // mkfs's lost+found would show in /workspace; e2fsck makes it again when it needs one
     await rmdir(join(ws, 'lost+found')).catch(() => undefined);
   }
@@ -109,7 +121,7 @@ export class WorkspaceQuota {
     if (!this.tools || (await isMountpoint(ws))) return;
     if (!(await exists(imageOf(ws)))) return; // made in accounting mode, or by an older worker
     await mkdir(ws, { recursive: true });
-    await tool(this.tools.mount, ['-o', LOOP_MOUNT_OPTIONS, imageOf(ws), ws], 'mount the workspace again');
+    await tool(this.tools.mount, mountArgs(imageOf(ws), ws), 'mount the workspace again');
     this.logger.log(`mounted ${ws} again`);
   }
 
@@ -132,10 +144,11 @@ export class WorkspaceQuota {
    * (attempts taken back), whichever mode made it. Returns the mount points released.
    */
   async sweep(attemptsDir: string, keep: Set<string>): Promise<string[]> {
-    const root = resolve(attemptsDir) + sep;
-    const mounts = await mountPoints();
-    const stray = mounts
-      .filter((m) => m.startsWith(root) && !keep.has(m))
+    // mountinfo has real paths: WORK_DIR may go through a link
+    const real = await realpath(attemptsDir).catch(() => resolve(attemptsDir));
+    const kept = new Set([...keep].map((ws) => relative(resolve(attemptsDir), ws)));
+    const stray = (await mountPoints())
+      .filter((m) => m.startsWith(real + sep) && !kept.has(relative(real, m)))
       .sort((a, b) => b.length - a.length);
     for (const mount of stray) await this.release(mount);
     return stray;
@@ -316,7 +329,7 @@ async function probe(tools: LoopTools, workDir: string): Promise<void> {
     const file = await open(image, 'w', 0o600);
     await file.truncate(PROBE_MB * 1024 * 1024).finally(() => file.close());
     await tool(tools.mkfs, mkfsArgs(image), 'format a test image');
-    await tool(tools.mount, ['-o', LOOP_MOUNT_OPTIONS, image, ws], 'mount a test image');
+    await tool(tools.mount, mountArgs(image, ws), 'mount a test image');
     mounted = true;
     await mkdir(join(ws, 'written'));
   } finally {
