@@ -43,6 +43,12 @@ const QUOTA_ERROR = new RegExp(`^${quotaMessage(QUOTA_MB).replace(/[.*+?^${}()|[
 const diskUse = (dir: string): number =>
   Number(spawnSync('du', ['-sxB1', dir]).stdout?.toString().split('\t')[0]) || 0;
 
+/** File systems mounted under `dir` (the attempts' workspaces in loop mode). */
+const mountsUnder = (dir: string): string[] =>
+  (spawnSync('findmnt', ['-rn', '-o', 'TARGET']).stdout?.toString() ?? '')
+    .split('\n')
+    .filter((target) => target.startsWith(`${dir}/`));
+
 /** The most `dir` took on the host's disk, sampled every 100 ms until `done` settles. */
 async function peakDiskUse(dir: string, done: Promise<unknown>): Promise<number> {
   let settled = false;
@@ -391,6 +397,35 @@ describe('the worker agent', () => {
         // the image (exactly the quota) plus the attempt's log spool
         expect(peak).toBeLessThanOrEqual((QUOTA_MB + 1) * MIB);
         expect(diskUse(w1.attemptsDir())).toBeLessThan(MIB); // all gone once reported
+      },
+    );
+
+    itWithLoop(
+      'keeps a workspace mounted across a worker crash: what the task writes after it comes back',
+      async () => {
+        const taskId = await submit({
+          name: 'quota-restart',
+          image: BUSYBOX_IMAGE,
+          storage_gb: 0.05,
+          command: [
+            'sh',
+            '-c',
+            'echo before > "$HIVEMIND_OUTPUT_DIR/a"; echo started; sleep 4; echo after > "$HIVEMIND_OUTPUT_DIR/b"',
+          ],
+        });
+        await waitFor('the task to start', async () => (await logText(taskId)).includes('started'));
+        await w1.kill('SIGKILL');
+        expect(mountsUnder(w1.attemptsDir())).toHaveLength(1); // a mount outlives the worker's process
+
+        await w1.start();
+
+        const task = await ended(taskId);
+        expect(task.status).toBe('COMPLETED');
+        expect(task.shards[0].attempts).toHaveLength(1);
+        expect(await results(taskId)).toEqual({ 'shard-000/a': 'before\n', 'shard-000/b': 'after\n' });
+        await waitFor('the workspace to be unmounted', () =>
+          Promise.resolve(mountsUnder(w1.attemptsDir()).length === 0 ? true : undefined),
+        );
       },
     );
 
