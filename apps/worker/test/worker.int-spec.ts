@@ -2,6 +2,7 @@
 // The worker agent end to end: the real worker program (child processes) against a real node pool,
 // PostgreSQL, Redis and Docker engine, running real containers.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -397,6 +398,29 @@ describe('the worker agent', () => {
         // the image (exactly the quota) plus the attempt's log spool
         expect(peak).toBeLessThanOrEqual((QUOTA_MB + 1) * MIB);
         expect(diskUse(w1.attemptsDir())).toBeLessThan(MIB); // all gone once reported
+      },
+    );
+
+    itWithLoop(
+      "refuses an input that fits storage_gb on paper but not in its file system, as the task's fault",
+      async () => {
+        // 9.9 MiB of files for a 10 MB quota: under the limit as declared, over what the file system
+        // holds once its own bookkeeping is taken
+        const zip = craftZip([
+          { name: 'main.py', data: 'print("never runs")' },
+          { name: 'data.bin', data: randomBytes(Math.round(9.9 * MIB)) },
+        ]);
+        const taskId = await submit({ name: 'quota-input', storage_gb: 0.01 }, zip);
+
+        const task = await ended(taskId);
+
+        expect(task.status).toBe('FAILED');
+        expect(task.shards[0].attempts).toHaveLength(1);
+        expect(task.shards[0].attempts[0]).toMatchObject({
+          failure_cause: 'task',
+          error: "input refused: the input does not fit in the task's storage_gb (10 MB)",
+        });
+        expect(await logText(taskId)).not.toContain('never runs');
       },
     );
 
