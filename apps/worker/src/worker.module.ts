@@ -6,6 +6,7 @@ import { DockerRepository } from './docker/docker.repository';
 import { EXECUTOR, type Executor } from './execution/executor';
 import { ProcessExecutor } from './execution/process-executor';
 import { Supervisor } from './execution/supervisor.service';
+import { WorkspaceQuota } from './execution/workspace-quota.repository';
 import { MACHINE, describeMachine } from './machine/hardware';
 import { MachineMonitor } from './machine/machine-monitor';
 import { PoolClient } from './pool/pool-client';
@@ -60,6 +61,12 @@ export class WorkerModule {
           provide: MACHINE,
           inject: [WorkerConfig],
           useFactory: (c: WorkerConfig) => describeMachine(c.limits, c.workDir),
+        },
+        // probed once (a small image made and mounted); the mode is logged and shown by the status API
+        {
+          provide: WorkspaceQuota,
+          inject: [WorkerConfig],
+          useFactory: (c: WorkerConfig) => WorkspaceQuota.create(c.tasks.storageQuota, c.workDir),
         },
         MachineMonitor,
         Supervisor,

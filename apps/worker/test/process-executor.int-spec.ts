@@ -336,6 +336,26 @@ describe(ProcessExecutor.name, () => {
       expect(sink.text('stdout')).toBe('65534\n65534\nNoNewPrivs:\t1\n');
     });
 
+    itAsRoot(
+      "keeps the loader's variables from the programs that run as root, and gives them to the task",
+      async () => {
+        // LD_DEBUG_OUTPUT makes every dynamically linked program it reaches write a file, as its user:
+        // a file of root's would mean LD_PRELOAD could have run the task's code as root
+        const spec = newSpec({ command: ['true'] });
+        const logs = join(spec.workspace, 'output', 'ld');
+        spec.env = { ...spec.env, LD_DEBUG: 'libs', LD_DEBUG_OUTPUT: logs };
+        const handle = await executor.start(spec, new MemorySink());
+        started.push(handle);
+
+        expect((await handle.done).exitCode).toBe(0);
+        const written = readdirSync(join(spec.workspace, 'output')).filter((n) => n.startsWith('ld.'));
+        expect(written.length).toBeGreaterThan(0); // the task (env, then true) got them
+        expect(written.map((n) => statSync(join(spec.workspace, 'output', n)).uid)).toEqual(
+          written.map(() => 65534),
+        );
+      },
+    );
+
     it('refuses to run tasks as root', () => {
       expect(() => new ProcessExecutor({ stateDir, runAsUid: 0 })).toThrow('tasks never run as root');
     });
@@ -369,6 +389,43 @@ describe(ProcessExecutor.name, () => {
       expect(allowed.result.exitCode).toBe(0);
       expect(allowed.sink.text('stdout')).toBe('connected\n');
     });
+  });
+
+  describe('temporary files', () => {
+    itWithUnshare(
+      "gives the task its own /tmp, /var/tmp and /dev/shm inside its workspace, not the host's",
+      async () => {
+        const marker = join(tmpdir(), `hivemind-host-only-${process.pid}`);
+        writeFileSync(marker, 'host');
+        try {
+          const spec = newSpec({
+            command: [
+              'sh',
+              '-c',
+              `echo t > /tmp/t.txt; echo v > /var/tmp/v.txt; echo s > /dev/shm/s.txt; cat ${marker}; echo "TMPDIR=$TMPDIR"; touch "$HIVEMIND_OUTPUT_DIR/reached"`,
+            ],
+          });
+          const sink = new MemorySink();
+          const handle = await executor.start(spec, sink);
+          started.push(handle);
+
+          await handle.done;
+
+          const tmp = join(spec.workspace, '.tmp');
+          expect(sink.text('stdout')).toBe(`TMPDIR=${tmp}\n`);
+          expect(sink.text('stderr')).toContain('No such file'); // the host's file is not there
+          // one folder of the workspace stands for all three: counted in the storage quota, gone with it
+          expect(readFileSync(join(tmp, 't.txt'), 'utf8')).toBe('t\n');
+          expect(readFileSync(join(tmp, 'v.txt'), 'utf8')).toBe('v\n');
+          expect(readFileSync(join(tmp, 's.txt'), 'utf8')).toBe('s\n');
+          expect(['/tmp/t.txt', '/var/tmp/v.txt', '/dev/shm/s.txt'].filter((f) => existsSync(f))).toEqual([]);
+          // the host's /tmp is out of sight, but the workspace (under /tmp here) is where it was
+          expect(existsSync(join(spec.workspace, 'output', 'reached'))).toBe(true);
+        } finally {
+          rmSync(marker, { force: true });
+        }
+      },
+    );
   });
 
   describe('after a restart', () => {

@@ -2,9 +2,11 @@
 // The worker agent end to end: the real worker program (child processes) against a real node pool,
 // PostgreSQL, Redis and Docker engine, running real containers.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import {
   BUSYBOX_IMAGE,
@@ -17,6 +19,7 @@ import { stackInfo, waitFor } from '@hivemind/testing';
 import { call, loginAs, newUser, type TestUser } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { makeZip, readZip } from '../../node-pool/test/support/zip';
+import { quotaMessage } from '../src/execution/storage-quota';
 import { craftZip } from './support/hostile-zip';
 import { WorkerProcess } from './support/worker-process';
 
@@ -27,6 +30,55 @@ const describeDocker = stackInfo().docker ? describe : describe.skip;
 
 const containersOf = async (label: string): Promise<Docker.ContainerInfo[]> =>
   docker.listContainers({ all: true, filters: { label: [label] } });
+
+const MIB = 1024 * 1024;
+/** What storage_gb 0.1 gives: 102 MB. */
+const QUOTA_MB = 102;
+/** The quota's mode here: loop-mounted images need root (and loop devices, mkfs.ext4). */
+const QUOTA_MODE = process.getuid?.() === 0 ? 'loop' : 'accounting';
+const itWithLoop = QUOTA_MODE === 'loop' ? it : it.skip;
+/** The attempt's error starts with the quota's message (a failed output upload may follow it). */
+const QUOTA_ERROR = new RegExp(`^${quotaMessage(QUOTA_MB).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+
+/** Bytes `dir` takes on the host's disk; `-x`: a mounted workspace counts by its image's blocks. */
+const diskUse = (dir: string): number =>
+  Number(spawnSync('du', ['-sxB1', dir]).stdout?.toString().split('\t')[0]) || 0;
+
+/** File systems mounted under `dir` (the attempts' workspaces in loop mode). */
+const mountsUnder = (dir: string): string[] =>
+  (spawnSync('findmnt', ['-rn', '-o', 'TARGET']).stdout?.toString() ?? '')
+    .split('\n')
+    .filter((target) => target.startsWith(`${dir}/`));
+
+/** The most `dir` took on the host's disk, sampled every 100 ms until `done` settles. */
+async function peakDiskUse(dir: string, done: Promise<unknown>): Promise<number> {
+  let settled = false;
+  done.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  let peak = 0;
+  while (!settled) {
+    peak = Math.max(peak, diskUse(dir));
+    await sleep(100);
+  }
+  return peak;
+}
+
+/**
+ * Four 90 MB files, one after the other into `targets` (cycled), whatever fails; exit 1 if any did.
+ * dd, not head: busybox's head reports any failed write as "I/O error".
+ */
+const fourBigFiles = (targets: string[]) =>
+  [
+    'failed=0',
+    ...[1, 2, 3, 4].map(
+      (i) =>
+        `dd if=/dev/zero of="${targets[(i - 1) % targets.length]}/big-${i}" bs=1000000 count=90 || failed=1`,
+    ),
+    'sleep 1', // the workspace at its fullest for a while: the sampler sees it
+    'exit $failed',
+  ].join('\n');
 
 describe('the worker agent', () => {
   let pool: TestNodePool;
@@ -114,6 +166,15 @@ describe('the worker agent', () => {
     }
     await pool?.close();
     rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it.each([0, -1, 0.001, 5000])('refuses storage_gb %p with a 400 naming it', async (storage) => {
+    const res = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { name: 'no-quota', image: BUSYBOX_IMAGE, command: ['true'], storage_gb: storage },
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/storage_gb must be at (least 0\.01|most 4096)/);
   });
 
   describeDocker('with Docker', () => {
@@ -305,6 +366,93 @@ describe('the worker agent', () => {
       expect(existsSync('/tmp/escaped.txt')).toBe(false);
     });
 
+    itWithLoop(
+      'holds a task with storage_gb 0.1 to its 102 MB of the host disk; it fails with the quota message, not retried',
+      async () => {
+        expect((await w1.status())?.storage_quota).toBe(QUOTA_MODE);
+        const taskId = await submit({
+          name: 'quota',
+          image: BUSYBOX_IMAGE,
+          storage_gb: 0.1,
+          command: [
+            'sh',
+            '-c',
+            // /tmp is a 64 MB tmpfs counted in the container's memory (it never reaches the disk)
+            `head -c ${100 * MIB} /dev/zero > /tmp/big; echo "tmp holds $(wc -c < /tmp/big)"; rm /tmp/big\n${fourBigFiles(['$HIVEMIND_OUTPUT_DIR', '$HIVEMIND_WORKSPACE'])}`,
+          ],
+        });
+
+        const peak = await peakDiskUse(w1.attemptsDir(), ended(taskId));
+
+        const task = await ended(taskId);
+        expect(task.status).toBe('FAILED');
+        expect(task.shards[0].attempts).toHaveLength(1); // the task's fault: it would do it again
+        expect(task.shards[0].attempts[0]).toMatchObject({
+          failure_cause: 'task',
+          error: quotaMessage(QUOTA_MB),
+        });
+        const text = await logText(taskId);
+        expect(text).toMatch(/No space left on device/); // the task's own error
+        expect(text).toContain(`tmp holds ${64 * MIB}`);
+        expect(peak).toBeGreaterThan(80 * MIB); // it did write, and the sampler saw it
+        // the image (exactly the quota) plus the attempt's log spool
+        expect(peak).toBeLessThanOrEqual((QUOTA_MB + 1) * MIB);
+        expect(diskUse(w1.attemptsDir())).toBeLessThan(MIB); // all gone once reported
+      },
+    );
+
+    itWithLoop(
+      "refuses an input that fits storage_gb on paper but not in its file system, as the task's fault",
+      async () => {
+        // 9.9 MiB of files for a 10 MB quota: under the limit as declared, over what the file system
+        // holds once its own bookkeeping is taken
+        const zip = craftZip([
+          { name: 'main.py', data: 'print("never runs")' },
+          { name: 'data.bin', data: randomBytes(Math.round(9.9 * MIB)) },
+        ]);
+        const taskId = await submit({ name: 'quota-input', storage_gb: 0.01 }, zip);
+
+        const task = await ended(taskId);
+
+        expect(task.status).toBe('FAILED');
+        expect(task.shards[0].attempts).toHaveLength(1);
+        expect(task.shards[0].attempts[0]).toMatchObject({
+          failure_cause: 'task',
+          error: "input refused: the input does not fit in the task's storage_gb (10 MB)",
+        });
+        expect(await logText(taskId)).not.toContain('never runs');
+      },
+    );
+
+    itWithLoop(
+      'keeps a workspace mounted across a worker crash: what the task writes after it comes back',
+      async () => {
+        const taskId = await submit({
+          name: 'quota-restart',
+          image: BUSYBOX_IMAGE,
+          storage_gb: 0.05,
+          command: [
+            'sh',
+            '-c',
+            'echo before > "$HIVEMIND_OUTPUT_DIR/a"; echo started; sleep 4; echo after > "$HIVEMIND_OUTPUT_DIR/b"',
+          ],
+        });
+        await waitFor('the task to start', async () => (await logText(taskId)).includes('started'));
+        await w1.kill('SIGKILL');
+        expect(mountsUnder(w1.attemptsDir())).toHaveLength(1); // a mount outlives the worker's process
+
+        await w1.start();
+
+        const task = await ended(taskId);
+        expect(task.status).toBe('COMPLETED');
+        expect(task.shards[0].attempts).toHaveLength(1);
+        expect(await results(taskId)).toEqual({ 'shard-000/a': 'before\n', 'shard-000/b': 'after\n' });
+        await waitFor('the workspace to be unmounted', () =>
+          Promise.resolve(mountsUnder(w1.attemptsDir()).length === 0 ? true : undefined),
+        );
+      },
+    );
+
     it('fails a task whose image is missing with a clear message, not a hang', async () => {
       const taskId = await submit({ name: 'no-image', image: 'hivemind/not-there:1', command: ['true'] });
       const task = await ended(taskId, 60_000);
@@ -460,5 +608,53 @@ describe('the worker agent', () => {
       expect(await results(taskId)).toEqual({ 'shard-000/out.txt': 'shard 0\n' });
       await proc.kill('SIGTERM');
     });
+
+    it.each(
+      (
+        [
+          // /tmp, /var/tmp and /dev/shm are the workspace's own .tmp for the task: they count too
+          ['loop', 'wt-process-quota', ['$HIVEMIND_OUTPUT_DIR', '/tmp', '/var/tmp', '/dev/shm']],
+          ['accounting', 'wt-process-accounting', ['$HIVEMIND_OUTPUT_DIR']],
+        ] as [string, string, string[]][]
+      ).filter(([mode]) => mode === 'accounting' || QUOTA_MODE === 'loop'),
+    )(
+      'holds a task with storage_gb 0.1 to its quota in the process executor (%s)',
+      async (mode, name, targets) => {
+        const proc = worker(name, { DOCKER_ENABLED: 'false', STORAGE_QUOTA_MODE: mode });
+        await proc.start();
+        expect(await proc.status()).toMatchObject({ executor: 'process', storage_quota: mode });
+        const me = (await call(pool, 'GET', '/api/me', { token: adminToken })).body;
+        await call(pool, 'PATCH', `/api/admin/users/${me.id ?? me.user?.id}`, {
+          token: adminToken,
+          body: { trust_score: 100 },
+        });
+        // accounting walks the workspace every 250 ms: written at ~50 MB/s, the task passes the quota
+        // by what it writes until the next walk
+        const script =
+          mode === 'loop'
+            ? fourBigFiles(targets)
+            : `for i in $(seq 1 36); do head -c ${10 * 1000 * 1000} /dev/zero > "${targets[0]}/part-$i"; sleep 0.2; done`;
+        const taskId = await submit(
+          { name: `quota-${mode}`, target_node: proc.name, storage_gb: 0.1 },
+          await makeZip({ 'run.sh': script }),
+          adminToken,
+        );
+
+        const peak = await peakDiskUse(proc.attemptsDir(), ended(taskId));
+
+        const task = await ended(taskId);
+        expect(task.status).toBe('FAILED');
+        expect(task.shards[0].attempts).toHaveLength(1);
+        expect(task.shards[0].attempts[0]).toMatchObject({
+          node_name: proc.name,
+          failure_cause: 'task',
+          error: expect.stringMatching(QUOTA_ERROR),
+        });
+        expect(['/tmp', '/var/tmp', '/dev/shm'].filter((d) => existsSync(`${d}/big-2`))).toEqual([]);
+        expect(peak).toBeGreaterThan(80 * MIB);
+        expect(peak).toBeLessThanOrEqual((QUOTA_MB + (mode === 'loop' ? 1 : 32)) * MIB);
+        await proc.kill('SIGTERM');
+      },
+    );
   });
 });

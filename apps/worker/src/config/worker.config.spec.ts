@@ -16,6 +16,7 @@ describe(parseWorkerConfig.name, () => {
       runtimeImage: 'hivemind/runtime:latest',
       pidsLimit: 256,
       user: '1000:1000',
+      storageQuota: 'auto',
     });
     expect(config.pool.heartbeatIntervalMs).toBe(5000);
   });
@@ -35,6 +36,7 @@ describe(parseWorkerConfig.name, () => {
     [{ TASK_USER: 'root' }, /TASK_USER must be uid or uid:gid/],
     [{ MAX_STORAGE_GB: '-1' }, /MAX_STORAGE_GB must be a positive number/],
     [{ TASK_PIDS_LIMIT: '2' }, /TASK_PIDS_LIMIT must be a whole number from 16/],
+    [{ STORAGE_QUOTA_MODE: 'none' }, /STORAGE_QUOTA_MODE must be one of auto, loop, accounting/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => parseWorkerConfig({ ...OWNER, ...env })).toThrow(message);
   });

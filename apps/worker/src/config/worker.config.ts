@@ -47,6 +47,7 @@ const schema = z.object({
   IMAGE_PULL_TIMEOUT_S: int(120, { min: 1, max: 3600 }),
   INPUT_MAX_FILES: int(10000, { min: 1, max: 10_000_000 }),
   INPUT_MAX_MB: int(2048, { min: 1, max: 1_000_000 }),
+  STORAGE_QUOTA_MODE: oneOf(['auto', 'loop', 'accounting'] as const, 'auto'),
   HEARTBEAT_INTERVAL_S: positiveNumber(5),
   RECONNECT_MAX_S: positiveNumber(30),
   STOP_GRACE_S: int(10, { min: 0, max: 600 }),
@@ -75,6 +76,8 @@ export class WorkerConfig {
     inputMaxFiles: number;
     inputMaxBytes: number;
     stopGraceS: number;
+    /** How storage_gb is enforced (see docs/worker.md "Storage quota"). */
+    storageQuota: 'auto' | 'loop' | 'accounting';
   };
   readonly pool: { heartbeatIntervalMs: number; reconnectMaxMs: number };
 
@@ -115,6 +118,7 @@ export function parseWorkerConfig(env: Env): WorkerConfig {
       inputMaxFiles: e.INPUT_MAX_FILES,
       inputMaxBytes: e.INPUT_MAX_MB * 1024 * 1024,
       stopGraceS: e.STOP_GRACE_S,
+      storageQuota: e.STORAGE_QUOTA_MODE,
     },
     pool: { heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_S * 1000, reconnectMaxMs: e.RECONNECT_MAX_S * 1000 },
   });
@@ -146,6 +150,8 @@ Configuration (environment variables, see .env.example):
   IMAGE_PULL_TIMEOUT_S  give up pulling a missing image after   (default 120)
   INPUT_MAX_FILES       files an input zip may unpack to        (default 10000)
   INPUT_MAX_MB          bytes an input zip may unpack to, MB    (default 2048)
+  STORAGE_QUOTA_MODE    auto | loop | accounting: how a task's  (default auto)
+                        storage_gb is enforced (loop: an ext4 image per attempt, root only)
   HEARTBEAT_INTERVAL_S  heartbeat period                        (default 5)
   RECONNECT_MAX_S       longest wait between reconnects         (default 30)
   STOP_GRACE_S          SIGTERM to SIGKILL when stopping a task (default 10)

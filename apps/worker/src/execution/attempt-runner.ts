@@ -17,7 +17,9 @@ import {
 } from '../pool/pool-client';
 import type { Executor, LeftoverRun, RunHandle, RunResult, RunSpec } from './executor';
 import { LogSpool } from './log-spool';
+import { quotaBytes, quotaFailure, quotaMb } from './storage-quota';
 import { UnsafeArchiveError, extractZipSafely, zipOutputs } from './workspace';
+import type { WorkspaceQuota } from './workspace-quota.repository';
 
 const run = promisify(execFile);
 
@@ -47,6 +49,8 @@ export interface RunnerContext {
   taskUser: string;
   inputLimits: { maxFiles: number; maxBytes: number };
   stopGraceS: number;
+  /** Makes each workspace a file system of storage_mb (or walks it): see storage-quota.ts. */
+  quota: WorkspaceQuota;
   /** Seconds between ReportRunningStatus calls while the attempt runs. */
   runningReportS: number;
   /** Aborted when the worker shuts down: retries stop, running containers are left to a restart. */
@@ -63,9 +67,6 @@ const FILES = {
   ws: 'ws',
 };
 
-/** The seed's default output limit when a task asks for no storage. */
-const DEFAULT_OUTPUT_MB = 1024;
-
 /**
  * One attempt on this node, from the pushed ExecuteTaskRequest to the acknowledged TaskCompleted:
  * fetch input → extract safely → run (executor) while logs stream → enforce timeout / stop → collect
@@ -79,7 +80,7 @@ export class AttemptRunner {
   cptReward = '0';
   private handle?: RunHandle;
   private spool?: LogSpool;
-  private stoppedBy?: { by: 'pool' | 'operator' | 'timeout'; reason: string };
+  private stoppedBy?: { by: 'pool' | 'operator' | 'timeout' | 'quota'; reason: string };
   private timers: NodeJS.Timeout[] = [];
   private finished!: Promise<void>;
 
@@ -131,6 +132,11 @@ export class AttemptRunner {
     return runner;
   }
 
+  /** The workspace folder of the attempt in `dir` (a file system of its own in loop mode). */
+  static workspaceOf(dir: string): string {
+    return join(dir, FILES.ws);
+  }
+
   static readState(dir: string): Promise<AttemptState | undefined> {
     return readFile(join(dir, FILES.state), 'utf8').then(
       (text) => JSON.parse(text) as AttemptState,
@@ -158,9 +164,11 @@ export class AttemptRunner {
 
   private async runFresh(): Promise<void> {
     await this.guard(async () => {
-      await mkdir(join(this.dir, FILES.ws, 'output'), { recursive: true });
+      await mkdir(this.dir, { recursive: true });
       await this.save();
       this.spool = await this.openSpool();
+      await this.ctx.quota.prepare(join(this.dir, FILES.ws), this.state.request.storage_mb);
+      await mkdir(join(this.dir, FILES.ws, 'output'), { recursive: true });
       const prepared = await this.prepare();
       if (!prepared) return; // refused and reported by prepare()
       if (this.stoppedBy) return this.afterRun(undefined);
@@ -190,6 +198,7 @@ export class AttemptRunner {
       }
       if (this.state.phase === 'running' && leftover && this.ctx.executor.resume) {
         this.logger.log('re-attached after a restart');
+        await this.ctx.quota.reattach(join(this.dir, FILES.ws)); // mounted again after a reboot
         const handle = await this.ctx.executor.resume(leftover, this.spool, this.spool.lastTs);
         return this.supervise(handle);
       }
@@ -243,12 +252,23 @@ export class AttemptRunner {
           throw error;
         }
       });
+      // the input counts towards the quota: it is on the node's disk for as long as the task runs
+      const limits = {
+        ...this.ctx.inputLimits,
+        maxBytes: Math.min(this.ctx.inputLimits.maxBytes, quotaBytes(r.storage_mb)),
+      };
       try {
-        await extractZipSafely(zip, join(ws, 'input'), this.ctx.inputLimits);
+        await extractZipSafely(zip, join(ws, 'input'), limits);
       } catch (error) {
-        if (!(error instanceof UnsafeArchiveError)) throw error;
-        this.spool!.system(`hivemind: input refused: ${error.message}`);
-        await this.complete(this.failure(`input refused: ${error.message}`, 'task'));
+        const refusal =
+          error instanceof UnsafeArchiveError
+            ? error.message
+            : this.ctx.quota.mode === 'loop' && (error as NodeJS.ErrnoException).code === 'ENOSPC'
+              ? `the input does not fit in the task's storage_gb (${quotaMb(r.storage_mb)} MB)`
+              : undefined;
+        if (refusal === undefined) throw error;
+        this.spool!.system(`hivemind: input refused: ${refusal}`);
+        await this.complete(this.failure(`input refused: ${refusal}`, 'task'));
         return false;
       }
       await rm(zip, { force: true });
@@ -292,7 +312,9 @@ export class AttemptRunner {
       cpuMillicores: r.cpu_millicores || 1000,
       memoryMb: r.memory_mb || 512,
       pidsLimit: this.ctx.pidsLimit,
-      storageMb: r.storage_mb,
+      // a loop workspace bounds the total (the task meets ENOSPC); accounting bounds each file too,
+      // so that one write between two walks cannot go far past the quota
+      storageMb: this.ctx.quota.mode === 'loop' ? 0 : quotaMb(r.storage_mb),
       networkAllowed: r.network_allowed,
       gpu: r.gpu > 0 || r.gpu_memory_gb > 0,
       labels: {
@@ -329,8 +351,15 @@ export class AttemptRunner {
         ),
       );
     }
+    const storageMb = this.state.request.storage_mb;
+    const quota = this.ctx.quota.watch(join(this.dir, FILES.ws), storageMb, (reason) =>
+      this.stop({ by: 'quota', reason }, 0),
+    );
     const result = await handle.done;
+    const full = await quota.stop();
     for (const timer of this.timers.splice(0)) clearTimeout(timer);
+    const reason = this.stoppedBy ? undefined : quotaFailure({ exitCode: result.exitCode, full }, storageMb);
+    if (reason) this.stoppedBy = { by: 'quota', reason };
     await this.afterRun(result);
   }
 
@@ -353,7 +382,8 @@ export class AttemptRunner {
       this.spool!.system(`hivemind: outputs not kept: ${(error as Error).message}`);
       return this.complete({
         ...this.resultOf(result, why),
-        error: `outputs: ${(error as Error).message}`,
+        // the stop's reason (a timeout, the quota) stays first: it is why the outputs are as they are
+        error: `${why ? `${why.reason}; ` : ''}outputs: ${(error as Error).message}`,
         failureCause: 'task',
       });
     }
@@ -389,9 +419,8 @@ export class AttemptRunner {
 
   /** Zips /workspace/output and uploads it; '' when the task left no output. */
   private async uploadOutputs(): Promise<string> {
-    const maxMb = this.state.request.storage_mb || DEFAULT_OUTPUT_MB;
     const zip = await zipOutputs(join(this.dir, FILES.ws, 'output'), join(this.dir, FILES.output), {
-      maxBytes: maxMb * 1024 * 1024,
+      maxBytes: quotaBytes(this.state.request.storage_mb),
     });
     if (!zip) return '';
     for (const skipped of zip.skipped) this.spool!.system(`hivemind: output ${skipped}`);
@@ -460,6 +489,7 @@ export class AttemptRunner {
       await this.handle.stop(0).catch(() => undefined);
       await this.handle.remove().catch((error: Error) => this.logger.warn(`remove: ${error.message}`));
     }
+    await this.ctx.quota.release(join(this.dir, FILES.ws)); // before rm, which would go into it
     await rm(this.dir, { recursive: true, force: true });
   }
 

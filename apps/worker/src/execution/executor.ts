@@ -33,7 +33,11 @@ export interface RunSpec {
   cpuMillicores: number;
   memoryMb: number;
   pidsLimit: number;
-  /** Largest file the task may write, in MB (storage_mb); 0 = no limit. */
+  /**
+   * Largest file the task may write, in MB (ulimit fsize); 0 = none. Not the quota itself: the
+   * attempt runner bounds the workspace's total (storage-quota.ts) and sets this only in
+   * accounting mode, where it keeps one file from running far past the quota between two walks.
+   */
   storageMb: number;
   networkAllowed: boolean;
   /** The task asked for a GPU: Docker gives the container the node's GPUs (NVIDIA runtime). */

@@ -24,7 +24,10 @@ import type { Executor, LeftoverRun, LogSink, LogStream, RunHandle, RunResult, R
 
 // Runs an attempt as a process group on the host, for nodes without Docker (low trust). What a
 // container gives for free is rebuilt from util-linux tools around the command:
-//   unshare --net (root only, unless the task may use the network)
+//   unshare --mount [--net] (root only; --net unless the task may use the network)
+//   → sh binding the workspace's .tmp over the host's world-writable folders (/tmp, /var/tmp,
+//     /dev/shm, …) in that private mount namespace, so what the task writes there counts towards
+//     its storage quota instead of filling the host's disk or memory
 //   → prlimit (address space, processes, file size, open files, no core dumps)
 //   → setpriv (root: the task's uid/gid without supplementary groups; always: no new privileges)
 //   → the command.
@@ -41,6 +44,25 @@ export interface ProcessExecutorOptions {
 }
 
 const TASK_PATH = '/usr/local/bin:/usr/bin:/bin';
+/** The task's temporary folder in its workspace: TMPDIR, and /tmp & co. in its mount namespace. */
+const TASK_TMP = '.tmp';
+/** Host folders anyone may write to, which the task gets its own TASK_TMP over (when they exist). */
+const SHARED_TMP_DIRS = ['/tmp', '/var/tmp', '/dev/shm', '/run/lock', '/run/shm'];
+/**
+ * Run by sh in the task's new mount namespace, as root, before the limits and the user change:
+ * `$1` the workspace's TASK_TMP, `$2` the workspace, `$3` mount, `$4` mkdir, then the folders to
+ * cover, `--`, the command. A workspace inside a covered folder (WORK_DIR under /tmp) is bound back
+ * at its own path inside TASK_TMP first, so that the task still finds it where its variables say.
+ * Every program is named by its absolute path: the task's environment (its PATH) is in force here.
+ */
+const BIND_TMP_SCRIPT = [
+  'tmp=$1 ws=$2 mount=$3 mkdir=$4; shift 4',
+  'for d in "$@"; do [ "$d" = -- ] && break',
+  '  case "$ws/" in "$d"/*) rel=${ws#"$d"/}; "$mkdir" -p "$tmp/$rel" && "$mount" --bind "$ws" "$tmp/$rel" || exit 126;; esac',
+  'done',
+  'while [ "$1" != -- ]; do "$mount" --rbind "$tmp" "$1" || exit 126; shift; done',
+  'shift; exec "$@"',
+].join('\n');
 const TOOL_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
 const NOBODY = 65534;
 const MIB = 1024 * 1024;
@@ -86,10 +108,12 @@ export class ProcessExecutor implements Executor {
     const command =
       spec.command.length > 0 ? spec.command : await defaultCommand(join(spec.workspace, 'input'));
     await this.prepareWorkspace(spec.workspace);
-    const [file, ...args] = [...this.wrappers(spec, tools, await tasksOwnedBy(this.uid)), ...command];
+    const { env, loaderEnv } = splitLoaderEnv(taskEnv(spec));
+    const wrappers = await this.wrappers(spec, tools, await tasksOwnedBy(this.uid), loaderEnv);
+    const [file, ...args] = [...wrappers, ...command];
     const child = spawn(file, args, {
       cwd: spec.hasInput ? join(spec.workspace, 'input') : spec.workspace,
-      env: taskEnv(spec),
+      env,
       detached: true, // setsid: the task leads a new process group that stop() signals as a whole
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -153,18 +177,37 @@ export class ProcessExecutor implements Executor {
     return this.toolsFound;
   }
 
-  private wrappers(spec: RunSpec, tools: Tools, owned: number): string[] {
+  private async wrappers(spec: RunSpec, tools: Tools, owned: number, loaderEnv: string[]): Promise<string[]> {
     const argv: string[] = [];
-    if (tools.unshare && !spec.networkAllowed) argv.push(tools.unshare, '--net', '--');
+    const net = tools.unshare !== undefined && !spec.networkAllowed;
+    const privateTmp = tools.privateTmp !== undefined;
+    if (tools.unshare && (net || privateTmp)) {
+      argv.push(tools.unshare, ...(privateTmp ? ['--mount', '--propagation', 'private'] : []));
+      argv.push(...(net ? ['--net'] : []), '--');
+    }
+    if (tools.privateTmp) {
+      const { sh, mount, mkdir: mkdirTool } = tools.privateTmp;
+      argv.push(sh, '-c', BIND_TMP_SCRIPT, 'hivemind-tmp', join(spec.workspace, TASK_TMP), spec.workspace);
+      argv.push(mount, mkdirTool, ...(await sharedTmpDirs()), '--');
+    }
     argv.push(tools.prlimit, ...rlimitArgs(spec, owned), '--');
     argv.push(tools.setpriv);
     if (this.asRoot) argv.push(`--reuid=${this.uid}`, `--regid=${this.gid}`, '--clear-groups');
     argv.push('--no-new-privs', '--');
+    if (loaderEnv.length > 0) {
+      if (!tools.env)
+        throw new Error(
+          `env not found in ${TOOL_DIRS.join(', ')}: cannot give the task ${loaderEnv[0].split('=')[0]}`,
+        );
+      argv.push(tools.env, ...loaderEnv);
+    }
     return argv;
   }
 
   private async prepareWorkspace(workspace: string): Promise<void> {
     await mkdir(join(workspace, 'output'), { recursive: true });
+    await mkdir(join(workspace, TASK_TMP), { recursive: true });
+    await chmod(join(workspace, TASK_TMP), 0o1777); // as /tmp: the umask must not decide
     if (!this.asRoot) return;
     await chownTree(workspace, this.uid, this.gid);
     await makeTraversable(dirname(workspace));
@@ -441,6 +484,38 @@ async function defaultCommand(inputDir: string): Promise<string[]> {
   throw new Error('neither run.sh nor main.py in the input; give the task a command or add one of them');
 }
 
+/**
+ * Variables that make the dynamic loader, libc or the C library's helpers load or read files of
+ * the caller's choosing (what glibc drops for set-uid programs): LD_PRELOAD=./evil.so from the
+ * input would otherwise run code as root in unshare, sh, prlimit and setpriv, which run before the
+ * task's user is taken. They reach the task through `env`, after setpriv.
+ */
+const LOADER_PREFIXES = ['LD_', 'MALLOC_'];
+const LOADER_VARIABLES = new Set([
+  'GCONV_PATH',
+  'GETCONF_DIR',
+  'GLIBC_TUNABLES',
+  'HOSTALIASES',
+  'LOCALDOMAIN',
+  'LOCPATH',
+  'NIS_PATH',
+  'NLSPATH',
+  'RESOLV_HOST_CONF',
+  'RES_OPTIONS',
+  'TZDIR',
+]);
+
+function splitLoaderEnv(all: Record<string, string>): { env: Record<string, string>; loaderEnv: string[] } {
+  const env: Record<string, string> = {};
+  const loaderEnv: string[] = [];
+  for (const [name, value] of Object.entries(all)) {
+    if (LOADER_VARIABLES.has(name) || LOADER_PREFIXES.some((p) => name.startsWith(p))) {
+      loaderEnv.push(`${name}=${value}`);
+    } else env[name] = value;
+  }
+  return { env, loaderEnv };
+}
+
 /** A clean environment: the worker's own holds secrets. Folders are host paths here. */
 function taskEnv(spec: RunSpec): Record<string, string> {
   return {
@@ -448,6 +523,7 @@ function taskEnv(spec: RunSpec): Record<string, string> {
     HOME: spec.workspace,
     LANG: 'C.UTF-8',
     PYTHONUNBUFFERED: '1',
+    TMPDIR: join(spec.workspace, TASK_TMP),
     ...spec.env,
     HIVEMIND_WORKSPACE: spec.workspace,
     HIVEMIND_TASK_DIR: join(spec.workspace, 'input'),
@@ -473,18 +549,41 @@ function rlimitArgs(spec: RunSpec, tasksAlreadyOwned: number): string[] {
 interface Tools {
   prlimit: string;
   setpriv: string;
-  /** Only when the worker is root and network namespaces can be made here. */
+  /** Only when the worker is root and network (or mount) namespaces can be made here. */
   unshare?: string;
+  /** Only when the worker is root and mount namespaces can be made: the task gets a private /tmp. */
+  privateTmp?: { sh: string; mount: string; mkdir: string };
+  /** Gives the task the loader's variables once it runs as its own user (splitLoaderEnv). */
+  env?: string;
 }
 
 async function findTools(asRoot: boolean): Promise<Partial<Tools>> {
-  const [prlimit, setpriv, unshare] = await Promise.all(['prlimit', 'setpriv', 'unshare'].map(findTool));
-  const canIsolate = asRoot && unshare !== undefined && (await netNamespaceWorks(unshare));
+  const [prlimit, setpriv, unshare, sh, mount, mkdirTool, env] = await Promise.all(
+    ['prlimit', 'setpriv', 'unshare', 'sh', 'mount', 'mkdir', 'env'].map(findTool),
+  );
+  const canIsolate = asRoot && unshare !== undefined && (await namespaceWorks(unshare, '--net'));
   if (!canIsolate) {
     logger.warn('no network isolation (needs root and a working `unshare --net`): tasks can use the network');
   }
+  const privateTmp =
+    sh !== undefined && mount !== undefined && mkdirTool !== undefined
+      ? { sh, mount, mkdir: mkdirTool }
+      : undefined;
+  const canHideTmp =
+    asRoot && unshare !== undefined && privateTmp !== undefined && (await namespaceWorks(unshare, '--mount'));
+  if (!canHideTmp) {
+    logger.warn(
+      "no private /tmp (needs root and a working `unshare --mount`): what a task writes to the host's /tmp is not counted in its storage quota",
+    );
+  }
   if (!asRoot) logger.warn(`the worker is not root: tasks run as its own user (uid ${ownIds().uid})`);
-  return { prlimit, setpriv, ...(canIsolate ? { unshare } : {}) };
+  return {
+    prlimit,
+    setpriv,
+    env,
+    ...(canIsolate || canHideTmp ? { unshare } : {}),
+    ...(canHideTmp ? { privateTmp } : {}),
+  };
 }
 
 /** Without rlimits or no-new-privs a task could take the machine down; refuse instead. */
@@ -507,14 +606,25 @@ async function findTool(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-async function netNamespaceWorks(unshare: string): Promise<boolean> {
+async function namespaceWorks(unshare: string, kind: '--net' | '--mount'): Promise<boolean> {
   try {
-    await promisify(execFile)(unshare, ['--net', 'true'], { env: { PATH: TASK_PATH } });
+    await promisify(execFile)(unshare, [kind, 'true'], { env: { PATH: TASK_PATH } });
     return true;
   } catch (error) {
-    logger.warn(`\`unshare --net\` fails here: ${(error as Error).message.split('\n')[0]}`);
+    logger.warn(`\`unshare ${kind}\` fails here: ${(error as Error).message.split('\n')[0]}`);
     return false;
   }
+}
+
+/** The SHARED_TMP_DIRS of this host that are real folders anyone may write to. */
+async function sharedTmpDirs(): Promise<string[]> {
+  const found = await Promise.all(
+    SHARED_TMP_DIRS.map(async (dir) => {
+      const info = await lstat(dir).catch(() => undefined);
+      return info?.isDirectory() && (info.mode & 0o002) !== 0 ? dir : undefined;
+    }),
+  );
+  return found.filter((dir) => dir !== undefined);
 }
 
 // ---- workspace ownership --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { MachineMonitor } from '../machine/machine-monitor';
 import { PoolClient } from '../pool/pool-client';
 import { AttemptRunner, type RunnerContext } from './attempt-runner';
 import { EXECUTOR, type Executor } from './executor';
+import { WorkspaceQuota } from './workspace-quota.repository';
 
 /**
  * Seconds between ReportRunningStatus calls of a running attempt (its CPT so far; stops come on the
@@ -46,6 +47,7 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
     pool: PoolClient,
     @Inject(EXECUTOR) readonly executor: Executor,
     monitor: MachineMonitor,
+    readonly quota: WorkspaceQuota,
   ) {
     const t = config.tasks;
     this.ctx = {
@@ -58,6 +60,7 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
       taskUser: t.user,
       inputLimits: { maxFiles: t.inputMaxFiles, maxBytes: t.inputMaxBytes },
       stopGraceS: t.stopGraceS,
+      quota,
       runningReportS: RUNNING_REPORT_S,
       shutdown: this.shutdown.signal,
       usage: () => {
@@ -166,6 +169,7 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
       if (!state || state.phase === 'preparing') {
         // nothing ran yet: the pool re-sends it (or declares it lost); start from scratch then
         if (leftover) await this.executor.discard(leftover);
+        await this.quota.release(AttemptRunner.workspaceOf(dir)); // unmounted before rm goes into it
         await rm(dir, { recursive: true, force: true });
         continue;
       }
@@ -174,6 +178,10 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
       );
       this.track(await AttemptRunner.recover(this.ctx, dir, leftover));
     }
+    // workspace file systems whose attempt is not taken back (a crash between mount and state)
+    const kept = new Set([...this.runners.values()].map((r) => AttemptRunner.workspaceOf(r.dir)));
+    for (const mount of await this.quota.sweep(this.ctx.attemptsDir, kept))
+      this.logger.log(`unmounted ${mount}: no attempt takes it back`);
     for (const stray of leftovers.values()) {
       this.logger.log(
         `removing run ${stray.id.slice(0, 12)} of attempt ${stray.attemptId || '?'}: no record of it`,

@@ -301,6 +301,9 @@ async function writeFile(
     await pipeline(source, limit, handle.createWriteStream());
   } catch (error) {
     if (error instanceof UnsafeArchiveError) throw error;
+    // a system error (ENOSPC, EIO) is the disk's, not the zip's, even when the pipeline handed it
+    // to the source too: the caller decides whose fault a full disk is
+    if (errnoCode(error) !== undefined) throw error;
     throw error === sourceError ? damaged(file.raw, error) : error;
   }
   return limit.bytes;

@@ -56,6 +56,7 @@ export class StatusController {
       connected: this.session.connected,
       last_error: this.session.lastError || null,
       executor: this.supervisor.executor.kind,
+      storage_quota: this.supervisor.quota.mode,
       docker_available: await this.docker.ping(),
       ...this.monitor.current(),
       available_resources: available,
@@ -100,6 +101,11 @@ export class StatusController {
       grpc: {
         status: poolStatus === 'SERVING' && this.session.connected ? 'healthy' : 'unhealthy',
         message: `node pool ${this.config.nodePoolAddress}: ${poolStatus}${this.session.connected ? ', push stream open' : `, not connected${this.session.lastError ? `: ${this.session.lastError}` : ''}`}`,
+      },
+      // informational: accounting still enforces storage_gb, less tightly (docs/worker.md)
+      storage: {
+        status: 'healthy',
+        message: `storage quota: ${this.supervisor.quota.mode} (${this.supervisor.quota.why})`,
       },
       resources: {
         status: available.memory_gb >= 0 ? 'healthy' : 'unhealthy',

@@ -10,6 +10,7 @@ export interface WorkerStatus {
   is_registered: boolean;
   connected: boolean;
   executor: string;
+  storage_quota: string;
   running_tasks: number;
   last_error: string | null;
   trust_score: number | null;

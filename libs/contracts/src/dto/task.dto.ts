@@ -108,11 +108,13 @@ export class SubmitTaskDto {
   @Max(4096)
   memory_gb?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 65536, default: 1 })
+  // the attempt's disk quota (its workspace is a file system of this size): 0.01 GB (10 MB) holds a
+  // small input and output; 4096 GB is more than a volunteer's node offers
+  @ApiPropertyOptional({ minimum: 0.01, maximum: 4096, default: 1 })
   @IsOptional()
   @IsNumber({}, { message: 'storage_gb must be a number' })
-  @Min(0)
-  @Max(65536)
+  @Min(0.01, { message: 'storage_gb must be at least 0.01 (10 MB)' })
+  @Max(4096, { message: 'storage_gb must be at most 4096' })
   storage_gb?: number;
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
