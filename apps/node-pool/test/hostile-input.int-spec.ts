@@ -336,6 +336,20 @@ describe('hostile input never hurts the pool', () => {
     });
   });
 
+  describe('null is a value, not an absent field', () => {
+    it.each([['role'], ['trust_score'], ['disabled']])(
+      'PATCH /api/admin/users/:id {"%s": null} → 400 naming it (it reached a NOT NULL column)',
+      async (field) => {
+        const answer = await call(pool, 'PATCH', `/api/admin/users/${user.id}`, {
+          token: admin,
+          body: { [field]: null },
+        });
+        expect(answer.status).toBe(400);
+        expect(answer.body.errors).toEqual([expect.objectContaining({ field })]);
+      },
+    );
+  });
+
   describe('the WebSocket', () => {
     it('refuses an oversized message and answers a deep one with an error frame, staying open', async () => {
       const ws = new WebSocket(`${pool.http.replace('http', 'ws')}/ws/telemetry`, {

@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsEnum, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { USERNAME_PATTERN, USERNAME_RULE, normalizeUsername } from '../domain/accounts';
 import { NodeStatus } from '../domain/states';
 import { PageQueryDto } from './page-query.dto';
+import { Optional } from './optional';
 
 /** The longest utilization history kept (and so the longest range one can ask for). */
 export const NODE_UTILIZATION_MAX_HOURS = 168;
@@ -11,12 +12,12 @@ export const NODE_UTILIZATION_MAX_HOURS = 168;
 /** GET /api/nodes: nodes by name, optionally filtered. */
 export class NodesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: NodeStatus })
-  @IsOptional()
+  @Optional()
   @IsEnum(NodeStatus, { message: 'status must be online, offline or draining' })
   status?: NodeStatus;
 
   @ApiPropertyOptional({ description: 'only the nodes of this user (a username)' })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? normalizeUsername(value) : value,
   )
@@ -33,7 +34,7 @@ export class NodeUtilizationQueryDto {
     default: 24,
     description: 'how far back, in hours; longer ranges come in wider buckets',
   })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt({ message: 'hours must be a whole number' })
   @Min(1, { message: 'hours must be at least 1' })

@@ -8,7 +8,6 @@ import {
   IsInt,
   IsNumber,
   IsObject,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -20,6 +19,7 @@ import {
 } from 'class-validator';
 import { SplitKind, TaskStatus } from '../domain/states';
 import { PageQueryDto, toFlag } from './page-query.dto';
+import { Optional } from './optional';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
@@ -55,7 +55,7 @@ const toArgv = ({ value }: { value: unknown }) => (typeof value === 'string' ? [
  */
 export class SubmitTaskDto {
   @ApiPropertyOptional({ maxLength: 128, example: 'render frames' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(128)
   name?: string;
@@ -64,7 +64,7 @@ export class SubmitTaskDto {
     description: 'Docker image; without it the task runs its input zip in the default runtime image',
     example: 'python:3.12-slim',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9._\-/:@]{0,254}$/i, {
     message: 'image must be a Docker image reference like name:tag',
@@ -77,7 +77,7 @@ export class SubmitTaskDto {
     type: [String],
     example: ['python3', 'main.py'],
   })
-  @IsOptional()
+  @Optional()
   @Transform(toArgv)
   @IsArray({ message: 'command must be a list of arguments or a string' })
   @ArrayMaxSize(256)
@@ -90,19 +90,19 @@ export class SubmitTaskDto {
     additionalProperties: { type: 'string' },
     example: { MODE: 'fast' },
   })
-  @IsOptional()
+  @Optional()
   @IsEnvMap()
   env?: Record<string, string>;
 
   @ApiPropertyOptional({ minimum: 0.1, maximum: 256, default: 1 })
-  @IsOptional()
+  @Optional()
   @IsNumber({}, { message: 'cpu_cores must be a number' })
   @Min(0.1, { message: 'cpu_cores must be at least 0.1' })
   @Max(256, { message: 'cpu_cores must be at most 256' })
   cpu_cores?: number;
 
   @ApiPropertyOptional({ minimum: 0.0625, maximum: 4096, default: 0.5 })
-  @IsOptional()
+  @Optional()
   @IsNumber({}, { message: 'memory_gb must be a number' })
   @Min(0.0625, { message: 'memory_gb must be at least 0.0625 (64 MB)' })
   @Max(4096)
@@ -111,80 +111,80 @@ export class SubmitTaskDto {
   // the attempt's disk quota (its workspace is a file system of this size): 0.01 GB (10 MB) holds a
   // small input and output; 4096 GB is more than a volunteer's node offers
   @ApiPropertyOptional({ minimum: 0.01, maximum: 4096, default: 1 })
-  @IsOptional()
+  @Optional()
   @IsNumber({}, { message: 'storage_gb must be a number' })
   @Min(0.01, { message: 'storage_gb must be at least 0.01 (10 MB)' })
   @Max(4096, { message: 'storage_gb must be at most 4096' })
   storage_gb?: number;
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'cpu_score must be a whole number' })
   @Min(0)
   @Max(1_000_000)
   cpu_score?: number;
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'gpu_score must be a whole number' })
   @Min(0)
   @Max(1_000_000)
   gpu_score?: number;
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
+  @Optional()
   @IsNumber({}, { message: 'gpu_memory_gb must be a number' })
   @Min(0)
   @Max(4096)
   gpu_memory_gb?: number;
 
   @ApiPropertyOptional({ example: 'RTX 4090' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(128)
   gpu_name?: string;
 
   @ApiPropertyOptional({ description: 'preferred node location (not required)', example: 'eu-west' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   location?: string;
 
   @ApiPropertyOptional({ minimum: -100, maximum: 100, default: 0, description: 'higher runs first' })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'priority must be a whole number' })
   @Min(-100)
   @Max(100)
   priority?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 604800, default: 3600 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'timeout_s must be a whole number of seconds' })
   @Min(1, { message: 'timeout_s must be at least 1' })
   @Max(604800, { message: 'timeout_s must be at most 604800 (7 days)' })
   timeout_s?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 3 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'max_attempts must be a whole number' })
   @Min(1)
   @Max(10)
   max_attempts?: number;
 
   @ApiPropertyOptional({ default: false, description: 'let the containers reach the network' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   network_allowed?: boolean;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'shards must be a whole number' })
   @Min(1, { message: 'shards must be at least 1' })
   @Max(10000, { message: 'shards must be at most 10000' })
   shards?: number;
 
   @ApiPropertyOptional({ enum: SplitKind, default: SplitKind.None })
-  @IsOptional()
+  @Optional()
   @IsEnum(SplitKind, { message: `split must be one of ${Object.values(SplitKind).join(', ')}` })
   split?: SplitKind;
 
@@ -193,7 +193,7 @@ export class SubmitTaskDto {
     additionalProperties: true,
     description: 'machine_learning: {"grid": {"lr": [0.1, 0.01]}}; simulation: {"seed": 42}',
   })
-  @IsOptional()
+  @Optional()
   @IsObject({ message: 'split_params must be an object' })
   split_params?: Record<string, unknown>;
 
@@ -201,7 +201,7 @@ export class SubmitTaskDto {
     type: [String],
     description: 'a final step run over every shard’s output (in /workspace/input/shard-NNN/)',
   })
-  @IsOptional()
+  @Optional()
   @Transform(toArgv)
   @IsArray({ message: 'aggregate_command must be a list of arguments or a string' })
   @ArrayMaxSize(256)
@@ -210,7 +210,7 @@ export class SubmitTaskDto {
   aggregate_command?: string[];
 
   @ApiPropertyOptional({ description: 'admins: run on this node (name or id) only' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(64)
@@ -219,19 +219,19 @@ export class SubmitTaskDto {
 
 export class TaskListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TaskStatus })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value))
   @IsEnum(TaskStatus, { message: `status must be one of ${Object.values(TaskStatus).join(', ')}` })
   status?: TaskStatus;
 
   @ApiPropertyOptional({ description: 'admins: everyone’s tasks (default: your own)' })
-  @IsOptional()
+  @Optional()
   @Transform(toFlag)
   @IsBoolean()
   all?: boolean;
 
   @ApiPropertyOptional({ description: 'name contains (case-insensitive)' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(128)
   search?: string;
@@ -242,7 +242,7 @@ export class TaskLogsQueryDto {
     description: 'chunks after this id (next_after of the previous answer)',
     default: 0,
   })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt({ message: 'after must be a whole number' })
   @Min(0)
@@ -250,7 +250,7 @@ export class TaskLogsQueryDto {
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -266,7 +266,7 @@ export class CancelTaskResponseDto {
 
 export class FilesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'admins: another user’s files (a username)' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(32)
   user?: string;

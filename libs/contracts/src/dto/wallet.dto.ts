@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { USERNAME_PATTERN, USERNAME_RULE, normalizeUsername } from '../domain/accounts';
+import { Optional } from './optional';
 
 export class TransferDto {
   @ApiProperty({ description: 'the receiver’s username', example: 'bob' })
@@ -19,7 +20,7 @@ export class TransferDto {
   amount!: number;
 
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   memo?: string;
