@@ -158,6 +158,45 @@ describe('the local stack launcher (npm run up)', () => {
     expect(health.checks.grpc.status).toBe('healthy');
   });
 
+  /** Tasks' processes seen below the worker (a child's child), restarts included. */
+  const taskProcesses: ProcessInfo[] = [];
+  const sleepsBelow = (pid: number): ProcessInfo[] =>
+    descendantsOf(pid, listProcesses()).filter((p) => p.command === 'sleep');
+
+  it('runs a task as a process below the worker (the process executor)', async () => {
+    const { adminPassword } = JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')) as {
+      adminPassword: string;
+    };
+    const json = { 'content-type': 'application/json' };
+    const login = await fetch(`${http}/api/auth/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: 'admin', password: adminPassword }),
+    });
+    const session = (await login.json()) as { access_token: string; user: { id: string } };
+    const auth = { ...json, authorization: `Bearer ${session.access_token}` };
+    // a worker without Docker is low trust: it runs the tasks of users trusted 100 or more
+    const trusted = await fetch(`${http}/api/admin/users/${session.user.id}`, {
+      method: 'PATCH',
+      headers: auth,
+      body: JSON.stringify({ trust_score: 100 }),
+    });
+    expect(trusted.status).toBe(200);
+    const submitted = await fetch(`${http}/api/tasks`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ image: 'hivemind/runtime:latest', command: ['sleep', '600'], cpu_cores: 0.1 }),
+    });
+    expect(submitted.status).toBe(201);
+    const [worker] = reportedPids('worker');
+    taskProcesses.push(
+      ...(await waitFor('the task to run below the worker', () => {
+        const found = sleepsBelow(worker);
+        return Promise.resolve(found.length ? found : undefined);
+      })),
+    );
+  });
+
   it('restarts a worker killed with -9: a line says so, its status API answers again', async () => {
     const [first] = reportedPids('worker');
     const from = output.length;
@@ -177,6 +216,12 @@ describe('the local stack launcher (npm run up)', () => {
       const res = await fetch(`http://127.0.0.1:${workerPort}/api/status`).catch(() => undefined);
       return res?.ok && ((await res.json()) as { connected?: boolean }).connected === true;
     });
+    // the restarted worker takes its task back (its process may be the old one, re-parented)
+    const [old] = taskProcesses;
+    await waitFor('the task to run again', () =>
+      Promise.resolve(isRunning(old) || sleepsBelow(again).length > 0),
+    );
+    taskProcesses.push(...sleepsBelow(again));
   });
 
   it('restarts a node pool killed with -9: /health answers again', async () => {
@@ -246,6 +291,9 @@ describe('the local stack launcher (npm run up)', () => {
     expect(tree.filter(isRunning).length).toBeGreaterThanOrEqual(8); // the apps, servers and backends
     const postgres = readProcess(postmasterPid())!;
     expect(tree.map((p) => p.pid)).toContain(postgres.pid);
+    // a task's process, which the worker leaves running when it stops, is ended too
+    tree.push(...taskProcesses);
+    expect(tree.some((p) => p.command === 'sleep' && isRunning(p))).toBe(true);
 
     const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
     process.kill(-launcher.pid!, 'SIGINT');
