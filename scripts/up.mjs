@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run up`: installs the npm dependencies when they are missing or stale (npm ci), builds what
-// changed since the last build, then hands over to the launcher (libs/local-stack/src/up.ts) on the
-// project's pinned Node 24. Plain JavaScript with no dependencies: it runs before they exist.
+// changed since the last build (not with --no-build: it starts what dist/ holds), then hands over
+// to the launcher (libs/local-stack/src/up.ts) on the project's pinned Node 24. Plain JavaScript
+// with no dependencies: it runs before they exist.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -53,7 +54,9 @@ const sources = [
   'tsconfig.json',
   'package-lock.json',
 ];
-if (Math.max(...sources.map((s) => newest(at(s)))) > mtime(stamp)) {
+const args = process.argv.slice(2);
+const noBuild = args.includes('--no-build');
+if (!noBuild && Math.max(...sources.map((s) => newest(at(s)))) > mtime(stamp)) {
   say('building (npm run build)');
   run('npm', ['run', 'build'], env);
   writeFileSync(stamp, new Date().toISOString() + '\n');
@@ -61,12 +64,13 @@ if (Math.max(...sources.map((s) => newest(at(s)))) > mtime(stamp)) {
 
 const launcher = spawn(
   node,
-  [at('dist/libs/local-stack/libs/local-stack/src/up.js'), ...process.argv.slice(2)],
+  [at('dist/libs/local-stack/libs/local-stack/src/up.js'), ...args.filter((a) => a !== '--no-build')],
   {
     cwd: root,
     stdio: 'inherit',
     env,
   },
 );
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => launcher.kill(signal));
+// The launcher stops everything it started; we wait for it (a second signal changes nothing).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => launcher.kill(signal));
 launcher.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -407,7 +407,7 @@ describe('the hivemind CLI', () => {
       const made = await hivemind(env, ['vpn', 'config', '--name', 'laptop', '--out', file]);
       expect(made).toMatchObject({ code: 0, stderr: '' });
       expect(made.stdout).toMatch(
-        /^Peer laptop at 10\.0\.0\.\d+: config written to .*hm-laptop\.conf \(mode 0600\)\./,
+        /^Peer laptop at 10\.128\.\d+\.\d+: config written to .*hm-laptop\.conf \(mode 0600\)\./,
       );
       expect(statSync(file).mode & 0o777).toBe(0o600);
       const config = readFileSync(file, 'utf8');
@@ -433,8 +433,8 @@ describe('the hivemind CLI', () => {
       expect(qr.stdout.slice(config.length)).toMatch(/[▀▄█]/);
 
       const list = await hivemind(env, ['vpn', 'list']);
-      expect(list.stdout).toMatch(/laptop\s+10\.0\.0\.\d+/);
-      expect(list.stdout).toMatch(/phone\s+10\.0\.0\.\d+/);
+      expect(list.stdout).toMatch(/laptop\s+10\.128\.\d+\.\d+/);
+      expect(list.stdout).toMatch(/phone\s+10\.128\.\d+\.\d+/);
       expect(await hivemind(env, ['vpn', 'revoke', 'laptop'])).toMatchObject({ code: 0 });
       const again = failure(await hivemind(env, ['vpn', 'config', '--peer', 'laptop']));
       expect(again).toEqual({ code: 1, line: 'hivemind: no VPN peer laptop of yours (`hivemind vpn list`)' });

@@ -167,7 +167,7 @@ describeInBrowser()('the console in Chromium', () => {
     await page.getByRole('link', { name: 'VPN' }).click();
     await page.getByTestId('no-peers').waitFor();
     expect(await page.getByTestId('vpn-server').textContent()).toMatch(
-      /^ \(10\.0\.0\.0\/24, server 10\.0\.0\.1 at \S+:51820\)$/,
+      /^ \(10\.128\.0\.0\/16, server 10\.128\.0\.1 at \S+:51820\)$/,
     );
 
     // a malformed public key is refused at its field; nothing is added
@@ -183,7 +183,7 @@ describeInBrowser()('the console in Chromium', () => {
     const text = await page.getByTestId('peer-config-text').textContent();
     expect(text).toMatch(/^\[Interface\]$/m);
     expect(text).toMatch(/^PrivateKey = \S{44}$/m);
-    expect(text).toMatch(/^Address = 10\.0\.0\.\d+\/32$/m);
+    expect(text).toMatch(/^Address = 10\.128\.\d+\.\d+\/32$/m);
     expect(await page.getByTestId('peer-qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
     await page.locator('tr[data-peer="laptop"]').waitFor();
     await shot('vpn');

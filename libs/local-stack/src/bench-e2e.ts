@@ -734,7 +734,7 @@ async function main(): Promise<void> {
   let stack: Stack | undefined;
   let events: ContainerEvents | undefined;
   const scratch = mkdtempSync(join(tmpdir(), 'hivemind-bench-e2e-ws-'));
-  // up() ends the process itself when an app dies unexpectedly: the directories go in any case
+  // the stack ends the process itself when it gives up on a crashing app: the directories go in any case
   const removeDirs = (): void => {
     for (const dir of [home, scratch]) rmSync(dir, { recursive: true, force: true });
   };

@@ -1,6 +1,13 @@
-import { type ChildProcess } from 'node:child_process';
 import Docker from 'dockerode';
-import { spawnLogged, stopChild, tailOf, waitUntil } from './child-process';
+import {
+  type Exit,
+  type RunningProcess,
+  readyOrStopped,
+  runningChild,
+  spawnLogged,
+  tailOf,
+  waitUntil,
+} from './child-process';
 import { onPath } from './system-packages';
 import { isRoot } from './system-user';
 
@@ -25,33 +32,48 @@ export type EngineState =
  */
 export async function ensureDockerEngine(logFile: string, { detached = false } = {}): Promise<EngineState> {
   if (await dockerAnswers()) return { kind: 'running' };
-  if (!onPath('dockerd'))
-    return { kind: 'unavailable', reason: 'no Docker engine answers and dockerd is not installed' };
-  if (!isRoot())
-    return { kind: 'unavailable', reason: 'no Docker engine answers and starting dockerd needs root' };
+  const cannot = whyDockerdCannotStart();
+  if (cannot) return { kind: 'unavailable', reason: `no Docker engine answers and ${cannot}` };
   return { kind: 'started', daemon: await DockerDaemon.start(logFile, detached) };
 }
 
-/** A dockerd we started, as our child. */
-export class DockerDaemon {
-  private constructor(private readonly child: ChildProcess) {}
+/** Why we cannot start a dockerd of our own here; undefined when we can. */
+export function whyDockerdCannotStart(): string | undefined {
+  if (!onPath('dockerd')) return 'dockerd is not installed';
+  if (!isRoot()) return 'starting dockerd needs root';
+  return undefined;
+}
 
-  static async start(logFile: string, detached = false): Promise<DockerDaemon> {
+/** A dockerd we started, as our child. */
+export class DockerDaemon implements RunningProcess {
+  private constructor(private readonly handle: RunningProcess) {}
+
+  get pid(): number {
+    return this.handle.pid;
+  }
+
+  get exited(): Promise<Exit> {
+    return this.handle.exited;
+  }
+
+  static async start(logFile: string, detached = false, signal?: AbortSignal): Promise<DockerDaemon> {
     const child = spawnLogged(
       'dockerd',
       ['--iptables=false', '--ip6tables=false', '--bridge=none'],
       logFile,
       { detached },
     );
-    await waitUntil(() => dockerAnswers(), {
-      timeoutMs: 60000,
-      child,
-      describe: () => `dockerd did not start; its log says:\n${tailOf(logFile)}`,
-    });
-    return new DockerDaemon(child);
+    return readyOrStopped(new DockerDaemon(runningChild(child, 'SIGTERM', 20000)), () =>
+      waitUntil(() => dockerAnswers(), {
+        timeoutMs: 60000,
+        child,
+        signal,
+        describe: () => `dockerd did not start; its log says:\n${tailOf(logFile)}`,
+      }),
+    );
   }
 
-  async stop(): Promise<void> {
-    await stopChild(this.child, 'SIGTERM', 20000);
+  stop(): Promise<void> {
+    return this.handle.stop();
   }
 }

@@ -7,3 +7,6 @@ export * from './system-packages';
 export * from './system-user';
 export * from './runtime-image';
 export * from './repo-root';
+export * from './process-tree';
+export * from './supervisor';
+export * from './stack';

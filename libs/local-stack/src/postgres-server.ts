@@ -1,8 +1,17 @@
-import { type ChildProcess, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
-import { spawnLogged, stopChild, tailOf, waitUntil } from './child-process';
+import {
+  type Exit,
+  type RunningProcess,
+  readyOrStopped,
+  runningChild,
+  spawnLogged,
+  tailOf,
+  waitUntil,
+} from './child-process';
+import { adoptProcess, readProcess } from './process-tree';
 import { type SystemUser, canEnterAs, ensureServiceUser, isRoot } from './system-user';
 
 export interface PostgresOptions {
@@ -18,7 +27,17 @@ export interface PostgresOptions {
   binDir?: string;
   /** Own process group: a terminal's Ctrl-C reaches only our launcher, which stops servers in order. */
   detached?: boolean;
+  /** Aborting it abandons the start (and stops the server it spawned). */
+  signal?: AbortSignal;
+  /**
+   * true: when a server already runs on `dataDir` (restarted by `pg_ctl restart`, or left by an
+   * earlier run), use it — and stop it with ours — instead of failing on its lock file.
+   */
+  adoptRunning?: boolean;
 }
+
+/** Fast shutdown (SIGINT): rolls back open transactions and exits cleanly; SIGKILL after this. */
+const STOP_GRACE_MS = 20000;
 
 /** Where the PostgreSQL server binaries are: PG_BIN_DIR, Debian's /usr/lib/postgresql/N/bin, pg_config, PATH. */
 export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -39,14 +58,42 @@ export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env): string
   return candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')));
 }
 
-/** A PostgreSQL server running as our child process, on loopback only, with no unix socket. */
-export class PostgresServer {
+/** The postmaster that runs on `dataDir` now, from its lock file postmaster.pid (pid and port). */
+export function runningPostmaster(dataDir: string): { pid: number; port: number } | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const [pid, port] = [Number(lines[0]), Number(lines[3])];
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return undefined;
+  const found = readProcess(pid);
+  // a stale file (a crash) may name a pid that something else reuses now
+  return found && found.state !== 'Z' && found.command.startsWith('postgres') ? { pid, port } : undefined;
+}
+
+/**
+ * A PostgreSQL server on loopback only, with no unix socket: our child process, or (adoptRunning)
+ * the one already running on the data directory.
+ */
+export class PostgresServer implements RunningProcess {
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly handle: RunningProcess,
     readonly port: number,
     private readonly password: string | undefined,
     readonly logFile: string,
+    /** true when we found it running rather than starting it. */
+    readonly adopted = false,
   ) {}
+
+  get pid(): number {
+    return this.handle.pid;
+  }
+
+  get exited(): Promise<Exit> {
+    return this.handle.exited;
+  }
 
   static async start(options: PostgresOptions): Promise<PostgresServer> {
     const binDir = options.binDir ?? findPostgresBinDir();
@@ -71,6 +118,18 @@ export class PostgresServer {
       );
     }
 
+    const running = options.adoptRunning ? runningPostmaster(options.dataDir) : undefined;
+    if (running) {
+      const handle = adoptProcess(running.pid, 'SIGINT', STOP_GRACE_MS);
+      const server = new PostgresServer(handle, running.port, options.password, logFile, true);
+      await waitUntil(() => server.ping(), {
+        timeoutMs: 60000,
+        signal: options.signal,
+        describe: () =>
+          `the PostgreSQL already running on ${options.dataDir} (pid ${running.pid}) does not answer on 127.0.0.1:${running.port}`,
+      });
+      return server;
+    }
     if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
       initCluster(binDir, options, asUser);
     }
@@ -95,14 +154,21 @@ export class PostgresServer {
       cwd: '/',
       detached: options.detached,
     });
-    const server = new PostgresServer(child, options.port, options.password, logFile);
-    await waitUntil(() => server.ping(), {
-      timeoutMs: 60000,
-      child,
-      describe: () =>
-        `PostgreSQL did not start on 127.0.0.1:${options.port}; its log says:\n${tailOf(logFile)}`,
-    });
-    return server;
+    const server = new PostgresServer(
+      runningChild(child, 'SIGINT', STOP_GRACE_MS),
+      options.port,
+      options.password,
+      logFile,
+    );
+    return readyOrStopped(server, () =>
+      waitUntil(() => server.ping(), {
+        timeoutMs: 60000,
+        child,
+        signal: options.signal,
+        describe: () =>
+          `PostgreSQL did not start on 127.0.0.1:${options.port}; its log says:\n${tailOf(logFile)}`,
+      }),
+    );
   }
 
   /** A connection URL for `database` as the `postgres` role. */
@@ -154,8 +220,8 @@ export class PostgresServer {
   }
 
   /** Fast shutdown: rolls back open transactions and exits cleanly. */
-  async stop(): Promise<void> {
-    await stopChild(this.child, 'SIGINT', 20000);
+  stop(): Promise<void> {
+    return this.handle.stop();
   }
 }
 

@@ -1,8 +1,16 @@
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { spawnLogged, stopChild, tailOf, waitUntil } from './child-process';
+import {
+  type Exit,
+  type RunningProcess,
+  readyOrStopped,
+  runningChild,
+  spawnLogged,
+  tailOf,
+  waitUntil,
+} from './child-process';
 
 export interface RedisOptions {
   dir: string;
@@ -12,6 +20,8 @@ export interface RedisOptions {
   logFile?: string;
   /** Own process group (see PostgresOptions.detached). */
   detached?: boolean;
+  /** Aborting it abandons the start (and stops the server it spawned). */
+  signal?: AbortSignal;
 }
 
 export function findRedisServer(): string | undefined {
@@ -20,11 +30,19 @@ export function findRedisServer(): string | undefined {
 }
 
 /** A Redis server running as our child process on loopback. */
-export class RedisServer {
+export class RedisServer implements RunningProcess {
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly handle: RunningProcess,
     readonly port: number,
   ) {}
+
+  get pid(): number {
+    return this.handle.pid;
+  }
+
+  get exited(): Promise<Exit> {
+    return this.handle.exited;
+  }
 
   static async start(options: RedisOptions): Promise<RedisServer> {
     const binary = findRedisServer();
@@ -50,13 +68,15 @@ export class RedisServer {
       'warning',
     ];
     const child = spawnLogged(binary, args, logFile, { detached: options.detached });
-    const server = new RedisServer(child, options.port);
-    await waitUntil(() => server.ping(), {
-      timeoutMs: 30000,
-      child,
-      describe: () => `Redis did not start on 127.0.0.1:${options.port}; its log says:\n${tailOf(logFile)}`,
-    });
-    return server;
+    const server = new RedisServer(runningChild(child, 'SIGTERM', 10000), options.port);
+    return readyOrStopped(server, () =>
+      waitUntil(() => server.ping(), {
+        timeoutMs: 30000,
+        child,
+        signal: options.signal,
+        describe: () => `Redis did not start on 127.0.0.1:${options.port}; its log says:\n${tailOf(logFile)}`,
+      }),
+    );
   }
 
   get url(): string {
@@ -78,7 +98,7 @@ export class RedisServer {
     });
   }
 
-  async stop(): Promise<void> {
-    await stopChild(this.child, 'SIGTERM', 10000);
+  stop(): Promise<void> {
+    return this.handle.stop();
   }
 }

@@ -1,8 +1,8 @@
 // `npm run up`: the whole platform on this machine — PostgreSQL and Redis (unless DATABASE_URL /
 // REDIS_URL are given), a Docker engine when one can run, the node pool (HTTP + gRPC + console)
-// and one local worker. Ctrl-C stops everything it started. scripts/up.mjs installs and builds first.
+// and one local worker, each supervised (restarted with backoff when it crashes). Ctrl-C stops
+// everything it started. scripts/up.mjs installs and builds first.
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
@@ -14,11 +14,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { stopChild, waitUntil } from './child-process';
-import { type EngineState, ensureDockerEngine } from './docker-engine';
+import { startApp } from './app-process';
+import { waitUntil } from './child-process';
+import { DockerDaemon, type EngineState, dockerAnswers, whyDockerdCannotStart } from './docker-engine';
 import { isPortFree, preferredOrFreePort } from './free-port';
 import { PostgresServer, findPostgresBinDir } from './postgres-server';
 import { RedisServer } from './redis-server';
@@ -30,6 +30,7 @@ import {
   buildDebianRuntimeImage,
   imageExists,
 } from './runtime-image';
+import { Stack } from './stack';
 import { REQUIREMENTS, ensureSystemPackages, onPath } from './system-packages';
 import { canEnterAs, ensureServiceUser, isRoot } from './system-user';
 
@@ -50,43 +51,6 @@ interface Secrets {
 const log = (line: string): void => {
   process.stdout.write(`[up] ${line}\n`);
 };
-
-class Stack {
-  private readonly stops: Array<() => Promise<void>> = [];
-  private readonly children = new Map<string, ChildProcess>();
-  private stopping = false;
-
-  onStop(stop: () => Promise<void>): void {
-    this.stops.unshift(stop);
-  }
-
-  /** Runs an app with its output prefixed; an unexpected exit brings the whole stack down. */
-  run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-    const child = spawn(process.execPath, [script], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // Ctrl-C reaches only us; we stop the apps in order
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
-    }
-    child.once('exit', (code, signal) => {
-      if (this.stopping) return;
-      log(`${name} exited (${code ?? signal}); stopping the stack`);
-      void this.stop().then(() => process.exit(1));
-    });
-    this.children.set(name, child);
-    this.onStop(() => stopChild(child, 'SIGTERM', 15000));
-    return child;
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
-    for (const stop of this.stops)
-      await stop().catch((error: Error) => log(`while stopping: ${error.message}`));
-  }
-}
 
 function loadSecrets(home: string): Secrets {
   const file = join(home, 'secrets.json');
@@ -161,7 +125,73 @@ async function ensureRuntimeImage(engine: EngineState, mode: string): Promise<vo
   await docker.getImage(BUSYBOX_IMAGE).tag({ repo: 'hivemind/runtime', tag: 'latest' });
 }
 
-export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
+/** PostgreSQL and Redis of our own (unless DATABASE_URL / REDIS_URL name others), supervised. */
+async function startDatabases(
+  stack: Stack,
+  env: NodeJS.ProcessEnv,
+  home: string,
+  secrets: Secrets,
+): Promise<{ databaseUrl: string; redisUrl: string }> {
+  // Started side by side; each is registered for shutdown before it starts, so a failure of one
+  // never leaves the other behind.
+  const [databaseUrl, redisUrl] = await Promise.all([
+    env.DATABASE_URL ??
+      (async () => {
+        const port = await preferredOrFreePort(54329);
+        const dataDir = postgresDataDir(home);
+        log(`starting PostgreSQL on 127.0.0.1:${port}`);
+        const server = await stack.supervise({
+          name: 'PostgreSQL',
+          start: async (signal) => {
+            // a server restarted by hand (pg_ctl restart), or left by an earlier run, is used
+            // and stopped with the stack rather than left behind
+            const started = await PostgresServer.start({
+              dataDir,
+              port,
+              password: secrets.postgresPassword,
+              detached: true,
+              signal,
+              adoptRunning: true,
+            });
+            if (started.adopted)
+              log(
+                `PostgreSQL already runs on ${dataDir} (pid ${started.pid}): using it; it stops with the stack`,
+              );
+            return started;
+          },
+        });
+        return server.ensureDatabase('hivemind');
+      })(),
+    env.REDIS_URL ??
+      (async () => {
+        const port = await preferredOrFreePort(63799);
+        log(`starting Redis on 127.0.0.1:${port}`);
+        const server = await stack.supervise({
+          name: 'Redis',
+          start: (signal) =>
+            RedisServer.start({ dir: join(home, 'redis'), port, persistent: true, detached: true, signal }),
+        });
+        return server.url;
+      })(),
+  ]);
+  return { databaseUrl, redisUrl };
+}
+
+/** The running Docker engine, one we start (and supervise), or the reason there is none. */
+async function startDockerEngine(stack: Stack, mode: string, home: string): Promise<EngineState> {
+  if (mode === 'off') return { kind: 'unavailable', reason: 'HIVEMIND_DOCKER=off' };
+  if (await dockerAnswers()) return { kind: 'running' };
+  const cannot = whyDockerdCannotStart();
+  if (cannot) return { kind: 'unavailable', reason: `no Docker engine answers and ${cannot}` };
+  const daemon = await stack.supervise({
+    name: 'dockerd',
+    start: (signal) => DockerDaemon.start(join(home, 'dockerd.log'), true, signal),
+  });
+  log('started a Docker engine (dockerd, no bridge network: tasks run with NetworkMode none)');
+  return { kind: 'started', daemon };
+}
+
+export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack(log)): Promise<Stack> {
   const root = repoRoot();
   const home = resolve(env.HIVEMIND_HOME ?? join(root, '.hivemind'));
   mkdirSync(home, { recursive: true });
@@ -204,95 +234,73 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
     }
   }
 
-  const stack = new Stack();
   const secrets = loadSecrets(home);
   try {
-    let databaseUrl = env.DATABASE_URL;
-    let redisUrl = env.REDIS_URL;
-    // Started side by side; each is registered for shutdown the moment it runs, so a failure of
-    // one never leaves the other behind.
-    const started = await Promise.allSettled([
-      databaseUrl
-        ? undefined
-        : (async () => {
-            const port = await preferredOrFreePort(54329);
-            log(`starting PostgreSQL on 127.0.0.1:${port}`);
-            const server = await PostgresServer.start({
-              dataDir: postgresDataDir(home),
-              port,
-              password: secrets.postgresPassword,
-              detached: true,
-            });
-            stack.onStop(() => server.stop());
-            databaseUrl = await server.ensureDatabase('hivemind');
-          })(),
-      redisUrl
-        ? undefined
-        : (async () => {
-            const port = await preferredOrFreePort(63799);
-            log(`starting Redis on 127.0.0.1:${port}`);
-            const server = await RedisServer.start({
-              dir: join(home, 'redis'),
-              port,
-              persistent: true,
-              detached: true,
-            });
-            stack.onStop(() => server.stop());
-            redisUrl = server.url;
-          })(),
-    ]);
-    for (const result of started) if (result.status === 'rejected') throw result.reason;
-
-    const engine: EngineState =
-      dockerMode === 'off'
-        ? { kind: 'unavailable', reason: 'HIVEMIND_DOCKER=off' }
-        : await ensureDockerEngine(join(home, 'dockerd.log'), { detached: true });
-    if (engine.kind === 'started') {
-      log('started a Docker engine (dockerd, no bridge network: tasks run with NetworkMode none)');
-      stack.onStop(() => engine.daemon.stop());
-    } else if (engine.kind === 'unavailable') {
+    const { databaseUrl, redisUrl } = await startDatabases(stack, env, home, secrets);
+    const engine = await startDockerEngine(stack, dockerMode, home);
+    if (engine.kind === 'unavailable')
       log(`no Docker: ${engine.reason}; the worker runs tasks as processes (low trust)`);
-    }
 
     const adminUsername = env.ADMIN_USERNAME ?? 'admin';
-    const nodePool = stack.run('node-pool', join(root, BUILD_OUTPUTS.nodePool), {
-      NODE_ENV: env.NODE_ENV ?? 'production',
-      HTTP_PORT: String(httpPort),
-      GRPC_SERVER_PORT: String(grpcPort),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      JWT_SECRET: env.JWT_SECRET ?? secrets.jwtSecret,
-      ADMIN_USERNAME: adminUsername,
-      ADMIN_PASSWORD: env.ADMIN_PASSWORD ?? secrets.adminPassword,
-      STORAGE_PATH: env.STORAGE_PATH ?? join(home, 'storage'),
-      WEB_ROOT: env.WEB_ROOT ?? join(root, BUILD_OUTPUTS.web),
-      MIGRATIONS_RUN: 'true',
-    });
-    await waitUntil(() => httpAnswers(`http://127.0.0.1:${httpPort}/health`, true), {
-      timeoutMs: 120000,
-      child: nodePool,
-      describe: () => `the node pool did not become healthy on port ${httpPort}`,
+    const health = `http://127.0.0.1:${httpPort}/health`;
+    await stack.supervise({
+      name: 'node-pool',
+      start: (signal, restart) =>
+        startApp(
+          'node-pool',
+          join(root, BUILD_OUTPUTS.nodePool),
+          {
+            NODE_ENV: env.NODE_ENV ?? 'production',
+            HTTP_PORT: String(httpPort),
+            GRPC_SERVER_PORT: String(grpcPort),
+            DATABASE_URL: databaseUrl,
+            REDIS_URL: redisUrl,
+            JWT_SECRET: env.JWT_SECRET ?? secrets.jwtSecret,
+            ADMIN_USERNAME: adminUsername,
+            ADMIN_PASSWORD: env.ADMIN_PASSWORD ?? secrets.adminPassword,
+            STORAGE_PATH: env.STORAGE_PATH ?? join(home, 'storage'),
+            WEB_ROOT: env.WEB_ROOT ?? join(root, BUILD_OUTPUTS.web),
+            MIGRATIONS_RUN: 'true',
+          },
+          // a restart is up once it serves HTTP: /health may well say 503 while a database is down
+          (child) =>
+            waitUntil(() => httpAnswers(health, !restart), {
+              timeoutMs: 120000,
+              child,
+              signal,
+              describe: () => `the node pool did not become healthy on port ${httpPort}`,
+            }),
+        ),
     });
 
     const workerPort = await preferredOrFreePort(Number(env.WORKER_HTTP_PORT ?? 5000));
-    const worker = stack.run('worker', join(root, BUILD_OUTPUTS.worker), {
-      NODE_POOL_ADDRESS: `127.0.0.1:${grpcPort}`,
-      NODE_ID: env.NODE_ID ?? 'local-worker-1',
-      // the local worker belongs to the admin unless the .env names another owner
-      HIVEMIND_USERNAME: env.HIVEMIND_USERNAME ?? adminUsername,
-      HIVEMIND_PASSWORD: env.HIVEMIND_PASSWORD ?? env.ADMIN_PASSWORD ?? secrets.adminPassword,
-      WORKER_HTTP_PORT: String(workerPort),
-      DOCKER_ENABLED: engine.kind === 'unavailable' ? 'false' : 'auto',
-      WORK_DIR: join(home, 'worker'),
-    });
-    await waitUntil(() => httpAnswers(`http://127.0.0.1:${workerPort}/api/status`, true), {
-      timeoutMs: 60000,
-      child: worker,
-      describe: () => `the worker did not start on port ${workerPort}`,
+    await stack.supervise({
+      name: 'worker',
+      start: (signal) =>
+        startApp(
+          'worker',
+          join(root, BUILD_OUTPUTS.worker),
+          {
+            NODE_POOL_ADDRESS: `127.0.0.1:${grpcPort}`,
+            NODE_ID: env.NODE_ID ?? 'local-worker-1',
+            // the local worker belongs to the admin unless the .env names another owner
+            HIVEMIND_USERNAME: env.HIVEMIND_USERNAME ?? adminUsername,
+            HIVEMIND_PASSWORD: env.HIVEMIND_PASSWORD ?? env.ADMIN_PASSWORD ?? secrets.adminPassword,
+            WORKER_HTTP_PORT: String(workerPort),
+            DOCKER_ENABLED: engine.kind === 'unavailable' ? 'false' : 'auto',
+            WORK_DIR: join(home, 'worker'),
+          },
+          (child) =>
+            waitUntil(() => httpAnswers(`http://127.0.0.1:${workerPort}/api/status`, true), {
+              timeoutMs: 60000,
+              child,
+              signal,
+              describe: () => `the worker did not start on port ${workerPort}`,
+            }),
+        ),
     });
     const workerConnected = await waitUntil(() => workerConnectedTo(workerPort), {
       timeoutMs: 30000,
-      child: worker,
       describe: () => 'the worker did not connect to the node pool',
     }).then(
       () => true,
@@ -313,7 +321,7 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
         `  Health         http://localhost:${httpPort}/health   Metrics: /metrics`,
         `  Worker         http://127.0.0.1:${workerPort}/api/status`,
         `  Data           ${home}`,
-        '  Ctrl-C stops everything.',
+        '  A crashed process is restarted; Ctrl-C stops everything.',
         '',
       ].join('\n') + '\n',
     );
@@ -334,17 +342,20 @@ if (require.main === module) {
   // starts (see .env.example); variables set in the real environment win over it.
   const dotenv = process.env.HIVEMIND_ENV_FILE ?? join(repoRoot(), '.env');
   if (existsSync(dotenv)) process.loadEnvFile(dotenv);
-  up()
-    .then((stack) => {
-      const shutdown = (signal: string): void => {
-        log(`${signal}: stopping`);
-        void stack.stop().then(() => process.exit(0));
-      };
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-    })
-    .catch((error: Error) => {
-      process.stderr.write(`[up] ${error.message}\n`);
-      process.exit(1);
-    });
+  const stack = new Stack(log);
+  // Handled from the first moment: a Ctrl-C during the start stops what has started so far. A
+  // terminal's Ctrl-C reaches us twice (from the terminal and forwarded by scripts/up.mjs).
+  let signalled = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (signalled) return;
+    signalled = true;
+    log(`${signal}: stopping`);
+    void stack.stop().then(() => process.exit(0));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, shutdown);
+  up(process.env, stack).catch((error: Error) => {
+    if (signalled) return; // the start was cut short on purpose
+    process.stderr.write(`[up] ${error.message}\n`);
+    process.exit(1);
+  });
 }

@@ -1,13 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, chmodSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { built, grpcHealthStatus, grpcListServices } from '@hivemind/testing';
-import { freePort, isPortFree, stopChild, waitUntil } from '../src';
+import { built, grpcHealthStatus, grpcListServices, waitFor } from '@hivemind/testing';
+import {
+  type ProcessInfo,
+  descendantsOf,
+  findPostgresBinDir,
+  freePort,
+  isPortFree,
+  isRunning,
+  listProcesses,
+  readProcess,
+  stopChild,
+  waitUntil,
+} from '../src';
+
+const ROOT = join(__dirname, '..', '..', '..');
 
 /**
- * `npm run up` end to end, minus install and build: the launcher starts its own PostgreSQL and
- * Redis, the node pool and a worker, on free ports, with data in a throw-away HIVEMIND_HOME.
+ * `npm run up` end to end, minus install and build (`--no-build`: the test run built it): the
+ * launcher starts its own PostgreSQL and Redis, the node pool and a worker, on free ports, with
+ * data in a throw-away HIVEMIND_HOME; it runs in a process group of its own, as in a terminal.
  */
 describe('the local stack launcher (npm run up)', () => {
   let home: string;
@@ -17,6 +31,33 @@ describe('the local stack launcher (npm run up)', () => {
   let grpc: string;
   let workerPort: number;
 
+  /** The pid in the first line after `from` that matches `pattern` (its first group). */
+  const lineAfter = (from: number, pattern: RegExp, what: string, timeoutMs = 60000): Promise<number> =>
+    waitFor(
+      what,
+      () => {
+        const match = pattern.exec(output.slice(from));
+        return Promise.resolve(match ? Number(match[1]) : undefined);
+      },
+      timeoutMs,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the launcher said:\n${output.slice(from)}`);
+    });
+  const answers = async (url: string): Promise<boolean> => {
+    try {
+      return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+    } catch {
+      return false;
+    }
+  };
+  /** Every pid the launcher reported for `name` ("… is up (pid N)", "… restarted (pid N)"). */
+  const reportedPids = (name: string): number[] =>
+    [...output.matchAll(new RegExp(`^\\[up\\] ${name} (?:is up|restarted) \\(pid (\\d+)\\)$`, 'gm'))].map(
+      (m) => Number(m[1]),
+    );
+  const postmasterPid = (): number =>
+    Number(readFileSync(join(home, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'hivemind-up-'));
     chmodSync(home, 0o755);
@@ -24,7 +65,9 @@ describe('the local stack launcher (npm run up)', () => {
     workerPort = await freePort();
     http = `http://127.0.0.1:${httpPort}`;
     grpc = `127.0.0.1:${grpcPort}`;
-    launcher = spawn(process.execPath, [built('dist/libs/local-stack/libs/local-stack/src/up.js')], {
+    built('dist/libs/local-stack/libs/local-stack/src/up.js');
+    launcher = spawn(process.execPath, [join(ROOT, 'scripts/up.mjs'), '--no-build'], {
+      cwd: ROOT,
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -33,9 +76,11 @@ describe('the local stack launcher (npm run up)', () => {
         GRPC_SERVER_PORT: String(grpcPort),
         WORKER_HTTP_PORT: String(workerPort),
         HIVEMIND_DOCKER: 'off',
+        HIVEMIND_RUNTIME_IMAGE: 'off',
         HIVEMIND_ENV_FILE: join(home, 'no-such.env'), // a developer's .env must not leak in
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // a process group of its own, which a Ctrl-C signals as a whole
     });
     launcher.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     launcher.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -52,6 +97,8 @@ describe('the local stack launcher (npm run up)', () => {
       await stopChild(launcher, 'SIGINT', 60000);
     rmSync(home, { recursive: true, force: true });
   });
+
+  // Restarts are checked once the tests above have used the first instances.
 
   it('runs its own PostgreSQL and Redis with data under HIVEMIND_HOME', async () => {
     expect(existsSync(join(home, 'postgres', 'PG_VERSION'))).toBe(true);
@@ -111,15 +158,151 @@ describe('the local stack launcher (npm run up)', () => {
     expect(health.checks.grpc.status).toBe('healthy');
   });
 
-  it('stops everything it started on SIGINT and exits 0', async () => {
-    const postmasterPid = Number(
-      readFileSync(join(home, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+  /** Tasks' processes seen below the worker (a child's child), restarts included. */
+  const taskProcesses: ProcessInfo[] = [];
+  const sleepsBelow = (pid: number): ProcessInfo[] =>
+    descendantsOf(pid, listProcesses()).filter((p) => p.command === 'sleep');
+
+  it('runs a task as a process below the worker (the process executor)', async () => {
+    const { adminPassword } = JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')) as {
+      adminPassword: string;
+    };
+    const json = { 'content-type': 'application/json' };
+    const login = await fetch(`${http}/api/auth/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: 'admin', password: adminPassword }),
+    });
+    const session = (await login.json()) as { access_token: string; user: { id: string } };
+    const auth = { ...json, authorization: `Bearer ${session.access_token}` };
+    // a worker without Docker is low trust: it runs the tasks of users trusted 100 or more
+    const trusted = await fetch(`${http}/api/admin/users/${session.user.id}`, {
+      method: 'PATCH',
+      headers: auth,
+      body: JSON.stringify({ trust_score: 100 }),
+    });
+    expect(trusted.status).toBe(200);
+    const submitted = await fetch(`${http}/api/tasks`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ image: 'hivemind/runtime:latest', command: ['sleep', '600'], cpu_cores: 0.1 }),
+    });
+    expect(submitted.status).toBe(201);
+    const [worker] = reportedPids('worker');
+    taskProcesses.push(
+      ...(await waitFor('the task to run below the worker', () => {
+        const found = sleepsBelow(worker);
+        return Promise.resolve(found.length ? found : undefined);
+      })),
     );
+  });
+
+  it('restarts a worker killed with -9: a line says so, its status API answers again', async () => {
+    const [first] = reportedPids('worker');
+    const from = output.length;
+    process.kill(first, 'SIGKILL');
+    await lineAfter(
+      from,
+      new RegExp(
+        `^\\[up\\] worker \\(pid (${first})\\) was killed by SIGKILL after [\\d.]+ m?s; restarting it in 1 s$`,
+        'm',
+      ),
+      'the line about the worker',
+    );
+    const again = await lineAfter(from, /^\[up\] worker restarted \(pid (\d+)\)$/m, 'the worker restarted');
+    expect(again).not.toBe(first);
+    expect(readProcess(again)).toBeDefined();
+    await waitFor('the worker to connect again', async () => {
+      const res = await fetch(`http://127.0.0.1:${workerPort}/api/status`).catch(() => undefined);
+      return res?.ok && ((await res.json()) as { connected?: boolean }).connected === true;
+    });
+    // the restarted worker takes its task back (its process may be the old one, re-parented)
+    const [old] = taskProcesses;
+    await waitFor('the task to run again', () =>
+      Promise.resolve(isRunning(old) || sleepsBelow(again).length > 0),
+    );
+    taskProcesses.push(...sleepsBelow(again));
+  });
+
+  it('restarts a node pool killed with -9: /health answers again', async () => {
+    const [first] = reportedPids('node-pool');
+    const from = output.length;
+    process.kill(first, 'SIGKILL');
+    await lineAfter(
+      from,
+      new RegExp(
+        `^\\[up\\] node-pool \\(pid (${first})\\) was killed by SIGKILL .*; restarting it in 1 s$`,
+        'm',
+      ),
+      'the line about the node pool',
+    );
+    expect(await lineAfter(from, /^\[up\] node-pool restarted \(pid (\d+)\)$/m, 'the restart')).not.toBe(
+      first,
+    );
+    await waitFor('/health to answer 200', () => answers(`${http}/health`), 60000);
+    expect(await grpcHealthStatus(grpc)).toBe('SERVING');
+  });
+
+  it('restarts PostgreSQL killed with -9, and adopts one restarted by hand (pg_ctl restart)', async () => {
+    const [first] = reportedPids('PostgreSQL');
+    expect(postmasterPid()).toBe(first);
+    let from = output.length;
+    process.kill(first, 'SIGKILL');
+    const again = await lineAfter(
+      from,
+      /^\[up\] PostgreSQL restarted \(pid (\d+)\)$/m,
+      'PostgreSQL restarted',
+    );
+    expect(postmasterPid()).toBe(again);
+    await waitFor('/health to answer 200 again', () => answers(`${http}/health`), 60000);
+
+    // the reported orphan: a server restarted outside the launcher is no child of it
+    const dataDir = join(home, 'postgres');
+    const owner = statSync(dataDir);
+    from = output.length;
+    const pgCtl = spawnSync(
+      join(findPostgresBinDir()!, 'pg_ctl'),
+      ['-D', dataDir, 'restart', '-m', 'fast', '-w'],
+      { uid: owner.uid, gid: owner.gid, stdio: 'ignore', timeout: 60000 },
+    );
+    expect(pgCtl.status).toBe(0);
+    const adopted = await lineAfter(
+      from,
+      /^\[up\] PostgreSQL already runs on .* \(pid (\d+)\): using it; it stops with the stack$/m,
+      'the adoption',
+    );
+    expect(adopted).toBe(postmasterPid());
+    expect(readProcess(adopted)?.ppid).not.toBe(launcher.pid);
+    await waitFor('/health to answer 200 after pg_ctl restart', () => answers(`${http}/health`), 60000);
+  });
+
+  it('stops everything it started on a Ctrl-C (SIGINT to its process group) and exits 0', async () => {
+    // everything that runs of the stack now: the tree below the launcher, each pid it reported
+    // (restarts included) and the PostgreSQL started by pg_ctl, which is no descendant of ours
+    const tree: ProcessInfo[] = [
+      ...descendantsOf(launcher.pid!, listProcesses()),
+      ...['worker', 'node-pool', 'Redis', 'PostgreSQL'].flatMap(reportedPids).flatMap((pid) => {
+        const info = readProcess(pid);
+        return info ? [info] : [];
+      }),
+    ];
+    expect(['worker', 'node-pool', 'Redis'].map((n) => reportedPids(n).length)).toEqual([2, 2, 1]);
+    expect(reportedPids('PostgreSQL').length).toBeGreaterThanOrEqual(3);
+    expect(tree.filter(isRunning).length).toBeGreaterThanOrEqual(8); // the apps, servers and backends
+    const postgres = readProcess(postmasterPid())!;
+    expect(tree.map((p) => p.pid)).toContain(postgres.pid);
+    // a task's process, which the worker leaves running when it stops, is ended too
+    tree.push(...taskProcesses);
+    expect(tree.some((p) => p.command === 'sleep' && isRunning(p))).toBe(true);
+
     const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
-    launcher.kill('SIGINT');
+    process.kill(-launcher.pid!, 'SIGINT');
     expect(await exited).toBe(0);
+    expect(output).toMatch(/^\[up\] SIGINT: stopping$/m);
+    const left = tree.filter(isRunning).map((p) => `${p.command} (pid ${p.pid})`);
+    expect(left).toEqual([]);
+    expect(existsSync(join(home, 'postgres', 'postmaster.pid'))).toBe(false); // a clean shutdown
     expect(await isPortFree(Number(new URL(http).port))).toBe(true);
     expect(await isPortFree(workerPort)).toBe(true);
-    expect(() => process.kill(postmasterPid, 0)).toThrow();
   });
 });

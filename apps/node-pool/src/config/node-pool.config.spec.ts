@@ -45,19 +45,49 @@ describe(parseNodePoolConfig.name, () => {
     [{ VPN_ENDPOINT: 'vpn.example.org:99999' }, /VPN_ENDPOINT must be host:port/],
     [{ VPN_DNS: '10.0.0.1, not-an-ip' }, /VPN_DNS must be a comma-separated list/],
     [{ VPN_KEY_SECRET: 'short' }, /VPN_KEY_SECRET must be at least 32 characters/],
+    [{ VPN_RESERVE_PERCENT: '95' }, /VPN_RESERVE_PERCENT must be a whole number from 0 to 90/],
+    [{ VPN_PEER_RATE_PER_ADDRESS: '0' }, /VPN_PEER_RATE_PER_ADDRESS must be a whole number from 1/],
+    [{ VPN_NEW_ACCOUNT_PEERS: '-1' }, /VPN_NEW_ACCOUNT_PEERS must be a whole number from 0/],
   ])('refuses %j with a message naming the variable', (override, message) => {
     expect(() => parseNodePoolConfig({ ...base, ...override })).toThrow(ConfigError);
     expect(() => parseNodePoolConfig({ ...base, ...override })).toThrow(message);
   });
 
-  it('has the VPN defaults: 10.0.0.0/24, port 51820 on this host, the subnet routed, keys sealed with JWT_SECRET', () => {
+  it('has the VPN defaults: 10.128.0.0/16, port 51820 on this host, the subnet routed, keys sealed with JWT_SECRET, quotas and rate limits', () => {
     const { vpn } = parseNodePoolConfig(base);
-    expect(vpn.subnet.cidr).toBe('10.0.0.0/24');
+    expect(vpn.subnet.cidr).toBe('10.128.0.0/16');
     expect(vpn.endpoint).toMatch(/:51820$/);
     expect(vpn.listenPort).toBe(51820);
-    expect(vpn.allowedIps).toEqual(['10.0.0.0/24']);
+    expect(vpn.allowedIps).toEqual(['10.128.0.0/16']);
     expect(vpn.dns).toEqual([]);
     expect(vpn.keySecret).toBe(base.JWT_SECRET);
+    expect(vpn).toMatchObject({
+      maxPeersPerUser: 10,
+      newAccountPeers: 2,
+      establishedAfterDays: 7,
+      reservePercent: 10,
+      rateLimit: { perAddress: 20, perUser: 10, windowS: 3600 },
+    });
+  });
+
+  it('reads the VPN quotas and rate limits', () => {
+    const { vpn } = parseNodePoolConfig({
+      ...base,
+      VPN_MAX_PEERS_PER_USER: '4',
+      VPN_NEW_ACCOUNT_PEERS: '0',
+      VPN_ESTABLISHED_AFTER_DAYS: '30',
+      VPN_RESERVE_PERCENT: '0',
+      VPN_PEER_RATE_PER_ADDRESS: '100',
+      VPN_PEER_RATE_PER_USER: '3',
+      VPN_PEER_RATE_WINDOW_S: '60',
+    });
+    expect(vpn).toMatchObject({
+      maxPeersPerUser: 4,
+      newAccountPeers: 0,
+      establishedAfterDays: 30,
+      reservePercent: 0,
+      rateLimit: { perAddress: 100, perUser: 3, windowS: 60 },
+    });
   });
 
   it('reads VPN_SUBNET, VPN_ENDPOINT (port optional), VPN_DNS and VPN_KEY_SECRET', () => {

@@ -62,7 +62,7 @@ const schema = z.object({
   WEB_ROOT: z.string().default('./dist/apps/web/browser'),
   VPN_SUBNET: z
     .string()
-    .default('10.0.0.0/24')
+    .default('10.128.0.0/16')
     .transform((v, ctx) => {
       const subnet = parseSubnet(v);
       if (typeof subnet === 'string') {
@@ -97,6 +97,12 @@ const schema = z.object({
     .min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
     .optional(),
   VPN_MAX_PEERS_PER_USER: int(10, { min: 1, max: 100000 }),
+  VPN_NEW_ACCOUNT_PEERS: int(2, { min: 0, max: 100000 }),
+  VPN_ESTABLISHED_AFTER_DAYS: int(7, { min: 0, max: 3650 }),
+  VPN_RESERVE_PERCENT: int(10, { min: 0, max: 90 }),
+  VPN_PEER_RATE_PER_ADDRESS: int(20, { min: 1, max: 1000000 }),
+  VPN_PEER_RATE_PER_USER: int(10, { min: 1, max: 1000000 }),
+  VPN_PEER_RATE_WINDOW_S: int(3600, { min: 1, max: 604800 }),
 });
 
 /** A comma-separated list whose items all match `item`; empty when unset. */
@@ -146,7 +152,13 @@ export class NodePoolConfig {
     allowedIps: string[];
     /** Encrypts the private keys the database keeps (VPN_KEY_SECRET, else JWT_SECRET). */
     keySecret: string;
+    /** Quotas by standing and the reserve (see vpn/vpn-peer-policy.ts). */
     maxPeersPerUser: number;
+    newAccountPeers: number;
+    establishedAfterDays: number;
+    reservePercent: number;
+    /** Peer creations per address (IPv6: per /64) and per user in a window (admins: none). */
+    rateLimit: { perAddress: number; perUser: number; windowS: number };
   };
 
   constructor(values: NodePoolConfig) {
@@ -204,6 +216,14 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
       allowedIps: e.VPN_ALLOWED_IPS.length ? e.VPN_ALLOWED_IPS : [e.VPN_SUBNET.cidr],
       keySecret: e.VPN_KEY_SECRET ?? e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
       maxPeersPerUser: e.VPN_MAX_PEERS_PER_USER,
+      newAccountPeers: e.VPN_NEW_ACCOUNT_PEERS,
+      establishedAfterDays: e.VPN_ESTABLISHED_AFTER_DAYS,
+      reservePercent: e.VPN_RESERVE_PERCENT,
+      rateLimit: {
+        perAddress: e.VPN_PEER_RATE_PER_ADDRESS,
+        perUser: e.VPN_PEER_RATE_PER_USER,
+        windowS: e.VPN_PEER_RATE_WINDOW_S,
+      },
     },
   });
 }

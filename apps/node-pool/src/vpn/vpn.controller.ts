@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, Header, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Ip, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type VpnPeerCreatedView, type VpnPeerView, type VpnServerView } from '@hivemind/contracts';
 import { CreateVpnPeerDto, VpnPeersQueryDto } from '@hivemind/contracts/dto';
 import { type AuthUser } from '../accounts/auth-user';
 import { AdminOnly, Authenticated, CurrentUser } from '../accounts/auth.guards';
+import { VpnPeerIssuer } from './vpn-peer-issuer.service';
 import { VpnService } from './vpn.service';
 import { VpnPeerCreatedResponse, VpnPeerListResponse, VpnPeerResponse, VpnServerResponse } from './vpn.views';
 
@@ -14,7 +15,10 @@ const CONF_TYPE = 'text/plain; charset=utf-8';
 @Authenticated()
 @Controller('api/vpn')
 export class VpnController {
-  constructor(private readonly vpn: VpnService) {}
+  constructor(
+    private readonly vpn: VpnService,
+    private readonly issuer: VpnPeerIssuer,
+  ) {}
 
   @Get('server')
   @ApiOperation({ summary: 'The VPN: the server’s public key, endpoint, subnet and DNS' })
@@ -34,11 +38,19 @@ export class VpnController {
   @ApiOperation({
     summary: 'A new peer: the next free address, a key pair (or your public key), and its config',
     description:
-      '409 when the subnet has no free address or you have VPN_MAX_PEERS_PER_USER active peers; 400 for a malformed public key.',
+      '400 for a malformed public key or name; 429 (with Retry-After) past the peer-creation rate limits per client address and per user; 409 when you hold the most peers your account may (new accounts: VPN_NEW_ACCOUNT_PEERS, established: VPN_MAX_PEERS_PER_USER), the node already has a peer, or no address is left for it (the subnet, or all but its reserve: VPN_RESERVE_PERCENT).',
   })
   @ApiCreatedResponse({ type: VpnPeerCreatedResponse })
-  create(@CurrentUser() user: AuthUser, @Body() body: CreateVpnPeerDto): Promise<VpnPeerCreatedView> {
-    return this.vpn.create(user, { name: body.name, publicKey: body.public_key, node: body.node });
+  create(
+    @CurrentUser() user: AuthUser,
+    @Body() body: CreateVpnPeerDto,
+    @Ip() address: string,
+  ): Promise<VpnPeerCreatedView> {
+    return this.issuer.create(
+      user,
+      { name: body.name, publicKey: body.public_key, node: body.node },
+      address,
+    );
   }
 
   @Delete('peers/:id')

@@ -1,6 +1,6 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import type { Metadata } from '@grpc/grpc-js';
+import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { type VpnPeerView } from '@hivemind/contracts';
 import type {
   CreateVpnPeerRequest__Output,
@@ -15,6 +15,8 @@ import type {
 } from '@hivemind/contracts/grpc';
 import { Authenticated, rpcCaller } from '../accounts/auth.guards';
 import { AppExceptionFilter } from '../common/app-exception.filter';
+import { peerAddress } from '../wallet/user.grpc-controller';
+import { VpnPeerIssuer } from './vpn-peer-issuer.service';
 import { VpnService } from './vpn.service';
 
 const SERVICE = 'VpnService';
@@ -24,7 +26,10 @@ const SERVICE = 'VpnService';
 @UseFilters(AppExceptionFilter)
 @Authenticated()
 export class VpnGrpcController {
-  constructor(private readonly vpn: VpnService) {}
+  constructor(
+    private readonly vpn: VpnService,
+    private readonly issuer: VpnPeerIssuer,
+  ) {}
 
   @GrpcMethod(SERVICE, 'ListPeers')
   async listPeers(req: ListVpnPeersRequest__Output, metadata: Metadata): Promise<ListVpnPeersResponse> {
@@ -36,12 +41,20 @@ export class VpnGrpcController {
   }
 
   @GrpcMethod(SERVICE, 'CreatePeer')
-  async createPeer(req: CreateVpnPeerRequest__Output, metadata: Metadata): Promise<CreateVpnPeerResponse> {
-    const { peer, config } = await this.vpn.create(rpcCaller(metadata), {
-      ...(req.name ? { name: req.name } : {}),
-      ...(req.public_key ? { publicKey: req.public_key } : {}),
-      ...(req.node ? { node: req.node } : {}),
-    });
+  async createPeer(
+    req: CreateVpnPeerRequest__Output,
+    metadata: Metadata,
+    call: ServerUnaryCall<unknown, unknown>,
+  ): Promise<CreateVpnPeerResponse> {
+    const { peer, config } = await this.issuer.create(
+      rpcCaller(metadata),
+      {
+        ...(req.name ? { name: req.name } : {}),
+        ...(req.public_key ? { publicKey: req.public_key } : {}),
+        ...(req.node ? { node: req.node } : {}),
+      },
+      peerAddress(call),
+    );
     return { success: true, message: `peer ${peer.name} at ${peer.address}`, peer: toVpnPeer(peer), config };
   }
 

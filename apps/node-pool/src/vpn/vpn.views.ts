@@ -4,7 +4,7 @@ import { type VpnPeerCreatedView, type VpnPeerView, type VpnServerView } from '@
 export class VpnPeerResponse implements VpnPeerView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'laptop' }) name!: string;
-  @ApiProperty({ example: '10.0.0.2' }) address!: string;
+  @ApiProperty({ example: '10.128.0.2' }) address!: string;
   @ApiProperty({ description: 'the peer’s WireGuard public key (base64)' }) public_key!: string;
   @ApiProperty({ description: 'the username the peer belongs to' }) owner!: string;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) node_id!: string | null;
@@ -31,8 +31,8 @@ export class VpnPeerListResponse {
 export class VpnServerResponse implements VpnServerView {
   @ApiProperty() public_key!: string;
   @ApiProperty({ example: 'vpn.example.org:51820' }) endpoint!: string;
-  @ApiProperty({ example: '10.0.0.0/24' }) subnet!: string;
-  @ApiProperty({ example: '10.0.0.1' }) address!: string;
+  @ApiProperty({ example: '10.128.0.0/16' }) subnet!: string;
+  @ApiProperty({ example: '10.128.0.1' }) address!: string;
   @ApiProperty({ type: [String] }) dns!: string[];
   @ApiProperty({ type: [String] }) allowed_ips!: string[];
 }

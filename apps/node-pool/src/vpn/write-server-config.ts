@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { loadConfigOrExit } from '@hivemind/config';
 import { parseNodePoolConfig } from '../config/node-pool.config';
 import { dataSourceOptions } from '../database/data-source-options';
+import { VpnPeersRepository } from './vpn-peers.repository';
 import { VpnService } from './vpn.service';
 
 /** Writes `text` to `path` through a temporary file in the same directory: readers never see half. */
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const db = new DataSource(dataSourceOptions(config.database.url, 2));
   await db.initialize();
   try {
-    const text = await new VpnService(db, config).serverConfig();
+    const text = await new VpnService(new VpnPeersRepository(db), config).serverConfig();
     if (!target) {
       process.stdout.write(text);
       return;
