@@ -15,7 +15,7 @@ import type {
 } from '@hivemind/contracts/grpc';
 import { Authenticated, rpcCaller } from '../accounts/auth.guards';
 import { AppExceptionFilter } from '../common/app-exception.filter';
-import { peerAddress } from '../wallet/user.grpc-controller';
+import { peerAddress } from '../common/peer-address';
 import { VpnPeerIssuer } from './vpn-peer-issuer.service';
 import { VpnService } from './vpn.service';
 

@@ -18,6 +18,7 @@ import type {
 import { AppExceptionFilter } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
 import { idempotencyKeyOf } from '../common/idempotency-key';
+import { peerAddress } from '../common/peer-address';
 import { seedAnswer } from '../common/seed-answer';
 import { AccountsService, type Session } from '../accounts/accounts.service';
 import { Authenticated, rpcCaller, rpcToken } from '../accounts/auth.guards';
@@ -152,13 +153,4 @@ function parseAmount(raw: string): number {
     );
   }
   return amount;
-}
-
-/** "ipv4:127.0.0.1:50000" / "ipv6:[::1]:50000" → the address alone. */
-export function peerAddress(call: ServerUnaryCall<unknown, unknown>): string {
-  const peer = call.getPeer();
-  return peer
-    .replace(/^ipv[46]:/, '')
-    .replace(/:\d+$/, '')
-    .replace(/^\[(.*)\]$/, '$1');
 }
