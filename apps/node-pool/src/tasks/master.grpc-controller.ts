@@ -157,7 +157,9 @@ export class MasterGrpcController {
       const limit = Math.min(Math.max(req.limit || 200, 1), 1000);
       const after = Number(req.after) || 0;
       if (!Number.isSafeInteger(after) || after < 0) {
-        throw new DomainError('invalid', 'after must be the next_after of an earlier answer', { field: 'after' });
+        throw new DomainError('invalid', 'after must be the next_after of an earlier answer', {
+          field: 'after',
+        });
       }
       const logs = await this.tasks.logs(user, req.task_id, after, limit);
       return {
