@@ -7,6 +7,7 @@ import { MachineMonitor } from '../machine/machine-monitor';
 import { PoolClient } from '../pool/pool-client';
 import { AttemptRunner, type RunnerContext } from './attempt-runner';
 import { EXECUTOR, type Executor } from './executor';
+import { slotDecision } from './slots';
 
 /**
  * Seconds between ReportRunningStatus calls of a running attempt (its CPT so far; stops come on the
@@ -111,22 +112,21 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
     if (this.runners.has(id) || this.waiting.has(id) || this.ended.has(id)) return;
     const max = this.config.limits.concurrentTasks;
     const inUse = this.slotsInUse();
-    if (inUse >= max || this.waiting.size > 0) {
-      const finishing = [...this.runners.values()].filter((r) => r.holdsSlot && r.finishing).length;
-      if (inUse - finishing >= max) {
-        // the pool counts every one of these as running: it and this node disagree
-        this.logger.warn(
-          `attempt ${id} pushed beyond MAX_CONCURRENT_TASKS (${max}): it waits for a slot (${inUse} in use)`,
-        );
-      } else {
-        this.logger.log(
-          `attempt ${id} waits for a slot: ${finishing} stopped attempt(s) still being removed`,
-        );
-      }
-      this.waiting.set(id, { request, receivedAt: new Date().toISOString() });
+    const finishing = [...this.runners.values()].filter((r) => r.holdsSlot && r.finishing).length;
+    const decision = slotDecision({ max, inUse, finishing, waiting: this.waiting.size });
+    if (decision === 'start') {
+      this.begin(request);
       return;
     }
-    this.begin(request);
+    if (decision === 'beyond') {
+      this.logger.warn(
+        `attempt ${id} pushed beyond MAX_CONCURRENT_TASKS (${max}): it waits for a slot (${inUse} in use)`,
+      );
+    } else if (decision === 'wait') {
+      this.logger.log(`attempt ${id} waits for a slot: ${finishing} stopped attempt(s) still being removed`);
+    }
+    this.waiting.set(id, { request, receivedAt: new Date().toISOString() });
+    this.startWaiting();
   }
 
   stop(command: StopTaskExecutionRequest__Output): void {
