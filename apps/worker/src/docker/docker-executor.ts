@@ -223,10 +223,10 @@ export class DockerExecutor implements Executor {
     const watch = new ExitWatch(container, {
       pollMs: this.opts.exitPollMs ?? EXIT_POLL_MS,
       inspectTimeoutMs: ENGINE_CALL_MS,
-      onFallback: (seen, waitError) =>
+      onMissedWait: (seen, waitError) =>
         this.logger.warn(
-          `container ${short} ${seen.how === 'gone' ? 'vanished' : `exited (${seen.exitCode})`} without the engine's wait saying so` +
-            `${waitError ? ` (the wait failed: ${waitError})` : ''}: noticed by inspection`,
+          `container ${short} ${seen.how === 'gone' ? 'vanished' : `exited (${seen.exitCode})`}, and the engine's wait ` +
+            `${waitError ? `failed (${waitError})` : 'did not say so'}: noticed by inspection`,
         ),
     });
     const usage = new UsageSampler();

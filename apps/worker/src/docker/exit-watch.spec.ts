@@ -47,17 +47,38 @@ describe(ExitWatch.name, () => {
     await expect(watch.exited).resolves.toEqual({ how: 'wait', exitCode: 3 });
   });
 
-  it('notices an exit the wait never reports by inspecting, and says so', async () => {
+  it('notices an exit the wait never reports by inspecting, and says the wait missed it', async () => {
     const c = new ScriptedContainer();
-    const told: unknown[] = [];
+    let told!: (seen: unknown) => void;
+    const missed = new Promise((resolve) => (told = resolve));
     const watch = new ExitWatch(c, {
       pollMs: 5,
       inspectTimeoutMs: 1000,
-      onFallback: (seen) => told.push(seen),
+      waitGraceMs: 10,
+      onMissedWait: told,
     });
     c.next = () => Promise.resolve(state('exited', 7));
     await expect(watch.exited).resolves.toEqual({ how: 'inspect', exitCode: 7 });
-    expect(told).toEqual([{ how: 'inspect', exitCode: 7 }]);
+    await expect(missed).resolves.toEqual({ how: 'inspect', exitCode: 7 });
+  });
+
+  it('does not call it a miss when the wait answers just after an inspection', async () => {
+    const c = new ScriptedContainer();
+    let answer!: (v: unknown) => void;
+    c.waitAnswer = new Promise((resolve) => (answer = resolve));
+    const told: unknown[] = [];
+    const watch = new ExitWatch(c, {
+      pollMs: 60_000,
+      inspectTimeoutMs: 1000,
+      waitGraceMs: 50,
+      onMissedWait: (seen) => told.push(seen),
+    });
+    c.next = () => Promise.resolve(state('exited', 0));
+    watch.poke(); // the log stream ended: the inspection answers first
+    await expect(watch.exited).resolves.toEqual({ how: 'inspect', exitCode: 0 });
+    answer({ StatusCode: 0 });
+    await new Promise((r) => setTimeout(r, 100)); // past the grace
+    expect(told).toEqual([]);
   });
 
   it('keeps inspecting while the container runs', async () => {
@@ -76,7 +97,7 @@ describe(ExitWatch.name, () => {
     const watch = new ExitWatch(c, {
       pollMs: 60_000,
       inspectTimeoutMs: 1000,
-      onFallback: (_seen, error) => (waitError = error),
+      onMissedWait: (_seen, error) => (waitError = error),
     });
     await expect(watch.exited).resolves.toEqual({ how: 'inspect', exitCode: 0 });
     expect(waitError).toBe('socket hang up');

@@ -48,9 +48,16 @@ export interface ExitWatchOptions {
   pollMs: number;
   /** Longest an inspection may take before it counts as unanswered (tried again next time). */
   inspectTimeoutMs: number;
-  /** Told when the end was noticed by inspection rather than by the engine's wait. */
-  onFallback?: (seen: ExitSeen, waitError?: string) => void;
+  /**
+   * Told when the engine's wait missed the end: it failed, or it had still not answered
+   * `waitGraceMs` after an inspection found the container ended (an inspection prompted by the end
+   * of the log stream often answers a moment before the wait: that is no miss).
+   */
+  onMissedWait?: (seen: ExitSeen, waitError?: string) => void;
+  waitGraceMs?: number;
 }
+
+const WAIT_GRACE_MS = 5000;
 
 const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
 
@@ -63,6 +70,7 @@ export class ExitWatch {
   private inspecting = false;
   private again = false;
   private waitError?: string;
+  private waitAnswered = false;
 
   constructor(
     private readonly container: WatchedContainer,
@@ -73,6 +81,7 @@ export class ExitWatch {
     // it cannot miss an exit that happened before the request arrived
     container.wait({ condition: 'not-running' }).then(
       (answer) => {
+        this.waitAnswered = true;
         const code = (answer as { StatusCode?: number } | undefined)?.StatusCode;
         this.settle({ how: 'wait', ...(typeof code === 'number' ? { exitCode: code } : {}) });
       },
@@ -113,7 +122,7 @@ export class ExitWatch {
         verdict === 'gone'
           ? { how: 'gone' }
           : { how: 'inspect', exitCode: state.found ? state.exitCode : undefined };
-      if (!this.settled) this.opts.onFallback?.(seen, this.waitError);
+      if (!this.settled) this.watchTheWait(seen);
       this.settle(seen);
     } finally {
       this.inspecting = false;
@@ -145,6 +154,17 @@ export class ExitWatch {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** After an end found by inspection: whether the engine's wait follows (no miss) or not. */
+  private watchTheWait(seen: ExitSeen): void {
+    const missed = this.opts.onMissedWait;
+    if (!missed) return;
+    if (this.waitError !== undefined) return missed(seen, this.waitError);
+    const timer = setTimeout(() => {
+      if (!this.waitAnswered) missed(seen, this.waitError);
+    }, this.opts.waitGraceMs ?? WAIT_GRACE_MS);
+    timer.unref();
   }
 
   private settle(seen: ExitSeen): void {
