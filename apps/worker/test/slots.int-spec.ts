@@ -90,7 +90,6 @@ describeDocker('slots: the pool and the worker agree', () => {
 
   afterAll(async () => {
     count.close();
-    require('fs').copyFileSync(worker.logFile, '/tmp/wedge-slots-worker.log');
     await worker?.kill('SIGTERM');
     for (const c of await docker.listContainers({ all: true, filters: { label: [`hivemind.node=${NODE}`] } }))
       await docker.getContainer(c.Id).remove({ force: true });
