@@ -239,8 +239,9 @@ export class AttemptRunner {
       for (const timer of this.timers.splice(0)) clearTimeout(timer);
       this.poolStop.abort(new Error(why.reason));
     }
-    // a timeout keeps the outputs the task left (uploaded as usual); the other stops drop them
-    if (why.by !== 'timeout') this.cancel.abort(new Error(why.reason));
+    // the pool's and the operator's stops drop the work in flight; a timeout keeps the outputs the
+    // task left (uploaded as usual)
+    if (why.by === 'pool' || why.by === 'operator') this.cancel.abort(new Error(why.reason));
     this.stopNow(graceS);
     void this.handle?.stop(graceS).catch((error: Error) => this.logger.warn(`stop: ${error.message}`));
   }
