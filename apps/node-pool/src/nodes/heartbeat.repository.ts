@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import Redis, { type ChainableCommander, type Result } from 'ioredis';
 import { NodePoolConfig } from '../config/node-pool.config';
+import { type AttemptListing, LISTINGS_KEPT, decodeListing } from './attempt-listing';
 import {
   BUCKET_FIELDS,
   type BucketSums,
@@ -16,19 +17,23 @@ import {
  * - `nodes:latest`          hash: node id → "cpu%,memory%,running" of its latest heartbeat
  * - `nodes:util:buckets`    sorted set of the minute buckets (Unix ms) not yet flushed to PostgreSQL
  * - `nodes:util:<bucket>`   hash: "<node id>:c|m|r|n" → sums of cpu%, memory%, running, heartbeats
+ * - `nodes:listed:<node id>` list: the node's last LISTINGS_KEPT lists of the attempts it runs
+ *                           ("<ms>|<id>,<id>…", newest first; see attempt-listing.ts)
  */
 const KEY = {
   seen: 'nodes:seen',
   latest: 'nodes:latest',
   buckets: 'nodes:util:buckets',
   bucket: (bucketMs: number) => `nodes:util:${bucketMs}`,
+  listed: (nodeId: string) => `nodes:listed:${nodeId}`,
 };
 
 /**
  * A heartbeat's writes as one Lua script: one command instead of a MULTI of ten, which is what
  * makes thousands of heartbeats a second cheap for the pool's CPU as much as for Redis.
- * KEYS: seen, latest, bucket, buckets. ARGV: node id, now (ms), latest figures, cpu%, memory%,
- * running, bucket (ms), bucket TTL (s). Returns 1 when the node had no last-seen entry.
+ * KEYS: seen, latest, bucket, buckets, listed. ARGV: node id, now (ms), latest figures, cpu%,
+ * memory%, running, bucket (ms), bucket TTL (s), listing ('' when none is kept), listings kept,
+ * listing TTL (s). Returns 1 when the node had no last-seen entry.
  */
 const RECORD_HEARTBEAT = `
 local added = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
@@ -39,18 +44,32 @@ redis.call('HINCRBY', KEYS[3], ARGV[1] .. ':${BUCKET_FIELDS.running}', ARGV[6])
 redis.call('HINCRBY', KEYS[3], ARGV[1] .. ':${BUCKET_FIELDS.samples}', 1)
 redis.call('EXPIRE', KEYS[3], ARGV[8])
 redis.call('ZADD', KEYS[4], ARGV[7], ARGV[7])
+if ARGV[9] ~= '' then
+  redis.call('LPUSH', KEYS[5], ARGV[9])
+  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[10]) - 1)
+  redis.call('EXPIRE', KEYS[5], ARGV[11])
+end
 return added`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     recordHeartbeat(
-      ...args: [seen: string, latest: string, bucket: string, buckets: string, ...argv: (string | number)[]]
+      ...args: [
+        seen: string,
+        latest: string,
+        bucket: string,
+        buckets: string,
+        listed: string,
+        ...argv: (string | number)[],
+      ]
     ): Result<number, Context>;
   }
 }
 
 /** An unflushed bucket is dropped by Redis after a day, should nothing flush it (no scheduler). */
 const BUCKET_TTL_S = 24 * 3600;
+/** A node's listings outlive its last heartbeat by this much (long enough for any reconciler pass). */
+const LISTING_TTL_S = 3600;
 /** Members per ZMSCORE / HMGET, so one command never carries an unbounded argument list. */
 const CHUNK = 5000;
 
@@ -81,7 +100,7 @@ export class HeartbeatRepository implements OnModuleDestroy {
       maxRetriesPerRequest: 1,
     });
     // sent as EVALSHA (the script is loaded once per connection)
-    this.redis.defineCommand('recordHeartbeat', { numberOfKeys: 4, lua: RECORD_HEARTBEAT });
+    this.redis.defineCommand('recordHeartbeat', { numberOfKeys: 5, lua: RECORD_HEARTBEAT });
     // ioredis reconnects by itself; say so once a minute rather than once per attempt
     this.redis.on('error', (error: Error) => {
       if (Date.now() - this.lastWarningMs < 60_000) return;
@@ -94,15 +113,22 @@ export class HeartbeatRepository implements OnModuleDestroy {
    * One heartbeat, in one command: last-seen time, latest figures, and the minute bucket's sums
    * (RECORD_HEARTBEAT). A script runs atomically, so a concurrent flush takes a bucket with every
    * heartbeat whole or not at all. `firstSeen`: the node had no last-seen entry (new, declared
-   * offline, or Redis lost it).
+   * offline, or Redis lost it). `listing`: the attempts the node says it runs (encodeListing), kept
+   * with its last few when given.
    */
-  async record(nodeId: string, figures: HeartbeatFigures, nowMs: number): Promise<{ firstSeen: boolean }> {
+  async record(
+    nodeId: string,
+    figures: HeartbeatFigures,
+    nowMs: number,
+    listing?: string,
+  ): Promise<{ firstSeen: boolean }> {
     const bucketMs = bucketStart(nowMs);
     const added = await this.redis.recordHeartbeat(
       KEY.seen,
       KEY.latest,
       KEY.bucket(bucketMs),
       KEY.buckets,
+      KEY.listed(nodeId),
       nodeId,
       nowMs,
       `${figures.cpuPercent},${figures.memoryPercent},${figures.runningAttempts}`,
@@ -111,8 +137,29 @@ export class HeartbeatRepository implements OnModuleDestroy {
       figures.runningAttempts,
       bucketMs,
       BUCKET_TTL_S,
+      listing ?? '',
+      LISTINGS_KEPT,
+      LISTING_TTL_S,
     );
     return { firstSeen: Number(added) === 1 };
+  }
+
+  /** The last LISTINGS_KEPT lists of running attempts each node sent, newest first. */
+  async listings(nodeIds: readonly string[]): Promise<Map<string, AttemptListing[]>> {
+    const listings = new Map<string, AttemptListing[]>();
+    for (let i = 0; i < nodeIds.length; i += CHUNK) {
+      const chunk = nodeIds.slice(i, i + CHUNK);
+      const pipeline = this.redis.pipeline();
+      for (const id of chunk) pipeline.lrange(KEY.listed(id), 0, LISTINGS_KEPT - 1);
+      const results = (await run(pipeline)) as string[][];
+      chunk.forEach((id, j) =>
+        listings.set(
+          id,
+          (results[j] ?? []).map(decodeListing).filter((l): l is AttemptListing => l !== undefined),
+        ),
+      );
+    }
+    return listings;
   }
 
   /** A registration counts as a sign of life. */

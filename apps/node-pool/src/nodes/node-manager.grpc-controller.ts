@@ -74,6 +74,7 @@ export class NodeManagerGrpcController {
         cpuPercent: req.cpu_percent,
         memoryPercent: req.memory_percent,
         runningAttempts: req.running_attempt_ids.length,
+        runningAttemptIds: req.running_attempt_ids,
       });
       return {
         success: true,

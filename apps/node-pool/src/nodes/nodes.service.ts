@@ -5,6 +5,7 @@ import { type AuthUser } from '../accounts/auth-user';
 import { PlacementTrigger } from '../scheduling/placement-trigger';
 import { TelemetryService } from '../telemetry/telemetry.service';
 import { type NodeTelemetryEvent } from '../telemetry/telemetry-events';
+import { type AttemptListing, encodeListing } from './attempt-listing';
 import { HeartbeatRepository, type LiveFigures } from './heartbeat.repository';
 import { NodeCredentialService } from './node-credential.service';
 import { NodeDirectory } from './node-directory';
@@ -105,11 +106,12 @@ export class NodesService {
    */
   async heartbeat(
     nodeId: string,
-    figures: HeartbeatFigures,
+    figures: HeartbeatFigures & { runningAttemptIds?: readonly string[] },
     nowMs = Date.now(),
   ): Promise<{ cameOnline: boolean; trust?: { creditScore: number; group: TrustGroup } }> {
     const normalized = normalizeFigures(figures);
-    const { firstSeen } = await this.heartbeats.record(nodeId, normalized, nowMs);
+    const listing = encodeListing(figures.runningAttemptIds, nowMs);
+    const { firstSeen } = await this.heartbeats.record(nodeId, normalized, nowMs, listing);
     let cameOnline = false;
     // Redis had no entry (the node is new, was declared offline, or Redis lost its data), or this
     // replica last read the node as offline (PostgreSQL changed behind the heartbeats' back): then,
@@ -199,6 +201,11 @@ export class NodesService {
       );
     }
     return (await this.withLive([node]))[0];
+  }
+
+  /** What each node's last heartbeats said it runs (newest first), for the reconciler. */
+  listings(nodeIds: readonly string[]): Promise<Map<string, AttemptListing[]>> {
+    return this.heartbeats.listings(nodeIds);
   }
 
   /** A node by id, or a not_found refusal. */

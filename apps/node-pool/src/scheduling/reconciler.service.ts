@@ -3,9 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { AttemptState, type ReconcileReportView, TaskStatus } from '@hivemind/contracts';
 import { inTransaction, updateReturning } from '../common/transaction';
+import { NodesService } from '../nodes/nodes.service';
 import { DispatchService } from './dispatch.service';
 import { LifecycleService } from './lifecycle.service';
 import { PlacementTrigger } from './placement-trigger';
+import { UNLISTED_RULE, unlistedAttempts } from './unlisted-attempts';
 
 /** An assignment nobody took up for this long is sent again. */
 const REDISPATCH_AFTER_S = 30;
@@ -14,8 +16,9 @@ const TIMEOUT_GRACE_S = 120;
 
 /**
  * Puts the derived state back in line with the truth (DESIGN.md "Resource accounting cannot drift",
- * CLI `fix-resources`): node allocations rebuilt from live attempts; attempts on offline nodes lost;
- * assignments re-sent; attempts far past their timeout failed; finished tasks finalized; and a
+ * CLI `fix-resources`): node allocations rebuilt from live attempts; attempts on offline nodes lost,
+ * and attempts their node's heartbeats no longer list (unlisted-attempts.ts); assignments re-sent;
+ * attempts far past their timeout failed; finished tasks finalized; and a
  * placement pass requested, which is all a Redis flush needs, since the queue's order lives in
  * PostgreSQL. Safe to run any time, on any replica, as often as wanted.
  */
@@ -28,6 +31,7 @@ export class ReconcilerService {
     private readonly lifecycle: LifecycleService,
     private readonly dispatch: DispatchService,
     private readonly placement: PlacementTrigger,
+    private readonly nodes: NodesService,
   ) {}
 
   async reconcile(): Promise<ReconcileReportView> {
@@ -37,10 +41,11 @@ export class ReconcilerService {
       `SELECT a.id FROM attempts a JOIN nodes n ON n.id = a.node_id
        WHERE a.state IN ('ASSIGNED', 'RUNNING') AND n.status = 'offline'`,
     );
-    const attemptsLost = await this.lifecycle.loseAttempts(
-      orphaned.map((r) => r.id),
-      'the node is offline',
-    );
+    const attemptsLost =
+      (await this.lifecycle.loseAttempts(
+        orphaned.map((r) => r.id),
+        'the node is offline',
+      )) + (await this.loseUnlisted());
 
     const overdue = await this.db.query<
       { id: string; node_id: string; fencing_token: string; task_id: string; timeout_s: number }[]
@@ -86,6 +91,37 @@ export class ReconcilerService {
     if (nodesFixed || attemptsLost || timedOut || tasksFinalized)
       this.logger.warn(`reconciled: ${JSON.stringify(report)}`);
     return report;
+  }
+
+  /**
+   * RUNNING attempts that their (online) node's last heartbeats do not list: LOST, so their shards
+   * run again elsewhere. Without the heartbeats' lists (Redis away) nothing is decided this time.
+   */
+  private async loseUnlisted(): Promise<number> {
+    const running = await this.db.query<{ id: string; node_id: string; started_at: Date }[]>(
+      `SELECT a.id, a.node_id, a.started_at FROM attempts a JOIN nodes n ON n.id = a.node_id
+       WHERE a.state = 'RUNNING' AND n.status <> 'offline'
+         AND a.started_at < now() - make_interval(secs => $1)`,
+      [UNLISTED_RULE.marginMs / 1000],
+    );
+    if (running.length === 0) return 0;
+    let listings;
+    try {
+      listings = await this.nodes.listings([...new Set(running.map((r) => r.node_id))]);
+    } catch (error) {
+      this.logger.warn(
+        `heartbeat listings unavailable, unlisted attempts not checked: ${(error as Error).message}`,
+      );
+      return 0;
+    }
+    const unlisted = unlistedAttempts(
+      running.map((r) => ({ id: r.id, nodeId: r.node_id, startedAtMs: r.started_at.getTime() })),
+      listings,
+    );
+    return this.lifecycle.loseAttempts(
+      unlisted,
+      `its node has not listed it in its last ${UNLISTED_RULE.heartbeats} heartbeats: the node no longer runs it`,
+    );
   }
 
   /**

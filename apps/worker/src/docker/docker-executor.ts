@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import type Docker from 'dockerode';
 import type { Executor, LeftoverRun, LogSink, RunHandle, RunResult, RunSpec } from '../execution/executor';
+import { ExitWatch } from './exit-watch';
 import { LogFrames, sinceOf } from './log-frames';
 
 export const LABELS = {
@@ -19,7 +21,16 @@ export interface DockerExecutorOptions {
   pullTimeoutS: number;
   /** Size of the task's writable /tmp (the root filesystem is read-only). */
   tmpfsMb?: number;
+  /** Between two inspections of a running container (the fallback when the engine's wait misses the exit). */
+  exitPollMs?: number;
 }
+
+/** See ExitWatch: the inspection that notices an exit the engine's wait missed. */
+const EXIT_POLL_MS = 2000;
+/** Longest any single engine call of a run's end may take before the worker goes on without it. */
+const ENGINE_CALL_MS = 10_000;
+/** A stop answers within its grace period; beyond this much more the engine is not answering. */
+const STOP_SLACK_MS = 15_000;
 
 const MIB = 1024 * 1024;
 
@@ -100,6 +111,7 @@ class UsageSampler {
  */
 export class DockerExecutor implements Executor {
   readonly kind = 'docker';
+  private readonly logger = new Logger(DockerExecutor.name);
 
   constructor(
     private readonly docker: Docker,
@@ -142,21 +154,19 @@ export class DockerExecutor implements Executor {
           : {}),
       },
     });
-    const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
     try {
       await container.start();
     } catch (error) {
-      exited.catch(() => undefined); // the wait ends with the container's removal
       await container.remove({ force: true }).catch(() => undefined);
       throw new Error(`the container did not start: ${(error as Error).message}`, { cause: error });
     }
-    return this.follow(container, sink, exited);
+    // the end is watched only now, once the container runs (see ExitWatch: a `next-exit` wait sent
+    // before the start can miss the exit of a quick command)
+    return this.follow(container, sink);
   }
 
   async resume(leftover: LeftoverRun, sink: LogSink, sinceTs?: string): Promise<RunHandle> {
-    const container = this.docker.getContainer(leftover.id);
-    const exited = container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
-    return this.follow(container, sink, exited, sinceTs);
+    return this.follow(this.docker.getContainer(leftover.id), sink, sinceTs);
   }
 
   async leftovers(nodeName: string): Promise<LeftoverRun[]> {
@@ -208,12 +218,17 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  private async follow(
-    container: Docker.Container,
-    sink: LogSink,
-    exited: Promise<{ StatusCode: number }>,
-    sinceTs?: string,
-  ): Promise<RunHandle> {
+  private async follow(container: Docker.Container, sink: LogSink, sinceTs?: string): Promise<RunHandle> {
+    const short = container.id.slice(0, 12);
+    const watch = new ExitWatch(container, {
+      pollMs: this.opts.exitPollMs ?? EXIT_POLL_MS,
+      inspectTimeoutMs: ENGINE_CALL_MS,
+      onMissedWait: (seen, waitError) =>
+        this.logger.warn(
+          `container ${short} ${seen.how === 'gone' ? 'vanished' : `exited (${seen.exitCode})`}, and the engine's wait ` +
+            `${waitError ? `failed (${waitError})` : 'did not say so'}: noticed by inspection`,
+        ),
+    });
     const usage = new UsageSampler();
     void usage.start(container);
     const frames = new LogFrames(sink, sinceTs);
@@ -229,17 +244,35 @@ export class DockerExecutor implements Executor {
       frames.once('error', () => resolve());
       logs.once('error', () => resolve());
     });
+    // the follow stream ends when the container stops: look at once rather than at the next poll
+    void ended.then(() => watch.poke());
     logs.pipe(frames);
     let stopping: Promise<void> | undefined;
 
     const done = (async (): Promise<RunResult> => {
-      let waitError: string | undefined;
-      await exited.catch((error: Error) => (waitError = error.message));
+      const seen = await watch.exited;
       // the follow stream can end a moment before the engine has written the last lines
       await withTimeout(ended, 3000, 'logs').catch(() => logs.destroy());
-      await this.catchUp(container, sink, frames.last);
+      await withTimeout(this.catchUp(container, sink, frames.last), ENGINE_CALL_MS, 'logs').catch(
+        () => undefined,
+      );
       usage.stop();
-      const info = await container.inspect();
+      const info = await withTimeout(container.inspect(), ENGINE_CALL_MS, 'inspect').catch(() => undefined);
+      const usageFigures = {
+        cpuSeconds: Math.round(usage.cpuNs / 1e6) / 1000,
+        peakMemoryMb: Math.round(usage.peakBytes / MIB),
+      };
+      if (!info) {
+        // removed behind the worker's back (or the engine stopped answering): the node's fault
+        return {
+          exitCode: seen.exitCode ?? -1,
+          oomKilled: false,
+          durationMs: 1,
+          ...usageFigures,
+          error: 'the container vanished from the Docker engine before its end could be read',
+          lost: true,
+        };
+      }
       const started = Date.parse(info.State.StartedAt);
       const finished = Date.parse(info.State.FinishedAt);
       return {
@@ -247,9 +280,7 @@ export class DockerExecutor implements Executor {
         oomKilled: info.State.OOMKilled,
         // at least 1 ms for a run that happened (0 reads as "not measured" on the wire)
         durationMs: Math.max(1, finished - started || 0),
-        cpuSeconds: Math.round(usage.cpuNs / 1e6) / 1000,
-        peakMemoryMb: Math.round(usage.peakBytes / MIB),
-        ...(waitError ? { error: waitError } : {}),
+        ...usageFigures,
       };
     })();
 
@@ -257,10 +288,19 @@ export class DockerExecutor implements Executor {
       id: container.id,
       done,
       stop: (graceS: number) => {
-        stopping ??= container.stop({ t: graceS }).then(() => undefined, ignoreGone);
+        stopping ??= withTimeout(
+          container.stop({ t: graceS }).then(() => undefined, ignoreGone),
+          graceS * 1000 + STOP_SLACK_MS,
+          `the engine did not stop container ${short} within ${graceS} s + ${STOP_SLACK_MS / 1000} s`,
+        ).finally(() => watch.poke()); // stopped, or already ended: the watch confirms at once
         return stopping;
       },
-      remove: () => container.remove({ force: true }).then(() => undefined, ignoreGone),
+      remove: () =>
+        withTimeout(
+          container.remove({ force: true }).then(() => undefined, ignoreGone),
+          ENGINE_CALL_MS,
+          `the engine did not remove container ${short} within ${ENGINE_CALL_MS / 1000} s`,
+        ).finally(() => watch.poke()),
     };
   }
 

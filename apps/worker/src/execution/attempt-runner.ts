@@ -36,6 +36,12 @@ export interface AttemptState {
 export type AttemptStatus =
   'preparing' | 'downloading' | 'starting' | 'running' | 'uploading' | 'reporting' | 'stopping' | 'done';
 
+/** Who asked an attempt to stop, and why. */
+interface StopReason {
+  by: 'pool' | 'operator' | 'timeout' | 'quota';
+  reason: string;
+}
+
 /** What a runner needs from the worker around it. */
 export interface RunnerContext {
   nodeName: string;
@@ -57,6 +63,8 @@ export interface RunnerContext {
   shutdown: AbortSignal;
   /** Current machine use, sent with running reports. */
   usage(): { cpuPercent: number; memoryPercent: number };
+  /** STOP_SETTLE_MS unless given (tests shorten it). */
+  stopSettleMs?: number;
 }
 
 const FILES = {
@@ -68,21 +76,77 @@ const FILES = {
 };
 
 /**
+ * After a stop's grace period, how long the run may take to be seen ended before the runner gives
+ * up on it: removes it by force and ends the attempt anyway. A stop always ends an attempt.
+ */
+const STOP_SETTLE_MS = 20_000;
+/** Longest the runner waits for the engine to remove a run before it goes on without it. */
+const REMOVE_TIMEOUT_MS = 30_000;
+
+/** `promise`, or its signal's reason as soon as `signal` aborts (the promise is left to settle). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A bounded wait: `promise`, or `undefined` after `ms` (the promise is left to settle on its own). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * One attempt on this node, from the pushed ExecuteTaskRequest to the acknowledged TaskCompleted:
  * fetch input → extract safely → run (executor) while logs stream → enforce timeout / stop → collect
- * and upload outputs → report → clean up. Each step's outcome is saved in attempt.json before the
- * next, so a restarted worker resumes where it was and never reports a result twice.
+ * and upload outputs → free the container and workspace → report → clean up. Each step's outcome is
+ * saved in attempt.json before the next, so a restarted worker resumes where it was and never
+ * reports a result twice.
+ *
+ * Slots: the runner holds one of the node's MAX_CONCURRENT_TASKS slots until its run's container
+ * and workspace are gone, and lets it go (`slotReleased`) *before* it sends TaskCompleted — the
+ * moment the pool frees the slot on its side — so the pool never counts a slot free that the node
+ * still uses.
+ *
+ * Stops end an attempt in bounded time whatever it is doing: downloads, uploads and retries are
+ * aborted, a start in progress is not waited for, and a run not seen ended within its grace period
+ * plus STOP_SETTLE_MS of its stop is removed by force.
  */
 export class AttemptRunner {
   private readonly logger: Logger;
   readonly dir: string;
   status: AttemptStatus = 'preparing';
   cptReward = '0';
+  /** True once the pool has the attempt's end: its report was taken, or the pool stopped it. */
+  acknowledged = false;
+  /** Resolves once the attempt no longer holds one of the node's slots. */
+  readonly slotReleased: Promise<void>;
+  private releaseSlotNow!: () => void;
+  private slotHeld = true;
   private handle?: RunHandle;
   private spool?: LogSpool;
-  private stoppedBy?: { by: 'pool' | 'operator' | 'timeout' | 'quota'; reason: string };
+  private stoppedBy?: StopReason;
   private timers: NodeJS.Timeout[] = [];
   private finished!: Promise<void>;
+  /** Aborted by a stop of the pool or the operator: downloads, uploads and their retries end. */
+  private readonly cancel = new AbortController();
+  /** Aborted by a stop of the pool only: the pool wants no report either. */
+  private readonly poolStop = new AbortController();
+  /** Resolves with the stop's grace period (s) when a stop comes. */
+  private readonly stopRequested: Promise<number>;
+  private stopNow!: (graceS: number) => void;
 
   private constructor(
     private readonly ctx: RunnerContext,
@@ -90,6 +154,22 @@ export class AttemptRunner {
   ) {
     this.dir = join(ctx.attemptsDir, state.request.attempt_id);
     this.logger = new Logger(`attempt ${state.request.attempt_id.slice(0, 8)}`);
+    this.slotReleased = new Promise((resolve) => (this.releaseSlotNow = resolve));
+    this.stopRequested = new Promise((resolve) => (this.stopNow = resolve));
+  }
+
+  private get settleMs(): number {
+    return this.ctx.stopSettleMs ?? STOP_SETTLE_MS;
+  }
+
+  /** Whether the attempt still occupies one of the node's slots (its run or workspace exists). */
+  get holdsSlot(): boolean {
+    return this.slotHeld;
+  }
+
+  /** Stopped by the pool or cleaning up: the pool has already counted its slot free. */
+  get finishing(): boolean {
+    return this.stoppedBy?.by === 'pool' || this.status === 'done';
   }
 
   get request(): ExecuteTaskRequest__Output {
@@ -154,11 +234,22 @@ export class AttemptRunner {
     this.stop({ by: 'operator', reason: "stopped by the node's operator" }, this.ctx.stopGraceS);
   }
 
-  private stop(why: NonNullable<AttemptRunner['stoppedBy']>, graceS: number): void {
-    if (this.stoppedBy?.by === 'pool') return;
+  private stop(why: StopReason, graceS: number): void {
+    if (this.stoppedBy?.by === 'pool' || this.status === 'done') return;
+    // once the result is being reported, only the pool can still call the attempt off
+    if (this.status === 'reporting' && why.by !== 'pool') return;
     this.stoppedBy = why;
     this.status = 'stopping';
-    if (why.by === 'pool') this.spool?.stop();
+    if (why.by === 'pool') {
+      this.spool?.stop();
+      // no more running reports: each would be refused and answered with yet another stop
+      for (const timer of this.timers.splice(0)) clearTimeout(timer);
+      this.poolStop.abort(new Error(why.reason));
+    }
+    // the pool's and the operator's stops drop the work in flight; a timeout keeps the outputs the
+    // task left (uploaded as usual)
+    if (why.by === 'pool' || why.by === 'operator') this.cancel.abort(new Error(why.reason));
+    this.stopNow(graceS);
     void this.handle?.stop(graceS).catch((error: Error) => this.logger.warn(`stop: ${error.message}`));
   }
 
@@ -169,24 +260,53 @@ export class AttemptRunner {
       this.spool = await this.openSpool();
       await this.ctx.quota.prepare(join(this.dir, FILES.ws), this.state.request.storage_mb);
       await mkdir(join(this.dir, FILES.ws, 'output'), { recursive: true });
-      const prepared = await this.prepare();
+      let prepared: Awaited<ReturnType<AttemptRunner['prepare']>>;
+      try {
+        prepared = await this.prepare();
+      } catch (error) {
+        if (this.stoppedBy && !(error instanceof FencedOffError)) return this.afterRun(undefined);
+        throw error;
+      }
       if (!prepared) return; // refused and reported by prepare()
       if (this.stoppedBy) return this.afterRun(undefined);
       this.status = 'starting';
-      let handle: RunHandle;
-      try {
-        handle = await this.ctx.executor.start(this.spec(prepared.hasInput), this.spool);
-      } catch (error) {
-        const message = (error as Error).message;
+      const started = await this.start(prepared.hasInput);
+      if ('failed' in started) {
+        const error = started.failed;
+        const message = error.message;
         this.spool.system(`hivemind: ${message}`);
         return this.complete(this.failure(message, error instanceof MissingImageError ? 'task' : 'node'));
       }
+      if ('stopped' in started) return this.afterRun(undefined);
+      const handle = started.handle;
       this.state.startedAt = new Date().toISOString();
       this.state.runId = handle.id;
       this.state.phase = 'running';
       await this.save();
       await this.supervise(handle);
     });
+  }
+
+  /**
+   * Starts the run, unless a stop comes first: then a start still in progress is not waited for
+   * beyond STOP_SETTLE_MS; whatever it starts is removed as soon as it exists.
+   */
+  private async start(
+    hasInput: boolean,
+  ): Promise<{ handle: RunHandle } | { failed: Error } | { stopped: true }> {
+    const starting = this.ctx.executor.start(this.spec(hasInput), this.spool!).then(
+      (handle) => ({ handle }),
+      (error: Error) => ({ failed: error }),
+    );
+    const first = await Promise.race([starting, this.stopRequested.then(() => ({ stopped: true as const }))]);
+    if (!('stopped' in first)) return first;
+    const dispose = starting.then(async (outcome) => {
+      if (!('handle' in outcome)) return;
+      await outcome.handle.stop(0).catch(() => undefined);
+      await outcome.handle.remove().catch((error: Error) => this.logger.warn(`remove: ${error.message}`));
+    });
+    await within(dispose, this.settleMs);
+    return first;
   }
 
   private async runRecovered(leftover?: LeftoverRun): Promise<void> {
@@ -243,15 +363,19 @@ export class AttemptRunner {
     if (r.input_sha256) {
       this.status = 'downloading';
       const zip = join(this.dir, FILES.input);
-      await this.retrying('download the input', async () => {
-        try {
-          await this.ctx.pool.download(this.ref, zip, r.input_sha256);
-        } catch (error) {
-          // a corrupt partial download is started again rather than resumed
-          if ((error as Error).message.includes('sha256')) await rm(zip, { force: true });
-          throw error;
-        }
-      });
+      await this.retrying(
+        'download the input',
+        async (signal) => {
+          try {
+            await this.ctx.pool.download(this.ref, zip, r.input_sha256, signal);
+          } catch (error) {
+            // a corrupt partial download is started again rather than resumed
+            if ((error as Error).message.includes('sha256')) await rm(zip, { force: true });
+            throw error;
+          }
+        },
+        this.cancel.signal,
+      );
       // the input counts towards the quota: it is on the node's disk for as long as the task runs
       const limits = {
         ...this.ctx.inputLimits,
@@ -355,19 +479,53 @@ export class AttemptRunner {
     const quota = this.ctx.quota.watch(join(this.dir, FILES.ws), storageMb, (reason) =>
       this.stop({ by: 'quota', reason }, 0),
     );
-    const result = await handle.done;
+    const result = await this.untilEnded(handle);
     const full = await quota.stop();
     for (const timer of this.timers.splice(0)) clearTimeout(timer);
-    const reason = this.stoppedBy ? undefined : quotaFailure({ exitCode: result.exitCode, full }, storageMb);
+    const reason =
+      this.stoppedBy || !result ? undefined : quotaFailure({ exitCode: result.exitCode, full }, storageMb);
     if (reason) this.stoppedBy = { by: 'quota', reason };
     await this.afterRun(result);
+  }
+
+  /**
+   * The run's result, or undefined when it was stopped and still not seen ended STOP_SETTLE_MS
+   * after its grace period: then it is removed by force and the attempt ends without a result.
+   */
+  private async untilEnded(handle: RunHandle): Promise<RunResult | undefined> {
+    let ended = false;
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = this.stopRequested.then(
+      (graceS) =>
+        new Promise<'overdue'>((resolve) => {
+          if (!ended) timer = setTimeout(() => resolve('overdue'), graceS * 1000 + this.settleMs);
+        }),
+    );
+    let first: RunResult | 'overdue';
+    try {
+      first = await Promise.race([handle.done, overdue]);
+    } finally {
+      ended = true;
+      clearTimeout(timer);
+    }
+    if (first !== 'overdue') return first;
+    this.logger.warn(`the run was stopped but not seen ending: removing it by force`);
+    const removed = await within(
+      handle.remove().then(
+        () => true,
+        (error: Error) => this.logger.warn(`remove: ${error.message}`),
+      ),
+      REMOVE_TIMEOUT_MS,
+    );
+    if (removed === undefined) this.logger.warn('the run could not be removed in time: left behind');
+    return undefined;
   }
 
   private async afterRun(result: RunResult | undefined): Promise<void> {
     const why = this.stoppedBy;
     if (why?.by === 'pool') return this.cleanUp(`stopped by the pool: ${why.reason}`);
     if (!result) {
-      // stopped before anything ran
+      // stopped before anything ran, or a stopped run that would not end
       this.spool!.system(`hivemind: ${why?.reason ?? 'not run'}`);
       return this.complete(this.failure(why?.reason ?? 'not run', why?.by === 'operator' ? 'node' : 'task'));
     }
@@ -379,6 +537,13 @@ export class AttemptRunner {
       outputSha256 = await this.uploadOutputs();
     } catch (error) {
       if (error instanceof FencedOffError) throw error;
+      const late = this.stoppedBy;
+      if (late?.by === 'pool') return this.cleanUp(`stopped by the pool: ${late.reason}`);
+      if (late?.by === 'operator') {
+        // stopped while the outputs went up: the node's failure, run again elsewhere
+        this.spool!.system(`hivemind: ${late.reason}`);
+        return this.complete({ ...this.resultOf(result, late), error: late.reason, failureCause: 'node' });
+      }
       this.spool!.system(`hivemind: outputs not kept: ${(error as Error).message}`);
       return this.complete({
         ...this.resultOf(result, why),
@@ -399,7 +564,11 @@ export class AttemptRunner {
       peakMemoryMb: result.peakMemoryMb,
       error: why?.reason ?? result.error ?? '',
       failureCause:
-        why?.by === 'operator' ? 'node' : result.exitCode === 0 && !result.oomKilled && !why ? '' : 'task',
+        why?.by === 'operator' || result.lost
+          ? 'node'
+          : result.exitCode === 0 && !result.oomKilled && !why
+            ? ''
+            : 'task',
       outputSha256: '',
     };
   }
@@ -424,13 +593,15 @@ export class AttemptRunner {
     });
     if (!zip) return '';
     for (const skipped of zip.skipped) this.spool!.system(`hivemind: output ${skipped}`);
-    await this.retrying('upload the outputs', () =>
-      this.ctx.pool.upload(this.ref, {
-        path: zip.path,
-        name: 'output.zip',
-        size: zip.size,
-        sha256: zip.sha256,
-      }),
+    await this.retrying(
+      'upload the outputs',
+      (signal) =>
+        this.ctx.pool.upload(
+          this.ref,
+          { path: zip.path, name: 'output.zip', size: zip.size, sha256: zip.sha256 },
+          signal,
+        ),
+      this.cancel.signal,
     );
     return zip.sha256;
   }
@@ -446,21 +617,38 @@ export class AttemptRunner {
   private async report(): Promise<void> {
     this.status = 'reporting';
     const completion = this.state.completion!;
+    // the pool frees the attempt's slot when it takes this report: the slot must be free by then
+    await this.freeResources();
+    this.releaseSlot();
     this.spool!.close();
     await this.spool!.flushed();
-    await this.retrying('report the result', () => this.ctx.pool.completed(this.ref, completion));
+    await this.retrying(
+      'report the result',
+      () => this.ctx.pool.completed(this.ref, completion),
+      this.poolStop.signal,
+    );
+    this.acknowledged = true;
     this.logger.log(
       `reported: exit ${completion.exitCode}${completion.oomKilled ? ', OOM-killed' : ''}${completion.error ? `, ${completion.error}` : ''}`,
     );
     await this.cleanUp();
   }
 
-  /** Retries `what` while the pool is away; a refusal or a fence ends it at once. */
-  private retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Retries `what` while the pool is away; a refusal, a fence, the worker's shutdown or `until`
+   * (a stop) ends it at once — `call` gets the signal to abort what it has in flight.
+   */
+  private retrying<T>(
+    what: string,
+    call: (signal: AbortSignal) => Promise<T>,
+    until: AbortSignal,
+  ): Promise<T> {
+    const signal = AbortSignal.any([this.ctx.shutdown, until]);
     return pRetry(
       async () => {
         try {
-          return await call();
+          // a call in flight does not hold a stop up, whether or not it can be cancelled
+          return await abortable(call(signal), signal);
         } catch (error) {
           if (isTransient(error) || isUnauthenticated(error)) throw error;
           throw new AbortError(error as Error);
@@ -471,7 +659,7 @@ export class AttemptRunner {
         minTimeout: 250,
         maxTimeout: 10_000,
         randomize: true,
-        signal: this.ctx.shutdown,
+        signal,
         onFailedAttempt: ({ error, attemptNumber }) => {
           if (attemptNumber === 1 || attemptNumber % 10 === 0)
             this.logger.warn(`cannot ${what} yet (try ${attemptNumber}): ${error.message}`);
@@ -485,12 +673,44 @@ export class AttemptRunner {
     for (const timer of this.timers.splice(0)) clearTimeout(timer);
     this.spool?.stop();
     if (why) this.logger.log(why);
-    if (this.handle) {
-      await this.handle.stop(0).catch(() => undefined);
-      await this.handle.remove().catch((error: Error) => this.logger.warn(`remove: ${error.message}`));
+    if (this.stoppedBy?.by === 'pool') this.acknowledged = true;
+    try {
+      if (this.handle) {
+        await this.handle.stop(0).catch(() => undefined);
+        await this.removeRun();
+      }
+      await this.ctx.quota.release(join(this.dir, FILES.ws)); // before rm, which would go into it
+      await rm(this.dir, { recursive: true, force: true });
+    } finally {
+      this.releaseSlot();
     }
+  }
+
+  /** The run and the workspace go; attempt.json and the log spool stay until the report is taken. */
+  private async freeResources(): Promise<void> {
+    await this.removeRun();
     await this.ctx.quota.release(join(this.dir, FILES.ws)); // before rm, which would go into it
-    await rm(this.dir, { recursive: true, force: true });
+    for (const name of [FILES.ws, FILES.input, FILES.output])
+      await rm(join(this.dir, name), { recursive: true, force: true });
+  }
+
+  private async removeRun(): Promise<void> {
+    if (!this.handle) return;
+    const removed = await within(
+      this.handle.remove().then(
+        () => true,
+        (error: Error) => this.logger.warn(`remove: ${error.message}`),
+      ),
+      REMOVE_TIMEOUT_MS,
+    );
+    if (removed === undefined)
+      this.logger.warn(`the run was not removed within ${REMOVE_TIMEOUT_MS / 1000} s`);
+  }
+
+  private releaseSlot(): void {
+    if (!this.slotHeld) return;
+    this.slotHeld = false;
+    this.releaseSlotNow();
   }
 
   private async save(): Promise<void> {

@@ -55,6 +55,8 @@ export interface RunResult {
   peakMemoryMb: number;
   /** Why the run did not happen or ended abnormally (executor's words), if it did. */
   error?: string;
+  /** The run's end could not be read (its container vanished): the node's failure, not the task's. */
+  lost?: boolean;
 }
 
 /** A started run. */
@@ -63,7 +65,10 @@ export interface RunHandle {
   readonly id: string;
   /** Resolves once the run has ended and its output has been written to the sink. */
   readonly done: Promise<RunResult>;
-  /** Asks the run to end (SIGTERM), kills it (SIGKILL) after `graceS` seconds. Idempotent. */
+  /**
+   * Asks the run to end (SIGTERM), kills it (SIGKILL) after `graceS` seconds. Idempotent. Settles
+   * within bounded time, and `done` follows soon after, also for a run that had already ended.
+   */
   stop(graceS: number): Promise<void>;
   /** Frees what the run holds (container, process records). The workspace is the runner's. */
   remove(): Promise<void>;

@@ -7,6 +7,7 @@ import { MachineMonitor } from '../machine/machine-monitor';
 import { PoolClient } from '../pool/pool-client';
 import { AttemptRunner, type RunnerContext } from './attempt-runner';
 import { EXECUTOR, type Executor } from './executor';
+import { slotDecision } from './slots';
 import { WorkspaceQuota } from './workspace-quota.repository';
 
 /**
@@ -29,16 +30,28 @@ export interface AttemptView {
   resources: { cpu_millicores: number; memory_mb: number; storage_mb: number };
 }
 
+/** Attempts whose end the pool has, remembered so that a late copy of their push is not run again. */
+const ENDED_MEMORY = 1024;
+
 /**
  * The attempts this node runs: starts a runner for each pushed attempt, stops them on the pool's or
  * the operator's word, and after a restart takes back what an earlier process left (containers by
  * label, attempt folders) before the node reconnects, so that the pool hears which attempts still
  * run here.
+ *
+ * Never more than MAX_CONCURRENT_TASKS runs at once: an attempt holds a slot until its container and
+ * workspace are gone (see AttemptRunner). The pool frees a slot when it takes an attempt's report —
+ * after the runner let it go — or at once when it stops an attempt (a cancel, a loss); an attempt
+ * pushed while a stopped one is still being killed waits here for that slot, and is listed in the
+ * heartbeats meanwhile like any other.
  */
 @Injectable()
 export class Supervisor implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(Supervisor.name);
   private readonly runners = new Map<string, AttemptRunner>();
+  /** Pushed attempts waiting for a slot, in the order they came. */
+  private readonly waiting = new Map<string, { request: ExecuteTaskRequest__Output; receivedAt: string }>();
+  private readonly ended = new Set<string>();
   private readonly shutdown = new AbortController();
   private readonly ctx: RunnerContext;
 
@@ -80,33 +93,61 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
     this.shutdown.abort();
   }
 
-  /** What the node runs, for heartbeats and for Connect. */
+  /** What the node runs (or holds waiting for a slot), for heartbeats and for Connect. */
   runningAttemptIds(): string[] {
-    return [...this.runners.keys()];
+    return [...this.runners.keys(), ...this.waiting.keys()];
   }
 
   get running(): number {
-    return this.runners.size;
+    return this.runners.size + this.waiting.size;
+  }
+
+  /** Slots in use: runs (or their workspaces) that exist now. */
+  slotsInUse(): number {
+    let n = 0;
+    for (const runner of this.runners.values()) if (runner.holdsSlot) n++;
+    return n;
   }
 
   execute(request: ExecuteTaskRequest__Output): void {
-    if (this.runners.has(request.attempt_id)) return; // re-sent on reconnect: already ours
-    if (this.runners.size >= this.config.limits.concurrentTasks) {
-      this.logger.warn(
-        `attempt ${request.attempt_id} pushed beyond MAX_CONCURRENT_TASKS (${this.config.limits.concurrentTasks}): running it, the pool's accounting is the truth`,
-      );
+    const id = request.attempt_id;
+    // re-sent on reconnect or by the reconciler: already ours, or already ended and reported
+    if (this.runners.has(id) || this.waiting.has(id) || this.ended.has(id)) return;
+    const max = this.config.limits.concurrentTasks;
+    const inUse = this.slotsInUse();
+    const finishing = [...this.runners.values()].filter((r) => r.holdsSlot && r.finishing).length;
+    const decision = slotDecision({ max, inUse, finishing, waiting: this.waiting.size });
+    if (decision === 'start') {
+      this.begin(request);
+      return;
     }
-    this.logger.log(
-      `attempt ${request.attempt_id} of task ${request.task_id} (shard ${request.shard_index})`,
-    );
-    this.track(AttemptRunner.begin(this.ctx, request));
+    if (decision === 'beyond') {
+      this.logger.warn(
+        `attempt ${id} pushed beyond MAX_CONCURRENT_TASKS (${max}): it waits for a slot (${inUse} in use)`,
+      );
+    } else if (decision === 'wait') {
+      this.logger.log(`attempt ${id} waits for a slot: ${finishing} stopped attempt(s) still being removed`);
+    }
+    this.waiting.set(id, { request, receivedAt: new Date().toISOString() });
+    this.startWaiting();
   }
 
   stop(command: StopTaskExecutionRequest__Output): void {
-    const runner = this.runners.get(command.attempt_id);
-    if (!runner) return;
-    this.logger.log(`attempt ${command.attempt_id}: stop (${command.reason || 'the pool asked'})`);
-    runner.stopByPool(command.reason || 'the pool asked');
+    const id = command.attempt_id;
+    const reason = command.reason || 'the pool asked';
+    if (this.waiting.delete(id)) {
+      this.logger.log(`attempt ${id}: stop before it started (${reason})`);
+      return;
+    }
+    const runner = this.runners.get(id);
+    // not (or no longer) here: nothing to do, and the heartbeats, which do not list it, say so
+    if (!runner) {
+      this.logger.debug(`attempt ${id}: stop for an attempt this node does not run (${reason})`);
+      return;
+    }
+    if (runner.finishing) return; // already stopping: the first stop ends it in bounded time
+    this.logger.log(`attempt ${id}: stop (${reason})`);
+    runner.stopByPool(reason);
   }
 
   /** The operator's stop (local API), by attempt id or task id; false when nothing matches. */
@@ -115,12 +156,36 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
       (r) => r.request.attempt_id === id || r.request.task_id === id,
     );
     for (const runner of matching) runner.stopByOperator();
-    return matching.length > 0;
+    // one that has not started yet starts now and ends at once, reported as the node's failure
+    const queued = [...this.waiting.values()].filter(
+      (w) => w.request.attempt_id === id || w.request.task_id === id,
+    );
+    for (const { request } of queued) {
+      this.waiting.delete(request.attempt_id);
+      this.begin(request).stopByOperator();
+    }
+    return matching.length + queued.length > 0;
   }
 
   list(): AttemptView[] {
     const now = Date.now();
-    return [...this.runners.values()].map((r) => ({
+    const queued = [...this.waiting.values()].map(({ request, receivedAt }): AttemptView => ({
+      attempt_id: request.attempt_id,
+      task_id: request.task_id,
+      shard_index: request.shard_index,
+      status: 'waiting for a slot',
+      image: request.image || this.ctx.runtimeImage,
+      received_at: receivedAt,
+      start_time: null,
+      elapsed: 0,
+      cpt_reward: '0',
+      resources: {
+        cpu_millicores: request.cpu_millicores,
+        memory_mb: request.memory_mb,
+        storage_mb: request.storage_mb,
+      },
+    }));
+    const runs = [...this.runners.values()].map((r): AttemptView => ({
       attempt_id: r.request.attempt_id,
       task_id: r.request.task_id,
       shard_index: r.request.shard_index,
@@ -136,6 +201,7 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
         storage_mb: r.request.storage_mb,
       },
     }));
+    return [...runs, ...queued];
   }
 
   /** Resources the running attempts hold. */
@@ -149,12 +215,39 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
     return { cpuMillicores, memoryMb };
   }
 
+  private begin(request: ExecuteTaskRequest__Output): AttemptRunner {
+    this.logger.log(
+      `attempt ${request.attempt_id} of task ${request.task_id} (shard ${request.shard_index})`,
+    );
+    const runner = AttemptRunner.begin(this.ctx, request);
+    this.track(runner);
+    return runner;
+  }
+
   private track(runner: AttemptRunner): void {
     const id = runner.request.attempt_id;
     this.runners.set(id, runner);
+    void runner.slotReleased.then(() => this.startWaiting());
     void runner.done.finally(() => {
       if (this.runners.get(id) === runner) this.runners.delete(id);
+      if (runner.acknowledged) this.remember(id);
+      this.startWaiting();
     });
+  }
+
+  /** Starts waiting attempts while slots are free (a slot was let go). */
+  private startWaiting(): void {
+    if (this.shutdown.signal.aborted) return;
+    for (const [id, { request }] of this.waiting) {
+      if (this.slotsInUse() >= this.config.limits.concurrentTasks) return;
+      this.waiting.delete(id);
+      this.begin(request);
+    }
+  }
+
+  private remember(id: string): void {
+    this.ended.add(id);
+    if (this.ended.size > ENDED_MEMORY) this.ended.delete(this.ended.values().next().value!);
   }
 
   private async recover(): Promise<void> {

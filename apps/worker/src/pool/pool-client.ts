@@ -233,9 +233,15 @@ export class PoolClient {
 
   /**
    * Streams the attempt's input into `file`, resuming after what the file already holds, and checks
-   * the whole file against the sha256 the pool declares.
+   * the whole file against the sha256 the pool declares. `signal` cancels the call (a stop).
    */
-  async download(ref: AttemptRef, file: string, expectedSha256: string): Promise<{ size: number }> {
+  async download(
+    ref: AttemptRef,
+    file: string,
+    expectedSha256: string,
+    signal?: AbortSignal,
+  ): Promise<{ size: number }> {
+    signal?.throwIfAborted();
     const have = await stat(file).then(
       (s) => s.size,
       () => 0,
@@ -248,6 +254,8 @@ export class PoolClient {
       { attempt_id: ref.attempt_id, fencing_token: ref.fencing_token, offset: String(have) },
       this.node(),
     );
+    const cancel = () => call.cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
     const sink = createWriteStream(file, { flags: have ? 'a' : 'w' });
     try {
       await pipeline(
@@ -271,6 +279,8 @@ export class PoolClient {
       if ((error as grpc.ServiceError).code === grpc.status.PERMISSION_DENIED && details.startsWith('stop:'))
         throw new FencedOffError(details.slice(5).trim());
       throw error;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
     const sha256 = hash.digest('hex');
     if (expectedSha256 && sha256 !== expectedSha256)
@@ -278,13 +288,19 @@ export class PoolClient {
     return { size };
   }
 
-  /** Streams `file` to the pool as the attempt's output; answers the stored file's id. */
+  /**
+   * Streams `file` to the pool as the attempt's output; answers the stored file's id. `signal`
+   * cancels the call (a stop).
+   */
   upload(
     ref: AttemptRef,
     file: { path: string; name: string; size: number; sha256: string },
+    signal?: AbortSignal,
   ): Promise<string> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
       const call = this.workers.UploadOutput(this.node(), (error, answer) => {
+        signal?.removeEventListener('abort', cancel);
         if (error || !answer) return reject(error ?? new Error('empty answer to UploadOutput'));
         try {
           resolve(accepted(answer).file_id);
@@ -302,6 +318,11 @@ export class PoolClient {
         },
       });
       const source = createReadStream(file.path, { highWaterMark: 256 * 1024 });
+      const cancel = () => {
+        source.destroy();
+        call.cancel();
+      };
+      signal?.addEventListener('abort', cancel, { once: true });
       source.on('data', (data) => {
         if (!call.write({ data })) {
           source.pause();
