@@ -5,12 +5,12 @@
 // JSON for scripts, one-line errors with their exit codes, and the master> prompt in a
 // pseudo-terminal (typing, Tab, Ctrl-C, exit).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { REQUIREMENTS, buildBusyboxImage, ensureSystemPackages, freePort } from '@hivemind/local-stack';
-import { stackInfo } from '@hivemind/testing';
+import { removeTree, stackInfo } from '@hivemind/testing';
 import { call, loginAs, STRONG_PASSWORD } from '../../node-pool/test/support/http';
 import { craftJwt, jwtClaims } from '../../node-pool/test/support/jwt';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
@@ -93,7 +93,7 @@ describe('the hivemind CLI', () => {
   afterAll(async () => {
     await worker?.kill('SIGTERM');
     await pool?.close();
-    rmSync(scratch, { recursive: true, force: true });
+    removeTree(scratch);
   });
 
   describe('accounts', () => {

@@ -2,13 +2,13 @@
 // (Docker when an engine answers, else the process executor): register → submit a zip task → watch
 // its logs live → download its results; a sharded task reaching 100 %; the nodes page showing the
 // worker; a transfer; an admin changing a user's trust. Screenshots go to artifacts/e2e/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { type Browser, type Page } from 'playwright-core';
 import { buildBusyboxImage } from '@hivemind/local-stack';
-import { built, stackInfo, waitFor } from '@hivemind/testing';
+import { built, removeTree, stackInfo, waitFor } from '@hivemind/testing';
 import { call, loginAs, STRONG_PASSWORD } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { makeZip, readZip } from '../../node-pool/test/support/zip';
@@ -86,7 +86,7 @@ describeInBrowser()('the console, its flows with a real worker', () => {
     await browser?.close();
     await worker?.kill('SIGTERM');
     await pool?.close();
-    rmSync(scratch, { recursive: true, force: true });
+    removeTree(scratch);
   });
 
   beforeEach(async () => {

@@ -1,12 +1,12 @@
 // The Docker executor learns of every container's end even when the engine's wait never tells it:
 // real containers on the real engine, with the executor's wait answers taken away (the way a
 // `next-exit` wait that reached the engine after a quick container had exited never answered).
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { BUSYBOX_IMAGE, TASK_UID, buildBusyboxImage, imageExists } from '@hivemind/local-stack';
-import { stackInfo, waitFor } from '@hivemind/testing';
+import { removeTree, stackInfo, waitFor } from '@hivemind/testing';
 import { DockerExecutor, LABELS } from '../src/docker/docker-executor';
 import type { LogSink, LogStream, RunSpec } from '../src/execution/executor';
 
@@ -89,7 +89,7 @@ describeDocker('DockerExecutor: a container whose end the engine never reports',
       filters: { label: [`${LABELS.node}=${NODE}`] },
     }))
       await docker.getContainer(c.Id).remove({ force: true });
-    rmSync(scratch, { recursive: true, force: true });
+    removeTree(scratch);
   });
 
   it.each(['never', 'fails'] as const)(

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogSink, LogStream, RunHandle, RunResult, RunSpec } from '../src/execution/executor';
 import { ProcessExecutor } from '../src/execution/process-executor';
+import { removeTree } from '@hivemind/testing';
 
 const asRoot = process.getuid?.() === 0;
 const canUnshare = asRoot && spawnSync('unshare', ['--net', 'true']).status === 0;
@@ -152,7 +153,7 @@ afterEach(async () => {
 });
 
 afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
+  removeTree(root);
 });
 
 describe(ProcessExecutor.name, () => {

@@ -2,12 +2,12 @@
 // The pool and the worker agree on slots: the real worker (MAX_CONCURRENT_TASKS=2) against a real
 // node pool and Docker engine never has more than two containers, also while the pool cancels
 // attempts whose containers are still being killed, and never says it was pushed beyond its limit.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { BUSYBOX_IMAGE, buildBusyboxImage, imageExists } from '@hivemind/local-stack';
-import { stackInfo, waitFor } from '@hivemind/testing';
+import { removeTree, stackInfo, waitFor } from '@hivemind/testing';
 import { call, newUser, type TestUser } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { WorkerProcess } from './support/worker-process';
@@ -94,7 +94,7 @@ describeDocker('slots: the pool and the worker agree', () => {
     for (const c of await docker.listContainers({ all: true, filters: { label: [`hivemind.node=${NODE}`] } }))
       await docker.getContainer(c.Id).remove({ force: true });
     await pool?.close();
-    rmSync(scratch, { recursive: true, force: true });
+    removeTree(scratch);
   });
 
   it('never runs more than MAX_CONCURRENT_TASKS containers, also while cancelled ones are being killed', async () => {

@@ -3,7 +3,7 @@
 // PostgreSQL, Redis and Docker engine, running real containers.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +15,7 @@ import {
   buildDebianRuntimeImage,
   imageExists,
 } from '@hivemind/local-stack';
-import { stackInfo, waitFor } from '@hivemind/testing';
+import { removeTree, stackInfo, waitFor } from '@hivemind/testing';
 import { call, loginAs, newUser, type TestUser } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { makeZip, readZip } from '../../node-pool/test/support/zip';
@@ -165,7 +165,7 @@ describe('the worker agent', () => {
         await docker.getContainer(c.Id).remove({ force: true });
     }
     await pool?.close();
-    rmSync(scratch, { recursive: true, force: true });
+    removeTree(scratch);
   });
 
   it.each([0, -1, 0.001, 5000])('refuses storage_gb %p with a 400 naming it', async (storage) => {

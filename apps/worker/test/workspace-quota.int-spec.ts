@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quotaMessage } from '../src/execution/storage-quota';
 import { WorkspaceQuota, measureWorkspace } from '../src/execution/workspace-quota.repository';
+import { removeTree } from '@hivemind/testing';
 
 const MIB = 1024 * 1024;
 const asRoot = process.getuid?.() === 0;
@@ -54,11 +55,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  // whatever a failed test left mounted
-  for (const line of spawnSync('findmnt', ['-rn', '-o', 'TARGET']).stdout?.toString().split('\n') ?? []) {
-    if (line.startsWith(root)) spawnSync('umount', ['-l', line]);
-  }
-  rmSync(root, { recursive: true, force: true });
+  // whatever a failed test left mounted is unmounted first
+  removeTree(root);
 });
 
 describeAsRoot('loop mode', () => {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, chmodSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, chmodSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { built, grpcHealthStatus, grpcListServices, waitFor } from '@hivemind/testing';
+import { built, grpcHealthStatus, grpcListServices, removeTree, waitFor } from '@hivemind/testing';
 import {
   type ProcessInfo,
   descendantsOf,
@@ -95,7 +95,7 @@ describe('the local stack launcher (npm run up)', () => {
     // if a test failed before the SIGINT test, stop the stack the way a user would
     if (launcher && launcher.exitCode === null && launcher.signalCode === null)
       await stopChild(launcher, 'SIGINT', 60000);
-    rmSync(home, { recursive: true, force: true });
+    removeTree(home);
   });
 
   // Restarts are checked once the tests above have used the first instances.

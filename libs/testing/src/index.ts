@@ -3,3 +3,4 @@ export * from './database';
 export * from './grpc-probe';
 export * from './stack-info';
 export * from './wait-for';
+export * from './remove-tree';
