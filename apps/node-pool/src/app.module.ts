@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
+import { RateLimitsModule } from './common/rate-limits';
 import { requestIdFor } from './common/request-id';
 import { ConfigModule } from './config/config.module';
 import { NodePoolConfig } from './config/node-pool.config';
@@ -37,6 +38,7 @@ export class AppModule {
           },
         }),
         DatabaseModule,
+        RateLimitsModule,
         QueuesModule,
         StorageModule,
         TelemetryModule,

@@ -11,7 +11,7 @@
 // `docker run`s at once and as many at a time as the worker runs (MAX_CONCURRENT_TASKS). It writes
 // nothing to the repository: the figures go into docs/BENCHMARKS.md by hand. BENCH_RUNS (default 20)
 // sets the number of sequential runs of each, BENCH_CONCURRENT (default 10) the concurrent batch.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -19,31 +19,37 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   readdirSync,
   realpathSync,
   rmSync,
 } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
 import {
   type AttemptView,
-  DockerStatus,
-  NodeStatus,
-  type NodeView,
   type Page,
   type SubmitTaskResultView,
   type TaskDetailView,
   type TaskView,
 } from '@hivemind/contracts';
+import {
+  Api,
+  envNumber,
+  machine,
+  mapAtMost,
+  percentile,
+  readOr,
+  sleep,
+  waitForWorker,
+} from './bench-support';
 import { freePort } from './free-port';
 import { BUSYBOX_IMAGE, TASK_UID, buildBusyboxImage, imageExists } from './runtime-image';
 import { BUILD_OUTPUTS, up } from './up';
 
 const IMAGE = BUSYBOX_IMAGE;
-const RUNS = envInt('BENCH_RUNS', 20, 1);
-const CONCURRENT = envInt('BENCH_CONCURRENT', 10, 0);
+const RUNS = envNumber('BENCH_RUNS', 20, 1);
+const CONCURRENT = envNumber('BENCH_CONCURRENT', 10, 0);
 const POLL_MS = 20;
 const TASK_DEADLINE_MS = 60_000;
 const NODE_ID = 'bench-e2e-worker';
@@ -59,38 +65,8 @@ const say = (line: string): void => {
   process.stdout.write(`[bench +${((performance.now() - began) / 1000).toFixed(1)} s] ${line}\n`);
 };
 
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (Number.isInteger(value) && value >= min) return value;
-  process.stderr.write(`[bench] ${name} must be a whole number ≥ ${min} (it is "${raw}")\n`);
-  process.exit(2);
-}
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('interrupted'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new Error('interrupted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-
 // ---------------------------------------------------------------------------------------------------
 // Figures
-
-/** The p-th percentile (0–100) by nearest rank; NaN for no values. */
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 const median = (values: readonly number[]): number => percentile(values, 50);
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : '–');
@@ -139,29 +115,6 @@ function phaseTable(samples: readonly Sample[], key: 'phases' | 'extra'): string
 
 // ---------------------------------------------------------------------------------------------------
 // The machine and its CPU time
-
-function machine(engineVersion: string): string[] {
-  const cpuinfo = readOr('/proc/cpuinfo');
-  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? '?';
-  const os = /PRETTY_NAME="?([^"\n]+)"?/.exec(readOr('/etc/os-release'))?.[1] ?? '?';
-  const virtual = /^flags\s*:.*\bhypervisor\b/m.test(cpuinfo);
-  const cli = spawnSync('docker', ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8' });
-  return [
-    `CPU        ${cpus().length} × ${model}${virtual ? ' (a virtual machine)' : ''}`,
-    `memory     ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    `system     ${os}, Linux ${release()}`,
-    `Node       ${process.version}`,
-    `Docker     engine ${engineVersion}, CLI ${cli.stdout?.trim() || '?'}`,
-  ];
-}
-
-function readOr(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
 
 /** The stack's PostgreSQL log (next to its data directory, which may be a link; see up.ts). */
 function postgresLog(home: string): string {
@@ -365,67 +318,6 @@ function enginePhases(
 // ---------------------------------------------------------------------------------------------------
 // The platform's REST API
 
-class Api {
-  private token = '';
-
-  constructor(
-    private readonly base: string,
-    private readonly signal: AbortSignal,
-  ) {}
-
-  async login(username: string, password: string): Promise<void> {
-    const session = await this.call<{ access_token: string }>('POST', '/api/auth/login', {
-      username,
-      password,
-    });
-    this.token = session.access_token;
-  }
-
-  get<T>(path: string): Promise<T> {
-    return this.call<T>('GET', path);
-  }
-
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.call<T>('POST', path, body);
-  }
-
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.any([this.signal, AbortSignal.timeout(30_000)]),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
-    return JSON.parse(text) as T;
-  }
-}
-
-/** Waits until the benchmark's worker is online with Docker; answers its view. */
-async function waitForWorker(api: Api, signal: AbortSignal): Promise<NodeView> {
-  const deadline = now() + 90_000;
-  let last = 'not registered yet';
-  for (;;) {
-    const page = await api.get<Page<NodeView>>('/api/nodes?limit=500');
-    const node = page.items.find((n) => n.name === NODE_ID);
-    if (node?.status === NodeStatus.Online) {
-      if (node.docker_status !== DockerStatus.Enabled) {
-        throw new Error(
-          `the worker ${NODE_ID} is online without Docker: the benchmark needs a Docker engine the worker can use`,
-        );
-      }
-      return node;
-    }
-    if (node) last = `status ${node.status}`;
-    if (now() > deadline) throw new Error(`the worker ${NODE_ID} did not come online within 90 s (${last})`);
-    await sleep(200, signal);
-  }
-}
-
 function attemptOf(detail: TaskDetailView): AttemptView | undefined {
   const attempts = detail.shards.flatMap((s) => s.attempts);
   return attempts.sort((a, b) => a.number - b.number).at(-1);
@@ -586,21 +478,6 @@ async function dockerodeRun(
   };
 }
 
-/** Runs `jobs` with at most `width` at a time; answers what each answered, in order. */
-async function runAtMost<T>(width: number, jobs: readonly (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array<T>(jobs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, jobs.length) }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        results[i] = await jobs[i]();
-      }
-    }),
-  );
-  return results;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // The benchmark
 
@@ -676,9 +553,10 @@ async function concurrent(api: Api, width: number, signal: AbortSignal): Promise
   for (const w of [...new Set([CONCURRENT, width])]) {
     say(`concurrent: ${CONCURRENT} docker runs, ${w} at a time`);
     startedAt = now();
-    const ended = await runAtMost(
+    const ended = await mapAtMost(
       w,
-      Array.from({ length: CONCURRENT }, (_, i) => () => dockerCli(`bench-e2e-c-${stamp}-w${w}-${i}`)),
+      Array.from({ length: CONCURRENT }, (_, i) => `bench-e2e-c-${stamp}-w${w}-${i}`),
+      dockerCli,
     );
     add(`docker run --rm, ${CONCURRENT} runs, ${w} at a time`, startedAt, ended);
   }
@@ -770,7 +648,7 @@ async function main(): Promise<void> {
 
     const api = new Api(`http://127.0.0.1:${httpPort}`, abort.signal);
     await api.login('admin', adminPassword);
-    const node = await waitForWorker(api, abort.signal);
+    const node = await waitForWorker(api, NODE_ID, abort.signal);
     say(`worker ${node.name} online with Docker (${node.max_concurrent} attempts at a time)`);
 
     const stamp = Date.now().toString(36);

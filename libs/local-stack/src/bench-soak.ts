@@ -13,27 +13,25 @@
 // than SOAK_MIN_STEADY (0.5) times the first hundred's rate. It writes nothing to the repository: the
 // figures go into docs/BENCHMARKS.md by hand.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { chmodSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import {
-  DockerStatus,
-  NodeStatus,
-  type NodeView,
   type Page,
   type SubmitTaskResultView,
   type TaskDetailView,
   type TaskView,
 } from '@hivemind/contracts';
+import { Api, envNumber, machine, mapAtMost, percentile, sleep, waitForWorker } from './bench-support';
 import { freePort } from './free-port';
 import { BUSYBOX_IMAGE, buildBusyboxImage, imageExists } from './runtime-image';
 import { up } from './up';
 
-const TASKS = envNumber('SOAK_TASKS', 1000, 10);
-const MAX_CONCURRENT = envNumber('SOAK_MAX_CONCURRENT', 2, 1);
-const WEDGE_S = envNumber('SOAK_WEDGE_S', 30, 1);
-const MIN_STEADY = envNumber('SOAK_MIN_STEADY', 0.5, 0);
+const TASKS = envNumber('SOAK_TASKS', 1000, 10, false);
+const MAX_CONCURRENT = envNumber('SOAK_MAX_CONCURRENT', 2, 1, false);
+const WEDGE_S = envNumber('SOAK_WEDGE_S', 30, 1, false);
+const MIN_STEADY = envNumber('SOAK_MIN_STEADY', 0.5, 0, false);
 /** Tasks per throughput bucket: a hundred, or a tenth of a shorter run. */
 const BUCKET = TASKS >= 1000 ? 100 : Math.max(1, Math.floor(TASKS / 10));
 const NODE_ID = 'bench-soak-worker';
@@ -50,15 +48,6 @@ const began = Date.now();
 const say = (line: string): void => {
   out(`[soak +${((Date.now() - began) / 1000).toFixed(1)} s] ${line}\n`);
 };
-
-function envNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (Number.isFinite(value) && value >= min) return value;
-  process.stderr.write(`[soak] ${name} must be a number ≥ ${min} (it is "${raw}")\n`);
-  process.exit(2);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The apps' output: `up()` prints their lines as "[worker] …" / "[node-pool] …" on our stdout; they go
@@ -110,76 +99,6 @@ class AppLog {
 // ---------------------------------------------------------------------------------------------------
 // The platform's REST API
 
-class Api {
-  private token = '';
-
-  constructor(
-    private readonly base: string,
-    private readonly signal: AbortSignal,
-  ) {}
-
-  async login(username: string, password: string): Promise<void> {
-    const session = await this.call<{ access_token: string }>('POST', '/api/auth/login', {
-      username,
-      password,
-    });
-    this.token = session.access_token;
-  }
-
-  get<T>(path: string): Promise<T> {
-    return this.call<T>('GET', path);
-  }
-
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.call<T>('POST', path, body);
-  }
-
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.any([this.signal, AbortSignal.timeout(60_000)]),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
-    return JSON.parse(text) as T;
-  }
-}
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('interrupted'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new Error('interrupted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-
-async function waitForWorker(api: Api, signal: AbortSignal): Promise<NodeView> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const node = (await api.get<Page<NodeView>>('/api/nodes?limit=500')).items.find(
-      (n) => n.name === NODE_ID,
-    );
-    if (node?.status === NodeStatus.Online) {
-      if (node.docker_status !== DockerStatus.Enabled)
-        throw new Error(`the worker ${NODE_ID} is online without Docker: the soak needs a Docker engine`);
-      return node;
-    }
-    if (Date.now() > deadline) throw new Error(`the worker ${NODE_ID} did not come online within 90 s`);
-    await sleep(200, signal);
-  }
-}
-
 /** Every task of this run (name contains `prefix`), page by page. */
 async function tasksOf(api: Api, prefix: string): Promise<TaskView[]> {
   const all: TaskView[] = [];
@@ -192,24 +111,6 @@ async function tasksOf(api: Api, prefix: string): Promise<TaskView[]> {
     cursor = page.next_cursor;
   } while (cursor);
   return all;
-}
-
-async function mapAtMost<T, R>(
-  width: number,
-  items: readonly T[],
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return results;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -226,12 +127,6 @@ interface Figures {
   latencyP50: number;
   latencyP95: number;
   retried: number;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 function figuresOf(details: TaskDetailView[], submittedAt: Map<string, number>, startedAt: number): Figures {
@@ -281,27 +176,6 @@ function figuresOf(details: TaskDetailView[], submittedAt: Map<string, number>, 
     latencyP95: percentile(latencies, 95),
     retried: attempts.length - details.length,
   };
-}
-
-function machine(engineVersion: string): string[] {
-  const cpuinfo = readOr('/proc/cpuinfo');
-  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? '?';
-  const virtual = /^flags\s*:.*\bhypervisor\b/m.test(cpuinfo);
-  const os = /PRETTY_NAME="?([^"\n]+)"?/.exec(readOr('/etc/os-release'))?.[1] ?? '?';
-  return [
-    `CPU      ${cpus().length} × ${model}${virtual ? ' (a virtual machine)' : ''}`,
-    `memory   ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    `system   ${os}, Linux ${release()}, Node ${process.version}, Docker engine ${engineVersion}`,
-    `load     ${readOr('/proc/loadavg').split(' ').slice(0, 3).join(' ')} (1, 5, 15 min) at the end: the machine is shared`,
-  ];
-}
-
-function readOr(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 function report(f: Figures, warnings: number, submitS: number, lines: string[]): string {
@@ -384,9 +258,9 @@ async function main(): Promise<number> {
       say(`building ${BUSYBOX_IMAGE}`);
       await buildBusyboxImage(docker, BUSYBOX_IMAGE);
     }
-    const api = new Api(`http://127.0.0.1:${httpPort}`, abort.signal);
+    const api = new Api(`http://127.0.0.1:${httpPort}`, abort.signal, 60_000);
     await api.login('admin', adminPassword);
-    const node = await waitForWorker(api, abort.signal);
+    const node = await waitForWorker(api, NODE_ID, abort.signal);
     if (node.max_concurrent !== MAX_CONCURRENT)
       throw new Error(`the worker registered ${node.max_concurrent} slots, not ${MAX_CONCURRENT}`);
     say(`worker ${node.name} online with Docker, ${node.max_concurrent} attempts at a time`);
