@@ -132,10 +132,22 @@ describe(preferredAddress.name, () => {
       { eth0: [v4('192.168.1.5')], MyWireGuard: [v4('172.16.0.2')] },
       '172.16.0.2',
     ],
+    ['an hm interface (docs/vpn.md)', { eth0: [v4('192.168.1.5')], hm0: [v4('10.128.3.9')] }, '10.128.3.9'],
     ['else a 10.0.0.x address', { lo, eth0: [v4('192.168.1.5')], tun0: [v4('10.0.0.7')] }, '10.0.0.7'],
+    [
+      "else an address in the pool's default 10.128.0.0/16",
+      { eth0: [v4('192.168.1.5')], tun0: [v4('10.128.1.7')] },
+      '10.128.1.7',
+    ],
+    ['not the 10.128.0.1 gateway', { eth0: [v4('10.128.0.1')] }, 'worker-7.lan'],
     ['not the 10.0.0.1 gateway', { eth0: [v4('10.0.0.1')], eth1: [v4('10.0.0.12')] }, '10.0.0.12'],
     ['any other 10.0.0.x host', { eth0: [v4('192.168.1.5'), v4('10.0.0.100')] }, '10.0.0.100'],
     ['not 10.0.0.x look-alikes', { eth0: [v4('10.0.1.5')], eth1: [v4('110.0.0.5')] }, 'worker-7.lan'],
+    [
+      'not an interface merely containing "wg" or "hm"',
+      { shmem: [v4('172.16.0.3')], bwg: [v4('172.16.0.4')] },
+      'worker-7.lan',
+    ],
     [
       'a wg interface with only IPv6 falls through',
       { wg0: [v6('fd00::5')], eth0: [v4('10.0.0.3')] },

@@ -140,21 +140,30 @@ function externalIpv4(addresses: NetworkInterfaceInfo[] | undefined): string[] {
   return (addresses ?? []).filter((a) => a.family === 'IPv4' && !a.internal).map((a) => a.address);
 }
 
+/** The VPN ranges a worker's address may come from: the seed's, and the node pool's default (docs/vpn.md). */
+const VPN_RANGES = [
+  { prefix: '10.0.0.', gateway: '10.0.0.1' },
+  { prefix: '10.128.', gateway: '10.128.0.1' },
+];
+
 /**
  * The address the node pool should know this worker by, as the seed's _get_local_ip: a WireGuard
- * interface's IPv4 address, else a 10.0.0.0/24 VPN address other than the gateway 10.0.0.1.
- * Failing both we answer the hostname, not the seed's 127.0.0.1: loopback names no machine to
- * the pool, while a hostname at least tells an operator which machine registered.
+ * interface's IPv4 address (`wg*`, `hm*` as docs/vpn.md names it, or "WireGuard" in the name), else
+ * an address in a HiveMind VPN range (the seed's 10.0.0.0/24, the pool's default 10.128.0.0/16)
+ * other than its gateway. Failing both we answer the hostname, not the seed's 127.0.0.1: loopback
+ * names no machine to the pool, while a hostname at least tells an operator which machine registered.
  */
 export function preferredAddress(
   interfaces: Interfaces = networkInterfaces(),
   host: string = hostname(),
 ): string {
   const names = Object.keys(interfaces);
-  const wireGuard = names.filter((n) => /wg|wireguard/i.test(n)).flatMap((n) => externalIpv4(interfaces[n]));
+  const wireGuard = names
+    .filter((n) => /^(wg|hm)\d|wireguard/i.test(n))
+    .flatMap((n) => externalIpv4(interfaces[n]));
   const vpnSubnet = names
     .flatMap((n) => externalIpv4(interfaces[n]))
-    .filter((ip) => ip.startsWith('10.0.0.') && ip !== '10.0.0.1');
+    .filter((ip) => VPN_RANGES.some((r) => ip.startsWith(r.prefix) && ip !== r.gateway));
   return wireGuard[0] ?? vpnSubnet[0] ?? host;
 }
 
