@@ -36,9 +36,9 @@ same<SnakeKeys<LogTelemetryEvent>, LogFrame>(true);
 const AT = '2026-01-01T00:00:00.000Z';
 
 // a wrong event name, or an event name on the wrong type, does not compile
-// @ts-expect-error 'rebooted' is no node event
 const _badNode: TelemetryEvent = {
   type: 'node',
+  // @ts-expect-error 'rebooted' is no node event
   event: 'rebooted',
   nodeId: 'n',
   name: 'n',
