@@ -5,11 +5,17 @@
 // it can carry, so a misspelled event fails to compile wherever it is published or read.
 import { type UserRole } from './states';
 
-/** What happens to a node: `heartbeat` carries its figures (at most every few seconds per node). */
+/**
+ * What happens to a node: `heartbeat` carries its figures (at most every few seconds per node).
+ * `updated` is reserved: clients accept it, this version of the pool does not send it.
+ */
 export const NODE_EVENTS = ['registered', 'online', 'offline', 'draining', 'heartbeat', 'updated'] as const;
 export type NodeEvent = (typeof NODE_EVENTS)[number];
 
-/** What happens to a task, its shards and its attempts. */
+/**
+ * What happens to a task, its shards and its attempts. `status` and `shard` are reserved: clients
+ * accept them, this version of the pool does not send them (an attempt's change is `attempt`).
+ */
 export const TASK_EVENTS = ['submitted', 'status', 'shard', 'attempt', 'cancelled', 'finished'] as const;
 export type TaskEvent = (typeof TASK_EVENTS)[number];
 
