@@ -35,29 +35,6 @@ same<SnakeKeys<LogTelemetryEvent>, LogFrame>(true);
 
 const AT = '2026-01-01T00:00:00.000Z';
 
-// a wrong event name, or an event name on the wrong type, does not compile
-const _badNode: TelemetryEvent = {
-  type: 'node',
-  // @ts-expect-error 'rebooted' is no node event
-  event: 'rebooted',
-  nodeId: 'n',
-  name: 'n',
-  status: 's',
-  at: AT,
-};
-const _wrongType: TelemetryEvent = {
-  type: 'task',
-  // @ts-expect-error 'heartbeat' is a node event, not a task event
-  event: 'heartbeat',
-  taskId: 't',
-  userId: 'u',
-  status: 'QUEUED',
-  progress: 0,
-  at: AT,
-};
-
-// ---- run time -----------------------------------------------------------------------------------
-
 const nodeEvent = (event: NodeTelemetryEvent['event']): NodeTelemetryEvent => ({
   type: 'node',
   event,
@@ -98,6 +75,18 @@ const logEvent: LogTelemetryEvent = {
   stream: 'stdout',
   data: 'hello\n',
   at: AT,
+};
+
+// a wrong event name, or an event name on the wrong type, does not compile
+const _badNode: TelemetryEvent = {
+  ...nodeEvent('online'),
+  // @ts-expect-error 'rebooted' is no node event
+  event: 'rebooted',
+};
+const _wrongType: TelemetryEvent = {
+  ...taskEvent('status'),
+  // @ts-expect-error 'heartbeat' is a node event, not a task event
+  event: 'heartbeat',
 };
 
 describe('the frames eventFrame builds', () => {
