@@ -11,3 +11,4 @@ export * from './domain/task-views';
 export * from './domain/bytes';
 export * from './domain/pricing';
 export * from './domain/vpn';
+export * from './domain/telemetry';

@@ -1,8 +1,8 @@
-import { type TaskDetailView, type TaskLogsView } from '@hivemind/contracts';
+import { type TaskDetailView, type TaskLogsView, type TelemetryFrame } from '@hivemind/contracts';
 import { type ApiClient } from '../api/api-client';
 import { interrupted } from '../api/errors';
 import { type LogChunk } from './log-printer';
-import { openTaskSocket, type TaskSocket, type TelemetryFrame } from './telemetry-socket';
+import { openTaskSocket, type TaskSocket } from './telemetry-socket';
 
 export const TERMINAL_TASK_STATES = ['COMPLETED', 'FAILED', 'CANCELLED'];
 

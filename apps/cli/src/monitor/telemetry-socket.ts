@@ -1,13 +1,5 @@
+import { type TelemetryFrame, type TelemetryOp } from '@hivemind/contracts';
 import WebSocket from 'ws';
-
-/** The frames of /ws/telemetry the monitor uses (docs/telemetry.md). */
-export type TelemetryFrame =
-  | { type: 'log'; task_id: string; id: number | string; shard_index: number; stream: string; data: string }
-  | { type: 'task'; event: string; task_id: string; status?: string; progress?: number }
-  | { type: 'subscribed' | 'unsubscribed'; task_id?: string }
-  | { type: 'error'; message: string; op?: string; task_id?: string }
-  | { type: 'dropped'; count: number }
-  | { type: 'welcome' | 'pong' | 'node' };
 
 export interface TaskSocket {
   /** Called for every frame, in order. */
@@ -55,9 +47,10 @@ export function openTaskSocket(
         onClose?.(error.message);
       }
     };
+    const send = (op: TelemetryOp) => ws.send(JSON.stringify(op));
     ws.on('open', () => {
-      ws.send(JSON.stringify({ op: 'unsubscribe', topics: ['node'] }));
-      ws.send(JSON.stringify({ op: 'subscribe', task_id: taskId }));
+      send({ op: 'unsubscribe', topics: ['node'] });
+      send({ op: 'subscribe', task_id: taskId });
     });
     ws.on('message', (data: Buffer) => {
       let frames: TelemetryFrame[];

@@ -20,6 +20,7 @@ import { PLATFORM, userAccount } from '../ledger/ledger-accounts';
 import { LedgerService } from '../ledger/ledger.service';
 import { PostProcessingJob, QueueName } from '../queues/queue-names';
 import { TelemetryService } from '../telemetry/telemetry.service';
+import { type TaskTelemetryEvent } from '../telemetry/telemetry-events';
 import { DispatchService } from './dispatch.service';
 import { PlacementTrigger } from './placement-trigger';
 
@@ -495,7 +496,7 @@ export class LifecycleService {
 
   publishTask(
     taskId: string,
-    event: string,
+    event: TaskTelemetryEvent['event'],
     extra: { attemptId?: string; attemptState?: string; nodeId?: string; shardIndex?: number } = {},
   ): void {
     void this.db

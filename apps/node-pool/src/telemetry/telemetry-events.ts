@@ -1,51 +1,21 @@
-// Live events published to /ws/telemetry (across replicas through Redis pub/sub). Every event says
-// who may see it: `userId` set → that user and admins; unset → every logged-in user.
+// Live events as features publish them (TelemetryService.publish) and as they travel between
+// replicas over Redis pub/sub: the wire's event frames (@hivemind/contracts) with camelCase keys,
+// like the pool's other internals; eventFrame turns one back into its frame. Derived, not written
+// out again, so the event names and fields cannot drift from the wire. Every event says who may
+// see it: `userId` set → that user and admins; unset → every logged-in user.
+import { type LogFrame, type NodeFrame, type TaskFrame } from '@hivemind/contracts';
 
-export interface NodeTelemetryEvent {
-  type: 'node';
-  /** registered | online | offline | draining | heartbeat | updated */
-  event: string;
-  nodeId: string;
-  name: string;
-  status: string;
-  /** Present on heartbeats (sent at most every few seconds per node). */
-  cpuPercent?: number;
-  memoryPercent?: number;
-  runningAttempts?: number;
-  creditScore?: number;
-  trustGroup?: string;
-  at: string;
-  userId?: undefined;
-}
+/** `shard_index` → `shardIndex`. */
+export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
 
-export interface TaskTelemetryEvent {
-  type: 'task';
-  /** submitted | status | shard | attempt | cancelled | finished */
-  event: string;
-  taskId: string;
-  userId: string;
-  status: string;
-  progress: number;
-  shardIndex?: number;
-  shardState?: string;
-  attemptId?: string;
-  attemptState?: string;
-  nodeId?: string;
-  at: string;
-}
+/** The same object with camelCase keys (optional ones stay optional). */
+export type CamelKeys<T> = { [K in keyof T as K extends string ? CamelCase<K> : K]: T[K] };
 
-export interface LogTelemetryEvent {
-  type: 'log';
-  taskId: string;
-  userId: string;
-  /** The log chunk's id (a number, as in REST): GET /api/tasks/:id/logs?after=<id - 1> returns it. */
-  id: number;
-  shardIndex: number;
-  attemptId: string;
-  seq: string;
-  stream: string;
-  data: string;
-  at: string;
-}
+/** Node events have no owner: every logged-in user sees them. */
+export type NodeTelemetryEvent = CamelKeys<NodeFrame> & { userId?: undefined };
+export type TaskTelemetryEvent = CamelKeys<TaskFrame>;
+export type LogTelemetryEvent = CamelKeys<LogFrame>;
 
 export type TelemetryEvent = NodeTelemetryEvent | TaskTelemetryEvent | LogTelemetryEvent;

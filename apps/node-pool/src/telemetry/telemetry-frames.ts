@@ -1,31 +1,52 @@
 // The /ws/telemetry wire format (docs/telemetry.md): every server message is a JSON array of
 // frames with snake_case keys, like the REST API; the client sends one JSON op per message.
-import { type TelemetryEvent } from './telemetry-events';
-import { TELEMETRY_TOPICS, type TelemetryTopic } from './telemetry-visibility';
+// The wire's types are @hivemind/contracts' (domain/telemetry.ts); this file builds and reads them.
+import {
+  type ErrorFrame,
+  type EventFrame,
+  NODE_EVENTS,
+  type PingOp,
+  type SubscriptionOp,
+  TASK_EVENTS,
+  TELEMETRY_TOPICS,
+  type TelemetryOp,
+  type TelemetryTopic,
+} from '@hivemind/contracts';
+import { type CamelKeys, type TelemetryEvent } from './telemetry-events';
 import { isUuid } from '../common/ids';
 
-/** One object in a server message's array; `type` says which. */
-export type TelemetryFrame = { type: string } & Record<string, unknown>;
+/** A client's op, parsed and checked (camelCase, like the pool's events). */
+export type ClientOp = CamelKeys<SubscriptionOp> | PingOp;
 
-/** A client's request, parsed and checked. */
-export type TelemetryOp =
-  { op: 'subscribe' | 'unsubscribe'; taskId?: string; topics?: TelemetryTopic[] } | { op: 'ping' };
+export type ParsedOp = { ok: true; op: ClientOp } | { ok: false; error: ErrorFrame };
 
-export type ParsedOp = { ok: true; op: TelemetryOp } | { ok: false; error: TelemetryFrame };
+/** The frame an event of type E becomes. */
+export type FrameOf<E extends TelemetryEvent> = Extract<EventFrame, { type: E['type'] }>;
 
-const EVENT_TYPES = new Set(['node', 'task', 'log']);
+/** The event names each event type may carry (log lines carry none). */
+const EVENT_NAMES: Record<TelemetryEvent['type'], ReadonlySet<string> | null> = {
+  node: new Set(NODE_EVENTS),
+  task: new Set(TASK_EVENTS),
+  log: null,
+};
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** An event as clients see it: the same fields in snake_case, absent ones left out. */
-export function eventFrame(event: TelemetryEvent): TelemetryFrame {
+/**
+ * An event as clients see it: the same fields in snake_case, absent ones left out. The event types
+ * are the frames' keys in camelCase (telemetry-events.ts), so renaming them back gives the frame.
+ */
+export function eventFrame<E extends TelemetryEvent>(event: E): FrameOf<E> {
   const frame: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(event)) if (value !== undefined) frame[snake(key)] = value;
-  return frame as TelemetryFrame;
+  return frame as unknown as FrameOf<E>; // the same keys, renamed: telemetry-contract.spec.ts proves it
 }
 
 /** A refusal of one client message; the connection stays open. */
-export function errorFrame(message: string, context: { op?: string; taskId?: string } = {}): TelemetryFrame {
+export function errorFrame(
+  message: string,
+  context: { op?: TelemetryOp['op']; taskId?: string } = {},
+): ErrorFrame {
   return {
     type: 'error',
     message,
@@ -76,12 +97,14 @@ export function parseOp(raw: string): ParsedOp {
 
 /**
  * An event read back from the Redis channel, or null if it is not one (another publisher, another
- * version): checks what the visibility rules rely on.
+ * version): checks its type and event name, and what the visibility rules rely on.
  */
 export function decodeEvent(raw: string): TelemetryEvent | null {
   try {
     const event = JSON.parse(raw) as Partial<Record<string, unknown>> | null;
-    if (typeof event !== 'object' || event === null || !EVENT_TYPES.has(event.type as string)) return null;
+    if (typeof event !== 'object' || event === null || !isEventType(event.type)) return null;
+    const names = EVENT_NAMES[event.type];
+    if (names && !(typeof event.event === 'string' && names.has(event.event))) return null;
     if (event.type === 'node')
       return event.userId === undefined ? (event as unknown as TelemetryEvent) : null;
     return typeof event.userId === 'string' && typeof event.taskId === 'string'
@@ -92,10 +115,14 @@ export function decodeEvent(raw: string): TelemetryEvent | null {
   }
 }
 
+function isEventType(value: unknown): value is TelemetryEvent['type'] {
+  return typeof value === 'string' && Object.hasOwn(EVENT_NAMES, value);
+}
+
 function isTopic(value: unknown): value is TelemetryTopic {
   return (TELEMETRY_TOPICS as readonly unknown[]).includes(value);
 }
 
-function fail(message: string, op?: string): ParsedOp {
+function fail(message: string, op?: SubscriptionOp['op']): ParsedOp {
   return { ok: false, error: errorFrame(message, { op }) };
 }

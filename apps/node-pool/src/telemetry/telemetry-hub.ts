@@ -1,10 +1,11 @@
+import { type TelemetryFrame } from '@hivemind/contracts';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Gauge } from 'prom-client';
 import { TaskOwnersRepository } from './task-owners.repository';
 import { type TelemetryConnection } from './telemetry-connection';
 import { type TelemetryEvent } from './telemetry-events';
-import { type TelemetryFrame, type TelemetryOp, errorFrame, eventFrame, parseOp } from './telemetry-frames';
+import { type ClientOp, errorFrame, eventFrame, parseOp } from './telemetry-frames';
 import { TELEMETRY_CONNECTIONS, TELEMETRY_DROPPED } from './telemetry-metrics';
 import { TelemetryService } from './telemetry.service';
 import { canSee, mayWatchTask } from './telemetry-visibility';
@@ -102,7 +103,7 @@ export class TelemetryHub implements OnModuleInit, OnModuleDestroy {
       .finally(() => void connection.pendingOps--);
   }
 
-  private async apply(connection: TelemetryConnection, op: TelemetryOp): Promise<void> {
+  private async apply(connection: TelemetryConnection, op: ClientOp): Promise<void> {
     if (op.op === 'ping') return this.send(connection, { type: 'pong' });
     const subscribe = op.op === 'subscribe';
     const { taskId } = op;

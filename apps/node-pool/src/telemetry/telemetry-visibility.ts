@@ -1,8 +1,7 @@
+import { TELEMETRY_TOPICS, type TelemetryTopic } from '@hivemind/contracts';
 import { type TelemetryEvent } from './telemetry-events';
 
-/** The event types a client may turn on and off; log events come only per subscribed task. */
-export const TELEMETRY_TOPICS = ['node', 'task'] as const;
-export type TelemetryTopic = (typeof TELEMETRY_TOPICS)[number];
+export type { TelemetryTopic };
 
 /** What a connected client gets unless it says otherwise. */
 export const DEFAULT_TOPICS: readonly TelemetryTopic[] = TELEMETRY_TOPICS;

@@ -1,57 +1,14 @@
 import { Injectable, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import { type LogChunkView } from '@hivemind/contracts';
+import { type LogFrame, type TelemetryFrame, type TelemetryOp } from '@hivemind/contracts';
 import { Observable, Subject, filter } from 'rxjs';
 import { SessionStore } from './session.store';
-
-/** Frames of /ws/telemetry (docs/telemetry.md), as the console reads them. */
-export interface NodeFrame {
-  type: 'node';
-  event: string;
-  node_id: string;
-  name: string;
-  status: string;
-  cpu_percent?: number;
-  memory_percent?: number;
-  running_attempts?: number;
-  credit_score?: number;
-  trust_group?: string;
-  at: string;
-}
-
-export interface TaskFrame {
-  type: 'task';
-  event: string;
-  task_id: string;
-  user_id: string;
-  status?: string;
-  progress?: number;
-  shard_index?: number;
-  shard_state?: string;
-  attempt_id?: string;
-  attempt_state?: string;
-  node_id?: string;
-  at: string;
-}
-
-/** A log chunk as the REST API serves it (LogChunkView), pushed as it is stored. */
-export interface LogFrame extends Omit<LogChunkView, 'created_at'> {
-  type: 'log';
-  task_id: string;
-  at: string;
-}
-
-export type TelemetryFrame =
-  | NodeFrame
-  | TaskFrame
-  | LogFrame
-  | { type: 'welcome' | 'subscribed' | 'unsubscribed' | 'error' | 'dropped' | 'pong' };
 
 const PING_MS = 25_000;
 const MAX_BACKOFF_MS = 15_000;
 
 /**
- * One WebSocket to /ws/telemetry for the whole console, opened while something listens. It
+ * One WebSocket to /ws/telemetry (its frames and ops: @hivemind/contracts) for the whole console, opened while something listens. It
  * reconnects with backoff (and re-subscribes the watched tasks; `reconnected` tells pages to
  * re-read over REST what they may have missed); a 4401 close ends the session.
  */
@@ -153,7 +110,7 @@ export class Telemetry {
     this.connected.set(false);
   }
 
-  private send(op: object): void {
+  private send(op: TelemetryOp): void {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(op));
   }
 }

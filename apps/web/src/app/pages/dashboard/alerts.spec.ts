@@ -1,5 +1,4 @@
-import { type SystemStatusView } from '@hivemind/contracts';
-import { type NodeFrame } from '../../core/telemetry';
+import { type NodeEvent, type NodeFrame, type SystemStatusView } from '@hivemind/contracts';
 import {
   type Alert,
   FAILURE_SPIKE_THRESHOLD,
@@ -15,7 +14,7 @@ import { type Finish } from './trends';
 const NOW = Date.UTC(2026, 4, 1, 10, 0, 0);
 const failed = (n: number, msAgo: number): Finish[] =>
   Array.from({ length: n }, (_, i) => ({ taskId: `f${msAgo}-${i}`, status: 'FAILED', at: NOW - msAgo }));
-const node = (event: string): NodeFrame => ({
+const node = (event: NodeEvent): NodeFrame => ({
   type: 'node',
   event,
   node_id: 'n1',
@@ -48,7 +47,7 @@ describe(nodeLostAlert.name, () => {
     });
   });
 
-  it.each(['online', 'heartbeat', 'draining', 'registered', 'updated'])('ignores %s', (event) => {
+  it.each<NodeEvent>(['online', 'heartbeat', 'draining', 'registered', 'updated'])('ignores %s', (event) => {
     expect(nodeLostAlert(node(event))).toBeNull();
   });
 });

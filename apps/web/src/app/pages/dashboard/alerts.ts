@@ -1,6 +1,5 @@
 // The dashboard's alert rules. Pure: the page feeds them frames, finishes and status answers.
-import { type SystemStatusView } from '@hivemind/contracts';
-import { type NodeFrame } from '../../core/telemetry';
+import { type SystemStatusView, type NodeFrame } from '@hivemind/contracts';
 import { type Finish } from './trends';
 
 /** A failure spike: at least this many tasks failed within FAILURE_SPIKE_WINDOW_MS. */

@@ -4,11 +4,11 @@ import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@a
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
-import { type Page, type SystemStatusView, type TaskView } from '@hivemind/contracts';
+import { type Page, type SystemStatusView, type TaskView, type NodeFrame } from '@hivemind/contracts';
 import { catchError, exhaustMap, filter, map, merge, of, share, type Observable } from 'rxjs';
 import { apiError } from '../../core/api-error';
 import { SessionStore } from '../../core/session.store';
-import { type NodeFrame, Telemetry } from '../../core/telemetry';
+import { Telemetry } from '../../core/telemetry';
 import { type Series } from '../../shared/line-chart';
 import { TrendChart } from './trend-chart';
 import {

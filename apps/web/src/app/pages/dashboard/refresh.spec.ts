@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import { type TelemetryFrame } from '../../core/telemetry';
+import { type NodeEvent, type TelemetryFrame } from '@hivemind/contracts';
 import { changesStatus, statusReads } from './refresh';
 
 const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -38,7 +38,7 @@ describe(statusReads.name, () => {
 });
 
 describe(changesStatus.name, () => {
-  const node = (event: string): TelemetryFrame => ({
+  const node = (event: NodeEvent): TelemetryFrame => ({
     type: 'node',
     event,
     node_id: 'n1',
@@ -52,7 +52,10 @@ describe(changesStatus.name, () => {
     [node('offline'), true],
     [node('draining'), true],
     [node('heartbeat'), false],
-    [{ type: 'task', event: 'shard', task_id: 't', user_id: 'u', at: '' }, true],
+    [
+      { type: 'task', event: 'shard', task_id: 't', user_id: 'u', status: 'RUNNING', progress: 0, at: '' },
+      true,
+    ],
     [{ type: 'pong' }, false],
   ])('%j → %s', (frame, changes) => {
     expect(changesStatus(frame)).toBe(changes);

@@ -1,5 +1,5 @@
 import { type Observable, asyncScheduler, map, merge, throttleTime, timer } from 'rxjs';
-import { type TelemetryFrame } from '../../core/telemetry';
+import { type TelemetryFrame } from '@hivemind/contracts';
 
 /** /api/system/status is read at most this often. */
 export const STATUS_MIN_INTERVAL_MS = 5_000;

@@ -1,4 +1,3 @@
-import { type TaskFrame } from '../../core/telemetry';
 import {
   type Finish,
   MINUTE_MS,
@@ -10,6 +9,7 @@ import {
   withFinishes,
   withSample,
 } from './trends';
+import { type TaskEvent, type TaskFrame } from '@hivemind/contracts';
 
 const T0 = Date.UTC(2026, 4, 1, 10, 0, 0);
 const at = (minutes: number, seconds = 0) => T0 + minutes * MINUTE_MS + seconds * 1000;
@@ -19,6 +19,7 @@ const frame = (over: Partial<TaskFrame>): TaskFrame => ({
   task_id: 't1',
   user_id: 'u1',
   status: 'COMPLETED',
+  progress: 100,
   at: new Date(at(0)).toISOString(),
   ...over,
 });
@@ -29,7 +30,7 @@ const finish = (taskId: string, status: Finish['status'], when: number): Finish 
 });
 
 describe(finishOfFrame.name, () => {
-  it.each([
+  it.each<[TaskEvent, string, boolean]>([
     ['finished', 'COMPLETED', true],
     ['finished', 'FAILED', true],
     ['status', 'FAILED', true],

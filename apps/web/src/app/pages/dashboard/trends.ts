@@ -1,7 +1,6 @@
 // Per-minute trend series for the dashboard, built in the browser from live task frames, recent
 // finished tasks and status samples. Pure: no Angular, no clock of its own (callers pass `now`).
-import { type TaskView } from '@hivemind/contracts';
-import { type TaskFrame } from '../../core/telemetry';
+import { type TaskView, type TaskFrame } from '@hivemind/contracts';
 
 export const MINUTE_MS = 60_000;
 /** How far back the trend charts look. */

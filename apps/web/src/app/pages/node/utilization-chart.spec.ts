@@ -1,5 +1,4 @@
-import { type NodeUtilizationView } from '@hivemind/contracts';
-import { type NodeFrame } from '../../core/telemetry';
+import { type NodeUtilizationView, type NodeFrame } from '@hivemind/contracts';
 import {
   addHeartbeat,
   bucketLabel,

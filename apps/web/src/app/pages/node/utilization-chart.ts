@@ -1,7 +1,6 @@
 // A node's utilization history as the node page charts it, kept up to date with live heartbeats.
 // Pure.
-import { type NodeUtilizationPointView, type NodeUtilizationView } from '@hivemind/contracts';
-import { type NodeFrame } from '../../core/telemetry';
+import { type NodeUtilizationPointView, type NodeUtilizationView, type NodeFrame } from '@hivemind/contracts';
 import { type Series } from '../../shared/line-chart';
 
 /** The windows one may pick, in hours (GET /api/nodes/:id/utilization?hours=, 1–168). */

@@ -1,5 +1,4 @@
-import { DockerStatus, NodeStatus, type NodeView, TrustGroup } from '@hivemind/contracts';
-import { type NodeFrame } from '../../core/telemetry';
+import { DockerStatus, NodeStatus, type NodeView, TrustGroup, type NodeFrame } from '@hivemind/contracts';
 import { applyNodeFrame, applyNodeFrames, isNewcomer, toNodeRow } from './node-live';
 
 const resources = {

@@ -1,7 +1,12 @@
 // Keeping a node as the console shows it up to date with the telemetry's `node` frames, without
 // asking the REST API again. Pure.
-import { NodeStatus, type NodeView, TrustGroup } from '@hivemind/contracts';
-import { type NodeFrame, type TelemetryFrame } from '../../core/telemetry';
+import {
+  NodeStatus,
+  type NodeView,
+  TrustGroup,
+  type NodeFrame,
+  type TelemetryFrame,
+} from '@hivemind/contracts';
 
 /** A node as read over REST, and when its last heartbeat was by the browser's clock. */
 export interface NodeRow extends NodeView {

@@ -18,7 +18,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Title } from '@angular/platform-browser';
 import { RouterLink } from '@angular/router';
-import { type AttemptView, type ShardView, type TaskDetailView } from '@hivemind/contracts';
+import { type AttemptView, type ShardView, type TaskDetailView, type TaskFrame } from '@hivemind/contracts';
 import {
   EMPTY,
   Subject,
@@ -33,7 +33,7 @@ import {
 } from 'rxjs';
 import { apiError } from '../../core/api-error';
 import { SessionStore } from '../../core/session.store';
-import { type TaskFrame, Telemetry } from '../../core/telemetry';
+import { Telemetry } from '../../core/telemetry';
 import { Badge } from '../../shared/badge';
 import {
   attachmentName,

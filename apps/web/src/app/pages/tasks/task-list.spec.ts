@@ -1,5 +1,4 @@
-import { type TaskView, TaskStatus } from '@hivemind/contracts';
-import type { TaskFrame } from '../../core/telemetry';
+import { type TaskView, TaskStatus, type TaskFrame } from '@hivemind/contracts';
 import { toneOf as stateTone } from '../../shared/badge';
 import {
   EMPTY_LIST,
@@ -89,6 +88,8 @@ describe(applyTaskFrame.name, () => {
     event: 'status',
     task_id: task(8).id,
     user_id: 'u',
+    status: TaskStatus.Running,
+    progress: 0,
     at: '2026-01-01T00:00:00Z',
     ...over,
   });

@@ -1,7 +1,6 @@
 // The task list's state and how it changes: pages loaded, live frames applied, a refresh merged in.
 // Pure.
-import { PAGE_SIZE_MAX, type Page, TaskStatus, type TaskView } from '@hivemind/contracts';
-import type { TaskFrame } from '../../core/telemetry';
+import { PAGE_SIZE_MAX, type Page, TaskStatus, type TaskView, type TaskFrame } from '@hivemind/contracts';
 
 export const PAGE_SIZE = 25;
 export const STATUSES: readonly TaskStatus[] = Object.values(TaskStatus);

@@ -19,7 +19,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
-import { type Page, type TaskView } from '@hivemind/contracts';
+import { type Page, type TaskView, type TaskFrame } from '@hivemind/contracts';
 import {
   EMPTY,
   type Observable,
@@ -37,7 +37,7 @@ import {
 } from 'rxjs';
 import { apiError } from '../../core/api-error';
 import { SessionStore } from '../../core/session.store';
-import { type TaskFrame, Telemetry } from '../../core/telemetry';
+import { Telemetry } from '../../core/telemetry';
 import { coalesceMap } from '../../shared/coalesce';
 import { Badge } from '../../shared/badge';
 import {

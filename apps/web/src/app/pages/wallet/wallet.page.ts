@@ -12,6 +12,7 @@ import { RouterLink } from '@angular/router';
 import {
   type LedgerMovementView,
   type Page,
+  type TaskEvent,
   type TransferResultView,
   USERNAME_RULE,
   type WalletView,
@@ -34,7 +35,7 @@ import {
 
 const HISTORY_PAGE = 25;
 /** Task events that move CPT in or out of escrow. */
-const MONEY_EVENTS = new Set(['submitted', 'finished', 'cancelled']);
+const MONEY_EVENTS = new Set<TaskEvent>(['submitted', 'finished', 'cancelled']);
 type Field = 'to' | 'amount' | 'memo';
 
 /** The user's CPT: balance, escrow and what is free; sending CPT to another user; the ledger. */
