@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type TaskStatus } from '@hivemind/contracts';
 import { isUuid } from '../common/ids';
 import { inTransaction } from '../common/transaction';
+import { type Resources } from '../scheduling/placement';
 import { type AttemptRow, type LogChunkRow, type ShardRow, type TaskRow } from './task-rows';
 
 /** The columns every task query selects (aliases: t = tasks, u = users, f = the input file). */
@@ -20,14 +21,7 @@ export interface NewTask {
   image: string | null;
   command: string[] | null;
   env: Record<string, string>;
-  resources: {
-    cpuMillicores: number;
-    memoryMb: number;
-    storageMb: number;
-    cpuScore: number;
-    gpuScore: number;
-    gpuMemoryMb: number;
-  };
+  resources: Resources;
   gpuName: string | null;
   location: string | null;
   priority: number;
