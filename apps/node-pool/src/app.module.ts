@@ -6,6 +6,7 @@ import { requestIdFor } from './common/request-id';
 import { ConfigModule } from './config/config.module';
 import { NodePoolConfig } from './config/node-pool.config';
 import { DatabaseModule } from './database/database.module';
+import { FilesModule } from './files/files.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { HealthModule } from './health/health.module';
 import { LedgerModule } from './ledger/ledger.module';
@@ -15,6 +16,7 @@ import { NodesModule } from './nodes/nodes.module';
 import { QueuesModule } from './queues/queues.module';
 import { PlacementTriggerModule } from './scheduling/placement-trigger.module';
 import { StorageModule } from './storage/storage.module';
+import { SystemModule } from './system/system.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { WalletModule } from './wallet/wallet.module';
@@ -52,6 +54,8 @@ export class AppModule {
         VpnModule,
         NodesModule,
         TasksModule,
+        FilesModule,
+        SystemModule,
         MaintenanceModule,
         WebModule.forRoot(config.webRoot),
       ],

@@ -221,6 +221,20 @@ describe('the CPT wallet and ledger', () => {
       await expectAuditOk();
     });
 
+    it('settles a task that may have no hold through the ledger (releaseIfHeldWithin)', async () => {
+      const submitter = await newUser(pool, 'free');
+      const free = await newTask(submitter); // a task that cost nothing has no hold
+      expect(await db.transaction((m) => ledger.releaseIfHeldWithin(m, free))).toEqual({ refunded: 0 });
+      await expect(ledger.release(free)).rejects.toThrow(/has no hold/);
+
+      const held = await newTask(submitter);
+      await db.transaction((m) => ledger.hold(m, held, submitter.id, 250));
+      expect(await db.transaction((m) => ledger.releaseIfHeldWithin(m, held))).toEqual({ refunded: 250 });
+      expect(await db.transaction((m) => ledger.releaseIfHeldWithin(m, held))).toEqual({ refunded: 0 });
+      expect(await wallet(submitter)).toEqual({ balance: 1000, held: 0, available: 1000 });
+      await expectAuditOk();
+    });
+
     it('refuses a hold beyond the balance and keeps nothing of it', async () => {
       const submitter = await newUser(pool, 'poor');
       const task = await newTask(submitter);

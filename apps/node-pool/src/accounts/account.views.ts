@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { type SessionView, type UserView, UserRole, type Page } from '@hivemind/contracts';
+import type { LoginResponse, UserInfo } from '@hivemind/contracts/grpc';
 import { type Session } from './accounts.service';
 import { type User } from './user.entity';
 
@@ -40,4 +41,23 @@ export const toSessionView = (session: Session): SessionView => ({
   expires_at: session.expiresAt.toISOString(),
   refresh_token: session.refreshToken,
   user: toUserView(session.user),
+});
+
+/** A user as gRPC `UserService` answers it (the seed's UserInfo). */
+export const toUserInfo = (user: User): UserInfo => ({
+  id: user.id,
+  username: user.username,
+  role: user.role,
+  trust_score: user.trustScore,
+  created_at: user.createdAt.toISOString(),
+});
+
+/** A new session as gRPC `Login` and `RefreshToken` answer it. */
+export const toLoginAnswer = (session: Session): LoginResponse => ({
+  success: true,
+  message: `logged in as ${session.user.username}`,
+  token: session.accessToken,
+  refresh_token: session.refreshToken,
+  expires_at: session.expiresAt.toISOString(),
+  user: toUserInfo(session.user),
 });

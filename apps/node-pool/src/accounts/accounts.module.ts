@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { LedgerModule } from '../ledger/ledger.module';
 import { AccountsService } from './accounts.service';
 import { AdminUsersController } from './admin-users.controller';
+import { AuthGrpcController } from './auth.grpc-controller';
 import { AuthController } from './auth.controller';
 import { JwtAuthGuard, RolesGuard } from './auth.guards';
 import { BullBoardAuthMiddleware } from './bull-board-auth.middleware';
@@ -12,13 +13,14 @@ import { TokenService } from './token.service';
 import { UsersRepository } from './users.repository';
 
 /**
- * Users, passwords, tokens and the guards every API uses. Global, so that any feature module's
+ * Users, passwords, tokens and the guards every API uses; sign-up and log-in over REST and gRPC
+ * (UserService `Login`, `Register`). Global, so that any feature module's
  * controllers (and Bull Board's middleware) can use @Authenticated() / @AdminOnly().
  */
 @Global()
 @Module({
   imports: [JwtModule.register({}), LedgerModule],
-  controllers: [AuthController, AdminUsersController],
+  controllers: [AuthController, AdminUsersController, AuthGrpcController],
   providers: [
     UsersRepository,
     PasswordHasher,

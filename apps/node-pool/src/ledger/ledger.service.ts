@@ -203,9 +203,28 @@ export class LedgerService {
   }
 
   /** release() inside the caller's transaction. */
-  async releaseWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
+  releaseWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
+    return this.releaseHold(manager, taskId, false);
+  }
+
+  /**
+   * releaseWithin() for a task that may have no hold (one that cost nothing): then nothing is
+   * refunded. How code outside the ledger settles a task without reading `ledger_holds` itself.
+   */
+  releaseIfHeldWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
+    return this.releaseHold(manager, taskId, true);
+  }
+
+  private async releaseHold(
+    manager: EntityManager,
+    taskId: string,
+    mayBeMissing: boolean,
+  ): Promise<{ refunded: number }> {
     const hold = await this.ledger.lockHold(manager, taskId);
-    if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
+    if (!hold) {
+      if (mayBeMissing) return { refunded: 0 };
+      throw new DomainError('not_found', `task ${taskId} has no hold`);
+    }
     if (hold.settledAt) return { refunded: 0 };
     if (hold.remaining > 0) {
       await this.moveWithin(manager, {

@@ -48,12 +48,6 @@ export interface TaskRow {
   finished_at: Date | null;
 }
 
-/** The columns every task query selects (aliases: t = tasks, u = users, f = the input file). */
-export const TASK_COLUMNS = `t.*, u.username AS owner, f.sha256 AS input_sha256, f.size_bytes AS input_size,
-  (SELECT s.wait_reason FROM shards s WHERE s.task_id = t.id AND s.state = 'QUEUED' AND s.wait_reason IS NOT NULL
-    ORDER BY s.shard_index LIMIT 1) AS wait_reason`;
-export const TASK_FROM = `tasks t JOIN users u ON u.id = t.user_id LEFT JOIN files f ON f.id = t.input_file_id`;
-
 export function progressOf(t: Pick<TaskRow, 'shards_completed' | 'shards_total'>): number {
   return t.shards_total > 0 ? Math.floor((t.shards_completed * 100) / t.shards_total) : 0;
 }

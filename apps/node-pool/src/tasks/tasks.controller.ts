@@ -50,7 +50,7 @@ import { BlobStore } from '../storage/blob-store';
 import { planMergedZip, closeMergePlan } from '../storage/result-archive';
 import { FilesRepository } from '../storage/files.repository';
 import { StorageService } from '../storage/storage.service';
-import { TaskFilesResponse, toFileView } from './file.views';
+import { TaskFilesResponse, toFileView } from '../files/file.views';
 import { type SubmittedInput, TasksService } from './tasks.service';
 
 @ApiTags('tasks')

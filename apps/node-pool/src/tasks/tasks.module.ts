@@ -1,18 +1,16 @@
 import { Module } from '@nestjs/common';
-import { HealthModule } from '../health/health.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { SchedulingModule } from '../scheduling/scheduling.module';
-import { FilesController } from './files.controller';
 import { MasterGrpcController } from './master.grpc-controller';
-import { SystemController } from './system.controller';
 import { TasksController } from './tasks.controller';
+import { TasksRepository } from './tasks.repository';
 import { TasksService } from './tasks.service';
 
-/** Tasks as users see them: REST, the seed's MasterNodeService, system status and the queue. */
+/** Tasks as users see them: REST `/api/tasks` and the seed's MasterNodeService. */
 @Module({
-  imports: [HealthModule, LedgerModule, SchedulingModule],
-  controllers: [TasksController, FilesController, SystemController, MasterGrpcController],
-  providers: [TasksService],
+  imports: [LedgerModule, SchedulingModule],
+  controllers: [TasksController, MasterGrpcController],
+  providers: [TasksRepository, TasksService],
   exports: [TasksService],
 })
 export class TasksModule {}

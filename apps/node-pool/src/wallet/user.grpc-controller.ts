@@ -1,37 +1,33 @@
 import { Controller, Logger, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import type {
   GetBalanceRequest__Output,
   GetBalanceResponse,
-  LoginRequest__Output,
   LoginResponse,
   RefreshTokenRequest__Output,
-  RegisterRequest__Output,
-  RegisterResponse,
   TransferRequest__Output,
   TransferResponse,
-  UserInfo,
   WhoAmIRequest__Output,
   WhoAmIResponse,
 } from '@hivemind/contracts/grpc';
 import { AppExceptionFilter } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
 import { idempotencyKeyOf } from '../common/idempotency-key';
-import { peerAddress } from '../common/peer-address';
 import { seedAnswer } from '../common/seed-answer';
-import { AccountsService, type Session } from '../accounts/accounts.service';
+import { toLoginAnswer, toUserInfo } from '../accounts/account.views';
+import { AccountsService } from '../accounts/accounts.service';
 import { Authenticated, rpcCaller, rpcToken } from '../accounts/auth.guards';
 import { type AuthUser } from '../accounts/auth-user';
-import { type User } from '../accounts/user.entity';
 import { WalletService } from './wallet.service';
 
 const SERVICE = 'UserService';
 
 /**
- * gRPC `nodepool.UserService`, as the seed's clients call it: refusals of its four rpcs answer
- * `success: false` with a message (never a crash); the token comes from `authorization: Bearer`
- * metadata or from the message's `token` field.
+ * gRPC `nodepool.UserService`, as the seed's clients call it, but for `Login` and `Register`
+ * (served from accounts/, `auth.grpc-controller.ts`): refusals answer `success: false` with a
+ * message (never a crash); the token comes from `authorization: Bearer` metadata or from the
+ * message's `token` field.
  */
 @Controller()
 @UseFilters(AppExceptionFilter)
@@ -42,29 +38,6 @@ export class UserGrpcController {
     private readonly accounts: AccountsService,
     private readonly wallets: WalletService,
   ) {}
-
-  @GrpcMethod(SERVICE, 'Login')
-  login(
-    req: LoginRequest__Output,
-    _metadata: Metadata,
-    call: ServerUnaryCall<unknown, unknown>,
-  ): Promise<LoginResponse> {
-    return this.seed(async () =>
-      this.session(await this.accounts.login(req.username, req.password, peerAddress(call))),
-    );
-  }
-
-  @GrpcMethod(SERVICE, 'Register')
-  register(
-    req: RegisterRequest__Output,
-    _metadata: Metadata,
-    call: ServerUnaryCall<unknown, unknown>,
-  ): Promise<RegisterResponse> {
-    return this.seed(async () => {
-      const session = await this.accounts.register(req.username, req.password, peerAddress(call));
-      return { success: true, message: `registered ${session.user.username}`, user: userInfo(session.user) };
-    });
-  }
 
   @GrpcMethod(SERVICE, 'Transfer')
   transfer(req: TransferRequest__Output, metadata: Metadata): Promise<TransferResponse> {
@@ -99,7 +72,7 @@ export class UserGrpcController {
 
   @GrpcMethod(SERVICE, 'RefreshToken')
   refreshToken(req: RefreshTokenRequest__Output): Promise<LoginResponse> {
-    return this.seed(async () => this.session(await this.accounts.refresh(req.refresh_token)));
+    return this.seed(async () => toLoginAnswer(await this.accounts.refresh(req.refresh_token)));
   }
 
   /** Guarded like every later rpc: a missing or bad token answers UNAUTHENTICATED. */
@@ -107,7 +80,7 @@ export class UserGrpcController {
   @Authenticated()
   async whoAmI(_req: WhoAmIRequest__Output, metadata: Metadata): Promise<WhoAmIResponse> {
     const user = await this.accounts.profile(rpcCaller(metadata).id);
-    return { success: true, message: '', user: userInfo(user) };
+    return { success: true, message: '', user: toUserInfo(user) };
   }
 
   private async caller(metadata: Metadata, token: string): Promise<AuthUser> {
@@ -116,31 +89,10 @@ export class UserGrpcController {
     return this.accounts.authenticate(bearer);
   }
 
-  private session(session: Session): LoginResponse {
-    return {
-      success: true,
-      message: `logged in as ${session.user.username}`,
-      token: session.accessToken,
-      refresh_token: session.refreshToken,
-      expires_at: session.expiresAt.toISOString(),
-      user: userInfo(session.user),
-    };
-  }
-
   /** The seed's style: a refusal is `success: false` and its message. */
   private seed<T extends { success?: boolean; message?: string }>(work: () => Promise<T>): Promise<T> {
     return seedAnswer(this.logger, work);
   }
-}
-
-function userInfo(user: User): UserInfo {
-  return {
-    id: user.id,
-    username: user.username,
-    role: user.role,
-    trust_score: user.trustScore,
-    created_at: user.createdAt.toISOString(),
-  };
 }
 
 /** int64 arrives as a decimal string (longs: String): a positive whole number or a clear refusal. */

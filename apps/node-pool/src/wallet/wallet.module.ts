@@ -4,7 +4,10 @@ import { UserGrpcController } from './user.grpc-controller';
 import { WalletController } from './wallet.controller';
 import { WalletService } from './wallet.service';
 
-/** The user's wallet over REST, and gRPC UserService (accounts + wallet, as the seed groups them). */
+/**
+ * The user's wallet over REST, and gRPC UserService (accounts + wallet, as the seed groups them)
+ * but for `Login` and `Register`, which accounts/ serves.
+ */
 @Module({
   imports: [LedgerModule],
   controllers: [WalletController, UserGrpcController],
