@@ -12,3 +12,4 @@ export * from './domain/bytes';
 export * from './domain/pricing';
 export * from './domain/vpn';
 export * from './domain/telemetry';
+export * from './domain/task-limits';

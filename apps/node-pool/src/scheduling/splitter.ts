@@ -1,9 +1,9 @@
 // The task splitter (DESIGN.md "Work model"): how a task becomes shards. Pure; the task service
 // validates the result and stores one shard row per plan entry.
-import { SplitKind } from '@hivemind/contracts';
+import { SplitKind, TASK_LIMITS } from '@hivemind/contracts';
 import { DomainError } from '../common/domain-error';
 
-export const MAX_SHARDS = 10_000;
+export const MAX_SHARDS = TASK_LIMITS.shards.max;
 
 /** Where a shard's output goes in a merged zip: `shard-000/`, …, `aggregate/` for the aggregate step. */
 export function shardFolder(index: number, isAggregate = false): string {

@@ -13,6 +13,7 @@ import {
   toPage,
   maxTaskCost,
   ratePerMinute,
+  TASK_LIMITS,
 } from '@hivemind/contracts';
 import { type SubmitTaskDto } from '@hivemind/contracts/dto';
 import { type AuthUser } from '../accounts/auth-user';
@@ -40,8 +41,6 @@ export interface SubmitResult {
   task: TaskView;
   created: boolean;
 }
-
-const DEFAULTS = { cpuCores: 1, memoryGb: 0.5, storageGb: 1, priority: 0, timeoutS: 3600, maxAttempts: 3 };
 
 /**
  * Tasks as their users see them: submission (validated, split into shards, the maximum cost held in
@@ -84,7 +83,7 @@ export class TasksService {
     const split = spec.split ?? SplitKind.None;
     const plans = planShards({
       kind: split,
-      shards: spec.shards ?? 1,
+      shards: spec.shards ?? TASK_LIMITS.shards.default,
       params: spec.split_params ?? {},
       inputFiles: input?.entries,
     });
@@ -92,17 +91,17 @@ export class TasksService {
     const shardsTotal = plans.length + (aggregate ? 1 : 0);
 
     const resources = {
-      cpuMillicores: Math.round((spec.cpu_cores ?? DEFAULTS.cpuCores) * 1000),
-      memoryMb: Math.round((spec.memory_gb ?? DEFAULTS.memoryGb) * 1024),
-      storageMb: Math.round((spec.storage_gb ?? DEFAULTS.storageGb) * 1024),
-      cpuScore: spec.cpu_score ?? 0,
-      gpuScore: spec.gpu_score ?? 0,
-      gpuMemoryMb: Math.round((spec.gpu_memory_gb ?? 0) * 1024),
+      cpuMillicores: Math.round((spec.cpu_cores ?? TASK_LIMITS.cpu_cores.default) * 1000),
+      memoryMb: Math.round((spec.memory_gb ?? TASK_LIMITS.memory_gb.default) * 1024),
+      storageMb: Math.round((spec.storage_gb ?? TASK_LIMITS.storage_gb.default) * 1024),
+      cpuScore: spec.cpu_score ?? TASK_LIMITS.cpu_score.default,
+      gpuScore: spec.gpu_score ?? TASK_LIMITS.gpu_score.default,
+      gpuMemoryMb: Math.round((spec.gpu_memory_gb ?? TASK_LIMITS.gpu_memory_gb.default) * 1024),
     };
-    const timeoutS = spec.timeout_s ?? DEFAULTS.timeoutS;
+    const timeoutS = spec.timeout_s ?? TASK_LIMITS.timeout_s.default;
     const rate = ratePerMinute({ ...resources, gpuName: spec.gpu_name });
     const maxCost = maxTaskCost(rate, timeoutS, shardsTotal);
-    const priority = spec.priority ?? DEFAULTS.priority;
+    const priority = spec.priority ?? TASK_LIMITS.priority.default;
 
     const outcome = await this.rows.transaction(async (m) => {
       if (idempotencyKey) {
@@ -123,7 +122,7 @@ export class TasksService {
         location: spec.location || null,
         priority,
         timeoutS,
-        maxAttempts: spec.max_attempts ?? DEFAULTS.maxAttempts,
+        maxAttempts: spec.max_attempts ?? TASK_LIMITS.max_attempts.default,
         networkAllowed: spec.network_allowed ?? false,
         splitKind: split,
         splitParams: spec.split_params ?? {},

@@ -7,6 +7,7 @@
 // quota whatever it does (it gets ENOSPC). `accounting`: where the worker cannot mount (not root,
 // no loop device, no mkfs.ext4), the workspace is walked periodically and the task is stopped as
 // soon as a walk finds it over; it can pass the quota by what it writes between two walks.
+import { TASK_LIMITS } from '@hivemind/contracts';
 
 export type QuotaMode = 'loop' | 'accounting';
 /** STORAGE_QUOTA_MODE: auto picks loop when the start-up probe succeeds, accounting otherwise. */
@@ -16,9 +17,9 @@ const MIB = 1024 * 1024;
 
 /**
  * The quota of a task that gives no storage (storage_mb 0: tasks submitted before storage_gb had a
- * minimum): the seed's default of 1 GiB, never "no limit".
+ * minimum): the pool's default storage_gb (1 GB, the seed's), never "no limit".
  */
-export const DEFAULT_QUOTA_MB = 1024;
+export const DEFAULT_QUOTA_MB = TASK_LIMITS.storage_gb.default * 1024;
 
 /**
  * Bytes of quota per inode: the ext4 image gets one inode per 8 KiB (3 % of it for inode tables),

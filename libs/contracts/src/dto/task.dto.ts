@@ -18,6 +18,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { SplitKind, TaskStatus } from '../domain/states';
+import { TASK_LIMITS as L, TASK_TEXT_LIMITS as T } from '../domain/task-limits';
 import { PageQueryDto, toFlag } from './page-query.dto';
 import { Optional } from './optional';
 
@@ -33,13 +34,16 @@ function IsEnvMap(options?: ValidationOptions) {
           typeof value === 'object' &&
           value !== null &&
           !Array.isArray(value) &&
-          Object.keys(value).length <= 100 &&
+          Object.keys(value).length <= T.envPairs &&
           Object.entries(value).every(
             ([k, v]) =>
-              ENV_NAME.test(k) && !k.startsWith('HIVEMIND_') && typeof v === 'string' && v.length <= 4096,
+              ENV_NAME.test(k) &&
+              !k.startsWith('HIVEMIND_') &&
+              typeof v === 'string' &&
+              v.length <= T.envValueChars,
           ),
         defaultMessage: () =>
-          'env must be an object of at most 100 NAME → "value" pairs (names: letters, digits, _; not starting with HIVEMIND_; values up to 4096 characters)',
+          `env must be an object of at most ${T.envPairs} NAME → "value" pairs (names: letters, digits, _; not starting with HIVEMIND_; values up to ${T.envValueChars} characters)`,
       },
     },
     options,
@@ -54,10 +58,10 @@ const toArgv = ({ value }: { value: unknown }) => (typeof value === 'string' ? [
  * input zip in `input`). Resources are what each shard needs; zero values ask for nothing.
  */
 export class SubmitTaskDto {
-  @ApiPropertyOptional({ maxLength: 128, example: 'render frames' })
+  @ApiPropertyOptional({ maxLength: T.name, example: 'render frames' })
   @Optional()
   @IsString()
-  @MaxLength(128)
+  @MaxLength(T.name)
   name?: string;
 
   @ApiPropertyOptional({
@@ -80,9 +84,9 @@ export class SubmitTaskDto {
   @Optional()
   @Transform(toArgv)
   @IsArray({ message: 'command must be a list of arguments or a string' })
-  @ArrayMaxSize(256)
+  @ArrayMaxSize(T.commandArgs)
   @IsString({ each: true, message: 'command must be a list of strings' })
-  @MaxLength(8192, { each: true })
+  @MaxLength(T.commandArgChars, { each: true })
   command?: string[];
 
   @ApiPropertyOptional({
@@ -94,81 +98,92 @@ export class SubmitTaskDto {
   @IsEnvMap()
   env?: Record<string, string>;
 
-  @ApiPropertyOptional({ minimum: 0.1, maximum: 256, default: 1 })
+  @ApiPropertyOptional({ minimum: L.cpu_cores.min, maximum: L.cpu_cores.max, default: L.cpu_cores.default })
   @Optional()
   @IsNumber({}, { message: 'cpu_cores must be a number' })
-  @Min(0.1, { message: 'cpu_cores must be at least 0.1' })
-  @Max(256, { message: 'cpu_cores must be at most 256' })
+  @Min(L.cpu_cores.min, { message: `cpu_cores must be at least ${L.cpu_cores.min}` })
+  @Max(L.cpu_cores.max, { message: `cpu_cores must be at most ${L.cpu_cores.max}` })
   cpu_cores?: number;
 
-  @ApiPropertyOptional({ minimum: 0.0625, maximum: 4096, default: 0.5 })
+  @ApiPropertyOptional({ minimum: L.memory_gb.min, maximum: L.memory_gb.max, default: L.memory_gb.default })
   @Optional()
   @IsNumber({}, { message: 'memory_gb must be a number' })
-  @Min(0.0625, { message: 'memory_gb must be at least 0.0625 (64 MB)' })
-  @Max(4096)
+  @Min(L.memory_gb.min, { message: `memory_gb must be at least ${L.memory_gb.min} (64 MB)` })
+  @Max(L.memory_gb.max)
   memory_gb?: number;
 
-  // the attempt's disk quota (its workspace is a file system of this size): 0.01 GB (10 MB) holds a
-  // small input and output; 4096 GB is more than a volunteer's node offers
-  @ApiPropertyOptional({ minimum: 0.01, maximum: 4096, default: 1 })
+  @ApiPropertyOptional({
+    minimum: L.storage_gb.min,
+    maximum: L.storage_gb.max,
+    default: L.storage_gb.default,
+  })
   @Optional()
   @IsNumber({}, { message: 'storage_gb must be a number' })
-  @Min(0.01, { message: 'storage_gb must be at least 0.01 (10 MB)' })
-  @Max(4096, { message: 'storage_gb must be at most 4096' })
+  @Min(L.storage_gb.min, { message: `storage_gb must be at least ${L.storage_gb.min} (10 MB)` })
+  @Max(L.storage_gb.max, { message: `storage_gb must be at most ${L.storage_gb.max}` })
   storage_gb?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: L.cpu_score.min, default: L.cpu_score.default })
   @Optional()
   @IsInt({ message: 'cpu_score must be a whole number' })
-  @Min(0)
-  @Max(1_000_000)
+  @Min(L.cpu_score.min)
+  @Max(L.cpu_score.max)
   cpu_score?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: L.gpu_score.min, default: L.gpu_score.default })
   @Optional()
   @IsInt({ message: 'gpu_score must be a whole number' })
-  @Min(0)
-  @Max(1_000_000)
+  @Min(L.gpu_score.min)
+  @Max(L.gpu_score.max)
   gpu_score?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: L.gpu_memory_gb.min, default: L.gpu_memory_gb.default })
   @Optional()
   @IsNumber({}, { message: 'gpu_memory_gb must be a number' })
-  @Min(0)
-  @Max(4096)
+  @Min(L.gpu_memory_gb.min)
+  @Max(L.gpu_memory_gb.max)
   gpu_memory_gb?: number;
 
   @ApiPropertyOptional({ example: 'RTX 4090' })
   @Optional()
   @IsString()
-  @MaxLength(128)
+  @MaxLength(T.gpu_name)
   gpu_name?: string;
 
   @ApiPropertyOptional({ description: 'preferred node location (not required)', example: 'eu-west' })
   @Optional()
   @IsString()
-  @MaxLength(64)
+  @MaxLength(T.location)
   location?: string;
 
-  @ApiPropertyOptional({ minimum: -100, maximum: 100, default: 0, description: 'higher runs first' })
+  @ApiPropertyOptional({
+    minimum: L.priority.min,
+    maximum: L.priority.max,
+    default: L.priority.default,
+    description: 'higher runs first',
+  })
   @Optional()
   @IsInt({ message: 'priority must be a whole number' })
-  @Min(-100)
-  @Max(100)
+  @Min(L.priority.min)
+  @Max(L.priority.max)
   priority?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 604800, default: 3600 })
+  @ApiPropertyOptional({ minimum: L.timeout_s.min, maximum: L.timeout_s.max, default: L.timeout_s.default })
   @Optional()
   @IsInt({ message: 'timeout_s must be a whole number of seconds' })
-  @Min(1, { message: 'timeout_s must be at least 1' })
-  @Max(604800, { message: 'timeout_s must be at most 604800 (7 days)' })
+  @Min(L.timeout_s.min, { message: `timeout_s must be at least ${L.timeout_s.min}` })
+  @Max(L.timeout_s.max, { message: `timeout_s must be at most ${L.timeout_s.max} (7 days)` })
   timeout_s?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 3 })
+  @ApiPropertyOptional({
+    minimum: L.max_attempts.min,
+    maximum: L.max_attempts.max,
+    default: L.max_attempts.default,
+  })
   @Optional()
   @IsInt({ message: 'max_attempts must be a whole number' })
-  @Min(1)
-  @Max(10)
+  @Min(L.max_attempts.min)
+  @Max(L.max_attempts.max)
   max_attempts?: number;
 
   @ApiPropertyOptional({ default: false, description: 'let the containers reach the network' })
@@ -176,11 +191,11 @@ export class SubmitTaskDto {
   @IsBoolean()
   network_allowed?: boolean;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1 })
+  @ApiPropertyOptional({ minimum: L.shards.min, maximum: L.shards.max, default: L.shards.default })
   @Optional()
   @IsInt({ message: 'shards must be a whole number' })
-  @Min(1, { message: 'shards must be at least 1' })
-  @Max(10000, { message: 'shards must be at most 10000' })
+  @Min(L.shards.min, { message: `shards must be at least ${L.shards.min}` })
+  @Max(L.shards.max, { message: `shards must be at most ${L.shards.max}` })
   shards?: number;
 
   @ApiPropertyOptional({ enum: SplitKind, default: SplitKind.None })
@@ -204,9 +219,9 @@ export class SubmitTaskDto {
   @Optional()
   @Transform(toArgv)
   @IsArray({ message: 'aggregate_command must be a list of arguments or a string' })
-  @ArrayMaxSize(256)
+  @ArrayMaxSize(T.commandArgs)
   @IsString({ each: true })
-  @MaxLength(8192, { each: true })
+  @MaxLength(T.commandArgChars, { each: true })
   aggregate_command?: string[];
 
   @ApiPropertyOptional({ description: 'admins: run on this node (name or id) only' })

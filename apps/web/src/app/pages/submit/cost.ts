@@ -1,10 +1,15 @@
 // The most a submission can cost: what the pool holds in escrow when it accepts it (the pool's own
 // pricing, from @hivemind/contracts; TasksService.submit's defaults): every shard, and the
 // aggregate step, running to its timeout. Pure.
-import { maxTaskCost, ratePerMinute } from '@hivemind/contracts';
+import { TASK_LIMITS, maxTaskCost, ratePerMinute } from '@hivemind/contracts';
 
 /** The pool's defaults for the fields a submission leaves out. */
-export const TASK_DEFAULTS = { cpuCores: 1, memoryGb: 0.5, timeoutS: 3600, shards: 1 } as const;
+export const TASK_DEFAULTS = {
+  cpuCores: TASK_LIMITS.cpu_cores.default,
+  memoryGb: TASK_LIMITS.memory_gb.default,
+  timeoutS: TASK_LIMITS.timeout_s.default,
+  shards: TASK_LIMITS.shards.default,
+} as const;
 
 export interface CostInput {
   cpuCores: number | null;

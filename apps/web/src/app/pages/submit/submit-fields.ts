@@ -1,6 +1,7 @@
-// The submit form's numeric fields: their labels, the pool's limits (task.dto.ts) and defaults.
+// The submit form's numeric fields: their labels and steps, with the pool's limits and defaults
+// (TASK_LIMITS, the DTO's own).
 import { type AbstractControl, type ValidationErrors, type ValidatorFn, Validators } from '@angular/forms';
-import { SplitKind } from '@hivemind/contracts';
+import { SplitKind, TASK_LIMITS, TASK_TEXT_LIMITS } from '@hivemind/contracts';
 
 export interface NumberField {
   key: NumberKey;
@@ -26,36 +27,27 @@ export type NumberKey =
   | 'max_attempts'
   | 'shards';
 
-const field = (
-  key: NumberKey,
-  label: string,
-  [min, max, step]: [number, number, number],
-  initial: number,
-  hint: string,
-): NumberField => ({ key, label, min, max, step, whole: Number.isInteger(step), initial, hint });
+const field = (key: NumberKey, label: string, step: number, hint: string): NumberField => {
+  const { min, max, default: initial } = TASK_LIMITS[key];
+  return { key, label, min, max, step, whole: Number.isInteger(step), initial, hint };
+};
 
 export const RESOURCE_FIELDS: readonly NumberField[] = [
-  field('cpu_cores', 'CPU cores', [0.1, 256, 0.1], 1, 'Per shard'),
-  field('memory_gb', 'Memory (GB)', [0.0625, 4096, 0.25], 0.5, 'Per shard'),
-  field('storage_gb', 'Storage (GB)', [0, 65536, 0.5], 1, 'Scratch disk per shard'),
-  field('cpu_score', 'Minimum CPU score', [0, 1_000_000, 1], 0, '0: any CPU'),
-  field('gpu_score', 'Minimum GPU score', [0, 1_000_000, 1], 0, 'Above 0 asks for a GPU'),
-  field('gpu_memory_gb', 'GPU memory (GB)', [0, 4096, 0.5], 0, '0: any'),
+  field('cpu_cores', 'CPU cores', 0.1, 'Per shard'),
+  field('memory_gb', 'Memory (GB)', 0.25, 'Per shard'),
+  field('storage_gb', 'Storage (GB)', 0.5, 'Scratch disk per shard: the most it may write'),
+  field('cpu_score', 'Minimum CPU score', 1, '0: any CPU'),
+  field('gpu_score', 'Minimum GPU score', 1, 'Above 0 asks for a GPU'),
+  field('gpu_memory_gb', 'GPU memory (GB)', 0.5, '0: any'),
 ];
 
 export const SCHEDULING_FIELDS: readonly NumberField[] = [
-  field('priority', 'Priority', [-100, 100, 1], 0, 'Higher runs first (−100 to 100)'),
-  field(
-    'timeout_s',
-    'Timeout (seconds)',
-    [1, 604_800, 1],
-    3600,
-    'Per shard; the hold assumes every shard uses it',
-  ),
-  field('max_attempts', 'Max attempts', [1, 10, 1], 3, 'Retries after a node is lost'),
+  field('priority', 'Priority', 1, 'Higher runs first (−100 to 100)'),
+  field('timeout_s', 'Timeout (seconds)', 1, 'Per shard; the hold assumes every shard uses it'),
+  field('max_attempts', 'Max attempts', 1, 'Retries after a node is lost'),
 ];
 
-export const SHARDS_FIELD = field('shards', 'Shards', [1, 10_000, 1], 1, 'Copies or slices of the work');
+export const SHARDS_FIELD = field('shards', 'Shards', 1, 'Copies or slices of the work');
 
 export function numberValidators(f: NumberField): ValidatorFn[] {
   return [Validators.min(f.min), Validators.max(f.max), ...(f.whole ? [wholeNumber] : [])];
@@ -108,8 +100,8 @@ export const HINTS: Readonly<Record<string, string>> = {
 
 /** What the text fields say when their value is refused before sending. */
 export const INVALID: Readonly<Record<string, string>> = {
-  name: 'At most 128 characters',
+  name: `At most ${TASK_TEXT_LIMITS.name} characters`,
   image: 'An image reference like name:tag',
-  gpu_name: 'At most 128 characters',
-  location: 'At most 64 characters',
+  gpu_name: `At most ${TASK_TEXT_LIMITS.gpu_name} characters`,
+  location: `At most ${TASK_TEXT_LIMITS.location} characters`,
 };

@@ -33,6 +33,7 @@ import {
   HIGH_TRUST_MIN,
   SplitKind,
   type SubmitTaskResultView,
+  TASK_TEXT_LIMITS,
   UserRole,
   type WalletView,
   formatBytes,
@@ -123,12 +124,12 @@ export class SubmitPage {
   });
 
   protected readonly form = this.fb.group({
-    name: ['', Validators.maxLength(128)],
+    name: ['', Validators.maxLength(TASK_TEXT_LIMITS.name)],
     image: ['', Validators.pattern(IMAGE_PATTERN)],
     command: [''],
     ...numberControls(NUMBER_FIELDS),
-    gpu_name: ['', Validators.maxLength(128)],
-    location: ['', Validators.maxLength(64)],
+    gpu_name: ['', Validators.maxLength(TASK_TEXT_LIMITS.gpu_name)],
+    location: ['', Validators.maxLength(TASK_TEXT_LIMITS.location)],
     network_allowed: [false],
     split: [SplitKind.None as SplitKind],
     split_params: ['', jsonObject],
@@ -368,7 +369,10 @@ export class SubmitPage {
   }
 
   private envRow() {
-    return this.fb.group({ name: ['', Validators.maxLength(128)], value: ['', Validators.maxLength(4096)] });
+    return this.fb.group({
+      name: ['', Validators.maxLength(128)],
+      value: ['', Validators.maxLength(TASK_TEXT_LIMITS.envValueChars)],
+    });
   }
 
   private clearRefusal(key: string): void {
