@@ -18,7 +18,9 @@ import {
 import type { Executor, LeftoverRun, RunHandle, RunResult, RunSpec } from './executor';
 import { LogSpool } from './log-spool';
 import { quotaBytes, quotaFailure, quotaMb } from './storage-quota';
-import { UnsafeArchiveError, extractZipSafely, zipOutputs } from './workspace';
+import { UnsafeArchiveError } from './workspace';
+import { extractZipSafely } from './workspace-input';
+import { zipOutputs } from './workspace-output';
 import type { WorkspaceQuota } from './workspace-quota.repository';
 
 const run = promisify(execFile);
