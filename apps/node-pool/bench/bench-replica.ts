@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bull';
 import { type INestApplication } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { createNodePool } from '../app.factory';
-import { parseNodePoolConfig } from '../config/node-pool.config';
-import { QUEUE_NAMES } from '../queues/queue-names';
-import { DispatchService } from '../scheduling/dispatch.service';
-import { SchedulerService } from '../scheduling/scheduler.service';
+import { createNodePool } from '../src/app.factory';
+import { parseNodePoolConfig } from '../src/config/node-pool.config';
+import { QUEUE_NAMES } from '../src/queues/queue-names';
+import { DispatchService } from '../src/scheduling/dispatch.service';
+import { SchedulerService } from '../src/scheduling/scheduler.service';
 
 export interface PoolSetup {
   databaseUrl: string;
