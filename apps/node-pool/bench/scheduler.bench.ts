@@ -7,6 +7,7 @@
 // repository: the figures go into docs/BENCHMARKS.md by hand. Outside src/, so the shipped node
 // pool does not carry it: built on its own (nest build node-pool-bench, tsconfig.bench.json).
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +80,11 @@ class BenchStack {
     const databaseUrl = await this.postgres.ensureDatabase(name);
     const sql = new Client({ connectionString: databaseUrl });
     await sql.connect();
-    return { sql, setup: { databaseUrl, redisUrl: this.redis.url, queuePrefix: name, dir: this.dir } };
+    const jwtSecret = randomBytes(32).toString('hex');
+    return {
+      sql,
+      setup: { databaseUrl, redisUrl: this.redis.url, queuePrefix: name, dir: this.dir, jwtSecret },
+    };
   }
 
   async stop(): Promise<void> {
