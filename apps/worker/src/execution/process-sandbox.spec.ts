@@ -43,7 +43,13 @@ const PRIVATE_TMP = [
   ...['/bin/sh', '-c', BIND_TMP_SCRIPT, 'hivemind-tmp', '/work/ws/.tmp', '/work/ws'],
   ...['/bin/mount', '/bin/mkdir', '/tmp', '/dev/shm', '--'],
 ];
-const SETPRIV_AS_NOBODY = ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+/** A root worker with every tool: `unshare` with these options, then the private /tmp, limits, nobody. */
+const asRootWith = (unshare: string[]) => [
+  ...['/usr/bin/unshare', ...unshare, '--'],
+  ...PRIVATE_TMP,
+  ...['/usr/bin/prlimit', ...NO_LIMITS, '--'],
+  ...['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs', '--'],
+];
 
 describe(wrapperArgv.name, () => {
   it.each<[string, Partial<RunSpec>, Tools, Partial<Parameters<typeof wrapperArgv>[2]>, string[]]>([
@@ -59,26 +65,14 @@ describe(wrapperArgv.name, () => {
       {},
       ROOT_TOOLS,
       { user: { uid: 65534, gid: 65534 } },
-      [
-        ...['/usr/bin/unshare', '--mount', '--propagation', 'private', '--net', '--'],
-        ...PRIVATE_TMP,
-        ...['/usr/bin/prlimit', ...NO_LIMITS, '--'],
-        ...SETPRIV_AS_NOBODY,
-        ...['--no-new-privs', '--'],
-      ],
+      asRootWith(['--mount', '--propagation', 'private', '--net']),
     ],
     [
       'root, network allowed: a mount namespace only',
       { networkAllowed: true },
       ROOT_TOOLS,
       { user: { uid: 65534, gid: 65534 } },
-      [
-        ...['/usr/bin/unshare', '--mount', '--propagation', 'private', '--'],
-        ...PRIVATE_TMP,
-        ...['/usr/bin/prlimit', ...NO_LIMITS, '--'],
-        ...SETPRIV_AS_NOBODY,
-        ...['--no-new-privs', '--'],
-      ],
+      asRootWith(['--mount', '--propagation', 'private']),
     ],
     [
       'root without mount namespaces, network allowed: no unshare at all',
