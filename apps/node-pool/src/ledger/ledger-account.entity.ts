@@ -10,7 +10,7 @@ import {
   type Relation,
 } from 'typeorm';
 import { User } from '../accounts/user.entity';
-import { bigintToNumber } from '../database/transformers';
+import { bigintToNumber } from '../common/transformers';
 
 /** `user:<uuid>`, `escrow`, `platform` or `mint` (the only account allowed below zero). */
 @Entity('ledger_accounts')

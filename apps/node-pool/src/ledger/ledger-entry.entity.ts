@@ -9,7 +9,7 @@ import {
   PrimaryGeneratedColumn,
   type Relation,
 } from 'typeorm';
-import { bigintToNumber } from '../database/transformers';
+import { bigintToNumber } from '../common/transformers';
 import { LedgerAccount } from './ledger-account.entity';
 import { LedgerTransaction } from './ledger-transaction.entity';
 

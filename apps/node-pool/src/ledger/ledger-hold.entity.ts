@@ -10,7 +10,7 @@ import {
   type Relation,
 } from 'typeorm';
 import { User } from '../accounts/user.entity';
-import { bigintToNumber } from '../database/transformers';
+import { bigintToNumber } from '../common/transformers';
 import { Task } from '../scheduling/task.entity';
 
 /** A task's maximum cost, moved from the user to escrow at submission and settled at the end. */

@@ -10,7 +10,7 @@ import {
   type Relation,
 } from 'typeorm';
 import { LogStream } from '@hivemind/contracts';
-import { bigintToNumber } from '../database/transformers';
+import { bigintToNumber } from '../common/transformers';
 import { Attempt } from '../scheduling/attempt.entity';
 import { Task } from '../scheduling/task.entity';
 

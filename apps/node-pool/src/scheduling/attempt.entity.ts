@@ -9,7 +9,7 @@ import {
   type Relation,
 } from 'typeorm';
 import { AttemptState } from '@hivemind/contracts';
-import { bigintToNumber } from '../database/transformers';
+import { bigintToNumber } from '../common/transformers';
 import { Node } from '../nodes/node.entity';
 import { Shard } from './shard.entity';
 import { Task } from './task.entity';

@@ -12,7 +12,7 @@ import {
 } from 'typeorm';
 import { SplitKind, TaskStatus } from '@hivemind/contracts';
 import { User } from '../accounts/user.entity';
-import { bigintToNumber } from '../database/transformers';
+import { bigintToNumber } from '../common/transformers';
 import { Node } from '../nodes/node.entity';
 import { StoredFile } from '../storage/stored-file.entity';
 

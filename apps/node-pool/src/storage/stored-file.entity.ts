@@ -10,7 +10,7 @@ import {
   type Relation,
 } from 'typeorm';
 import { User } from '../accounts/user.entity';
-import { bigintToNumber } from '../database/transformers';
+import { bigintToNumber } from '../common/transformers';
 import { Attempt } from '../scheduling/attempt.entity';
 import { Shard } from '../scheduling/shard.entity';
 import { Task } from '../scheduling/task.entity';

@@ -18,13 +18,15 @@ import {
 import type { Executor, LeftoverRun, RunHandle, RunResult, RunSpec } from './executor';
 import { LogSpool } from './log-spool';
 import { quotaBytes, quotaFailure, quotaMb } from './storage-quota';
-import { UnsafeArchiveError, extractZipSafely, zipOutputs } from './workspace';
+import { UnsafeArchiveError } from './workspace';
+import { extractZipSafely } from './workspace-input';
+import { zipOutputs } from './workspace-output';
 import type { WorkspaceQuota } from './workspace-quota.repository';
 
 const run = promisify(execFile);
 
 /** What the runner keeps on disk (attempt.json) so a restarted worker can take the attempt back. */
-export interface AttemptState {
+export interface SavedAttempt {
   request: ExecuteTaskRequest__Output;
   phase: 'preparing' | 'running' | 'reporting';
   receivedAt: string;
@@ -150,7 +152,7 @@ export class AttemptRunner {
 
   private constructor(
     private readonly ctx: RunnerContext,
-    private state: AttemptState,
+    private state: SavedAttempt,
   ) {
     this.dir = join(ctx.attemptsDir, state.request.attempt_id);
     this.logger = new Logger(`attempt ${state.request.attempt_id.slice(0, 8)}`);
@@ -206,7 +208,7 @@ export class AttemptRunner {
 
   /** An attempt a previous process of this worker left in `dir`, with its run if one survives. */
   static async recover(ctx: RunnerContext, dir: string, leftover?: LeftoverRun): Promise<AttemptRunner> {
-    const state = JSON.parse(await readFile(join(dir, FILES.state), 'utf8')) as AttemptState;
+    const state = JSON.parse(await readFile(join(dir, FILES.state), 'utf8')) as SavedAttempt;
     const runner = new AttemptRunner(ctx, state);
     runner.finished = runner.runRecovered(leftover);
     return runner;
@@ -217,9 +219,9 @@ export class AttemptRunner {
     return join(dir, FILES.ws);
   }
 
-  static readState(dir: string): Promise<AttemptState | undefined> {
+  static readState(dir: string): Promise<SavedAttempt | undefined> {
     return readFile(join(dir, FILES.state), 'utf8').then(
-      (text) => JSON.parse(text) as AttemptState,
+      (text) => JSON.parse(text) as SavedAttempt,
       () => undefined,
     );
   }

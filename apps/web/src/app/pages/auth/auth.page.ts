@@ -10,8 +10,16 @@ import { Router, RouterLink } from '@angular/router';
 import { PASSWORD_MIN_LENGTH, type SessionView, USERNAME_RULE } from '@hivemind/contracts';
 import { apiError } from '../../core/api-error';
 import { SessionStore } from '../../core/session.store';
+import { type FieldNote, FieldNoteHint, fieldNote } from '../../shared/field-note';
 
 type Mode = 'login' | 'register';
+type Field = 'username' | 'password';
+
+const EMPTY: Record<Field, string> = { username: 'Enter your username', password: 'Enter your password' };
+const RULES: Record<Field, string> = {
+  username: USERNAME_RULE,
+  password: `At least ${PASSWORD_MIN_LENGTH} characters, hard to guess`,
+};
 
 /** Sign in and create an account: one form, two modes (route data `mode`). */
 @Component({
@@ -24,6 +32,7 @@ type Mode = 'login' | 'register';
     MatFormFieldModule,
     MatInputModule,
     MatProgressBarModule,
+    FieldNoteHint,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './auth.page.html',
@@ -40,8 +49,6 @@ export class AuthPage {
   readonly returnUrl = input<string>();
   readonly expired = input<string>();
 
-  protected readonly usernameRule = USERNAME_RULE;
-  protected readonly passwordMin = PASSWORD_MIN_LENGTH;
   protected readonly registering = computed(() => this.mode() === 'register');
   protected readonly form = inject(NonNullableFormBuilder).group({
     username: ['', [Validators.required]],
@@ -50,6 +57,16 @@ export class AuthPage {
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly fieldErrors = signal<Record<string, string>>({});
+
+  /** Under a field: the pool's refusal, else a reminder once it was left empty, else (registering) its rule. */
+  protected note(field: Field): FieldNote {
+    const control = this.form.controls[field];
+    return fieldNote({
+      refusal: this.fieldErrors()[field],
+      problem: control.touched && control.invalid ? EMPTY[field] : undefined,
+      hint: this.registering() ? RULES[field] : undefined,
+    });
+  }
 
   protected submit(): void {
     if (this.form.invalid || this.busy()) {

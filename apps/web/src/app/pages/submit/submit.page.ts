@@ -41,6 +41,7 @@ import {
 import { type Observable, type Subscription, map, startWith } from 'rxjs';
 import { apiError } from '../../core/api-error';
 import { SessionStore } from '../../core/session.store';
+import { type FieldNote, FieldNoteHint, fieldNote } from '../../shared/field-note';
 import { estimateMaxCost } from './cost';
 import {
   HINTS,
@@ -76,11 +77,6 @@ const SHOWN_FIELDS = new Set([
   ...NUMBER_FIELDS.map((f) => f.key),
 ]);
 
-interface FieldMessage {
-  kind: 'refusal' | 'invalid' | 'hint';
-  text: string;
-}
-
 type Upload = { state: 'sending'; percent: number | null } | { state: 'processing' };
 
 /** Submit a task: what to run, the resources per shard, how to split it, and what it may cost. */
@@ -96,6 +92,7 @@ type Upload = { state: 'sending'; percent: number | null } | { state: 'processin
     MatInputModule,
     MatProgressBarModule,
     MatSelectModule,
+    FieldNoteHint,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './submit.page.html',
@@ -196,18 +193,10 @@ export class SubmitPage {
   }
 
   /** What to say under a field: the refusal, else what is wrong with its value once touched, else a hint. */
-  protected message(key: string): FieldMessage {
-    const refusal = this.refusals()[key];
-    if (refusal) return { kind: 'refusal', text: refusal };
+  protected message(key: string): FieldNote {
     const control = this.form.get(key);
     const number = NUMBER_FIELDS.find((f) => f.key === key);
-    if (control?.invalid && control.touched) {
-      const json = control.errors?.['json'] as string | undefined;
-      return {
-        kind: 'invalid',
-        text: INVALID[key] ?? (number ? limitText(number) : (json ?? 'Not accepted')),
-      };
-    }
+    const json = control?.errors?.['json'] as string | undefined;
     const split = this.split();
     const hint =
       key === 'split'
@@ -217,7 +206,14 @@ export class SubmitPage {
             ? `e.g. ${split.example}`
             : 'Optional'
           : (HINTS[key] ?? number?.hint ?? '');
-    return { kind: 'hint', text: hint };
+    return fieldNote({
+      refusal: this.refusals()[key],
+      problem:
+        control?.invalid && control.touched
+          ? (INVALID[key] ?? (number ? limitText(number) : (json ?? 'Not accepted')))
+          : undefined,
+      hint,
+    });
   }
 
   protected get envRows() {

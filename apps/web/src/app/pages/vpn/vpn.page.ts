@@ -18,6 +18,7 @@ import {
 import { toDataURL } from 'qrcode';
 import { apiError } from '../../core/api-error';
 import { SessionStore } from '../../core/session.store';
+import { FieldNoteHint, errorNote } from '../../shared/field-note';
 
 /** A config on show: its text, file name and QR code (a data: URL). */
 interface ShownConfig {
@@ -44,6 +45,7 @@ interface ShownConfig {
     MatCheckboxModule,
     MatFormFieldModule,
     MatInputModule,
+    FieldNoteHint,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './vpn.page.html',
@@ -68,6 +70,7 @@ export class VpnPage {
   protected readonly createError = signal<string | null>(null);
   protected readonly actionError = signal<string | null>(null);
   protected readonly nameRule = VPN_PEER_NAME_RULE;
+  protected readonly errorNote = errorNote;
 
   protected readonly form = inject(NonNullableFormBuilder).group({
     name: [''],

@@ -21,6 +21,7 @@ import { type Subscription, debounceTime, filter } from 'rxjs';
 import { apiError } from '../../core/api-error';
 import { SessionStore } from '../../core/session.store';
 import { Telemetry } from '../../core/telemetry';
+import { FieldNoteHint, errorNote } from '../../shared/field-note';
 import {
   MEMO_MAX_LENGTH,
   type PendingTransfer,
@@ -50,6 +51,7 @@ type Field = 'to' | 'amount' | 'memo';
     MatCardModule,
     MatFormFieldModule,
     MatInputModule,
+    FieldNoteHint,
     MatProgressBarModule,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -78,6 +80,7 @@ export class WalletPage {
   protected readonly result = signal<string | null>(null);
   protected readonly transferError = signal<string | null>(null);
   protected readonly usernameRule = USERNAME_RULE;
+  protected readonly errorNote = errorNote;
   protected readonly memoMax = MEMO_MAX_LENGTH;
   protected readonly kind = movementKind;
   protected readonly signed = signedAmount;

@@ -4,16 +4,17 @@
 // = 4,000/s). It starts its own throw-away PostgreSQL and Redis (libs/local-stack) on free loopback
 // ports, seeds them in bulk SQL, drives SchedulerService.runPass() and NodesService.heartbeat()
 // directly, prints what it measured and removes everything it started. It writes nothing to the
-// repository: the figures go into docs/BENCHMARKS.md by hand. Built with the node pool (nest build
-// node-pool); the app never imports this folder.
+// repository: the figures go into docs/BENCHMARKS.md by hand. Outside src/, so the shipped node
+// pool does not carry it: built on its own (nest build node-pool-bench, tsconfig.bench.json).
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { PostgresServer, RedisServer, freePort } from '@hivemind/local-stack';
-import { NodesService } from '../nodes/nodes.service';
+import { NodesService } from '../src/nodes/nodes.service';
 import {
   CpuMeter,
   type CpuUsage,
@@ -79,7 +80,11 @@ class BenchStack {
     const databaseUrl = await this.postgres.ensureDatabase(name);
     const sql = new Client({ connectionString: databaseUrl });
     await sql.connect();
-    return { sql, setup: { databaseUrl, redisUrl: this.redis.url, queuePrefix: name, dir: this.dir } };
+    const jwtSecret = randomBytes(32).toString('hex');
+    return {
+      sql,
+      setup: { databaseUrl, redisUrl: this.redis.url, queuePrefix: name, dir: this.dir, jwtSecret },
+    };
   }
 
   async stop(): Promise<void> {

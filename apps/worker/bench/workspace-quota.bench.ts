@@ -3,12 +3,12 @@
 // makes, mounts, unmounts and deletes workspace file systems back to back, as the attempt runner
 // does (WorkspaceQuota.prepare before the input, release after the report), for a few quota sizes,
 // then times one accounting walk of a workspace of many small files. Loop mode needs root. It
-// writes nothing to the repository: the figures go into docs/BENCHMARKS.md by hand. Built with the
-// worker (nest build worker); the worker never imports this folder.
+// writes nothing to the repository: the figures go into docs/BENCHMARKS.md by hand. Outside src/,
+// so the shipped worker does not carry it: built on its own (nest build worker-bench).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { WorkspaceQuota, measureWorkspace } from '../execution/workspace-quota.repository';
+import { WorkspaceQuota, measureWorkspace } from '../src/execution/workspace-quota.repository';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const SIZES_MB = [102, 1024, 102_400];

@@ -3,16 +3,15 @@
 // loop each, as in production. Each runs placement passes back to back and reports their timings.
 import 'reflect-metadata';
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bull';
 import { type INestApplication } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { createNodePool } from '../app.factory';
-import { parseNodePoolConfig } from '../config/node-pool.config';
-import { QUEUE_NAMES } from '../queues/queue-names';
-import { DispatchService } from '../scheduling/dispatch.service';
-import { SchedulerService } from '../scheduling/scheduler.service';
+import { createNodePool } from '../src/app.factory';
+import { parseNodePoolConfig } from '../src/config/node-pool.config';
+import { QUEUE_NAMES } from '../src/queues/queue-names';
+import { DispatchService } from '../src/scheduling/dispatch.service';
+import { SchedulerService } from '../src/scheduling/scheduler.service';
 
 export interface PoolSetup {
   databaseUrl: string;
@@ -20,6 +19,11 @@ export interface PoolSetup {
   queuePrefix: string;
   /** A scratch directory (STORAGE_PATH goes under it). */
   dir: string;
+  /**
+   * One per pool, as in production: every replica must open the VPN server key the first one
+   * sealed with it on start-up.
+   */
+  jwtSecret: string;
 }
 
 /**
@@ -34,7 +38,7 @@ export async function startPool(setup: PoolSetup): Promise<INestApplication> {
     DATABASE_URL: setup.databaseUrl,
     REDIS_URL: setup.redisUrl,
     QUEUE_PREFIX: setup.queuePrefix,
-    JWT_SECRET: randomBytes(32).toString('hex'),
+    JWT_SECRET: setup.jwtSecret,
     HEARTBEAT_TIMEOUT_S: '3600',
     STORAGE_PATH: join(setup.dir, 'storage'),
     WEB_ROOT: join(setup.dir, 'no-console'),
