@@ -3,7 +3,6 @@
 // loop each, as in production. Each runs placement passes back to back and reports their timings.
 import 'reflect-metadata';
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bull';
 import { type INestApplication } from '@nestjs/common';
@@ -20,6 +19,11 @@ export interface PoolSetup {
   queuePrefix: string;
   /** A scratch directory (STORAGE_PATH goes under it). */
   dir: string;
+  /**
+   * Shared by every replica on one database: the VPN server key a first replica seals with it must
+   * open in the others (a secret of their own refuses the start).
+   */
+  jwtSecret: string;
 }
 
 /**
@@ -34,7 +38,7 @@ export async function startPool(setup: PoolSetup): Promise<INestApplication> {
     DATABASE_URL: setup.databaseUrl,
     REDIS_URL: setup.redisUrl,
     QUEUE_PREFIX: setup.queuePrefix,
-    JWT_SECRET: randomBytes(32).toString('hex'),
+    JWT_SECRET: setup.jwtSecret,
     HEARTBEAT_TIMEOUT_S: '3600',
     STORAGE_PATH: join(setup.dir, 'storage'),
     WEB_ROOT: join(setup.dir, 'no-console'),

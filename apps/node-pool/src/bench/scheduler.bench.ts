@@ -7,6 +7,7 @@
 // repository: the figures go into docs/BENCHMARKS.md by hand. Built with the node pool (nest build
 // node-pool); the app never imports this folder.
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +80,16 @@ class BenchStack {
     const databaseUrl = await this.postgres.ensureDatabase(name);
     const sql = new Client({ connectionString: databaseUrl });
     await sql.connect();
-    return { sql, setup: { databaseUrl, redisUrl: this.redis.url, queuePrefix: name, dir: this.dir } };
+    return {
+      sql,
+      setup: {
+        databaseUrl,
+        redisUrl: this.redis.url,
+        queuePrefix: name,
+        dir: this.dir,
+        jwtSecret: randomBytes(32).toString('hex'),
+      },
+    };
   }
 
   async stop(): Promise<void> {
