@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { ESCROW, MINT, MovementKind, userAccount } from './ledger-accounts';
-import { type AuditFigures, type HistoryRow, LedgerRepository } from './ledger.repository';
+import { type AuditFigures, type HistoryRow, type HoldRow, LedgerRepository } from './ledger.repository';
 
 export interface Movement {
   from: string;
@@ -206,6 +206,20 @@ export class LedgerService {
   async releaseWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
     const hold = await this.ledger.lockHold(manager, taskId);
     if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
+    return this.releaseLocked(manager, hold);
+  }
+
+  /**
+   * releaseWithin() for a task that may have no hold (nothing to refund then): a task ends, or is
+   * cancelled, whether or not it was ever charged for.
+   */
+  async releaseIfHeldWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
+    const hold = await this.ledger.lockHold(manager, taskId);
+    return hold ? this.releaseLocked(manager, hold) : { refunded: 0 };
+  }
+
+  private async releaseLocked(manager: EntityManager, hold: HoldRow): Promise<{ refunded: number }> {
+    const taskId = hold.taskId;
     if (hold.settledAt) return { refunded: 0 };
     if (hold.remaining > 0) {
       await this.moveWithin(manager, {
