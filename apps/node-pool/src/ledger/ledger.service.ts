@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { ESCROW, MINT, MovementKind, userAccount } from './ledger-accounts';
-import { type AuditFigures, type HistoryRow, type HoldRow, LedgerRepository } from './ledger.repository';
+import { type AuditFigures, type HistoryRow, LedgerRepository } from './ledger.repository';
 
 export interface Movement {
   from: string;
@@ -203,23 +203,28 @@ export class LedgerService {
   }
 
   /** release() inside the caller's transaction. */
-  async releaseWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
-    const hold = await this.ledger.lockHold(manager, taskId);
-    if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
-    return this.releaseLocked(manager, hold);
+  releaseWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
+    return this.releaseHold(manager, taskId, false);
   }
 
   /**
-   * releaseWithin() for a task that may have no hold (nothing to refund then): a task ends, or is
-   * cancelled, whether or not it was ever charged for.
+   * releaseWithin() for a task that may have no hold (one that cost nothing): then nothing is
+   * refunded. How code outside the ledger settles a task without reading `ledger_holds` itself.
    */
-  async releaseIfHeldWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
-    const hold = await this.ledger.lockHold(manager, taskId);
-    return hold ? this.releaseLocked(manager, hold) : { refunded: 0 };
+  releaseIfHeldWithin(manager: EntityManager, taskId: string): Promise<{ refunded: number }> {
+    return this.releaseHold(manager, taskId, true);
   }
 
-  private async releaseLocked(manager: EntityManager, hold: HoldRow): Promise<{ refunded: number }> {
-    const taskId = hold.taskId;
+  private async releaseHold(
+    manager: EntityManager,
+    taskId: string,
+    mayBeMissing: boolean,
+  ): Promise<{ refunded: number }> {
+    const hold = await this.ledger.lockHold(manager, taskId);
+    if (!hold) {
+      if (mayBeMissing) return { refunded: 0 };
+      throw new DomainError('not_found', `task ${taskId} has no hold`);
+    }
     if (hold.settledAt) return { refunded: 0 };
     if (hold.remaining > 0) {
       await this.moveWithin(manager, {

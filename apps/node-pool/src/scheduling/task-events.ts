@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { type TaskTelemetryEvent } from '../telemetry/telemetry-events';
 import { TelemetryService } from '../telemetry/telemetry.service';
 import { TaskStateRepository } from './task-state.repository';
 
@@ -23,7 +24,7 @@ export class TaskEvents {
     private readonly telemetry: TelemetryService,
   ) {}
 
-  publish(taskId: string, event: string, extra: AttemptEventFields = {}): void {
+  publish(taskId: string, event: TaskTelemetryEvent['event'], extra: AttemptEventFields = {}): void {
     void this.tasks
       .progressOf(taskId)
       .then((t) => {
