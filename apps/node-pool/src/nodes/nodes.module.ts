@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { HealthModule } from '../health/health.module';
 import { HeartbeatRepository } from './heartbeat.repository';
 import { NodeAuthGuard } from './node-auth.guard';
+import { NodeCapacityRepository } from './node-capacity.repository';
 import { NodeCredentialService } from './node-credential.service';
 import { NodeDirectory } from './node-directory';
 import { NodeLivenessService } from './node-liveness.service';
@@ -15,14 +16,16 @@ import { NodesService } from './nodes.service';
 /**
  * Worker nodes: registration and node credentials, heartbeats (Redis), liveness, utilization
  * history, the REST API and gRPC NodeManagerService. Exports what the scheduler needs: the
- * liveness sweep and utilization flush/prune for its maintenance jobs, and NodeAuthGuard /
- * NodeCredentialService for the gRPC services workers call with their node credential.
+ * liveness sweep and utilization flush/prune for its maintenance jobs, NodeAuthGuard /
+ * NodeCredentialService for the gRPC services workers call with their node credential, and
+ * NodeCapacityRepository for placement and settlement to take and give back node capacity.
  */
 @Module({
   imports: [JwtModule.register({}), HealthModule],
   controllers: [NodesController, NodeManagerGrpcController],
   providers: [
     NodesRepository,
+    NodeCapacityRepository,
     HeartbeatRepository,
     NodeDirectory,
     NodeCredentialService,
@@ -31,6 +34,13 @@ import { NodesService } from './nodes.service';
     NodeLivenessService,
     NodeUtilizationService,
   ],
-  exports: [NodeCredentialService, NodeAuthGuard, NodesService, NodeLivenessService, NodeUtilizationService],
+  exports: [
+    NodeCredentialService,
+    NodeAuthGuard,
+    NodesService,
+    NodeLivenessService,
+    NodeUtilizationService,
+    NodeCapacityRepository,
+  ],
 })
 export class NodesModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type DockerStatus, NodeStatus } from '@hivemind/contracts';
+import { NodeCapacityRepository } from './node-capacity.repository';
 import { type NodeSpec } from './node-registration';
 import { type BucketSums, type UtilizationPoint } from './utilization';
 import { isUuid } from '../common/ids';
@@ -68,12 +69,16 @@ const NODES_WITH_OWNER = `nodes n JOIN users u ON u.id = n.owner_id`;
 const PRUNE_BATCH = 500;
 
 /**
- * The only code that reads and writes `nodes` and `node_utilization`. Raw SQL: registration,
- * liveness transitions and the utilization flush are hot or need exact locking behaviour.
+ * Reads and writes `nodes` (all but the capacity counters and credit score, which are
+ * NodeCapacityRepository's) and `node_utilization`. Raw SQL: registration, liveness transitions
+ * and the utilization flush are hot or need exact locking behaviour.
  */
 @Injectable()
 export class NodesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly capacity: NodeCapacityRepository,
+  ) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
@@ -134,33 +139,6 @@ export class NodesRepository {
     return rows[0];
   }
 
-  /**
-   * Rebuilds the node's `avail_*` and `running_attempts` caches from the allocations of its live
-   * attempts (the truth), in one statement. Call it with the node row already locked, as a separate
-   * statement: under READ COMMITTED it then reads every attempt committed before the lock was
-   * taken, and a placement that allocates on this node waits for our lock and subtracts from the
-   * rebuilt figures, so nothing is counted twice or missed. (The avail figures go negative when a
-   * node comes back smaller than what it still runs: honest, and nothing more fits on it.)
-   */
-  async recomputeAvailable(manager: EntityManager, nodeId: string): Promise<void> {
-    await manager.query(
-      `UPDATE nodes n SET
-         (avail_cpu_millicores, avail_memory_mb, avail_storage_mb, avail_cpu_score, avail_gpu_score,
-          avail_gpu_memory_mb, running_attempts) =
-         (SELECT n.cpu_millicores - COALESCE(SUM(a.alloc_cpu_millicores), 0),
-                 n.memory_mb - COALESCE(SUM(a.alloc_memory_mb), 0),
-                 n.storage_mb - COALESCE(SUM(a.alloc_storage_mb), 0),
-                 n.cpu_score - COALESCE(SUM(a.alloc_cpu_score), 0),
-                 n.gpu_score - COALESCE(SUM(a.alloc_gpu_score), 0),
-                 n.gpu_memory_mb - COALESCE(SUM(a.alloc_gpu_memory_mb), 0),
-                 COUNT(a.id)
-            FROM attempts a
-           WHERE a.node_id = n.id AND a.state IN ('ASSIGNED', 'RUNNING'))
-       WHERE n.id = $1`,
-      [nodeId],
-    );
-  }
-
   /** offline → online (a heartbeat after the node was declared lost), with its caches rebuilt. */
   async markOnlineIfOffline(nodeId: string, now: Date): Promise<NodeRecord | undefined> {
     if (!isUuid(nodeId)) return undefined;
@@ -171,7 +149,7 @@ export class NodesRepository {
         [nodeId, now.toISOString()],
       );
       if (!rows.length) return undefined;
-      await this.recomputeAvailable(manager, nodeId);
+      await this.capacity.recompute(manager, nodeId);
       return this.findById(nodeId, manager);
     });
   }

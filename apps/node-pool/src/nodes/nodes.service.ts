@@ -10,6 +10,7 @@ import { HeartbeatRepository, type LiveFigures } from './heartbeat.repository';
 import { NodeCredentialService } from './node-credential.service';
 import { NodeDirectory } from './node-directory';
 import { type RegistrationRequest, parseRegistration } from './node-registration';
+import { NodeCapacityRepository } from './node-capacity.repository';
 import { type NodeRecord, NodesRepository } from './nodes.repository';
 import { type HeartbeatFigures, normalizeFigures } from './utilization';
 
@@ -40,6 +41,7 @@ export class NodesService {
 
   constructor(
     private readonly nodes: NodesRepository,
+    private readonly capacity: NodeCapacityRepository,
     private readonly heartbeats: HeartbeatRepository,
     private readonly directory: NodeDirectory,
     private readonly credentials: NodeCredentialService,
@@ -73,8 +75,8 @@ export class NodesService {
           { field: 'node_id' },
         );
       }
-      // a separate statement, after the upsert locked the row (see recomputeAvailable)
-      await this.nodes.recomputeAvailable(manager, row.id);
+      // a separate statement, after the upsert locked the row (see NodeCapacityRepository.recompute)
+      await this.capacity.recompute(manager, row.id);
       const stored = await this.nodes.findById(row.id, manager);
       if (!stored) throw new Error(`node ${row.id} vanished inside its registration`);
       return { node: stored, created: row.created };

@@ -11,10 +11,9 @@ import {
 import { AttemptState } from '@hivemind/contracts';
 import { bigintToNumber } from '../common/transformers';
 import { Node } from '../nodes/node.entity';
+import { type FailureCause } from './attempt-outcome';
 import { Shard } from './shard.entity';
 import { Task } from './task.entity';
-
-export type FailureCause = 'node' | 'task' | 'platform' | 'user';
 
 /** Sequence that issues fencing tokens: `nextval('attempt_fencing_tokens')` at assignment. */
 export const FENCING_TOKEN_SEQUENCE = 'attempt_fencing_tokens';

@@ -1,41 +1,14 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { Subject } from 'rxjs';
-import { type DataSource } from 'typeorm';
 import type { ExecuteTaskRequest, WorkerCommand } from '@hivemind/contracts/grpc';
 import { quitRedis, subscriberConnection } from '../common/redis';
 import { NodePoolConfig } from '../config/node-pool.config';
+import { AttemptsRepository, type DispatchRow } from './attempts.repository';
 
 interface Envelope {
   nodeId: string;
   command: WorkerCommand;
-}
-
-interface LiveAttemptRow {
-  id: string;
-  state: string;
-  node_id: string;
-  task_id: string;
-  fencing_token: string;
-  attempt_number: number;
-  shard_index: number;
-  is_aggregate: boolean;
-  params: Record<string, unknown>;
-  shard_count: number;
-  image: string | null;
-  command: string[] | null;
-  aggregate: { image?: string; command?: string[] } | null;
-  env: Record<string, string>;
-  timeout_s: number;
-  network_allowed: boolean;
-  alloc_cpu_millicores: number;
-  alloc_memory_mb: number;
-  alloc_storage_mb: number;
-  alloc_gpu_memory_mb: number;
-  req_gpu_score: number;
-  input_sha256: string | null;
-  input_size: string | null;
 }
 
 /**
@@ -54,7 +27,7 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
   private pinger?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly attempts: AttemptsRepository,
     config: NodePoolConfig,
   ) {
     this.channel = `${config.redis.queuePrefix}:dispatch`;
@@ -100,7 +73,7 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
 
   /** Sends ExecuteTaskRequest for these attempts to their nodes (wherever they are connected). */
   async sendAssigned(attemptIds: readonly string[]): Promise<void> {
-    const rows = await this.liveAttempts('a.id = ANY($1::uuid[])', [attemptIds]);
+    const rows = await this.attempts.liveForDispatch({ attemptIds });
     // one batch of publishes: ioredis pipelines commands sent together
     await Promise.all(rows.map((row) => this.send(row.node_id, { execute: toExecute(row) })));
   }
@@ -109,7 +82,7 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
   async liveAttemptsFor(
     nodeId: string,
   ): Promise<{ attemptId: string; started: boolean; execute: ExecuteTaskRequest }[]> {
-    return (await this.liveAttempts('a.node_id = $1', [nodeId])).map((row) => ({
+    return (await this.attempts.liveForDispatch({ nodeId })).map((row) => ({
       attemptId: row.id,
       started: row.state === 'RUNNING',
       execute: toExecute(row),
@@ -153,25 +126,9 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
   private emit(nodeId: string, command: WorkerCommand): void {
     for (const stream of this.streams.get(nodeId) ?? []) stream.next(command);
   }
-
-  private liveAttempts(where: string, args: unknown[]): Promise<LiveAttemptRow[]> {
-    return this.db.query<LiveAttemptRow[]>(
-      `SELECT a.id, a.state, a.node_id, a.task_id, a.fencing_token, a.attempt_number, s.shard_index, s.is_aggregate,
-         s.params, t.shards_total - (CASE WHEN t.aggregate IS NULL THEN 0 ELSE 1 END) AS shard_count,
-         t.image, t.command, t.aggregate, t.env, t.timeout_s, t.network_allowed, a.alloc_cpu_millicores,
-         a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb, t.req_gpu_score,
-         coalesce(si.sha256, f.sha256) AS input_sha256, coalesce(si.size_bytes, f.size_bytes) AS input_size
-       FROM attempts a JOIN shards s ON s.id = a.shard_id JOIN tasks t ON t.id = a.task_id
-       LEFT JOIN files f ON f.id = t.input_file_id
-       LEFT JOIN files si ON si.id = (s.params->>'input_file_id')::uuid
-       WHERE ${where} AND a.state IN ('ASSIGNED', 'RUNNING')
-       ORDER BY a.assigned_at`,
-      args,
-    );
-  }
 }
 
-function toExecute(r: LiveAttemptRow): ExecuteTaskRequest {
+function toExecute(r: DispatchRow): ExecuteTaskRequest {
   const aggregate = r.is_aggregate ? r.aggregate : null;
   const params = { ...r.params };
   delete params.input_file_id;

@@ -1,16 +1,17 @@
 import { Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { PassThrough } from 'node:stream';
 import type { Job } from 'bull';
-import { type DataSource } from 'typeorm';
 import { NodePoolConfig } from '../config/node-pool.config';
-import { inTransaction } from '../common/transaction';
 import { type JobHandlers, type JobName, PostProcessingJob, QueueName } from '../queues/queue-names';
 import { BlobStore } from '../storage/blob-store';
+import { FilesRepository } from '../storage/files.repository';
 import { writeMergedZip } from '../storage/result-archive';
 import { PlacementTrigger } from './placement-trigger';
+import { ShardsRepository } from './shards.repository';
 import { shardFolder } from './splitter';
+import { TaskStateRepository } from './task-state.repository';
+import { Transactions } from './transactions';
 
 /** After a task's shards finish: builds the aggregate step's input and queues the step. */
 @Processor(QueueName.PostProcessing)
@@ -19,7 +20,10 @@ export class PostProcessingProcessor {
   private readonly handlers: JobHandlers<QueueName.PostProcessing>;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly tx: Transactions,
+    private readonly tasks: TaskStateRepository,
+    private readonly shards: ShardsRepository,
+    private readonly files: FilesRepository,
     private readonly config: NodePoolConfig,
     private readonly blobs: BlobStore,
     private readonly placement: PlacementTrigger,
@@ -38,16 +42,9 @@ export class PostProcessingProcessor {
 
   /** Every shard's output under shard-NNN/ in one zip, the aggregate shard's input. Idempotent. */
   async prepareAggregate(taskId: string): Promise<{ queued: boolean }> {
-    const [task] = await this.db.query<{ user_id: string; priority: number; status: string }[]>(
-      `SELECT user_id, priority, status FROM tasks WHERE id = $1 AND aggregate IS NOT NULL`,
-      [taskId],
-    );
+    const task = await this.tasks.aggregatingTask(taskId);
     if (!task || !['QUEUED', 'RUNNING'].includes(task.status)) return { queued: false };
-    const parts = await this.db.query<{ shard_index: number; sha256: string }[]>(
-      `SELECT s.shard_index, f.sha256 FROM shards s JOIN files f ON f.id = s.output_file_id
-       WHERE s.task_id = $1 AND NOT s.is_aggregate AND s.state = 'COMPLETED' ORDER BY s.shard_index`,
-      [taskId],
-    );
+    const parts = await this.shards.completedOutputs(taskId);
     const body = new PassThrough();
     const [stored] = await Promise.all([
       this.blobs.put(body, { maxBytes: this.config.storage.maxFileSize }),
@@ -57,20 +54,20 @@ export class PostProcessingProcessor {
         body,
       ),
     ]);
-    const queued = await inTransaction(this.db, async (m) => {
-      const [file] = await m.query<{ id: string }[]>(
-        `INSERT INTO files (owner_id, task_id, kind, name, sha256, size_bytes, content_type)
-         VALUES ($1, $2, 'input', 'aggregate-input.zip', $3, $4, 'application/zip') RETURNING id`,
-        [task.user_id, taskId, stored.sha256, stored.size],
+    const queued = await this.tx.run(async (m) => {
+      const file = await this.files.insert(
+        {
+          ownerId: task.user_id,
+          taskId,
+          kind: 'input',
+          name: 'aggregate-input.zip',
+          sha256: stored.sha256,
+          sizeBytes: stored.size,
+          contentType: 'application/zip',
+        },
+        m,
       );
-      const inserted = await m.query<{ id: string }[]>(
-        `INSERT INTO shards (task_id, shard_index, is_aggregate, params, priority)
-         SELECT $1, max(shard_index) + 1, true, jsonb_build_object('input_file_id', $2::text), $3
-         FROM shards WHERE task_id = $1 HAVING NOT bool_or(is_aggregate)
-         ON CONFLICT DO NOTHING RETURNING id`,
-        [taskId, file.id, task.priority],
-      );
-      return inserted.length > 0;
+      return this.shards.insertAggregate(m, taskId, file.id, task.priority);
     });
     if (queued) {
       this.logger.log(`task ${taskId}: aggregate step queued over ${parts.length} shard output(s)`);

@@ -1,56 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager } from 'typeorm';
-import { type DockerStatus, type NodeStatus } from '@hivemind/contracts';
+import { type EntityManager } from 'typeorm';
 import { NodePoolConfig } from '../config/node-pool.config';
-import { inTransaction, updateReturning } from '../common/transaction';
+import {
+  NodeCapacityRepository,
+  type NodeCapacityRow,
+  type NodeTake,
+} from '../nodes/node-capacity.repository';
+import { AttemptsRepository } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
 import { type NodeCandidate, type Resources, type ShardDemand, placeShard } from './placement';
+import { type QueueCursor, type QueuedShardRow, ShardsRepository } from './shards.repository';
+import { TaskStateRepository } from './task-state.repository';
+import { Transactions } from './transactions';
 
 /** Shards read (and row-locked) per transaction of a pass. */
 const BATCH = 500;
 /** A pass stops after looking at this many queued shards (the next pass goes on). */
 const MAX_SCAN = 50_000;
-
-interface NodeRow {
-  id: string;
-  name: string;
-  status: NodeStatus;
-  docker_status: DockerStatus;
-  credit_score: number;
-  location: string;
-  gpu_name: string;
-  cpu_millicores: number;
-  memory_mb: number;
-  storage_mb: number;
-  cpu_score: number;
-  gpu_score: number;
-  gpu_memory_mb: number;
-  avail_cpu_millicores: number;
-  avail_memory_mb: number;
-  avail_storage_mb: number;
-  avail_gpu_memory_mb: number;
-  running_attempts: number;
-  max_concurrent: number;
-}
-
-interface QueuedShardRow {
-  id: string;
-  task_id: string;
-  priority: number;
-  queued_at: Date;
-  wait_reason: string | null;
-  req_cpu_millicores: number;
-  req_memory_mb: number;
-  req_storage_mb: number;
-  req_cpu_score: number;
-  req_gpu_score: number;
-  req_gpu_memory_mb: number;
-  req_gpu_name: string | null;
-  location: string | null;
-  target_node_id: string | null;
-  trust_score: number;
-}
 
 interface Allocation {
   shard: QueuedShardRow;
@@ -82,16 +48,20 @@ export class SchedulerService {
   private lastNodeName = '';
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly tx: Transactions,
     private readonly config: NodePoolConfig,
     private readonly dispatch: DispatchService,
+    private readonly capacity: NodeCapacityRepository,
+    private readonly shards: ShardsRepository,
+    private readonly attempts: AttemptsRepository,
+    private readonly tasks: TaskStateRepository,
   ) {}
 
   async runPass(): Promise<PassReport> {
     const report: PassReport = { scanned: 0, placed: 0, raced: 0 };
-    let cursor: { priority: number; queuedAt: Date; id: string } | undefined;
+    let cursor: QueueCursor | undefined;
     while (report.scanned < MAX_SCAN) {
-      const batch = await inTransaction(this.db, (m) => this.placeBatch(m, cursor));
+      const batch = await this.tx.run((m) => this.placeBatch(m, cursor));
       report.scanned += batch.scanned;
       report.placed += batch.attemptIds.length;
       report.raced += batch.raced;
@@ -107,30 +77,12 @@ export class SchedulerService {
     return report;
   }
 
-  private async placeBatch(m: EntityManager, cursor?: { priority: number; queuedAt: Date; id: string }) {
-    const nodes = (
-      await m.query<NodeRow[]>(
-        `SELECT id, name, status, docker_status, credit_score, location, gpu_name, cpu_millicores, memory_mb,
-           storage_mb, cpu_score, gpu_score, gpu_memory_mb, avail_cpu_millicores, avail_memory_mb,
-           avail_storage_mb, avail_gpu_memory_mb, running_attempts, max_concurrent
-         FROM nodes WHERE status = 'online'`,
-      )
-    ).map(toCandidate);
+  private async placeBatch(m: EntityManager, cursor?: QueueCursor) {
+    const nodes = (await this.capacity.online(m)).map(toCandidate);
     // without free capacity the batch is still read, to keep the head of the queue's wait reasons true
     const free = () => nodes.some((n) => n.runningAttempts < n.maxConcurrent);
 
-    const shards = await m.query<QueuedShardRow[]>(
-      `SELECT s.id, s.task_id, s.priority, s.queued_at, s.wait_reason, t.req_cpu_millicores, t.req_memory_mb,
-         t.req_storage_mb, t.req_cpu_score, t.req_gpu_score, t.req_gpu_memory_mb, t.req_gpu_name, t.location,
-         t.target_node_id, u.trust_score
-       FROM shards s JOIN tasks t ON t.id = s.task_id JOIN users u ON u.id = t.user_id
-       WHERE s.state = 'QUEUED'
-         ${cursor ? `AND (s.priority < $2 OR (s.priority = $2 AND (s.queued_at, s.id) > ($3, $4)))` : ''}
-       ORDER BY s.priority DESC, s.queued_at, s.id
-       LIMIT $1
-       FOR UPDATE OF s SKIP LOCKED`,
-      cursor ? [BATCH, cursor.priority, cursor.queuedAt, cursor.id] : [BATCH],
-    );
+    const shards = await this.shards.lockQueued(m, BATCH, cursor);
     const allocations: Allocation[] = [];
     const waits = new Map<string, string>();
     for (const shard of shards) {
@@ -156,13 +108,7 @@ export class SchedulerService {
     }
 
     const { attemptIds, raced } = await this.allocate(m, allocations);
-    if (waits.size) {
-      await m.query(
-        `UPDATE shards s SET wait_reason = d.reason FROM unnest($1::uuid[], $2::text[]) AS d(id, reason)
-         WHERE s.id = d.id`,
-        [[...waits.keys()], [...waits.values()]],
-      );
-    }
+    await this.shards.setWaitReasons(m, waits);
     const last = shards[shards.length - 1];
     return {
       scanned: shards.length,
@@ -179,82 +125,57 @@ export class SchedulerService {
     allocations: Allocation[],
   ): Promise<{ attemptIds: string[]; raced: number }> {
     if (allocations.length === 0) return { attemptIds: [], raced: 0 };
-    const perNode = new Map<string, { cpu: number; mem: number; sto: number; gmem: number; count: number }>();
-    for (const a of allocations) {
-      const t = perNode.get(a.node.id) ?? { cpu: 0, mem: 0, sto: 0, gmem: 0, count: 0 };
-      t.cpu += a.demand.cpuMillicores;
-      t.mem += a.demand.memoryMb;
-      t.sto += a.demand.storageMb;
-      t.gmem += a.demand.gpuMemoryMb;
-      t.count += 1;
-      perNode.set(a.node.id, t);
-    }
-    const ids = [...perNode.keys()].sort();
-    // lock the nodes in one order (id) so that concurrent passes and completions cannot deadlock
-    await m.query(`SELECT id FROM nodes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
-    const totals = ids.map((id) => perNode.get(id)!);
-    const updated = await updateReturning<{ id: string }>(
-      m,
-      `UPDATE nodes n SET
-         avail_cpu_millicores = n.avail_cpu_millicores - d.cpu,
-         avail_memory_mb = n.avail_memory_mb - d.mem,
-         avail_storage_mb = n.avail_storage_mb - d.sto,
-         avail_gpu_memory_mb = n.avail_gpu_memory_mb - d.gmem,
-         running_attempts = n.running_attempts + d.cnt,
-         updated_at = now()
-       FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[]) AS d(id, cpu, mem, sto, gmem, cnt)
-       WHERE n.id = d.id AND n.status = 'online'
-         AND n.avail_cpu_millicores >= d.cpu AND n.avail_memory_mb >= d.mem
-         AND n.avail_storage_mb >= d.sto AND n.avail_gpu_memory_mb >= d.gmem
-         AND n.running_attempts + d.cnt <= n.max_concurrent
-       RETURNING n.id`,
-      [
-        ids,
-        totals.map((t) => t.cpu),
-        totals.map((t) => t.mem),
-        totals.map((t) => t.sto),
-        totals.map((t) => t.gmem),
-        totals.map((t) => t.count),
-      ],
-    );
-    const granted = new Set(updated.map((r) => r.id));
+    const granted = await this.capacity.take(m, takesPerNode(allocations));
     const kept = allocations.filter((a) => granted.has(a.node.id));
     const raced = allocations.length - kept.length;
     if (kept.length === 0) return { attemptIds: [], raced };
 
-    const shardIds = kept.map((a) => a.shard.id);
-    await m.query(
-      `UPDATE shards SET state = 'ASSIGNED', attempts_count = attempts_count + 1, wait_reason = NULL,
-         updated_at = now() WHERE id = ANY($1::uuid[])`,
-      [shardIds],
+    await this.shards.markAssigned(
+      m,
+      kept.map((a) => a.shard.id),
     );
-    const attempts = await m.query<{ id: string }[]>(
-      `INSERT INTO attempts (shard_id, task_id, node_id, attempt_number, fencing_token, alloc_cpu_millicores,
-         alloc_memory_mb, alloc_storage_mb, alloc_gpu_memory_mb)
-       SELECT s.id, s.task_id, d.node_id, s.attempts_count, nextval('attempt_fencing_tokens'), d.cpu, d.mem, d.sto, d.gmem
-       FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::int[], $6::int[])
-         AS d(shard_id, node_id, cpu, mem, sto, gmem)
-       JOIN shards s ON s.id = d.shard_id
-       RETURNING id`,
-      [
-        shardIds,
-        kept.map((a) => a.node.id),
-        kept.map((a) => a.demand.cpuMillicores),
-        kept.map((a) => a.demand.memoryMb),
-        kept.map((a) => a.demand.storageMb),
-        kept.map((a) => a.demand.gpuMemoryMb),
-      ],
+    const attemptIds = await this.attempts.insertAllocated(
+      m,
+      kept.map((a) => ({ shardId: a.shard.id, nodeId: a.node.id, ...held(a.demand) })),
     );
-    await m.query(
-      `UPDATE tasks SET status = 'RUNNING', started_at = coalesce(started_at, now()), updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'`,
-      [[...new Set(kept.map((a) => a.shard.task_id))]],
-    );
-    return { attemptIds: attempts.map((a) => a.id), raced };
+    await this.tasks.markStarted(m, [...new Set(kept.map((a) => a.shard.task_id))]);
+    return { attemptIds, raced };
   }
 }
 
-function toCandidate(n: NodeRow): NodeCandidate {
+/** What a batch's allocations take of each node, summed. */
+function takesPerNode(allocations: readonly Allocation[]): NodeTake[] {
+  const perNode = new Map<string, NodeTake>();
+  for (const a of allocations) {
+    const t = perNode.get(a.node.id) ?? {
+      nodeId: a.node.id,
+      cpuMillicores: 0,
+      memoryMb: 0,
+      storageMb: 0,
+      gpuMemoryMb: 0,
+      attempts: 0,
+    };
+    t.cpuMillicores += a.demand.cpuMillicores;
+    t.memoryMb += a.demand.memoryMb;
+    t.storageMb += a.demand.storageMb;
+    t.gpuMemoryMb += a.demand.gpuMemoryMb;
+    t.attempts += 1;
+    perNode.set(a.node.id, t);
+  }
+  return [...perNode.values()];
+}
+
+/** The part of a demand an attempt holds while it lives (scores are thresholds). */
+function held(r: Resources) {
+  return {
+    cpuMillicores: r.cpuMillicores,
+    memoryMb: r.memoryMb,
+    storageMb: r.storageMb,
+    gpuMemoryMb: r.gpuMemoryMb,
+  };
+}
+
+function toCandidate(n: NodeCapacityRow): NodeCandidate {
   return {
     id: n.id,
     name: n.name,

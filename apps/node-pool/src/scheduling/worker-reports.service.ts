@@ -1,16 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { type Readable } from 'node:stream';
-import { type DataSource } from 'typeorm';
 import { AttemptState, LogStream } from '@hivemind/contracts';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
 import { seedAnswer } from '../common/seed-answer';
-import { updateReturning } from '../common/transaction';
 import { BlobStore } from '../storage/blob-store';
+import { FilesRepository } from '../storage/files.repository';
 import { TelemetryService } from '../telemetry/telemetry.service';
+import { AttemptLogsRepository } from './attempt-logs.repository';
+import { type AttemptOutcome } from './attempt-outcome';
+import { AttemptsRepository, type FencedAttempt } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
-import { type AttemptOutcome, type FencedAttempt, LifecycleService } from './lifecycle.service';
+import { LifecycleService } from './lifecycle.service';
+import { ShardsRepository } from './shards.repository';
 
 /** The largest log batch one report may carry. */
 export const MAX_LOG_BATCH_BYTES = 1024 * 1024;
@@ -19,6 +21,16 @@ export interface Fenced {
   nodeId: string;
   attemptId: string;
   fencingToken: string;
+}
+
+/**
+ * How a report names its attempt: by id and fencing token, or — the seed's rpcs carry neither —
+ * by its task alone.
+ */
+export interface AttemptNaming {
+  task_id: string;
+  attempt_id?: string;
+  fencing_token?: string;
 }
 
 /** What a fenced-off report is answered: refused, and told to stop the attempt. */
@@ -57,7 +69,10 @@ export class WorkerReportsService {
   private readonly logger = new Logger(WorkerReportsService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly attempts: AttemptsRepository,
+    private readonly logChunks: AttemptLogsRepository,
+    private readonly shards: ShardsRepository,
+    private readonly files: FilesRepository,
     private readonly config: NodePoolConfig,
     private readonly lifecycle: LifecycleService,
     private readonly dispatch: DispatchService,
@@ -105,20 +120,11 @@ export class WorkerReportsService {
     }
     const a = await this.check(ref);
     await this.lifecycle.markRunning(a);
-    const seq = given ?? (await this.nextLogSeq(a.id));
+    const seq = given ?? (await this.logChunks.nextSeq(a.id));
     // PostgreSQL text cannot hold NUL
     const data = batch.data.replaceAll('\u0000', '\uFFFD');
-    const inserted = await this.db.query<{ id: string; created_at: Date }[]>(
-      `INSERT INTO log_chunks (attempt_id, task_id, seq, stream, data) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (attempt_id, seq) DO NOTHING RETURNING id, created_at`,
-      [a.id, a.task_id, seq, stream, data],
-    );
-    const [acked] = await updateReturning<{ log_seq: string }>(
-      this.db,
-      `UPDATE attempts SET log_seq = greatest(log_seq, $2) WHERE id = $1 RETURNING log_seq`,
-      [a.id, seq],
-    );
-    const chunk = inserted[0];
+    const chunk = await this.logChunks.append({ attemptId: a.id, taskId: a.task_id, seq, stream, data });
+    const acked = await this.logChunks.acknowledge(a.id, seq);
     if (chunk) {
       this.telemetry.publish({
         type: 'log',
@@ -133,7 +139,7 @@ export class WorkerReportsService {
         at: chunk.created_at.toISOString(),
       });
     }
-    return { ackedSeq: acked?.log_seq ?? String(seq) };
+    return { ackedSeq: acked ?? String(seq) };
   }
 
   /** A running attempt's status: marks it RUNNING and answers the CPT its node has earned so far. */
@@ -148,11 +154,7 @@ export class WorkerReportsService {
   async completed(ref: Fenced, outcome: AttemptOutcome): Promise<{ recorded: boolean; message: string }> {
     const a = await this.check(ref);
     if (outcome.state === AttemptState.Completed && outcome.outputSha256) {
-      const [out] = await this.db.query<{ id: string }[]>(
-        `SELECT id FROM files WHERE attempt_id = $1 AND kind = 'output' AND sha256 = $2 LIMIT 1`,
-        [a.id, outcome.outputSha256],
-      );
-      if (!out) {
+      if (!(await this.files.hasOutput(a.id, outcome.outputSha256))) {
         throw new DomainError(
           'invalid',
           `output ${outcome.outputSha256} was not uploaded for attempt ${a.id}: upload it first`,
@@ -165,13 +167,7 @@ export class WorkerReportsService {
   /** The attempt's input (the task's zip, or for the aggregate step every shard's output). */
   async input(ref: Fenced, offset: number): Promise<{ sha256: string; size: number; stream: Readable }> {
     const a = await this.check(ref);
-    const [row] = await this.db.query<{ sha256: string | null; size_bytes: string | null }[]>(
-      `SELECT coalesce(si.sha256, f.sha256) AS sha256, coalesce(si.size_bytes, f.size_bytes) AS size_bytes
-       FROM shards s JOIN tasks t ON t.id = s.task_id LEFT JOIN files f ON f.id = t.input_file_id
-         LEFT JOIN files si ON si.id = (s.params->>'input_file_id')::uuid
-       WHERE s.id = $1`,
-      [a.shard_id],
-    );
+    const row = await this.shards.inputOf(a.shard_id);
     if (!row?.sha256) throw new DomainError('not_found', `attempt ${a.id} has no input`);
     const size = Number(row.size_bytes);
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) {
@@ -198,39 +194,33 @@ export class WorkerReportsService {
       expectedSha256: header.sha256 || undefined,
       expectedSize: header.size || undefined,
     });
-    const [file] = await this.db.query<{ id: string }[]>(
-      `INSERT INTO files (owner_id, task_id, shard_id, attempt_id, kind, name, sha256, size_bytes, content_type)
-       VALUES ($1, $2, $3, $4, 'output', $5, $6, $7, 'application/zip') RETURNING id`,
-      [
-        a.user_id,
-        a.task_id,
-        a.shard_id,
-        a.id,
-        (header.name || 'output.zip').slice(0, 1024),
-        stored.sha256,
-        stored.size,
-      ],
-    );
-    await this.db.query(`UPDATE attempts SET output_sha256 = $2 WHERE id = $1`, [a.id, stored.sha256]);
+    const file = await this.files.insert({
+      ownerId: a.user_id,
+      taskId: a.task_id,
+      shardId: a.shard_id,
+      attemptId: a.id,
+      kind: 'output',
+      name: (header.name || 'output.zip').slice(0, 1024),
+      sha256: stored.sha256,
+      sizeBytes: stored.size,
+      contentType: 'application/zip',
+    });
+    await this.attempts.setOutputSha256(a.id, stored.sha256);
     this.logger.debug(`attempt ${a.id}: output ${stored.sha256} (${stored.size} bytes)`);
     return { fileId: file.id };
   }
 
-  private async nextLogSeq(attemptId: string): Promise<number> {
-    const [row] = await this.db.query<{ next: string }[]>(
-      `SELECT log_seq + 1 AS next FROM attempts WHERE id = $1`,
-      [attemptId],
-    );
-    return Number(row?.next ?? 1);
+  /** The attempt a report is about: the one it names, or the node's live attempt of its task. */
+  attemptNamed(nodeId: string, req: AttemptNaming): Promise<Fenced> {
+    if (req.attempt_id) {
+      return Promise.resolve({ nodeId, attemptId: req.attempt_id, fencingToken: req.fencing_token ?? '0' });
+    }
+    return this.liveAttemptOf(nodeId, req.task_id);
   }
 
   /** The live attempt a node runs for a task (the seed's rpcs name only the task). */
   async liveAttemptOf(nodeId: string, taskId: string): Promise<Fenced> {
-    const [row] = await this.db.query<{ id: string; fencing_token: string }[]>(
-      `SELECT id, fencing_token FROM attempts WHERE node_id = $1 AND task_id::text = $2 AND state IN ('ASSIGNED', 'RUNNING')
-       ORDER BY assigned_at DESC LIMIT 1`,
-      [nodeId, taskId],
-    );
+    const row = await this.attempts.liveOf(nodeId, taskId);
     if (!row) throw new FencedOff(`this node runs no attempt of task ${taskId}`);
     return { nodeId, attemptId: row.id, fencingToken: row.fencing_token };
   }

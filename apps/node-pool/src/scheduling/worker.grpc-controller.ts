@@ -92,9 +92,7 @@ export class WorkerGrpcController {
   async reportOutput(req: ReportOutputRequest__Output, metadata: Metadata): Promise<StatusResponse> {
     const { nodeId } = await this.nodes.authenticate(metadata);
     return reportAnswer(this.logger, async () => {
-      const ref = req.attempt_id
-        ? { nodeId, attemptId: req.attempt_id, fencingToken: req.fencing_token }
-        : await this.reports.liveAttemptOf(nodeId, req.task_id);
+      const ref = await this.reports.attemptNamed(nodeId, req);
       const { ackedSeq } = await this.reports.logs(ref, {
         seq: req.seq,
         stream: req.stream,
@@ -111,9 +109,7 @@ export class WorkerGrpcController {
   ): Promise<RunningStatusResponse> {
     const { nodeId } = await this.nodes.authenticate(metadata);
     return reportAnswer(this.logger, async () => {
-      const ref = req.attempt_id
-        ? { nodeId, attemptId: req.attempt_id, fencingToken: req.fencing_token }
-        : await this.reports.liveAttemptOf(nodeId, req.task_id);
+      const ref = await this.reports.attemptNamed(nodeId, req);
       const { cptReward } = await this.reports.running(ref);
       return { success: true, message: 'running', cpt_reward: cptReward };
     });

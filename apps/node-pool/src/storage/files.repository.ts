@@ -28,8 +28,11 @@ export class FilesRepository {
     return (manager ?? this.dataSource.manager).getRepository(StoredFile);
   }
 
-  /** Inserts a row inside the caller's transaction (e.g. with the task that uses the file). */
-  insert(values: NewStoredFile, manager: EntityManager): Promise<StoredFile> {
+  /**
+   * Inserts a row, inside the caller's transaction when given one (e.g. with the task that uses
+   * the file), or on its own (an attempt's output, stored as the worker uploads it).
+   */
+  insert(values: NewStoredFile, manager?: EntityManager): Promise<StoredFile> {
     const repository = this.files(manager);
     return repository.save(
       repository.create({
@@ -100,6 +103,11 @@ export class FilesRepository {
       select: { shard: { id: true, shardIndex: true } },
       order: { createdAt: 'ASC', name: 'ASC', id: 'ASC' },
     });
+  }
+
+  /** Whether the attempt uploaded an output with this content. */
+  hasOutput(attemptId: string, sha256: string): Promise<boolean> {
+    return this.files().existsBy({ attemptId, kind: 'output', sha256 });
   }
 
   /** How many rows name this blob: a blob may only be removed from the store when none does. */

@@ -1,8 +1,8 @@
 import { Controller, Logger, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { Metadata } from '@grpc/grpc-js';
-import { AttemptState, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SplitKind, TaskStatus } from '@hivemind/contracts';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SplitKind, TaskStatus } from '@hivemind/contracts';
 import type {
   GetAllTasksRequest__Output,
   GetAllTasksResponse,
@@ -12,15 +12,8 @@ import type {
   GetTaskResultResponse,
   PollTaskStatusRequest__Output,
   PollTaskStatusResponse,
-  ReturnTaskResultRequest__Output,
-  ReturnTaskResultResponse,
-  StatusResponse,
   StopTaskRequest__Output,
   StopTaskResponse,
-  StoreLogsRequest__Output,
-  StoreOutputRequest__Output,
-  StoreResultRequest__Output,
-  TaskCompletedRequest__Output,
   UploadTaskRequest__Output,
   UploadTaskResponse,
 } from '@hivemind/contracts/grpc';
@@ -35,8 +28,6 @@ import { parseJsonField } from '../common/json-shape';
 import { seedAnswer } from '../common/seed-answer';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { LifecycleService } from '../scheduling/lifecycle.service';
-import { NodeAuthenticator } from '../scheduling/node-authenticator';
-import { type Fenced, WorkerReportsService, reportAnswer } from '../scheduling/worker-reports.service';
 import { BlobStore } from '../storage/blob-store';
 import { writeMergedZip } from '../storage/result-archive';
 import { parseSpec, zipEntryNames } from './tasks.controller';
@@ -46,9 +37,9 @@ const SERVICE = 'MasterNodeService';
 
 /**
  * gRPC `nodepool.MasterNodeService`: the seed's task rpcs for users (UploadTask, PollTaskStatus,
- * GetAllTasks, GetTaskLogs, GetTaskResult, StopTask — with a user token) and for workers (StoreLogs,
- * StoreOutput, StoreResult, ReturnTaskResult, TaskCompleted — with the node credential). Refusals
- * answer `success: false` and a message; a fenced-off worker report also says `stop: true`.
+ * GetAllTasks, GetTaskLogs, GetTaskResult, StopTask — with a user token). Refusals answer
+ * `success: false` and a message. Its worker rpcs (StoreLogs, StoreOutput, StoreResult,
+ * ReturnTaskResult, TaskCompleted) are served from scheduling/master-worker.grpc-controller.ts.
  */
 @Controller()
 @UseFilters(AppExceptionFilter)
@@ -59,8 +50,6 @@ export class MasterGrpcController {
     private readonly accounts: AccountsService,
     private readonly tasks: TasksService,
     private readonly lifecycle: LifecycleService,
-    private readonly nodes: NodeAuthenticator,
-    private readonly reports: WorkerReportsService,
     private readonly blobs: BlobStore,
     private readonly config: NodePoolConfig,
   ) {}
@@ -205,84 +194,10 @@ export class MasterGrpcController {
     });
   }
 
-  // ── workers ──────────────────────────────────────────────────────────────
-
-  @GrpcMethod(SERVICE, 'StoreLogs')
-  storeLogs(req: StoreLogsRequest__Output, metadata: Metadata): Promise<StatusResponse> {
-    return this.worker(metadata, req.task_id, req, async (ref) => {
-      const { ackedSeq } = await this.reports.logs(ref, { seq: req.seq, stream: req.stream, data: req.logs });
-      return { success: true, message: 'stored', acked_seq: ackedSeq };
-    });
-  }
-
-  @GrpcMethod(SERVICE, 'StoreOutput')
-  storeOutput(req: StoreOutputRequest__Output, metadata: Metadata): Promise<StatusResponse> {
-    return this.worker(metadata, req.task_id, {}, async (ref) => {
-      const { ackedSeq } = await this.reports.logs(ref, { stream: 'stdout', data: req.output });
-      return { success: true, message: 'stored', acked_seq: ackedSeq };
-    });
-  }
-
-  @GrpcMethod(SERVICE, 'StoreResult')
-  storeResult(req: StoreResultRequest__Output, metadata: Metadata): Promise<StatusResponse> {
-    return this.worker(metadata, req.task_id, {}, async (ref) => {
-      await this.reports.output(
-        ref,
-        { name: 'result.zip', size: req.result_zip.length, sha256: '' },
-        Readable.from([req.result_zip]),
-      );
-      return { success: true, message: 'stored' };
-    });
-  }
-
-  @GrpcMethod(SERVICE, 'ReturnTaskResult')
-  returnTaskResult(
-    req: ReturnTaskResultRequest__Output,
-    metadata: Metadata,
-  ): Promise<ReturnTaskResultResponse> {
-    return this.storeResult({ task_id: req.task_id, result_zip: req.result_zip }, metadata);
-  }
-
-  @GrpcMethod(SERVICE, 'TaskCompleted')
-  taskCompleted(req: TaskCompletedRequest__Output, metadata: Metadata): Promise<StatusResponse> {
-    return this.worker(metadata, req.task_id, req, async (ref) => {
-      const ok = req.success && req.exit_code === 0 && !req.oom_killed;
-      const result = await this.reports.completed(ref, {
-        state: ok ? AttemptState.Completed : AttemptState.Failed,
-        cause: ok ? undefined : req.failure_cause === 'node' ? 'node' : 'task',
-        exitCode: req.exit_code,
-        oomKilled: req.oom_killed,
-        error:
-          req.error || (ok ? null : req.oom_killed ? 'killed: out of memory' : `exit code ${req.exit_code}`),
-        durationMs: Number(req.duration_ms) || null,
-        cpuSeconds: req.cpu_seconds || null,
-        peakMemoryMb: req.peak_memory_mb || null,
-        outputSha256: req.output_sha256 || null,
-      });
-      return { success: true, message: result.message };
-    });
-  }
-
   private async user(metadata: Metadata, token: string): Promise<AuthUser> {
     const bearer = rpcToken(metadata, token);
     if (!bearer) throw new DomainError('unauthenticated', 'not logged in: send a token (log in first)');
     return this.accounts.authenticate(bearer);
-  }
-
-  /** A worker report: the node from its credential, the attempt from the message (or its live one). */
-  private worker<T extends { success?: boolean; message?: string; stop?: boolean }>(
-    metadata: Metadata,
-    taskId: string,
-    req: { attempt_id?: string; fencing_token?: string },
-    work: (ref: Fenced) => Promise<T>,
-  ): Promise<T> {
-    return reportAnswer(this.logger, async () => {
-      const { nodeId } = await this.nodes.authenticate(metadata);
-      const ref = req.attempt_id
-        ? { nodeId, attemptId: req.attempt_id, fencingToken: req.fencing_token ?? '0' }
-        : await this.reports.liveAttemptOf(nodeId, taskId);
-      return work(ref);
-    });
   }
 }
 

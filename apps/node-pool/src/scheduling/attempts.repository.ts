@@ -1,0 +1,295 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { type AttemptState } from '@hivemind/contracts';
+import { updateReturning } from '../common/transaction';
+import { type HeldResources } from '../nodes/node-capacity.repository';
+import { type AttemptEnd, type EndingAttempt } from './settlement';
+import { type PricingColumns, pricingOf } from './task-state.repository';
+
+/** The attempt row a report is checked against (its fencing token and where it stands). */
+export interface FencedAttempt {
+  id: string;
+  shard_id: string;
+  task_id: string;
+  node_id: string;
+  state: AttemptState;
+  fencing_token: string;
+  started_at: Date | null;
+  assigned_at: Date;
+  user_id: string;
+  shard_index: number;
+}
+
+/** A live attempt with everything its ExecuteTaskRequest carries. */
+export interface DispatchRow {
+  id: string;
+  state: string;
+  node_id: string;
+  task_id: string;
+  fencing_token: string;
+  attempt_number: number;
+  shard_index: number;
+  is_aggregate: boolean;
+  params: Record<string, unknown>;
+  shard_count: number;
+  image: string | null;
+  command: string[] | null;
+  aggregate: { image?: string; command?: string[] } | null;
+  env: Record<string, string>;
+  timeout_s: number;
+  network_allowed: boolean;
+  alloc_cpu_millicores: number;
+  alloc_memory_mb: number;
+  alloc_storage_mb: number;
+  alloc_gpu_memory_mb: number;
+  req_gpu_score: number;
+  input_sha256: string | null;
+  input_size: string | null;
+}
+
+/** A new attempt of a shard just allocated on a node, with what it holds there. */
+export interface NewAttempt extends HeldResources {
+  shardId: string;
+  nodeId: string;
+}
+
+interface EndingAttemptRow
+  extends
+    Pick<
+      FencedAttempt,
+      'id' | 'shard_id' | 'task_id' | 'node_id' | 'state' | 'fencing_token' | 'started_at' | 'shard_index'
+    >,
+    PricingColumns {
+  alloc_cpu_millicores: number;
+  alloc_memory_mb: number;
+  alloc_storage_mb: number;
+  alloc_gpu_memory_mb: number;
+  owner_id: string;
+  timeout_s: number;
+  max_attempts: number;
+  attempts_count: number;
+  is_aggregate: boolean;
+}
+
+const LIVE = `('ASSIGNED', 'RUNNING')`;
+
+/**
+ * The SQL of `attempts`: creating them at placement, fencing reports, locking one to settle it and
+ * writing its end, and the reads of live attempts that dispatch and the reconciler act on.
+ * Locking follows docs/scheduling.md: an attempt is locked only after its shard (the caller takes
+ * the shard's lock through ShardsRepository first).
+ */
+@Injectable()
+export class AttemptsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The attempt a report names, with its task's user and its shard's index (not locked). */
+  async findFenced(attemptId: string): Promise<FencedAttempt | undefined> {
+    const [a] = await this.db.query<FencedAttempt[]>(
+      `SELECT a.id, a.shard_id, a.task_id, a.node_id, a.state, a.fencing_token, a.started_at, a.assigned_at,
+         t.user_id, s.shard_index
+       FROM attempts a JOIN tasks t ON t.id = a.task_id JOIN shards s ON s.id = a.shard_id WHERE a.id = $1`,
+      [attemptId],
+    );
+    return a;
+  }
+
+  /** The attempt's shard: what to lock before the attempt. */
+  async shardOf(m: EntityManager, attemptId: string): Promise<string | undefined> {
+    const [ref] = await m.query<{ shard_id: string }[]>(`SELECT shard_id FROM attempts WHERE id = $1`, [
+      attemptId,
+    ]);
+    return ref?.shard_id;
+  }
+
+  /** Locks the attempt (its shard already locked) and reads what settling it needs. */
+  async lockEnding(m: EntityManager, attemptId: string): Promise<EndingAttempt | undefined> {
+    const [a] = await m.query<EndingAttemptRow[]>(
+      `SELECT a.id, a.shard_id, a.task_id, a.node_id, a.state, a.fencing_token, a.started_at,
+         a.alloc_cpu_millicores, a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb,
+         n.owner_id, t.req_cpu_millicores, t.req_memory_mb, t.req_gpu_score, t.req_gpu_name, t.timeout_s,
+         t.max_attempts, s.attempts_count, s.shard_index, s.is_aggregate
+       FROM attempts a JOIN nodes n ON n.id = a.node_id JOIN tasks t ON t.id = a.task_id
+         JOIN shards s ON s.id = a.shard_id
+       WHERE a.id = $1 FOR UPDATE OF a`,
+      [attemptId],
+    );
+    return a && toEnding(a);
+  }
+
+  /** ASSIGNED → RUNNING (its shard locked); false when it was not ASSIGNED any more. */
+  async markRunning(m: EntityManager, attemptId: string): Promise<boolean> {
+    const rows = await updateReturning<{ id: string }>(
+      m,
+      `UPDATE attempts SET state = 'RUNNING', started_at = coalesce(started_at, now()), last_report_at = now()
+       WHERE id = $1 AND state = 'ASSIGNED' RETURNING id`,
+      [attemptId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Writes a locked attempt's end. */
+  async recordEnd(m: EntityManager, attemptId: string, end: AttemptEnd): Promise<void> {
+    await m.query(
+      `UPDATE attempts SET state = $2, exit_code = $3, oom_killed = $4, failure_cause = $5, error = $6,
+         duration_ms = $7, cpu_seconds = $8, peak_memory_mb = $9, output_sha256 = coalesce($10, output_sha256),
+         cost = $11, reward = $12, finished_at = now(), last_report_at = now()
+       WHERE id = $1`,
+      [
+        attemptId,
+        end.state,
+        end.exitCode,
+        end.oomKilled,
+        end.failureCause,
+        end.error,
+        end.durationMs,
+        end.cpuSeconds,
+        end.peakMemoryMb,
+        end.outputSha256,
+        end.cost,
+        end.reward,
+      ],
+    );
+  }
+
+  /**
+   * Inserts the attempts of shards just marked ASSIGNED (their `attempts_count` already counts
+   * them), each with a fresh fencing token from the sequence; returns their ids.
+   */
+  async insertAllocated(m: EntityManager, attempts: readonly NewAttempt[]): Promise<string[]> {
+    const rows = await m.query<{ id: string }[]>(
+      `INSERT INTO attempts (shard_id, task_id, node_id, attempt_number, fencing_token, alloc_cpu_millicores,
+         alloc_memory_mb, alloc_storage_mb, alloc_gpu_memory_mb)
+       SELECT s.id, s.task_id, d.node_id, s.attempts_count, nextval('attempt_fencing_tokens'), d.cpu, d.mem, d.sto, d.gmem
+       FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::int[], $6::int[])
+         AS d(shard_id, node_id, cpu, mem, sto, gmem)
+       JOIN shards s ON s.id = d.shard_id
+       RETURNING id`,
+      [
+        attempts.map((a) => a.shardId),
+        attempts.map((a) => a.nodeId),
+        attempts.map((a) => a.cpuMillicores),
+        attempts.map((a) => a.memoryMb),
+        attempts.map((a) => a.storageMb),
+        attempts.map((a) => a.gpuMemoryMb),
+      ],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async setOutputSha256(attemptId: string, sha256: string): Promise<void> {
+    await this.db.query(`UPDATE attempts SET output_sha256 = $2 WHERE id = $1`, [attemptId, sha256]);
+  }
+
+  /** The newest live attempt a node runs for a task (the seed's rpcs name only the task). */
+  async liveOf(nodeId: string, taskId: string): Promise<{ id: string; fencing_token: string } | undefined> {
+    const [row] = await this.db.query<{ id: string; fencing_token: string }[]>(
+      `SELECT id, fencing_token FROM attempts WHERE node_id = $1 AND task_id::text = $2 AND state IN ${LIVE}
+       ORDER BY assigned_at DESC LIMIT 1`,
+      [nodeId, taskId],
+    );
+    return row;
+  }
+
+  /** Live attempts with what their ExecuteTaskRequest carries, oldest assignment first. */
+  liveForDispatch(by: { attemptIds: readonly string[] } | { nodeId: string }): Promise<DispatchRow[]> {
+    const [where, arg] =
+      'nodeId' in by ? ['a.node_id = $1', by.nodeId] : ['a.id = ANY($1::uuid[])', by.attemptIds];
+    return this.db.query<DispatchRow[]>(
+      `SELECT a.id, a.state, a.node_id, a.task_id, a.fencing_token, a.attempt_number, s.shard_index, s.is_aggregate,
+         s.params, t.shards_total - (CASE WHEN t.aggregate IS NULL THEN 0 ELSE 1 END) AS shard_count,
+         t.image, t.command, t.aggregate, t.env, t.timeout_s, t.network_allowed, a.alloc_cpu_millicores,
+         a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb, t.req_gpu_score,
+         coalesce(si.sha256, f.sha256) AS input_sha256, coalesce(si.size_bytes, f.size_bytes) AS input_size
+       FROM attempts a JOIN shards s ON s.id = a.shard_id JOIN tasks t ON t.id = a.task_id
+       LEFT JOIN files f ON f.id = t.input_file_id
+       LEFT JOIN files si ON si.id = (s.params->>'input_file_id')::uuid
+       WHERE ${where} AND a.state IN ${LIVE}
+       ORDER BY a.assigned_at`,
+      [arg],
+    );
+  }
+
+  /** The ids of the live attempts on these nodes. */
+  async liveIdsOnNodes(nodeIds: readonly string[]): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }[]>(
+      `SELECT id FROM attempts WHERE node_id = ANY($1::uuid[]) AND state IN ${LIVE}`,
+      [nodeIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The ids of a task's live attempts, in id order (its shards locked). */
+  async liveIdsOfTask(m: EntityManager, taskId: string): Promise<string[]> {
+    const rows = await m.query<{ id: string }[]>(
+      `SELECT id FROM attempts WHERE task_id = $1 AND state IN ${LIVE} ORDER BY id`,
+      [taskId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The ids of the live attempts of offline nodes. */
+  async liveIdsOnOfflineNodes(): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }[]>(
+      `SELECT a.id FROM attempts a JOIN nodes n ON n.id = a.node_id
+       WHERE a.state IN ${LIVE} AND n.status = 'offline'`,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** RUNNING attempts of nodes not offline, started more than `startedAgoS` seconds ago. */
+  runningOnNodesUp(startedAgoS: number): Promise<{ id: string; node_id: string; started_at: Date }[]> {
+    return this.db.query(
+      `SELECT a.id, a.node_id, a.started_at FROM attempts a JOIN nodes n ON n.id = a.node_id
+       WHERE a.state = 'RUNNING' AND n.status <> 'offline'
+         AND a.started_at < now() - make_interval(secs => $1)`,
+      [startedAgoS],
+    );
+  }
+
+  /** RUNNING attempts more than `graceS` seconds past their task's timeout. */
+  overdue(
+    graceS: number,
+  ): Promise<{ id: string; node_id: string; fencing_token: string; task_id: string; timeout_s: number }[]> {
+    return this.db.query(
+      `SELECT a.id, a.node_id, a.fencing_token, a.task_id, t.timeout_s FROM attempts a JOIN tasks t ON t.id = a.task_id
+       WHERE a.state = 'RUNNING' AND a.started_at < now() - make_interval(secs => t.timeout_s + $1)`,
+      [graceS],
+    );
+  }
+
+  /** The ids of attempts still ASSIGNED (not taken up) `afterS` seconds after their assignment. */
+  async staleAssignedIds(afterS: number): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }[]>(
+      `SELECT id FROM attempts WHERE state = 'ASSIGNED' AND assigned_at < now() - make_interval(secs => $1)`,
+      [afterS],
+    );
+    return rows.map((r) => r.id);
+  }
+}
+
+function toEnding(a: EndingAttemptRow): EndingAttempt {
+  return {
+    id: a.id,
+    shardId: a.shard_id,
+    taskId: a.task_id,
+    nodeId: a.node_id,
+    nodeOwnerId: a.owner_id,
+    state: a.state,
+    fencingToken: a.fencing_token,
+    startedAt: a.started_at,
+    allocation: {
+      cpuMillicores: a.alloc_cpu_millicores,
+      memoryMb: a.alloc_memory_mb,
+      storageMb: a.alloc_storage_mb,
+      gpuMemoryMb: a.alloc_gpu_memory_mb,
+    },
+    pricing: pricingOf(a),
+    timeoutS: a.timeout_s,
+    shardIndex: a.shard_index,
+    isAggregate: a.is_aggregate,
+    attemptsCount: a.attempts_count,
+    maxAttempts: a.max_attempts,
+  };
+}

@@ -1,0 +1,174 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { ShardState } from '@hivemind/contracts';
+import { type ShardEnd } from './settlement';
+
+/** A queued shard with its task's request and its user's trust, as a placement batch reads it. */
+export interface QueuedShardRow {
+  id: string;
+  task_id: string;
+  priority: number;
+  queued_at: Date;
+  wait_reason: string | null;
+  req_cpu_millicores: number;
+  req_memory_mb: number;
+  req_storage_mb: number;
+  req_cpu_score: number;
+  req_gpu_score: number;
+  req_gpu_memory_mb: number;
+  req_gpu_name: string | null;
+  location: string | null;
+  target_node_id: string | null;
+  trust_score: number;
+}
+
+/** A position in the queue's order: priority (high first), then FIFO, then id. */
+export interface QueueCursor {
+  priority: number;
+  queuedAt: Date;
+  id: string;
+}
+
+const OPEN = `('QUEUED', 'ASSIGNED', 'RUNNING')`;
+
+/**
+ * The SQL of `shards`: the queue (read in its order with `FOR UPDATE SKIP LOCKED`, so replicas
+ * never take the same shard), the shard's state through its attempts, and the aggregate step. A
+ * shard is the first row every scheduling transaction locks (docs/scheduling.md: shard → attempt
+ * → node → task → ledger).
+ */
+@Injectable()
+export class ShardsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async lock(m: EntityManager, shardId: string): Promise<void> {
+    await m.query(`SELECT id FROM shards WHERE id = $1 FOR UPDATE`, [shardId]);
+  }
+
+  /** Locks every shard of a task, in id order. */
+  async lockOfTask(m: EntityManager, taskId: string): Promise<void> {
+    await m.query(`SELECT id FROM shards WHERE task_id = $1 ORDER BY id FOR UPDATE`, [taskId]);
+  }
+
+  /**
+   * Up to `limit` queued shards after `cursor` in the queue's order (idx_shards_queue), locked;
+   * shards another pass holds are skipped, not waited for.
+   */
+  lockQueued(m: EntityManager, limit: number, cursor?: QueueCursor): Promise<QueuedShardRow[]> {
+    return m.query<QueuedShardRow[]>(
+      `SELECT s.id, s.task_id, s.priority, s.queued_at, s.wait_reason, t.req_cpu_millicores, t.req_memory_mb,
+         t.req_storage_mb, t.req_cpu_score, t.req_gpu_score, t.req_gpu_memory_mb, t.req_gpu_name, t.location,
+         t.target_node_id, u.trust_score
+       FROM shards s JOIN tasks t ON t.id = s.task_id JOIN users u ON u.id = t.user_id
+       WHERE s.state = 'QUEUED'
+         ${cursor ? `AND (s.priority < $2 OR (s.priority = $2 AND (s.queued_at, s.id) > ($3, $4)))` : ''}
+       ORDER BY s.priority DESC, s.queued_at, s.id
+       LIMIT $1
+       FOR UPDATE OF s SKIP LOCKED`,
+      cursor ? [limit, cursor.priority, cursor.queuedAt, cursor.id] : [limit],
+    );
+  }
+
+  /** Why each of these (locked) shards still waits. */
+  async setWaitReasons(m: EntityManager, reasons: ReadonlyMap<string, string>): Promise<void> {
+    if (reasons.size === 0) return;
+    await m.query(
+      `UPDATE shards s SET wait_reason = d.reason FROM unnest($1::uuid[], $2::text[]) AS d(id, reason)
+       WHERE s.id = d.id`,
+      [[...reasons.keys()], [...reasons.values()]],
+    );
+  }
+
+  /** QUEUED → ASSIGNED, one more attempt counted (the attempts are inserted next). */
+  async markAssigned(m: EntityManager, shardIds: readonly string[]): Promise<void> {
+    await m.query(
+      `UPDATE shards SET state = 'ASSIGNED', attempts_count = attempts_count + 1, wait_reason = NULL,
+         updated_at = now() WHERE id = ANY($1::uuid[])`,
+      [shardIds],
+    );
+  }
+
+  /** ASSIGNED → RUNNING with its attempt's first report. */
+  async markRunning(m: EntityManager, shardId: string): Promise<void> {
+    await m.query(
+      `UPDATE shards SET state = 'RUNNING', updated_at = now() WHERE id = $1 AND state = 'ASSIGNED'`,
+      [shardId],
+    );
+  }
+
+  /** The shard after an attempt ended: back in the queue, or ended (with its output if completed). */
+  async settle(m: EntityManager, shardId: string, end: ShardEnd): Promise<void> {
+    if (end.state === ShardState.Queued) {
+      await m.query(
+        `UPDATE shards SET state = 'QUEUED', wait_reason = $2, updated_at = now() WHERE id = $1`,
+        [shardId, end.waitReason],
+      );
+      return;
+    }
+    await m.query(
+      `UPDATE shards SET state = $2::text, exit_code = $3, updated_at = now(), finished_at = now(),
+         output_file_id = CASE WHEN $2::text = 'COMPLETED'
+           THEN (SELECT id FROM files WHERE attempt_id = $4 AND kind = 'output' ORDER BY created_at DESC LIMIT 1)
+           ELSE output_file_id END
+       WHERE id = $1`,
+      [shardId, end.state, end.exitCode, end.state === ShardState.Completed ? end.outputOfAttempt : null],
+    );
+  }
+
+  /** Cancels a task's shards that have not ended. */
+  async cancelOpen(m: EntityManager, taskId: string): Promise<void> {
+    await m.query(
+      `UPDATE shards SET state = 'CANCELLED', updated_at = now(), finished_at = now()
+       WHERE task_id = $1 AND state IN ${OPEN}`,
+      [taskId],
+    );
+  }
+
+  /** How many of a task's shards have not ended. */
+  async countOpen(m: EntityManager, taskId: string): Promise<number> {
+    const [open] = await m.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM shards WHERE task_id = $1 AND state IN ${OPEN}`,
+      [taskId],
+    );
+    return open?.n ?? 0;
+  }
+
+  /** The shard's input blob: its own (the aggregate step's) or its task's. */
+  async inputOf(shardId: string): Promise<{ sha256: string | null; size_bytes: string | null } | undefined> {
+    const [row] = await this.db.query<{ sha256: string | null; size_bytes: string | null }[]>(
+      `SELECT coalesce(si.sha256, f.sha256) AS sha256, coalesce(si.size_bytes, f.size_bytes) AS size_bytes
+       FROM shards s JOIN tasks t ON t.id = s.task_id LEFT JOIN files f ON f.id = t.input_file_id
+         LEFT JOIN files si ON si.id = (s.params->>'input_file_id')::uuid
+       WHERE s.id = $1`,
+      [shardId],
+    );
+    return row;
+  }
+
+  /** The outputs of a task's completed shards (the aggregate step aside), by shard index. */
+  completedOutputs(taskId: string): Promise<{ shard_index: number; sha256: string }[]> {
+    return this.db.query(
+      `SELECT s.shard_index, f.sha256 FROM shards s JOIN files f ON f.id = s.output_file_id
+       WHERE s.task_id = $1 AND NOT s.is_aggregate AND s.state = 'COMPLETED' ORDER BY s.shard_index`,
+      [taskId],
+    );
+  }
+
+  /** Queues the task's aggregate step over `inputFileId`, once; false when it already exists. */
+  async insertAggregate(
+    m: EntityManager,
+    taskId: string,
+    inputFileId: string,
+    priority: number,
+  ): Promise<boolean> {
+    const inserted = await m.query<{ id: string }[]>(
+      `INSERT INTO shards (task_id, shard_index, is_aggregate, params, priority)
+       SELECT $1, max(shard_index) + 1, true, jsonb_build_object('input_file_id', $2::text), $3
+       FROM shards WHERE task_id = $1 HAVING NOT bool_or(is_aggregate)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [taskId, inputFileId, priority],
+    );
+    return inserted.length > 0;
+  }
+}
