@@ -1,4 +1,4 @@
-// Two tiers (CONVENTIONS.md §7): fast unit specs beside the source, and integration specs under
+// Two tiers (docs/conventions.md "Two test tiers"): fast unit specs beside the source, and integration specs under
 // each project's test/ folder that run against a real PostgreSQL, Redis and (when an engine
 // answers) Docker, started by the harness in libs/testing on free loopback ports.
 // Nest 12 ships as ES modules; our code compiles to CommonJS and requires them natively, which

@@ -6,7 +6,7 @@ import { renderOpenApi } from '../src/openapi/generate-openapi';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-describe('generated contracts are up to date (CONVENTIONS.md §11)', () => {
+describe('generated contracts are up to date (docs/conventions.md "One contract per wire")', () => {
   it('docs/openapi.json matches the controllers (npm run generate:openapi)', async () => {
     const checkedIn: unknown = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8'));
     expect(JSON.parse(await renderOpenApi())).toEqual(checkedIn);

@@ -15,7 +15,7 @@ export type RefusalKind =
   | 'unavailable';
 
 /**
- * A refusal with a message a person can act on (CONVENTIONS.md §10). Services throw it; the edges
+ * A refusal with a message a person can act on (docs/conventions.md "Typed errors, mapped once"). Services throw it; the edges
  * (HTTP filter, gRPC filter, the seed's `success: false` answers) turn it into their own form.
  */
 export class DomainError extends Error {

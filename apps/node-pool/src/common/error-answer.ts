@@ -10,7 +10,7 @@ export const UNAVAILABLE_RETRY_AFTER_S = 5;
 
 /**
  * What any edge (REST, gRPC codes, the seed's `success: false` answers, the WebSocket upgrade)
- * answers for an error: the one mapping of CONVENTIONS.md §10. A refusal keeps its message and
+ * answers for an error: the one mapping of docs/conventions.md "Typed errors, mapped once". A refusal keeps its message and
  * fields; an outage of PostgreSQL or Redis is 503 / UNAVAILABLE with a time to retry; anything else
  * is `unexpected`: the edge logs it once, with its stack and a request id, and answers 500 /
  * INTERNAL carrying that id and no details.

@@ -1,4 +1,4 @@
-// Typed jobs (CONVENTIONS.md §6): every queue and job name in one place, each job's payload typed.
+// Typed jobs (docs/conventions.md): every queue and job name in one place, each job's payload typed.
 // Redis + Bull carries dispatch only; PostgreSQL is the truth, and the reconciler rebuilds these
 // queues from it if Redis loses its data.
 

@@ -1,4 +1,4 @@
-// Placement rules (DESIGN.md "Trust-level scheduling"): pure functions, no IO. The scheduler loads
+// Placement rules (docs/design.md "Placement"): pure functions, no IO. The scheduler loads
 // candidate nodes and a shard's demand, asks `placeShard`, and makes the allocation atomically in
 // PostgreSQL; a shard that cannot be placed keeps the reason it waits.
 import {

@@ -16,7 +16,7 @@ const REDISPATCH_AFTER_S = 30;
 const TIMEOUT_GRACE_S = 120;
 
 /**
- * Puts the derived state back in line with the truth (DESIGN.md "Resource accounting cannot drift",
+ * Puts the derived state back in line with the truth (docs/design.md "Failure handling",
  * CLI `fix-resources`): node allocations rebuilt from live attempts; attempts on offline nodes lost,
  * and attempts their node's heartbeats no longer list (unlisted-attempts.ts); assignments re-sent;
  * attempts far past their timeout failed; finished tasks finalized; and a

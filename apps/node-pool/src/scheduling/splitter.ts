@@ -1,4 +1,4 @@
-// The task splitter (DESIGN.md "Work model"): how a task becomes shards. Pure; the task service
+// The task splitter (docs/design.md "The work model"): how a task becomes shards. Pure; the task service
 // validates the result and stores one shard row per plan entry.
 import { SplitKind, TASK_LIMITS } from '@hivemind/contracts';
 import { DomainError } from '../common/domain-error';

@@ -30,7 +30,7 @@ export function assertSha256(value: string, what = 'sha256'): void {
 }
 
 /**
- * Content-addressed file storage (DESIGN.md "Processes and state"): every blob is named by the
+ * Content-addressed file storage (docs/design.md "What is kept where"): every blob is named by the
  * sha256 of its bytes, written once, streamed in and out, never held whole in memory. The same
  * content uploaded twice is stored once. Blobs carry no owner: the `files` table
  * (`FilesRepository`) says who a blob belongs to, so a blob must never be removed while a `files`

@@ -46,7 +46,7 @@ export interface TestUser {
   refreshToken: string;
 }
 
-/** Registers a fresh user through the API (factory, CONVENTIONS.md §7). */
+/** Registers a fresh user through the API (factory, docs/conventions.md "Two test tiers"). */
 export async function newUser(pool: TestNodePool, prefix = 'user'): Promise<TestUser> {
   const username = `${prefix}-${randomBytes(4).toString('hex')}`;
   const res = await call<SessionView>(pool, 'POST', '/api/auth/register', {

@@ -1,7 +1,7 @@
 import { type Routes } from '@angular/router';
 import { adminOnly, signedIn } from './core/auth';
 
-/** One lazily loaded route per page (CONVENTIONS.md §8); the signed-in pages inside the shell. */
+/** One lazily loaded route per page (docs/conventions.md); the signed-in pages inside the shell. */
 export const routes: Routes = [
   {
     path: 'login',

@@ -1,4 +1,4 @@
-// The CPT price of compute (DESIGN.md "CPT economy"): resources × run time, in whole CPT. Pure, and
+// The CPT price of compute (docs/design.md "The CPT economy"): resources × run time, in whole CPT. Pure, and
 // shared: the pool charges with it, the console estimates a submission's hold with it.
 /** Per minute: 1 CPT per CPU core, 1 per 4 GB of memory, 10 per GPU; at least 1. */
 export const CPT_PER_CORE_MINUTE = 1;

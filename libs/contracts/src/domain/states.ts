@@ -1,4 +1,4 @@
-// The work model's states (DESIGN.md "Work model"). String values are what the APIs, the database
+// The work model's states (docs/design.md "The work model"). String values are what the APIs, the database
 // and the console show; they never change meaning once released.
 
 /** One assignment of a shard to one node. */

@@ -1,4 +1,4 @@
-// Trust groups (DESIGN.md "Trust-level scheduling"). Pure; shared by the scheduler and the console.
+// Trust groups (docs/design.md "Trust"). Pure; shared by the scheduler and the console.
 import { DockerStatus, TrustGroup } from './states';
 
 export const HIGH_TRUST_MIN = 100;

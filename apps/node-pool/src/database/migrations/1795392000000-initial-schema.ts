@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * The whole schema of DESIGN.md: users, the double-entry ledger, nodes and their utilization
+ * The whole schema of docs/design.md: users, the double-entry ledger, nodes and their utilization
  * history, tasks → shards → attempts, files metadata, log chunks and WireGuard peers.
  *
  * Conventions: uuid keys (gen_random_uuid), bigint identity keys for append-only tables, money in
