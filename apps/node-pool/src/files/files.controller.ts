@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PAGE_SIZE_DEFAULT, type FileView, type Page, UserRole, toPage } from '@hivemind/contracts';
+import { PAGE_SIZE_DEFAULT, type FileView, type Page, toPage } from '@hivemind/contracts';
 import { FilesQueryDto } from '@hivemind/contracts/dto';
 import { AccountsService } from '../accounts/accounts.service';
-import { type AuthUser } from '../accounts/auth-user';
+import { type AuthUser, isAdmin } from '../accounts/auth-user';
 import { Authenticated, CurrentUser } from '../accounts/auth.guards';
 import { DomainError } from '../common/domain-error';
 import { FilesRepository } from '../storage/files.repository';
@@ -27,7 +27,7 @@ export class FilesController {
   async list(@CurrentUser() user: AuthUser, @Query() q: FilesQueryDto): Promise<Page<FileView>> {
     let ownerId = user.id;
     if (q.user !== undefined && q.user.toLowerCase() !== user.username.toLowerCase()) {
-      if (user.role !== UserRole.Admin) {
+      if (!isAdmin(user)) {
         throw new DomainError('forbidden', 'only admins may list another user’s files');
       }
       const owner = await this.accounts.findByUsername(q.user);

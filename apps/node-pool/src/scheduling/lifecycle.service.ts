@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { type EntityManager } from 'typeorm';
-import { AttemptState, TaskStatus, UserRole } from '@hivemind/contracts';
-import { type AuthUser } from '../accounts/auth-user';
+import { AttemptState, TaskStatus } from '@hivemind/contracts';
+import { type AuthUser, mayAccess } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { LedgerService } from '../ledger/ledger.service';
@@ -130,7 +130,7 @@ export class LifecycleService {
     if (!isUuid(taskId)) throw new DomainError('not_found', `no task ${taskId.slice(0, 64)}`);
     return this.settle(async (m, effects) => {
       const task = await this.tasks.findForCancel(m, taskId);
-      if (!task || (task.user_id !== user.id && user.role !== UserRole.Admin)) {
+      if (!task || !mayAccess(user, task.user_id)) {
         throw new DomainError('not_found', `no task ${taskId}`);
       }
       if (TERMINAL_TASK.includes(task.status)) {

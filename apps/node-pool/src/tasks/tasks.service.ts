@@ -16,7 +16,7 @@ import {
   TASK_LIMITS,
 } from '@hivemind/contracts';
 import { type SubmitTaskDto } from '@hivemind/contracts/dto';
-import { type AuthUser } from '../accounts/auth-user';
+import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { LedgerService } from '../ledger/ledger.service';
@@ -206,7 +206,7 @@ export class TasksService {
   /** The task if the caller may see it (owner or admin); 404 otherwise, so ids do not leak. */
   async visibleRow(user: AuthUser, taskId: string): Promise<TaskRow> {
     const row = await this.row(taskId);
-    if (!row || (row.user_id !== user.id && user.role !== UserRole.Admin)) {
+    if (!row || !mayAccess(user, row.user_id)) {
       throw new DomainError('not_found', `no task ${taskId}`);
     }
     return row;
@@ -234,7 +234,7 @@ export class TasksService {
     q: { status?: TaskStatus; all?: boolean; search?: string; limit: number; cursor?: string },
   ): Promise<Page<TaskView>> {
     const rows = await this.rows.page({
-      userId: q.all && user.role === UserRole.Admin ? undefined : user.id,
+      userId: q.all && isAdmin(user) ? undefined : user.id,
       status: q.status,
       search: q.search,
       after: q.cursor ? decodeCursor(q.cursor) : undefined,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { UserRole, VPN_PEER_NAME_PATTERN, VPN_PEER_NAME_RULE, type VpnPeerView } from '@hivemind/contracts';
+import { VPN_PEER_NAME_PATTERN, VPN_PEER_NAME_RULE, type VpnPeerView } from '@hivemind/contracts';
 import { generateKeyPair, hostAddress, isWireGuardKey } from '@hivemind/contracts/wireguard';
-import { type AuthUser } from '../accounts/auth-user';
+import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
 import { isUniqueViolation } from '../common/transaction';
@@ -51,7 +51,7 @@ export class VpnPeerIssuer {
     if (spec.name !== undefined && !VPN_PEER_NAME_PATTERN.test(spec.name)) {
       throw new DomainError('invalid', `name must be ${VPN_PEER_NAME_RULE}`, { field: 'name' });
     }
-    if (user.role !== UserRole.Admin) await this.limiter.creation(user.id, clientAddress);
+    if (!isAdmin(user)) await this.limiter.creation(user.id, clientAddress);
     const keys = publicKey ? undefined : generateKeyPair();
 
     const id = await this.peers.transaction(async (m) => {
@@ -137,7 +137,7 @@ export class VpnPeerIssuer {
 
   private async ownedNode(m: EntityManager, user: AuthUser, nameOrId: string): Promise<NodeRef> {
     const node = await this.peers.findNode(m, nameOrId);
-    if (!node || (node.owner_id !== user.id && user.role !== UserRole.Admin)) {
+    if (!node || !mayAccess(user, node.owner_id)) {
       throw new DomainError('not_found', `no node ${nameOrId} of yours`, { field: 'node' });
     }
     return node;

@@ -15,6 +15,8 @@ export interface PeerRow {
   private_key_encrypted: string | null;
   user_id: string | null;
   owner: string;
+  /** The owner's id: the peer's user, or its node's owner. */
+  owner_id: string;
   node_id: string | null;
   node_name: string | null;
   created_at: Date;
@@ -29,7 +31,7 @@ export interface NodeRef {
 
 const PEER_SELECT = `
   SELECT p.id, p.name, host(p.address) AS address, p.public_key, p.private_key_encrypted, p.user_id,
-         u.username AS owner, p.node_id, n.name AS node_name, p.created_at, p.revoked_at
+         u.username AS owner, u.id AS owner_id, p.node_id, n.name AS node_name, p.created_at, p.revoked_at
     FROM vpn_peers p
     LEFT JOIN nodes n ON n.id = p.node_id
     JOIN users u ON u.id = COALESCE(p.user_id, n.owner_id)`;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { UserRole, type VpnPeerView, type VpnServerView } from '@hivemind/contracts';
-import { type AuthUser } from '../accounts/auth-user';
+import { type VpnPeerView, type VpnServerView } from '@hivemind/contracts';
+import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
 import { SecretBox } from './secret-box';
@@ -91,7 +91,7 @@ export class VpnService implements OnApplicationBootstrap {
     user: AuthUser,
     options: { all?: boolean; includeRevoked?: boolean } = {},
   ): Promise<VpnPeerView[]> {
-    const everyone = options.all === true && user.role === UserRole.Admin;
+    const everyone = options.all === true && isAdmin(user);
     if (options.all && !everyone)
       throw new DomainError('forbidden', 'only admins may list every user’s peers');
     const rows = await this.peers.list({
@@ -151,7 +151,7 @@ export class VpnService implements OnApplicationBootstrap {
   /** The peer if the caller may see it (its owner or an admin); 404 otherwise. */
   private async visible(user: AuthUser, id: string): Promise<PeerRow> {
     const row = await this.peers.byId(id);
-    if (!row || (row.owner !== user.username && user.role !== UserRole.Admin)) {
+    if (!row || !mayAccess(user, row.owner_id)) {
       throw new DomainError('not_found', `no VPN peer ${id}`);
     }
     return row;

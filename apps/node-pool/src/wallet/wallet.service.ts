@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { UserRole } from '@hivemind/contracts';
 import { DomainError } from '../common/domain-error';
-import { type AuthUser } from '../accounts/auth-user';
+import { type AuthUser, isAdmin } from '../accounts/auth-user';
 import { AccountsService } from '../accounts/accounts.service';
 import { MovementKind, userAccount } from '../ledger/ledger-accounts';
 import { type HistoryRow } from '../ledger/ledger.repository';
@@ -26,8 +25,7 @@ export class WalletService {
   /** The balance of `username` (the caller's own when empty; someone else's for admins only). */
   async walletOf(caller: AuthUser, username: string): Promise<Wallet> {
     if (!username || username.toLowerCase() === caller.username) return this.ledger.wallet(caller.id);
-    if (caller.role !== UserRole.Admin)
-      throw new DomainError('forbidden', 'only admins may see another user’s balance');
+    if (!isAdmin(caller)) throw new DomainError('forbidden', 'only admins may see another user’s balance');
     const user = await this.accounts.findByUsername(username);
     if (!user) throw new DomainError('not_found', `no user named ${username}`);
     return this.ledger.wallet(user.id);
