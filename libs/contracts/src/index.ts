@@ -13,3 +13,4 @@ export * from './domain/pricing';
 export * from './domain/vpn';
 export * from './domain/telemetry';
 export * from './domain/task-limits';
+export * from './domain/resources';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type DockerStatus, type NodeStatus } from '@hivemind/contracts';
+import { type DockerStatus, type HeldResources, type NodeStatus } from '@hivemind/contracts';
 import { inTransaction, updateReturning } from '../common/transaction';
 
 /** An online node as placement reads it: what it is, what it has, what it has free. */
@@ -25,14 +25,6 @@ export interface NodeCapacityRow {
   avail_gpu_memory_mb: number;
   running_attempts: number;
   max_concurrent: number;
-}
-
-/** What attempts hold of a node while they live (scores are thresholds, not held). */
-export interface HeldResources {
-  cpuMillicores: number;
-  memoryMb: number;
-  storageMb: number;
-  gpuMemoryMb: number;
 }
 
 /** What one placement batch takes of one node: the sum of its new attempts' allocations. */

@@ -1,6 +1,6 @@
 // What a worker may register as: the rules for RegisterWorkerNode's fields, as a pure function
 // (no Nest, no database) so that every refusal is table-tested (node-registration.spec.ts).
-import { DockerStatus } from '@hivemind/contracts';
+import { DockerStatus, type ResourceVector } from '@hivemind/contracts';
 import type { RegisterWorkerNodeRequest__Output } from '@hivemind/contracts/grpc';
 import { DomainError } from '../common/domain-error';
 
@@ -28,7 +28,7 @@ const LIMITS = {
 } as const;
 
 /** A registration, validated, in the units the pool stores (millicores, MB). */
-export interface NodeSpec {
+export interface NodeSpec extends ResourceVector {
   name: string;
   hostname: string;
   port: number;
@@ -36,12 +36,6 @@ export interface NodeSpec {
   dockerStatus: DockerStatus;
   agentVersion: string;
   maxConcurrent: number;
-  cpuMillicores: number;
-  memoryMb: number;
-  storageMb: number;
-  cpuScore: number;
-  gpuScore: number;
-  gpuMemoryMb: number;
   gpuName: string;
 }
 

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type DockerStatus, NodeStatus } from '@hivemind/contracts';
+import { type DockerStatus, NodeStatus, type ResourceVector } from '@hivemind/contracts';
 import { NodeCapacityRepository } from './node-capacity.repository';
 import { type NodeSpec } from './node-registration';
 import { type BucketSums, type UtilizationPoint } from './utilization';
 import { isUuid } from '../common/ids';
 
 /** A node row with its owner's username, as the services and views use it. */
-export interface NodeRecord {
+export interface NodeRecord extends ResourceVector {
   id: string;
   name: string;
   ownerId: string;
@@ -21,12 +21,6 @@ export interface NodeRecord {
   creditScore: number;
   agentVersion: string;
   maxConcurrent: number;
-  cpuMillicores: number;
-  memoryMb: number;
-  storageMb: number;
-  cpuScore: number;
-  gpuScore: number;
-  gpuMemoryMb: number;
   gpuName: string;
   availCpuMillicores: number;
   availMemoryMb: number;

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type AttemptState } from '@hivemind/contracts';
+import { type AttemptState, type HeldResources } from '@hivemind/contracts';
 import { updateReturning } from '../common/transaction';
-import { type HeldResources } from '../nodes/node-capacity.repository';
 import { type AttemptEnd, type EndingAttempt } from './settlement';
 import { type PricingColumns, pricingOf } from './task-state.repository';
 

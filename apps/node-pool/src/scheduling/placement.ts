@@ -5,20 +5,14 @@ import {
   DockerStatus,
   HIGH_TRUST_MIN,
   NodeStatus,
+  type ResourceVector,
   TRUST_GROUP_ORDER,
   TrustGroup,
   trustGroupOf,
 } from '@hivemind/contracts';
 
 /** Integer resource units: no floating point in placement. */
-export interface Resources {
-  cpuMillicores: number;
-  memoryMb: number;
-  storageMb: number;
-  cpuScore: number;
-  gpuScore: number;
-  gpuMemoryMb: number;
-}
+export type Resources = ResourceVector;
 
 export interface NodeCandidate {
   id: string;

@@ -1,5 +1,6 @@
 // The CPT price of compute (docs/design.md "The CPT economy"): resources × run time, in whole CPT. Pure, and
 // shared: the pool charges with it, the console estimates a submission's hold with it.
+import { type ResourceVector } from './resources';
 /** Per minute: 1 CPT per CPU core, 1 per 4 GB of memory, 10 per GPU; at least 1. */
 export const CPT_PER_CORE_MINUTE = 1;
 export const MB_PER_CPT_MINUTE = 4096;
@@ -8,10 +9,7 @@ export const CPT_PER_GPU_MINUTE = 10;
 export const PLATFORM_FEE_PERCENT = 10;
 
 /** What a shard asks, as far as its price goes. */
-export interface PricedDemand {
-  cpuMillicores: number;
-  memoryMb: number;
-  gpuScore: number;
+export interface PricedDemand extends Pick<ResourceVector, 'cpuMillicores' | 'memoryMb' | 'gpuScore'> {
   /** A GPU is asked when a GPU score or a GPU name is. */
   gpuName?: string | null;
 }
