@@ -3,6 +3,7 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { importRules } from './scripts/import-rules.mjs';
 
 export default tseslint.config(
   {
@@ -45,6 +46,7 @@ export default tseslint.config(
     files: ['apps/web/**/*.ts'],
     rules: { '@typescript-eslint/unbound-method': 'off' },
   },
+  ...importRules,
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -14,7 +14,7 @@ import { MaintenanceModule } from './maintenance/maintenance.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NodesModule } from './nodes/nodes.module';
 import { QueuesModule } from './queues/queues.module';
-import { PlacementTriggerModule } from './scheduling/placement-trigger.module';
+import { PlacementTriggerModule } from './queues/placement-trigger.module';
 import { StorageModule } from './storage/storage.module';
 import { SystemModule } from './system/system.module';
 import { TasksModule } from './tasks/tasks.module';

@@ -21,7 +21,7 @@ import { NodeLivenessService } from '../src/nodes/node-liveness.service';
 import { NodeUtilizationService } from '../src/nodes/node-utilization.service';
 import { NodesService } from '../src/nodes/nodes.service';
 import { QueueName } from '../src/queues/queue-names';
-import { PlacementTrigger } from '../src/scheduling/placement-trigger';
+import { PlacementTrigger } from '../src/queues/placement-trigger';
 import { TelemetryService } from '../src/telemetry/telemetry.service';
 import { call, loginAs, newUser, type TestUser } from './support/http';
 import { startTestNodePool, type TestNodePool } from './support/test-node-pool';

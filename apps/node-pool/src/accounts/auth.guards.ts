@@ -17,6 +17,12 @@ import { AccountsService } from './accounts.service';
 import { type AuthUser } from './auth-user';
 
 const ROLES = 'hivemind:roles';
+
+/**
+ * The cookie the console sets (Path=/admin) so that a plain link opens Bull Board; /ws/telemetry
+ * accepts it too (same-origin pages only).
+ */
+export const ADMIN_COOKIE = 'hivemind_token';
 /** gRPC calls have no request object: the authenticated caller is kept beside the call's metadata. */
 const rpcCallers = new WeakMap<Metadata, AuthUser>();
 

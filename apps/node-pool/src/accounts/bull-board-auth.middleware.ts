@@ -5,10 +5,7 @@ import { UserRole } from '@hivemind/contracts';
 import { sendError } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
 import { AccountsService } from './accounts.service';
-import { parseBearer } from './auth.guards';
-
-/** The cookie the console sets (Path=/admin) so that a plain link opens Bull Board. */
-export const ADMIN_COOKIE = 'hivemind_token';
+import { ADMIN_COOKIE, parseBearer } from './auth.guards';
 
 /**
  * Guards Bull Board (/admin/queues), an Express router outside Nest's guards: an admin's access

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { INITIAL_CREDIT_SCORE, NodeStatus, type TrustGroup, trustGroupOf } from '@hivemind/contracts';
 import { DomainError } from '../common/domain-error';
 import { type AuthUser } from '../accounts/auth-user';
-import { PlacementTrigger } from '../scheduling/placement-trigger';
+import { PlacementTrigger } from '../queues/placement-trigger';
 import { TelemetryService } from '../telemetry/telemetry.service';
 import { type NodeTelemetryEvent } from '../telemetry/telemetry-events';
 import { type AttemptListing, encodeListing } from './attempt-listing';

@@ -13,7 +13,7 @@ import { type AttemptOutcome, cancelledOutcome, lostOutcome } from './attempt-ou
 import { AttemptsRepository, type FencedAttempt } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
 import { fenceRefusal } from './fencing';
-import { PlacementTrigger } from './placement-trigger';
+import { PlacementTrigger } from '../queues/placement-trigger';
 import {
   type AttemptSettlement,
   type EndingAttempt,

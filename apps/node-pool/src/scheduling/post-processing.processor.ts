@@ -7,7 +7,7 @@ import { type JobHandlers, type JobName, PostProcessingJob, QueueName } from '..
 import { BlobStore } from '../storage/blob-store';
 import { FilesRepository } from '../storage/files.repository';
 import { writeMergedZip } from '../storage/result-archive';
-import { PlacementTrigger } from './placement-trigger';
+import { PlacementTrigger } from '../queues/placement-trigger';
 import { ShardsRepository } from './shards.repository';
 import { shardFolder } from './splitter';
 import { TaskStateRepository } from './task-state.repository';

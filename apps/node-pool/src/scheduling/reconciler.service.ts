@@ -6,7 +6,7 @@ import { timedOutOutcome } from './attempt-outcome';
 import { AttemptsRepository } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
 import { LifecycleService } from './lifecycle.service';
-import { PlacementTrigger } from './placement-trigger';
+import { PlacementTrigger } from '../queues/placement-trigger';
 import { TaskStateRepository } from './task-state.repository';
 import { UNLISTED_RULE, unlistedAttempts } from './unlisted-attempts';
 

@@ -11,9 +11,11 @@ import {
 } from 'typeorm';
 import { User } from '../accounts/user.entity';
 import { bigintToNumber } from '../common/transformers';
-import { Attempt } from '../scheduling/attempt.entity';
-import { Shard } from '../scheduling/shard.entity';
-import { Task } from '../scheduling/task.entity';
+// the work's entities reference this one (a task's input, a shard's output): it names them by
+// their entity name, importing only their types, so that the modules form no cycle
+import type { Attempt } from '../scheduling/attempt.entity';
+import type { Shard } from '../scheduling/shard.entity';
+import type { Task } from '../scheduling/task.entity';
 
 export type FileKind = 'input' | 'output' | 'result' | 'log';
 
@@ -39,21 +41,21 @@ export class StoredFile {
   @Column({ type: 'uuid', nullable: true })
   taskId: string | null;
 
-  @ManyToOne(() => Task, { onDelete: 'CASCADE' })
+  @ManyToOne('Task', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'fk_files_task' })
   task?: Relation<Task>;
 
   @Column({ type: 'uuid', nullable: true })
   shardId: string | null;
 
-  @ManyToOne(() => Shard, { onDelete: 'CASCADE' })
+  @ManyToOne('Shard', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'shard_id', foreignKeyConstraintName: 'fk_files_shard' })
   shard?: Relation<Shard>;
 
   @Column({ type: 'uuid', nullable: true })
   attemptId: string | null;
 
-  @ManyToOne(() => Attempt, { onDelete: 'SET NULL' })
+  @ManyToOne('Attempt', { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'attempt_id', foreignKeyConstraintName: 'fk_files_attempt' })
   attempt?: Relation<Attempt>;
 

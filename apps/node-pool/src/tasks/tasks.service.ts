@@ -20,7 +20,7 @@ import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { LedgerService } from '../ledger/ledger.service';
-import { PlacementTrigger } from '../scheduling/placement-trigger';
+import { PlacementTrigger } from '../queues/placement-trigger';
 import { planShards, shardFolder } from '../scheduling/splitter';
 import { FilesRepository } from '../storage/files.repository';
 import { type ArchivePart } from '../storage/result-archive';

@@ -1,8 +1,7 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { parseCookie } from 'cookie';
-import { parseBearer } from '../accounts/auth.guards';
-import { ADMIN_COOKIE } from '../accounts/bull-board-auth.middleware';
+import { ADMIN_COOKIE, parseBearer } from '../accounts/auth.guards';
 import { type ErrorBody } from '../common/app-exception.filter';
 
 export interface UpgradeCredential {

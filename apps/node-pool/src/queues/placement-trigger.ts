@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { PlacementJob, QueueName } from '../queues/queue-names';
+import { PlacementJob, QueueName } from './queue-names';
 
 /** Requests closer together than this share one pass. */
 const COALESCE_MS = 50;
