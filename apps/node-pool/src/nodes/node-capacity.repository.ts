@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type DockerStatus, type HeldResources, type NodeStatus } from '@hivemind/contracts';
+import {
+  type DockerStatus,
+  type HeldResources,
+  type NodeResourcesView,
+  type NodeStatus,
+} from '@hivemind/contracts';
 import { inTransaction, updateReturning } from '../common/transaction';
 
 /** An online node as placement reads it: what it is, what it has, what it has free. */
-export interface NodeCapacityRow {
+export interface NodeCapacityRow extends NodeResourcesView {
   id: string;
   name: string;
   status: NodeStatus;
@@ -13,12 +18,6 @@ export interface NodeCapacityRow {
   credit_score: number;
   location: string;
   gpu_name: string;
-  cpu_millicores: number;
-  memory_mb: number;
-  storage_mb: number;
-  cpu_score: number;
-  gpu_score: number;
-  gpu_memory_mb: number;
   avail_cpu_millicores: number;
   avail_memory_mb: number;
   avail_storage_mb: number;

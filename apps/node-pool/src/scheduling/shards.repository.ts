@@ -5,12 +5,8 @@ import { ShardState } from '@hivemind/contracts';
 import { type ShardEnd } from './settlement';
 
 /** A queued shard with its task's request and its user's trust, as a placement batch reads it. */
-export interface QueuedShardRow {
-  id: string;
-  task_id: string;
-  priority: number;
-  queued_at: Date;
-  wait_reason: string | null;
+/** What a task asks of a node, as the `tasks` table's columns hold it (each shard asks the same). */
+export interface TaskDemandColumns {
   req_cpu_millicores: number;
   req_memory_mb: number;
   req_storage_mb: number;
@@ -19,6 +15,14 @@ export interface QueuedShardRow {
   req_gpu_memory_mb: number;
   req_gpu_name: string | null;
   location: string | null;
+}
+
+export interface QueuedShardRow extends TaskDemandColumns {
+  id: string;
+  task_id: string;
+  priority: number;
+  queued_at: Date;
+  wait_reason: string | null;
   target_node_id: string | null;
   trust_score: number;
 }

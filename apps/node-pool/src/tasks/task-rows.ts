@@ -6,8 +6,9 @@ import {
   type TaskView,
   TaskStatus,
 } from '@hivemind/contracts';
+import { type TaskDemandColumns } from '../scheduling/shards.repository';
 
-export interface TaskRow {
+export interface TaskRow extends TaskDemandColumns {
   id: string;
   user_id: string;
   owner: string;
@@ -19,14 +20,6 @@ export interface TaskRow {
   input_sha256: string | null;
   input_size: string | null;
   env: Record<string, string>;
-  req_cpu_millicores: number;
-  req_memory_mb: number;
-  req_storage_mb: number;
-  req_cpu_score: number;
-  req_gpu_score: number;
-  req_gpu_memory_mb: number;
-  req_gpu_name: string | null;
-  location: string | null;
   priority: number;
   timeout_s: number;
   max_attempts: number;
