@@ -251,7 +251,8 @@ describe(ProcessExecutor.name, () => {
       const stoppedAt = Date.now();
       await Promise.all([handle.stop(1), handle.stop(1)]);
 
-      expect(Date.now() - stoppedAt).toBeLessThan(2000);
+      // bounded by the grace period, not by the sleeps (100 s): a wide margin for a busy machine
+      expect(Date.now() - stoppedAt).toBeLessThan(20_000);
       expect(pids.filter(isAlive)).toEqual([]);
       expect(groupPids(pgid)).toEqual([]);
       expect((await handle.done).exitCode).toBe(exitCode);
