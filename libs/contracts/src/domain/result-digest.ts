@@ -33,14 +33,14 @@ export function canonicalResultText(exitCode: number, entries: readonly ResultEn
   if (!Number.isSafeInteger(exitCode)) throw new RangeError(`the exit code ${exitCode} is not an integer`);
   const lines = entries.map((entry) => {
     if (!SHA256_HEX.test(entry.sha256)) {
-      throw new RangeError(`the sha256 of ${JSON.stringify(entry.path)} must be 64 lower-case hex digits`);
+      throw new RangeError(`the sha256 of ${shown(entry.path)} must be 64 lower-case hex digits`);
     }
     return { path: normalizedResultPath(entry.path), sha256: entry.sha256 };
   });
   lines.sort((a, b) => compareCodePoints(a.path, b.path));
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].path === lines[i - 1].path) {
-      throw new RangeError(`the result lists ${JSON.stringify(lines[i].path)} twice`);
+      throw new RangeError(`the result lists ${shown(lines[i].path)} twice`);
     }
   }
   const header = [`hivemind-result v${RESULT_DIGEST_VERSION}`, `exit ${exitCode}`];
@@ -54,13 +54,13 @@ export function canonicalResultText(exitCode: number, entries: readonly ResultEn
 export function normalizedResultPath(path: string): string {
   const slashed = path.replace(/\\/g, '/');
   if (slashed.startsWith('/') || /^[a-zA-Z]:/.test(slashed)) {
-    throw new RangeError(`the output path ${JSON.stringify(path)} is absolute`);
+    throw new RangeError(`the output path ${shown(path)} is absolute`);
   }
   const segments = slashed.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) {
-    throw new RangeError(`the output path ${JSON.stringify(path)} leaves the output folder`);
+    throw new RangeError(`the output path ${shown(path)} leaves the output folder`);
   }
-  if (segments.length === 0) throw new RangeError(`the output path ${JSON.stringify(path)} names no file`);
+  if (segments.length === 0) throw new RangeError(`the output path ${shown(path)} names no file`);
   return segments.join('/');
 }
 
@@ -81,4 +81,10 @@ function escapedPath(path: string): string {
   // eslint-disable-next-line no-control-regex
   const special = /[%\u0000-\u001f\u007f]/g;
   return path.replace(special, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** A path as it may appear in a message: quoted, control characters escaped, shortened. */
+function shown(path: string): string {
+  const quoted = JSON.stringify(path);
+  return quoted.length > 200 ? `${quoted.slice(0, 197)}..."` : quoted;
 }
