@@ -2,7 +2,7 @@
 // The worker agent end to end: the real worker program (child processes) against a real node pool,
 // PostgreSQL, Redis and Docker engine, running real containers.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +15,11 @@ import {
   buildDebianRuntimeImage,
   imageExists,
 } from '@hivemind/local-stack';
+import { canonicalResultText } from '@hivemind/contracts';
 import { removeTree, stackInfo, waitFor } from '@hivemind/testing';
 import { call, loginAs, newUser, type TestUser } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
+import { watchResultDigests } from '../../node-pool/test/support/result-digests';
 import { makeZip, readZip } from '../../node-pool/test/support/zip';
 import { quotaMessage } from '../src/execution/storage-quota';
 import { craftZip } from './support/hostile-zip';
@@ -606,6 +608,56 @@ describe('the worker agent', () => {
       expect(task.shards[0].attempts[0].node_name).toBe(proc.name);
       expect(await logText(taskId)).toMatch(/running as \d+ in .*input/);
       expect(await results(taskId)).toEqual({ 'shard-000/out.txt': 'shard 0\n' });
+      await proc.kill('SIGTERM');
+    });
+
+    it('reports a result digest the pool recomputes from the uploaded output', async () => {
+      const digests = watchResultDigests(pool);
+      const proc = worker('wt-process-digest', { DOCKER_ENABLED: 'false' });
+      await proc.start();
+      const me = (await call(pool, 'GET', '/api/me', { token: adminToken })).body;
+      await call(pool, 'PATCH', `/api/admin/users/${me.id ?? me.user?.id}`, {
+        token: adminToken,
+        body: { trust_score: 100 },
+      });
+      const run = async (script: string) => {
+        const taskId = await submit(
+          { name: 'digest', target_node: proc.name, max_attempts: 1 },
+          await makeZip({ 'run.sh': script }),
+          adminToken,
+        );
+        const attempt = (await ended(taskId)).shards[0].attempts[0];
+        const reported = digests.reported.get(attempt.id);
+        return { attempt, reported, recomputed: await digests.recomputed(attempt.id, attempt.exit_code) };
+      };
+      const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+      // files in folders, a link (left out of the zip, so out of the digest), an empty folder
+      const out = await run(
+        [
+          'cd "$HIVEMIND_OUTPUT_DIR"',
+          'mkdir -p b/deeper empty',
+          'printf one > b/deeper/1.txt',
+          'printf two > a.txt',
+          'ln -s /etc/passwd passwd',
+        ].join('; '),
+      );
+      expect(out.attempt).toMatchObject({ state: 'COMPLETED', exit_code: 0 });
+      expect(out.reported?.resultDigest).toBe(
+        sha256(
+          canonicalResultText(0, [
+            { path: 'a.txt', sha256: sha256('two') },
+            { path: 'b/deeper/1.txt', sha256: sha256('one') },
+          ]),
+        ),
+      );
+      expect(out.recomputed).toBe(out.reported?.resultDigest);
+
+      // no output, a failure: the digest of no entries with its exit code
+      const none = await run('exit 3');
+      expect(none.attempt).toMatchObject({ state: 'FAILED', exit_code: 3 });
+      expect(none.reported?.resultDigest).toBe(sha256('hivemind-result v1\nexit 3\n'));
+      expect(none.recomputed).toBe(none.reported?.resultDigest);
       await proc.kill('SIGTERM');
     });
 

@@ -1,5 +1,8 @@
 import { AttemptState } from '@hivemind/contracts';
+import { DomainError } from '../common/domain-error';
 import { type AttemptOutcome, type CompletionReport, reportedOutcome } from './attempt-outcome';
+
+const DIGEST = 'd1'.repeat(32);
 
 const ok: CompletionReport = {
   success: true,
@@ -42,7 +45,36 @@ describe(reportedOutcome.name, () => {
       { duration_ms: '0', cpu_seconds: 0, peak_memory_mb: 0, output_sha256: '' },
       { durationMs: null, cpuSeconds: null, peakMemoryMb: null, outputSha256: null },
     ],
+    ['the result digest, as reported', { result_digest: DIGEST }, { resultDigest: DIGEST }],
+    ['the result digest in lower case', { result_digest: DIGEST.toUpperCase() }, { resultDigest: DIGEST }],
+    [
+      'a failure’s result digest too (the exit code is part of it)',
+      { success: false, exit_code: 2, result_digest: DIGEST },
+      { state: AttemptState.Failed, resultDigest: DIGEST },
+    ],
+    ['an empty result digest is "not given"', { result_digest: '' }, { resultDigest: null }],
+    ['no result digest (a seed client) is "not given"', {}, { resultDigest: null }],
   ])('%s', (_name, over, expected) => {
     expect(reportedOutcome({ ...ok, ...over })).toMatchObject(expected);
+  });
+
+  it.each([
+    ['too short', 'ab'.repeat(31)],
+    ['too long', 'ab'.repeat(33)],
+    ['not hex', 'zz'.repeat(32)],
+    ['padded', ` ${'ab'.repeat(32)}`],
+  ])('refuses a result digest %s as invalid, naming result_digest', (_case, digest) => {
+    let refusal: unknown;
+    try {
+      reportedOutcome({ ...ok, result_digest: digest });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(DomainError);
+    expect(refusal).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringMatching(/^result_digest must be 64 hex digits/),
+      details: { field: 'result_digest' },
+    });
   });
 });

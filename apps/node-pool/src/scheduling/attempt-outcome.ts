@@ -2,6 +2,7 @@
 // outcomes each path of the pool builds: the node's report, a lost node, the reconciler's timeout,
 // a cancel. Pure: no IO.
 import { AttemptState } from '@hivemind/contracts';
+import { DomainError } from '../common/domain-error';
 
 /** Who is to blame for a failure: `node` failures are retried and cost the user nothing. */
 export type FailureCause = 'node' | 'task' | 'platform' | 'user';
@@ -17,7 +18,10 @@ export interface AttemptOutcome {
   cpuSeconds?: number | null;
   peakMemoryMb?: number | null;
   outputSha256?: string | null;
-  /** The result digest the node reports (the pool computes its own from the upload and compares). */
+  /**
+   * The result digest the node reported (docs/worker.md "Result digest"), lower-case hex; null when
+   * not given. A claim: the pool recomputes it from the uploaded output (storage/result-digest.ts).
+   */
   resultDigest?: string | null;
 }
 
@@ -33,11 +37,16 @@ export interface CompletionReport {
   cpu_seconds: number;
   peak_memory_mb: number;
   output_sha256: string;
+  /** sha256 (hex) of the result's canonical text; absent or empty: not given (a seed client). */
+  result_digest?: string;
 }
+
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 
 /**
  * A node's TaskCompleted as an outcome: completed only with success, exit code 0 and no OOM kill;
- * otherwise failed, by the task unless the worker blames its executor ("node").
+ * otherwise failed, by the task unless the worker blames its executor ("node"). A result_digest
+ * that is neither empty nor 64 hex digits is refused as 'invalid', naming the field.
  */
 export function reportedOutcome(r: CompletionReport): AttemptOutcome {
   const ok = r.success && r.exit_code === 0 && !r.oom_killed;
@@ -51,7 +60,20 @@ export function reportedOutcome(r: CompletionReport): AttemptOutcome {
     cpuSeconds: r.cpu_seconds || null,
     peakMemoryMb: r.peak_memory_mb || null,
     outputSha256: r.output_sha256 || null,
+    resultDigest: digestOf(r.result_digest ?? ''),
   };
+}
+
+function digestOf(digest: string): string | null {
+  if (digest === '') return null;
+  if (!SHA256_HEX.test(digest)) {
+    throw new DomainError(
+      'invalid',
+      "result_digest must be 64 hex digits (the sha256 of the result's canonical text) or empty",
+      { field: 'result_digest' },
+    );
+  }
+  return digest.toLowerCase();
 }
 
 /** The node went away (or no longer runs the attempt): a node failure, retried elsewhere. */

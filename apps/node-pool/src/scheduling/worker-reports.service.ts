@@ -6,6 +6,7 @@ import { DomainError } from '../common/domain-error';
 import { seedAnswer } from '../common/seed-answer';
 import { BlobStore } from '../storage/blob-store';
 import { FilesRepository } from '../storage/files.repository';
+import { StorageService } from '../storage/storage.service';
 import { TelemetryService } from '../telemetry/telemetry.service';
 import { AttemptLogsRepository } from './attempt-logs.repository';
 import { type AttemptOutcome } from './attempt-outcome';
@@ -79,6 +80,7 @@ export class WorkerReportsService {
     private readonly dispatch: DispatchService,
     private readonly blobs: BlobStore,
     private readonly telemetry: TelemetryService,
+    private readonly storage: StorageService,
   ) {}
 
   /** The attempt, or FencedOff (after telling the node to stop it). */
@@ -175,7 +177,13 @@ export class WorkerReportsService {
       outcome.state === AttemptState.Completed ||
       (outcome.state === AttemptState.Failed && outcome.cause !== 'node');
     if (!isResult) return null;
-    const digest = await this.files.resultDigestOf(attemptId, outcome.exitCode ?? -1);
+    let digest: string;
+    try {
+      digest = await this.storage.resultDigestOf(attemptId, outcome.exitCode ?? -1);
+    } catch (e) {
+      if (!(e instanceof DomainError) || (e.kind !== 'invalid' && e.kind !== 'too_large')) throw e;
+      return { digest: '', refused: `refused: its output cannot be read as a result (${e.message})` };
+    }
     const claimed = outcome.resultDigest;
     return {
       digest,

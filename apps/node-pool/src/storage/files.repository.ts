@@ -110,6 +110,18 @@ export class FilesRepository {
     return this.files().existsBy({ attemptId, kind: 'output', sha256 });
   }
 
+  /**
+   * The attempt's newest output, the one a completed shard keeps (ShardsRepository.settle picks it
+   * the same way), or null when it uploaded none.
+   */
+  newestOutputOf(attemptId: string, manager?: EntityManager): Promise<StoredFile | null> {
+    if (!isUuid(attemptId)) return Promise.resolve(null);
+    return this.files(manager).findOne({
+      where: { attemptId, kind: 'output' },
+      order: { createdAt: 'DESC' },
+    });
+  }
+
   /** How many rows name this blob: a blob may only be removed from the store when none does. */
   countBySha256(sha256: string, manager?: EntityManager): Promise<number> {
     return this.files(manager).countBy({ sha256 });

@@ -41,9 +41,9 @@ interface PlannedPart {
 }
 
 const DEFAULT_MAX_ENTRIES = 100_000;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
+export const S_IFMT = 0o170000;
+export const S_IFREG = 0o100000;
+export const S_IFDIR = 0o040000;
 const UNIX_HOST = 3;
 
 /**
@@ -205,13 +205,14 @@ export function safeRelativeName(raw: string): string | undefined {
   return segments.join('/');
 }
 
-function entryName(entry: yauzl.Entry): string {
+/** The entry's name, decoded here (UTF-8 when flagged or given in an extra field, else CP437). */
+export function entryName(entry: yauzl.Entry): string {
   // decodeStrings is off (yauzl would refuse the whole zip for one bad name): decode it here
   return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
 }
 
 /** The entry's Unix mode (type and permissions) when a Unix host made it, else 0. */
-function unixMode(entry: yauzl.Entry): number {
+export function unixMode(entry: yauzl.Entry): number {
   return entry.versionMadeBy >> 8 === UNIX_HOST ? (entry.externalFileAttributes >>> 16) & 0xffff : 0;
 }
 
@@ -244,10 +245,16 @@ function notAZip(error: unknown, prefix: string): unknown {
   return new DomainError('invalid', `the output for "${prefix}" is not a readable zip: ${reason}`);
 }
 
-/** Reads a zip's bytes from the BlobStore by range, with a read-ahead window for its headers. */
-class BlobReader extends yauzl.RandomAccessReader {
+/**
+ * Reads a zip's bytes from the BlobStore by range, with read-ahead windows for its headers: two,
+ * because reading the entries alternates between the central directory (the next entry's record)
+ * and the entry's local header; with one window, each would push the other out, one read of the
+ * store per header.
+ */
+export class BlobReader extends yauzl.RandomAccessReader {
   private static readonly WINDOW = 64 * 1024;
-  private window: { start: number; data: Buffer } | undefined;
+  /** The most recently used last. */
+  private windows: { start: number; data: Buffer }[] = [];
 
   constructor(
     private readonly store: BlobStore,
@@ -260,7 +267,7 @@ class BlobReader extends yauzl.RandomAccessReader {
     return this.store.open(this.sha256, start, end - start);
   }
 
-  /** yauzl reads headers (tens of bytes each) through here: serve them from one window. */
+  /** yauzl reads headers (tens of bytes each) through here: serve them from the windows. */
   override read(
     buffer: Buffer,
     offset: number,
@@ -269,8 +276,12 @@ class BlobReader extends yauzl.RandomAccessReader {
     callback: (err: Error | null) => void,
   ): void {
     const hit = (): boolean => {
-      const w = this.window;
-      if (!w || position < w.start || position + length > w.start + w.data.length) return false;
+      const at = this.windows.findIndex(
+        (w) => position >= w.start && position + length <= w.start + w.data.length,
+      );
+      if (at === -1) return false;
+      const [w] = this.windows.splice(at, 1);
+      this.windows.push(w);
       w.data.copy(buffer, offset, position - w.start, position - w.start + length);
       return true;
     };
@@ -281,7 +292,7 @@ class BlobReader extends yauzl.RandomAccessReader {
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.once('error', (error) => callback(error));
     stream.once('end', () => {
-      this.window = { start: position, data: Buffer.concat(chunks) };
+      this.windows = [...this.windows.slice(-1), { start: position, data: Buffer.concat(chunks) }];
       callback(hit() ? null : new Error('unexpected end of the zip'));
     });
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,10 @@ import * as yauzl from 'yauzl';
 import { ZipFile as ZipWriter } from 'yazl';
 import { DomainError } from '../common/domain-error';
 import { type NodePoolConfig } from '../config/node-pool.config';
+import { type FilesRepository } from './files.repository';
 import { LocalBlobStore } from './local-blob-store';
+import { resultDigest } from './result-digest';
+import { type StoredFile } from './stored-file.entity';
 import { attachment, StorageService } from './storage.service';
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -16,17 +20,40 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A zip of `files` (name → content), in memory. */
+async function zipOf(files: Record<string, string | Buffer>): Promise<Buffer> {
+  const writer = new ZipWriter();
+  for (const [name, data] of Object.entries(files)) writer.addBuffer(Buffer.from(data), name);
+  writer.end();
+  return readAll(writer.outputStream as Readable);
+}
+
 describe(StorageService.name, () => {
   let root: string;
   let service: StorageService;
   let store: LocalBlobStore;
+  /** The attempt's newest output, as the files repository answers it. */
+  let newestOutput: Pick<StoredFile, 'sha256' | 'sizeBytes'> | null;
+  const asked: string[] = [];
+  // strict: a call the service should not make fails the test
+  const files = new Proxy({} as FilesRepository, {
+    get: (_target, name) => {
+      if (name === 'newestOutputOf')
+        return (attemptId: string) => {
+          asked.push(attemptId);
+          return Promise.resolve(newestOutput);
+        };
+      if (name === 'then') return undefined;
+      throw new Error(`unexpected FilesRepository call: ${String(name)}`);
+    },
+  });
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'hivemind-service-'));
     store = new LocalBlobStore(root);
     await store.init();
     const config = { storage: { path: root, maxFileSize: 1024 } } as NodePoolConfig;
-    service = new StorageService(store, config);
+    service = new StorageService(store, config, files);
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
@@ -77,6 +104,38 @@ describe(StorageService.name, () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+
+  it("recomputes an attempt's result digest from its newest output", async () => {
+    const zip = await zipOf({ 'b.txt': 'b', 'a/a.txt': 'a' });
+    const stored = await store.putBuffer(zip, { maxBytes: 1 << 20 });
+    newestOutput = { sha256: stored.sha256, sizeBytes: stored.size };
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+    expect(await service.resultDigestOf('att-1', 2)).toBe(
+      resultDigest(2, [
+        { path: 'a/a.txt', sha256: sha256('a') },
+        { path: 'b.txt', sha256: sha256('b') },
+      ]),
+    );
+    expect(asked).toEqual(['att-1']);
+  });
+
+  it('gives an attempt without output the digest of no entries, with its exit code', async () => {
+    newestOutput = null;
+    expect(await service.resultDigestOf('att-2', 1)).toBe(resultDigest(1, []));
+  });
+
+  it('refuses an output over MAX_MERGE_EXPANSION times MAX_FILE_SIZE once uncompressed', async () => {
+    // MAX_FILE_SIZE is 1024 here: at most 100 KiB uncompressed
+    const zip = await zipOf({ 'zeros.bin': Buffer.alloc(200 * 1024) });
+    const stored = await store.putBuffer(zip, { maxBytes: 1 << 20 });
+    newestOutput = { sha256: stored.sha256, sizeBytes: stored.size };
+
+    await expect(service.resultDigestOf('att-3', 0)).rejects.toMatchObject({
+      kind: 'too_large',
+      message: expect.stringMatching(/more than 100 KiB/),
+    });
   });
 
   it('encodes download names for every client', () => {

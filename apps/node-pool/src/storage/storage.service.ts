@@ -3,8 +3,10 @@ import { PassThrough } from 'node:stream';
 import { Injectable, Logger, StreamableFile } from '@nestjs/common';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { BlobStore } from './blob-store';
+import { FilesRepository } from './files.repository';
 import { type MultipartLimits, type MultipartTask, parseMultipartTask } from './multipart-upload';
 import { type ArchivePart, type MergeLimits, planMergedZip, writeMergePlan } from './result-archive';
+import { resultDigest, zipResultDigest } from './result-digest';
 
 /**
  * How much larger than the parts' total a merged result may be once uncompressed: a guard
@@ -14,8 +16,8 @@ export const MAX_MERGE_EXPANSION = 100;
 
 /**
  * What the task and file controllers (REST) need from storage, on top of `BlobStore` and
- * `FilesRepository`: multipart uploads with MAX_FILE_SIZE applied, and downloads of one blob or
- * of a task's merged result as a Nest `StreamableFile`.
+ * `FilesRepository`: multipart uploads with MAX_FILE_SIZE applied, downloads of one blob or of a
+ * task's merged result as a Nest `StreamableFile`, and the pool's own result digest of an attempt.
  */
 @Injectable()
 export class StorageService {
@@ -24,6 +26,7 @@ export class StorageService {
   constructor(
     private readonly blobs: BlobStore,
     private readonly config: NodePoolConfig,
+    private readonly files: FilesRepository,
   ) {}
 
   /**
@@ -77,6 +80,21 @@ export class StorageService {
       );
     });
     return new StreamableFile(out, { type: 'application/zip', disposition: attachment(filename) });
+  }
+
+  /**
+   * The pool's own result digest of an attempt (docs/worker.md "Result digest"), to check the one
+   * its node reported: computed with `exitCode` over the attempt's newest output zip (the one a
+   * completed shard keeps), or over no entries when the attempt uploaded none. A zip the digest
+   * cannot be computed from is refused ('invalid', 'too_large': see `zipResultDigest`); like a
+   * merged download, it may be at most MAX_MERGE_EXPANSION times its stored size uncompressed.
+   */
+  async resultDigestOf(attemptId: string, exitCode: number): Promise<string> {
+    const output = await this.files.newestOutputOf(attemptId);
+    if (!output) return resultDigest(exitCode, []);
+    return zipResultDigest(this.blobs, output.sha256, exitCode, {
+      maxTotalBytes: Math.max(output.sizeBytes, this.config.storage.maxFileSize) * MAX_MERGE_EXPANSION,
+    });
   }
 }
 

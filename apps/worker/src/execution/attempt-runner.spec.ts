@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import type { ExecuteTaskRequest__Output } from '@hivemind/contracts/grpc';
 import type { Completion, PoolClient } from '../pool/pool-client';
 import type { WorkspaceQuota } from './workspace-quota.repository';
 import { AttemptRunner, type RunnerContext } from './attempt-runner';
+import { resultDigest } from './result-digest';
 import type { Executor, LogSink, RunHandle, RunResult, RunSpec } from './executor';
 
 /** Never settles: a call, a start or a run that hangs. */
@@ -19,6 +21,8 @@ const untilAborted = (signal?: AbortSignal): Promise<never> =>
 class ScriptedPool {
   readonly calls: string[] = [];
   readonly completions: Completion[] = [];
+  /** The bytes of each zip uploaded. */
+  readonly uploads: Buffer[] = [];
   download: (signal?: AbortSignal) => Promise<{ size: number }> = () => Promise.resolve({ size: 0 });
   upload: (signal?: AbortSignal) => Promise<string> = () => Promise.resolve('file-1');
   onCompleted: () => Promise<void> = () => Promise.resolve();
@@ -29,8 +33,9 @@ class ScriptedPool {
         this.calls.push('download');
         return this.download(signal);
       },
-      upload: (_ref: unknown, _file: unknown, signal?: AbortSignal) => {
+      upload: (_ref: unknown, file: { path: string }, signal?: AbortSignal) => {
         this.calls.push('upload');
+        this.uploads.push(readFileSync(file.path));
         return this.upload(signal);
       },
       running: () => {
@@ -121,6 +126,21 @@ const request = (over: Partial<ExecuteTaskRequest__Output> = {}): ExecuteTaskReq
     input_sha256: '',
     ...over,
   }) as ExecuteTaskRequest__Output;
+
+const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
+
+/** A run that writes `files` into its output folder and ends with `exitCode`. */
+const writesOutputs =
+  (exitCode: number, files: Record<string, string>) =>
+  (spec: RunSpec): Promise<RunHandle> => {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(spec.workspace, 'output', name, '..'), { recursive: true });
+      writeFileSync(join(spec.workspace, 'output', name), text);
+    }
+    const run = new ScriptedRun(false);
+    setTimeout(() => run.end(result(exitCode)), 1);
+    return Promise.resolve(run);
+  };
 
 /** A workspace quota that only makes the folder (the quota has its own specs). */
 const noQuota = {
@@ -286,6 +306,66 @@ describe(AttemptRunner.name, () => {
     ]);
     expect(runner.holdsSlot).toBe(false);
     expect(existsSync(runner.dir)).toBe(false);
+  });
+
+  it.each<[string, number, Record<string, string>, { path: string; sha256: string }[]]>([
+    [
+      'the files that went into the uploaded zip',
+      3,
+      { 'result.txt': 'done', 'sub/deeper/a.txt': 'a' },
+      [
+        { path: 'result.txt', sha256: sha256('done') },
+        { path: 'sub/deeper/a.txt', sha256: sha256('a') },
+      ],
+    ],
+    ['no entry when the task left no output', 0, {}, []],
+  ])('reports the result digest over %s, with the exit code', async (_case, exitCode, files, entries) => {
+    const runner = AttemptRunner.begin(
+      context(new ScriptedExecutor(writesOutputs(exitCode, files))),
+      request(),
+    );
+    await runner.done;
+    expect(pool.completions).toMatchObject([{ exitCode, resultDigest: resultDigest(exitCode, entries) }]);
+    expect(pool.uploads).toHaveLength(entries.length ? 1 : 0);
+  });
+
+  it('reports no result digest when nothing ran', async () => {
+    const executor = new ScriptedExecutor(() => Promise.reject(new Error('the engine is away')));
+    const runner = AttemptRunner.begin(context(executor), request());
+    await runner.done;
+    expect(pool.completions).toMatchObject([{ exitCode: -1, failureCause: 'node', resultDigest: '' }]);
+  });
+
+  it('resends the saved result digest after a restart', async () => {
+    const digest = resultDigest(0, [{ path: 'x', sha256: sha256('x') }]);
+    const saved = join(dir, request().attempt_id);
+    mkdirSync(saved);
+    const completion: Completion = {
+      exitCode: 0,
+      oomKilled: false,
+      durationMs: 5,
+      cpuSeconds: 0,
+      peakMemoryMb: 1,
+      error: '',
+      failureCause: '',
+      outputSha256: 'ab'.repeat(32),
+      resultDigest: digest,
+    };
+    writeFileSync(
+      join(saved, 'attempt.json'),
+      JSON.stringify({
+        request: request(),
+        phase: 'reporting',
+        receivedAt: new Date().toISOString(),
+        completion,
+      }),
+    );
+    const runner = await AttemptRunner.recover(
+      context(new ScriptedExecutor(() => forever<RunHandle>())),
+      saved,
+    );
+    await runner.done;
+    expect(pool.completions).toEqual([completion]);
   });
 
   it("reports a run whose container vanished as the node's failure", async () => {

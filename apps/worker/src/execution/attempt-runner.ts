@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Logger } from '@nestjs/common';
 import pRetry, { AbortError } from 'p-retry';
+import type { ResultEntry } from '@hivemind/contracts';
 import type { ExecuteTaskRequest__Output } from '@hivemind/contracts/grpc';
 import { LABELS, MissingImageError } from '../docker/docker-executor';
 import {
@@ -17,6 +18,7 @@ import {
 } from '../pool/pool-client';
 import type { Executor, LeftoverRun, RunHandle, RunResult, RunSpec } from './executor';
 import { LogSpool } from './log-spool';
+import { resultDigest } from './result-digest';
 import { quotaBytes, quotaFailure, quotaMb } from './storage-quota';
 import { UnsafeArchiveError } from './workspace';
 import { extractZipSafely } from './workspace-input';
@@ -534,9 +536,9 @@ export class AttemptRunner {
     if (why) this.spool!.system(`hivemind: ${why.reason}`);
     if (result.oomKilled) this.spool!.system('hivemind: the task ran out of memory (OOM-killed)');
     this.status = 'uploading';
-    let outputSha256: string;
+    let uploaded: Awaited<ReturnType<AttemptRunner['uploadOutputs']>>;
     try {
-      outputSha256 = await this.uploadOutputs();
+      uploaded = await this.uploadOutputs();
     } catch (error) {
       if (error instanceof FencedOffError) throw error;
       const late = this.stoppedBy;
@@ -554,7 +556,12 @@ export class AttemptRunner {
         failureCause: 'task',
       });
     }
-    await this.complete({ ...this.resultOf(result, why), outputSha256 });
+    await this.complete({
+      ...this.resultOf(result, why),
+      outputSha256: uploaded.sha256,
+      // over exactly what the pool holds: the files that went into the uploaded zip
+      resultDigest: resultDigest(result.exitCode, uploaded.entries),
+    });
   }
 
   private resultOf(result: RunResult, why: AttemptRunner['stoppedBy']): Completion {
@@ -572,6 +579,7 @@ export class AttemptRunner {
             ? ''
             : 'task',
       outputSha256: '',
+      resultDigest: '',
     };
   }
 
@@ -585,15 +593,19 @@ export class AttemptRunner {
       error,
       failureCause: cause,
       outputSha256: '',
+      resultDigest: '',
     };
   }
 
-  /** Zips /workspace/output and uploads it; '' when the task left no output. */
-  private async uploadOutputs(): Promise<string> {
+  /**
+   * Zips /workspace/output and uploads it: the zip's sha256 ('' when the task left no output) and
+   * the files that went in.
+   */
+  private async uploadOutputs(): Promise<{ sha256: string; entries: ResultEntry[] }> {
     const zip = await zipOutputs(join(this.dir, FILES.ws, 'output'), join(this.dir, FILES.output), {
       maxBytes: quotaBytes(this.state.request.storage_mb),
     });
-    if (!zip) return '';
+    if (!zip) return { sha256: '', entries: [] };
     for (const skipped of zip.skipped) this.spool!.system(`hivemind: output ${skipped}`);
     await this.retrying(
       'upload the outputs',
@@ -605,7 +617,7 @@ export class AttemptRunner {
         ),
       this.cancel.signal,
     );
-    return zip.sha256;
+    return { sha256: zip.sha256, entries: zip.entries };
   }
 
   /** Saves the result, then reports it once every log batch is stored. */

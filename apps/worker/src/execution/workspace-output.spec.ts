@@ -11,6 +11,7 @@ import { extractZipSafely } from './workspace-input';
 import { OutputTooLargeError, zipOutputs } from './workspace-output';
 
 const MiB = 1024 * 1024;
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const LIMITS = { maxFiles: 100, maxBytes: 10 * MiB };
 
 /** Every entry of the zip at `path`: name → content and Unix mode. */
@@ -40,7 +41,7 @@ describe(zipOutputs.name, () => {
     await mkdir(out);
   });
 
-  it('zips every regular file with names relative to the folder, and hashes the zip it wrote', async () => {
+  it('zips every regular file with names relative to the folder, and hashes the zip and each file', async () => {
     const big = randomBytes(200 * 1024);
     await mkdir(join(out, 'sub/deeper'), { recursive: true });
     await mkdir(join(out, 'empty'));
@@ -57,6 +58,11 @@ describe(zipOutputs.name, () => {
       size: written.length,
       sha256: createHash('sha256').update(written).digest('hex'),
       files: 3,
+      entries: [
+        { path: 'result.txt', sha256: sha256('done\n') },
+        { path: 'sub/big.bin', sha256: sha256(big) },
+        { path: 'sub/deeper/run.sh', sha256: sha256('#!/bin/sh\n') },
+      ],
       skipped: [],
     });
     const entries = await entriesOf(zipPath);
@@ -89,6 +95,7 @@ describe(zipOutputs.name, () => {
     const result = await zipOutputs(out, zipPath, { maxBytes: MiB });
 
     expect(result?.files).toBe(1);
+    expect(result?.entries).toEqual([{ path: 'result.txt', sha256: sha256('mine') }]);
     expect(result?.skipped.sort()).toEqual([
       'etc (a symbolic link; links are not followed)',
       'passwd (a symbolic link; links are not followed)',

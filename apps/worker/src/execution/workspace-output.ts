@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, lstat, open, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pipeline as pipeStreams, Transform, type Readable } from 'node:stream';
+import { pipeline as pipeStreams, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { types } from 'node:util';
 import { ZipFile as ZipWriter } from 'yazl';
-import { formatBytes } from '@hivemind/contracts';
+import { formatBytes, type ResultEntry } from '@hivemind/contracts';
 import { ByteLimit, lstatIfAny, O_NOFOLLOW, S_IFREG, UnsafeArchiveError, isErrno, shown } from './workspace';
 
 // The output direction of the workspace (workspace.ts): what the task left in its output folder,
@@ -26,6 +26,8 @@ export interface OutputArchive {
   size: number;
   sha256: string;
   files: number;
+  /** Each file that went into the zip, with the sha256 of the bytes that went in, in zip order. */
+  entries: ResultEntry[];
   /** `name (reason)` for each entry left out: links, special files, names a zip cannot carry. */
   skipped: string[];
 }
@@ -36,7 +38,8 @@ const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 /**
  * Zips every regular file under `srcDir` into `zipPath` (names relative to `srcDir`, '/'
- * separators), streaming through a SHA-256 as it writes. Nothing is followed: symbolic links,
+ * separators), streaming through a SHA-256 as it writes, and each file through one of its own (the
+ * result digest's entries: result-digest.ts). Nothing is followed: symbolic links,
  * special files and names a zip cannot carry faithfully are left out and listed in `skipped`.
  * Undefined when `srcDir` is missing or holds no regular file. Over `maxBytes` (the files' total)
  * or `maxEntries` (files, folders and skipped entries; default 100 000) it fails with
@@ -134,7 +137,7 @@ function unzippableName(name: string): string {
 async function writeOutputZip(
   files: OutputFile[],
   zipPath: string,
-): Promise<{ size: number; sha256: string }> {
+): Promise<{ size: number; sha256: string; entries: ResultEntry[] }> {
   // O_NOFOLLOW: if zipPath sits where the task could write, a planted link must not redirect it
   const out = await open(
     zipPath,
@@ -144,16 +147,10 @@ async function writeOutputZip(
   const zip = new ZipWriter();
   const output = zip.outputStream as Readable;
   zip.on('error', (error: Error) => output.destroy(error));
-  const hash = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      size += chunk.length;
-      callback(null, chunk);
-    },
-  });
+  const tap = new Sha256Tap();
   const written = pipeline(output, tap, out.createWriteStream());
+  // each file's bytes as they go in (what the file holds now, not what the walk saw)
+  const fileTaps = new Map<OutputFile, Sha256Tap>();
   let current: Readable | undefined;
   try {
     for (const file of files) {
@@ -162,6 +159,7 @@ async function writeOutputZip(
       zip.addReadStreamLazy(file.name, { size: file.size, mtime: file.mtime, mode }, (callback) => {
         readOutput(file).then(
           (stream) => {
+            fileTaps.set(file, stream);
             current = stream;
             stream.once('error', (error) => zip.emit('error', error));
             callback(null, stream);
@@ -179,11 +177,34 @@ async function writeOutputZip(
     await rm(zipPath, { force: true });
     throw error;
   }
-  return { size, sha256: hash.digest('hex') };
+  const entries = files.map((file) => {
+    const sha256 = fileTaps.get(file)?.sha256;
+    if (sha256 === undefined) throw new Error(`output file ${shown(file.name)} was not read to its end`);
+    return { path: file.name, sha256 };
+  });
+  return { size: tap.bytes, sha256: tap.sha256!, entries };
 }
 
-/** The file's bytes, provided it is still the regular file the walk saw and keeps its size. */
-async function readOutput(file: OutputFile): Promise<Readable> {
+/** Passes bytes on unchanged while hashing them: `sha256` (hex) is set once they have all passed. */
+class Sha256Tap extends Transform {
+  bytes = 0;
+  sha256?: string;
+  private readonly hash = createHash('sha256');
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.sha256 = this.hash.digest('hex');
+    callback();
+  }
+}
+
+/** The file's bytes (hashed), provided it is still the regular file the walk saw and keeps its size. */
+async function readOutput(file: OutputFile): Promise<Sha256Tap> {
   const changed = () => new Error(`output file ${shown(file.name)} changed while it was being collected`);
   // O_NONBLOCK: a fifo swapped in since the walk must not hang the open
   const handle = await open(file.path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -195,8 +216,9 @@ async function readOutput(file: OutputFile): Promise<Readable> {
     throw error;
   }
   const limit = new ByteLimit(file.size, changed, changed);
-  pipeStreams(handle.createReadStream(), limit, () => undefined); // errors reach `limit`, which yazl reads
-  return limit;
+  const tap = new Sha256Tap();
+  pipeStreams(handle.createReadStream(), limit, tap, () => undefined); // errors reach `tap`, which yazl reads
+  return tap;
 }
 
 /** False for a file the task made unreadable to the worker (a container running as another user). */

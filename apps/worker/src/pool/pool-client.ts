@@ -70,6 +70,12 @@ export interface Completion {
   /** 'node': the executor failed (the pool retries elsewhere); 'task': the task's own failure. */
   failureCause: '' | 'task' | 'node';
   outputSha256: string;
+  /**
+   * The result digest (execution/result-digest.ts) over the exit code and the uploaded files; ''
+   * when nothing ran or the outputs could not be kept. Saved with the completion (attempt.json),
+   * so a restarted worker resends it; absent from one a worker before it saved.
+   */
+  resultDigest?: string;
 }
 
 const UNARY_DEADLINE_MS = 15_000;
@@ -352,6 +358,7 @@ export class PoolClient {
             error: c.error,
             failure_cause: c.failureCause,
             output_sha256: c.outputSha256,
+            result_digest: c.resultDigest ?? '',
             ...ref,
           },
           this.node(),

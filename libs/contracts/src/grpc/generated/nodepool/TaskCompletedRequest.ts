@@ -25,6 +25,11 @@ export interface TaskCompletedRequest {
    * the uploaded output, if any
    */
   'output_sha256'?: (string);
+  /**
+   * sha256 (hex) of the result's canonical text: exit code and every output file's path and sha256
+   * (docs/worker.md "Result digest"); empty when nothing ran or the outputs could not be kept
+   */
+  'result_digest'?: (string);
 }
 
 export interface TaskCompletedRequest__Output {
@@ -50,4 +55,9 @@ export interface TaskCompletedRequest__Output {
    * the uploaded output, if any
    */
   'output_sha256': (string);
+  /**
+   * sha256 (hex) of the result's canonical text: exit code and every output file's path and sha256
+   * (docs/worker.md "Result digest"); empty when nothing ran or the outputs could not be kept
+   */
+  'result_digest': (string);
 }
