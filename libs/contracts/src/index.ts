@@ -14,3 +14,4 @@ export * from './domain/vpn';
 export * from './domain/telemetry';
 export * from './domain/task-limits';
 export * from './domain/resources';
+export * from './domain/secret-env';
