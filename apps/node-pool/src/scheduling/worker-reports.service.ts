@@ -13,6 +13,7 @@ import { AttemptsRepository, type FencedAttempt } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
 import { LifecycleService } from './lifecycle.service';
 import { ShardsRepository } from './shards.repository';
+import { TaskSecrets } from './task-secrets';
 
 /** The largest log batch one report may carry. */
 export const MAX_LOG_BATCH_BYTES = 1024 * 1024;
@@ -78,6 +79,7 @@ export class WorkerReportsService {
     private readonly dispatch: DispatchService,
     private readonly blobs: BlobStore,
     private readonly telemetry: TelemetryService,
+    private readonly secrets: TaskSecrets,
   ) {}
 
   /** The attempt, or FencedOff (after telling the node to stop it). */
@@ -121,8 +123,10 @@ export class WorkerReportsService {
     const a = await this.check(ref);
     await this.lifecycle.markRunning(a);
     const seq = given ?? (await this.logChunks.nextSeq(a.id));
-    // PostgreSQL text cannot hold NUL
-    const data = batch.data.replaceAll('\u0000', '\uFFFD');
+    // PostgreSQL text cannot hold NUL; the task's secret values are never stored or published (a
+    // value split across two batches escapes this: the worker masks its spool too)
+    const mask = await this.secrets.maskerFor(a.task_id);
+    const data = mask(batch.data.replaceAll('\u0000', '\uFFFD'));
     const chunk = await this.logChunks.append({ attemptId: a.id, taskId: a.task_id, seq, stream, data });
     const acked = await this.logChunks.acknowledge(a.id, seq);
     if (chunk) {

@@ -7,8 +7,12 @@ import { inTransaction } from '../common/transaction';
 import { type Resources } from '../scheduling/placement';
 import { type AttemptRow, type LogChunkRow, type ShardRow, type TaskRow } from './task-rows';
 
-/** The columns every task query selects (aliases: t = tasks, u = users, f = the input file). */
-const TASK_COLUMNS = `t.*, u.username AS owner, f.sha256 AS input_sha256, f.size_bytes AS input_size,
+/**
+ * The columns every task query selects (aliases: t = tasks, u = users, f = the input file): all of
+ * the task's but its sealed secret env, which only dispatch and the log masking read (node-postgres
+ * keeps the last of two columns with one name: the NULL).
+ */
+const TASK_COLUMNS = `t.*, NULL AS secret_env_sealed, u.username AS owner, f.sha256 AS input_sha256, f.size_bytes AS input_size,
   (SELECT s.wait_reason FROM shards s WHERE s.task_id = t.id AND s.state = 'QUEUED' AND s.wait_reason IS NOT NULL
     ORDER BY s.shard_index LIMIT 1) AS wait_reason`;
 const TASK_FROM = `tasks t JOIN users u ON u.id = t.user_id LEFT JOIN files f ON f.id = t.input_file_id`;
@@ -21,6 +25,10 @@ export interface NewTask {
   image: string | null;
   command: string[] | null;
   env: Record<string, string>;
+  /** The secret env's values, sealed; null: none. */
+  secretEnvSealed: string | null;
+  /** The secret env's names, sorted. */
+  secretEnvKeys: string[];
   resources: Resources;
   gpuName: string | null;
   location: string | null;
@@ -89,9 +97,9 @@ export class TasksRepository {
       `INSERT INTO tasks (id, user_id, name, image, command, env, req_cpu_millicores, req_memory_mb,
          req_storage_mb, req_cpu_score, req_gpu_score, req_gpu_memory_mb, req_gpu_name, location, priority,
          timeout_s, max_attempts, network_allowed, split_kind, split_params, aggregate, target_node_id,
-         shards_total, max_cost, idempotency_key)
+         shards_total, max_cost, idempotency_key, secret_env_sealed, secret_env_keys)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-         $22, $23, $24, $25)
+         $22, $23, $24, $25, $26, $27)
        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id`,
       [
@@ -120,6 +128,8 @@ export class TasksRepository {
         t.shardsTotal,
         t.maxCost,
         t.idempotencyKey,
+        t.secretEnvSealed,
+        JSON.stringify(t.secretEnvKeys),
       ],
     );
     return inserted.length > 0;

@@ -48,6 +48,10 @@ export interface UploadTaskRequest {
    */
   'target_node'?: (string);
   'idempotency_key'?: (string);
+  /**
+   * like env, but sealed at rest and shown as "********"
+   */
+  'secret_env'?: ({[key: string]: string});
 }
 
 export interface UploadTaskRequest__Output {
@@ -97,4 +101,8 @@ export interface UploadTaskRequest__Output {
    */
   'target_node': (string);
   'idempotency_key': (string);
+  /**
+   * like env, but sealed at rest and shown as "********"
+   */
+  'secret_env': ({[key: string]: string});
 }
