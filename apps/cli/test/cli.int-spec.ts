@@ -209,7 +209,8 @@ describe('the hivemind CLI', () => {
         '-c',
         'for i in 1 2 3; do echo "line $i"; sleep 0.3; done; echo oops >&2',
       ]);
-      const longStyle = await submit(alice, [
+      // a secret from the CLI's own environment: the task gets it, every answer and log masks it
+      const longStyle = await submit({ ...alice, env: { SECRET_WORD: 'swordfish-42' } }, [
         IMAGE,
         '--name',
         'long-style',
@@ -218,8 +219,10 @@ describe('the hivemind CLI', () => {
         '0.5',
         '--env',
         'GREETING=hello world',
+        '--secret-env',
+        'SECRET_WORD',
         '--command',
-        'echo "$GREETING from $HIVEMIND_SHARD_INDEX"',
+        'echo "$GREETING from $HIVEMIND_SHARD_INDEX, $SECRET_WORD"',
       ]);
       for (const id of [seedStyle, longStyle]) {
         const detail = json(await hivemind(alice, ['--json', 'monitor', id]));
@@ -234,7 +237,11 @@ describe('the hivemind CLI', () => {
       expect(followed.stdout).toBe('line 1\nline 2\nline 3\noops\n');
       expect(followed.stderr).toMatch(new RegExp(`task ${seedStyle} completed in [\\d.]+s, cost \\d+ CPT`));
       const prefix = await hivemind(alice, ['monitor', longStyle.slice(0, 8)]);
-      expect(prefix).toMatchObject({ code: 0, stdout: 'hello world from 0\n' });
+      expect(prefix).toMatchObject({ code: 0, stdout: 'hello world from 0, ********\n' });
+      expect(json(await hivemind(alice, ['--json', 'monitor', longStyle])).env).toEqual({
+        GREETING: 'hello world',
+        SECRET_WORD: '********',
+      });
 
       const completed = json(await hivemind(alice, ['list-tasks', 'completed', '--json']));
       expect(completed.items.map((t: { id: string }) => t.id)).toEqual(
@@ -471,6 +478,11 @@ describe('the hivemind CLI', () => {
         "hivemind: option '--env <NAME=value>' argument 'oops' is invalid. expected NAME=value, got 'oops'.",
       ],
       [['task', 'img', '--bogus'], 2, "hivemind: unknown option '--bogus'"],
+      [
+        ['task', 'img', '--secret-env', 'NOT_EXPORTED'],
+        2,
+        'hivemind: --secret-env NOT_EXPORTED: NOT_EXPORTED is not set in your environment (export it, or give NOT_EXPORTED=value)',
+      ],
       [
         ['list-tasks', 'sleeping'],
         2,

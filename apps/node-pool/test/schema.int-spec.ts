@@ -28,6 +28,8 @@ describe('database schema', () => {
     expect(applied.map((m) => m.name)).toEqual([
       'InitialSchema1795392000000',
       'LedgerSystemAccounts1795478400000',
+      'ResultValidation1795564800000',
+      'TaskSecretEnv1795651200000',
     ]);
     const accounts = await ds.query<{ account: string }[]>(`SELECT account FROM ledger_accounts ORDER BY 1`);
     expect(accounts.map((a) => a.account)).toEqual(['escrow', 'mint', 'platform']);
@@ -154,6 +156,11 @@ describe('database schema', () => {
   it('migration:revert undoes each migration, and the schema can be created again', async () => {
     await ds.query(`TRUNCATE users CASCADE`);
     await ds.query(`UPDATE ledger_accounts SET balance = 0`);
+    await ds.undoLastMigration({ transaction: 'each' }); // tasks' secret env
+    const secretColumns = await ds.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'tasks' AND column_name LIKE 'secret_env%'`,
+    );
+    expect(secretColumns).toEqual([]);
     await ds.undoLastMigration({ transaction: 'each' }); // the ledger's system accounts
     expect(await ds.query(`SELECT account FROM ledger_accounts`)).toEqual([]);
     await ds.undoLastMigration({ transaction: 'each' }); // the initial schema

@@ -15,3 +15,4 @@ export * from './domain/telemetry';
 export * from './domain/task-limits';
 export * from './domain/resources';
 export * from './domain/result-digest';
+export * from './domain/secret-env';

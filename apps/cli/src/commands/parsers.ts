@@ -22,3 +22,19 @@ export function envPair(value: string, previous: string[] = []): string[] {
     throw new InvalidArgumentError(`expected NAME=value, got '${value}'.`);
   return [...previous, value];
 }
+
+/**
+ * `--secret-env NAME=value` or `--secret-env NAME` (the value of NAME in this shell's environment,
+ * so it stays out of the shell's history), repeatable. The refusal never repeats what was given:
+ * it may be a secret.
+ */
+export function secretEnvArg(value: string, previous: string[] = []): string[] {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(=|$)/.test(value))
+    throw new InvalidArgumentError('expected NAME (its value taken from your environment) or NAME=value.');
+  return [...previous, value];
+}
+
+/** Whether a command line gives a secret value in the clear (`--secret-env NAME=value`). */
+export function carriesSecretValue(line: string): boolean {
+  return /(^|\s)-{1,2}secret[-_]env(=|\s+)['"]?[A-Za-z_][A-Za-z0-9_]*=/i.test(line);
+}

@@ -1,6 +1,6 @@
 import { UsageError } from '../exit-codes';
 import { buildTaskSpec } from './task-spec';
-import { envPair, numberParser } from './parsers';
+import { carriesSecretValue, envPair, numberParser, secretEnvArg } from './parsers';
 
 describe(buildTaskSpec.name, () => {
   it('maps every flag to the API field', () => {
@@ -67,6 +67,34 @@ describe(buildTaskSpec.name, () => {
   });
 });
 
+describe('buildTaskSpec --secret-env', () => {
+  const environment = { DB_PASSWORD: 'from the shell', EMPTY: '' };
+
+  it('takes NAME=value as given, and NAME from the environment', () => {
+    expect(
+      buildTaskSpec(
+        'img',
+        [],
+        { env: ['MODE=fast'], secretEnv: ['API_KEY=k=1', 'DB_PASSWORD', 'EMPTY'] },
+        undefined,
+        environment,
+      ),
+    ).toEqual({
+      image: 'img',
+      env: { MODE: 'fast' },
+      secret_env: { API_KEY: 'k=1', DB_PASSWORD: 'from the shell', EMPTY: '' },
+    });
+  });
+
+  it.each([
+    [{ secretEnv: ['MISSING'] }, /--secret-env MISSING: MISSING is not set in your environment/],
+    [{ env: ['A=1'], secretEnv: ['A=2'] }, /A is given with --env and --secret-env/],
+  ])('refuses %j', (options, message) => {
+    expect(() => buildTaskSpec('img', [], options, undefined, environment)).toThrow(UsageError);
+    expect(() => buildTaskSpec('img', [], options, undefined, environment)).toThrow(message);
+  });
+});
+
 describe(numberParser.name, () => {
   it.each([
     ['4.0', {}, 4],
@@ -92,5 +120,28 @@ describe(envPair.name, () => {
     expect(envPair('B=2', envPair('A=1'))).toEqual(['A=1', 'B=2']);
     expect(() => envPair('=x')).toThrow(/expected NAME=value/);
     expect(() => envPair('NOVALUE')).toThrow(/expected NAME=value/);
+  });
+});
+
+describe(secretEnvArg.name, () => {
+  it('collects NAME and NAME=value, and refuses anything else without repeating it', () => {
+    expect(secretEnvArg('B=2', secretEnvArg('A'))).toEqual(['A', 'B=2']);
+    expect(() => secretEnvArg('=hunter22')).toThrow(/expected NAME/);
+    expect(() => secretEnvArg('1X=hunter22')).toThrow(/expected NAME/);
+    expect(() => secretEnvArg('=hunter22')).not.toThrow(/hunter22/);
+  });
+});
+
+describe(carriesSecretValue.name, () => {
+  it.each([
+    ['task img --secret-env DB=hunter22', true],
+    ['task img --secret-env=DB=hunter22', true],
+    ["task img --secret-env 'DB=hunter 22'", true],
+    ['task img -secret_env DB=x', true],
+    ['task img --secret-env DB', false],
+    ['task img --env DB=x', false],
+    ['task img --secret-env DB --env A=1', false],
+  ])('%s → %s', (line, carries) => {
+    expect(carriesSecretValue(line)).toBe(carries);
   });
 });

@@ -26,15 +26,21 @@ export interface TaskOptions {
   location?: string;
   network?: boolean;
   env?: string[];
+  /** `NAME=value`, or `NAME` for the value of NAME in the CLI's environment. */
+  secretEnv?: string[];
   command?: string;
 }
 
-/** The POST /api/tasks spec (SubmitTaskDto's JSON) of a command line; usage errors for bad values. */
+/**
+ * The POST /api/tasks spec (SubmitTaskDto's JSON) of a command line; usage errors for bad values.
+ * `environment` is the CLI's own (where `--secret-env NAME` finds its value).
+ */
 export function buildTaskSpec(
   image: string | undefined,
   args: readonly string[],
   o: TaskOptions,
   targetNode?: string,
+  environment: Readonly<Record<string, string | undefined>> = {},
 ): SubmitTaskDto {
   if (args.length && o.command !== undefined)
     throw new UsageError('give the command either with --command or after --, not both');
@@ -53,6 +59,7 @@ export function buildTaskSpec(
       }),
     );
   }
+  if (o.secretEnv?.length) spec.secret_env = secretEnvOf(o.secretEnv, spec.env ?? {}, environment);
   set('cpu_cores', o.cpuCores);
   set('memory_gb', o.mem);
   set('storage_gb', o.storage);
@@ -86,6 +93,27 @@ export function buildTaskSpec(
   if (o.network) spec.network_allowed = true;
   set('target_node', targetNode);
   return spec;
+}
+
+function secretEnvOf(
+  given: readonly string[],
+  env: Record<string, string>,
+  environment: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const secret: Record<string, string> = {};
+  for (const arg of given) {
+    const at = arg.indexOf('=');
+    const name = at === -1 ? arg : arg.slice(0, at);
+    const value = at === -1 ? environment[name] : arg.slice(at + 1);
+    if (value === undefined)
+      throw new UsageError(
+        `--secret-env ${name}: ${name} is not set in your environment (export it, or give ${name}=value)`,
+      );
+    if (Object.hasOwn(env, name))
+      throw new UsageError(`${name} is given with --env and --secret-env: give it once`);
+    secret[name] = value;
+  }
+  return secret;
 }
 
 function jsonObject(flag: string, text: string): Record<string, unknown> {

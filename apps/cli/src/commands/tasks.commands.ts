@@ -14,7 +14,7 @@ import { transferBar } from '../output/progress';
 import { inputSource } from '../transfer/input-source';
 import { multipartTaskBody } from '../transfer/multipart';
 import { monitorTask } from './monitor.command';
-import { envPair, numberParser } from './parsers';
+import { envPair, numberParser, secretEnvArg } from './parsers';
 import { buildTaskSpec, type TaskOptions } from './task-spec';
 import { resolveTaskId } from './task-ref';
 
@@ -69,6 +69,11 @@ function withTaskOptions(command: Command): Command {
     .option('--location <where>', 'preferred node location')
     .option('--network', 'let the containers reach the network (trusted users)')
     .option('--env <NAME=value>', 'an environment variable (repeatable)', envPair)
+    .option(
+      '--secret-env <NAME[=value]>',
+      'a secret environment variable, shown masked everywhere; NAME alone takes its value from your environment (repeatable)',
+      secretEnvArg,
+    )
     .option('--command <shell>', 'the command, run with sh -c (or give it after --)')
     .option('--input <zip|folder>', 'the input: a .zip file, or a folder zipped as it is uploaded')
     .option('-f, --follow', 'then follow its log until it ends (as monitor)')
@@ -88,7 +93,7 @@ export function registerTaskCommands(program: Command, cli: Cli): void {
       throw new UsageError(
         "missing required argument 'image' (or --input, a zip to run in the runtime image)",
       );
-    await submit(cli, buildTaskSpec(image, args, o), o);
+    await submit(cli, buildTaskSpec(image, args, o, undefined, cli.io.env), o);
   });
 
   withTaskOptions(
@@ -99,7 +104,7 @@ export function registerTaskCommands(program: Command, cli: Cli): void {
       .argument('<image>', 'Docker image')
       .argument('[command...]', 'the command and its arguments, after --'),
   ).action(async (worker: string, image: string, args: string[], o: SubmitOptions) => {
-    await submit(cli, buildTaskSpec(image, args, o, worker), o);
+    await submit(cli, buildTaskSpec(image, args, o, worker, cli.io.env), o);
   });
 
   program

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { configDirOf, ensurePrivateDir } from '../config/config-dir';
 import { type Io } from '../context';
+import { carriesSecretValue } from '../commands/parsers';
 import { ExitCode } from '../exit-codes';
 import { buildProgram, run } from '../program';
 import { MutableOutput, readlinePrompter } from '../prompt/prompter';
@@ -23,7 +24,8 @@ export interface ReplOptions {
 
 /**
  * The interactive `master>` prompt: each line is split like a shell would and run through the
- * same commander program as a one-shot command. History is kept in the config folder; Tab
+ * same commander program as a one-shot command. History is kept in the config folder (less the
+ * lines that give a `--secret-env` value in the clear); Tab
  * completes command names and options; Ctrl-C stops the running command (or, at the prompt,
  * clears the line); Ctrl-D or `exit` leaves. Lines typed while a command runs wait their turn.
  */
@@ -142,7 +144,9 @@ function loadHistory(file: string): string[] {
 function saveHistory(file: string, history: string[], io: Io): void {
   try {
     ensurePrivateDir(join(file, '..'));
-    writeFileSync(file, [...history].reverse().join('\n') + '\n', { mode: 0o600 });
+    // a secret given in the clear is not written down (`--secret-env NAME` takes it from the environment)
+    const kept = history.filter((line) => !carriesSecretValue(line));
+    writeFileSync(file, [...kept].reverse().join('\n') + '\n', { mode: 0o600 });
   } catch (error) {
     io.err(`hivemind: cannot save the history in ${file}: ${(error as Error).message}\n`);
   }

@@ -90,6 +90,15 @@ describe(parseNodePoolConfig.name, () => {
     });
   });
 
+  it.each([
+    [{}, 'JWT_SECRET'],
+    [{ VPN_KEY_SECRET: 'v'.repeat(32) }, 'VPN_KEY_SECRET'],
+    [{ VPN_KEY_SECRET: 'v'.repeat(32), TASK_SECRETS_KEY: 't'.repeat(32) }, 'TASK_SECRETS_KEY'],
+  ])('seals secret env with %j: %s', (env: Record<string, string>, from) => {
+    const all = { ...base, ...env } as Record<string, string>;
+    expect(parseNodePoolConfig(all).tasks.secretEnvKey).toBe(all[from]);
+  });
+
   it('reads VPN_SUBNET, VPN_ENDPOINT (port optional), VPN_DNS and VPN_KEY_SECRET', () => {
     const { vpn } = parseNodePoolConfig({
       ...base,

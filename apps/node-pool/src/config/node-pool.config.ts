@@ -59,6 +59,10 @@ const schema = z.object({
   MAX_FILE_SIZE: int(104857600, { min: 1024, max: 1099511627776 }),
   HEARTBEAT_TIMEOUT_S: int(15, { min: 1, max: 3600 }),
   SCHEDULER_STRATEGY: oneOf(SCHEDULER_STRATEGIES, 'trust-aware'),
+  TASK_SECRETS_KEY: z
+    .string()
+    .min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+    .optional(),
   WEB_ROOT: z.string().default('./dist/apps/web/browser'),
   VPN_SUBNET: z
     .string()
@@ -140,6 +144,13 @@ export class NodePoolConfig {
   readonly ledger: { auditIntervalS: number };
   readonly storage: { path: string; maxFileSize: number };
   readonly scheduling: { heartbeatTimeoutS: number; strategy: (typeof SCHEDULER_STRATEGIES)[number] };
+  readonly tasks: {
+    /**
+     * Seals tasks' secret env at rest: TASK_SECRETS_KEY, else VPN_KEY_SECRET, else JWT_SECRET (under
+     * its own HKDF purpose, so the key differs from the VPN's even when the secret is the same).
+     */
+    secretEnvKey: string;
+  };
   /** The built web console (index.html), served at /. */
   readonly webRoot: string;
   readonly vpn: {
@@ -207,6 +218,7 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     ledger: { auditIntervalS: e.LEDGER_AUDIT_INTERVAL_S },
     storage: { path: resolve(e.STORAGE_PATH), maxFileSize: e.MAX_FILE_SIZE },
     scheduling: { heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S, strategy: e.SCHEDULER_STRATEGY },
+    tasks: { secretEnvKey: e.TASK_SECRETS_KEY ?? e.VPN_KEY_SECRET ?? e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET },
     webRoot: resolve(e.WEB_ROOT),
     vpn: {
       subnet: e.VPN_SUBNET,

@@ -22,7 +22,7 @@ export interface RpcMessageLimit {
   restBytes?: number;
 }
 
-/** What an rpc's fields other than its payload may weigh (UploadTask: env is 100 × 4 KiB at most). */
+/** What an rpc's fields other than its payload may weigh (UploadTask: env and secret_env are 100 × 4 KiB each at most). */
 const REST_OF_A_PAYLOAD_MESSAGE = 1024 * 1024;
 
 /**

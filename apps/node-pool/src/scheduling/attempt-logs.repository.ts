@@ -15,7 +15,8 @@ export interface LogBatch {
 
 /**
  * The writes of worker log batches: `log_chunks` (unique per attempt and number, so a resent batch
- * is stored once) and the attempt's highest stored number, `attempts.log_seq`.
+ * is stored once) and the attempt's highest stored number, `attempts.log_seq`; and the task's sealed
+ * secret env, whose values are masked in a batch before it is stored.
  */
 @Injectable()
 export class AttemptLogsRepository {
@@ -39,6 +40,15 @@ export class AttemptLogsRepository {
       [attemptId, seq],
     );
     return acked?.log_seq;
+  }
+
+  /** The task's sealed secret env (masks its log batches); null when it has none. */
+  async secretEnvSealed(taskId: string): Promise<string | null> {
+    const [row] = await this.db.query<{ secret_env_sealed: string | null }[]>(
+      `SELECT secret_env_sealed FROM tasks WHERE id = $1`,
+      [taskId],
+    );
+    return row?.secret_env_sealed ?? null;
   }
 
   /** The number after the attempt's last stored one (for batches sent without a number). */

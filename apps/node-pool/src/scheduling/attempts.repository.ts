@@ -47,6 +47,8 @@ export interface DispatchRow {
   command: string[] | null;
   aggregate: { image?: string; command?: string[] } | null;
   env: Record<string, string>;
+  /** The task's secret env, sealed (opened only into the ExecuteTaskRequest); null: none. */
+  secret_env_sealed: string | null;
   timeout_s: number;
   network_allowed: boolean;
   alloc_cpu_millicores: number;
@@ -316,7 +318,7 @@ export class AttemptsRepository {
     return this.db.query<DispatchRow[]>(
       `SELECT a.id, a.state, a.node_id, a.task_id, a.fencing_token, a.attempt_number, s.shard_index, s.is_aggregate,
          s.params, t.shards_total - (CASE WHEN t.aggregate IS NULL THEN 0 ELSE 1 END) AS shard_count,
-         t.image, t.command, t.aggregate, t.env, t.timeout_s, t.network_allowed, a.alloc_cpu_millicores,
+         t.image, t.command, t.aggregate, t.env, t.secret_env_sealed, t.timeout_s, t.network_allowed, a.alloc_cpu_millicores,
          a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb, t.req_gpu_score,
          coalesce(si.sha256, f.sha256) AS input_sha256, coalesce(si.size_bytes, f.size_bytes) AS input_size
        FROM attempts a JOIN shards s ON s.id = a.shard_id JOIN tasks t ON t.id = a.task_id

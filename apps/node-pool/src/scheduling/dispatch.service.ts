@@ -5,10 +5,16 @@ import type { ExecuteTaskRequest, WorkerCommand } from '@hivemind/contracts/grpc
 import { quitRedis, subscriberConnection } from '../common/redis';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { AttemptsRepository, type DispatchRow } from './attempts.repository';
+import { TaskSecrets } from './task-secrets';
 
 interface Envelope {
   nodeId: string;
   command: WorkerCommand;
+  /**
+   * An execute's secret env, still sealed: the replica that holds the node's stream opens it, so
+   * the values never pass through Redis.
+   */
+  sealedEnv?: string;
 }
 
 /**
@@ -16,6 +22,7 @@ interface Envelope {
  * the nodes connected to it; a command for a node goes through Redis pub/sub, so whichever replica
  * holds that node's stream delivers it. Delivery is at-least-once in effect: a node that reconnects is
  * sent every attempt assigned to it again, and the reconciler re-sends assignments nobody took up.
+ * A task's secret env is opened into the ExecuteTaskRequest's env only on its way into the stream.
  */
 @Injectable()
 export class DispatchService implements OnModuleInit, OnModuleDestroy {
@@ -28,6 +35,7 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly attempts: AttemptsRepository,
+    private readonly secrets: TaskSecrets,
     config: NodePoolConfig,
   ) {
     this.channel = `${config.redis.queuePrefix}:dispatch`;
@@ -75,18 +83,22 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
   async sendAssigned(attemptIds: readonly string[]): Promise<void> {
     const rows = await this.attempts.liveForDispatch({ attemptIds });
     // one batch of publishes: ioredis pipelines commands sent together
-    await Promise.all(rows.map((row) => this.send(row.node_id, { execute: toExecute(row) })));
+    await Promise.all(
+      rows.map((row) => this.send(row.node_id, { execute: toExecute(row) }, row.secret_env_sealed)),
+    );
   }
 
-  /** Every live attempt of a node, with its ExecuteTaskRequest (for a node that (re)connects). */
+  /**
+   * Every live attempt of a node, with its ExecuteTaskRequest (for a node that (re)connects); an
+   * attempt whose secret env cannot be opened is left out (and logged).
+   */
   async liveAttemptsFor(
     nodeId: string,
   ): Promise<{ attemptId: string; started: boolean; execute: ExecuteTaskRequest }[]> {
-    return (await this.attempts.liveForDispatch({ nodeId })).map((row) => ({
-      attemptId: row.id,
-      started: row.state === 'RUNNING',
-      execute: toExecute(row),
-    }));
+    return (await this.attempts.liveForDispatch({ nodeId })).flatMap((row) => {
+      const execute = this.opened({ execute: toExecute(row) }, row.secret_env_sealed)?.execute;
+      return execute ? [{ attemptId: row.id, started: row.state === 'RUNNING', execute }] : [];
+    });
   }
 
   /** Tells a node to kill an attempt's container. */
@@ -104,22 +116,54 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private async send(nodeId: string, command: WorkerCommand): Promise<void> {
+  private async send(nodeId: string, command: WorkerCommand, sealedEnv?: string | null): Promise<void> {
+    const envelope: Envelope = { nodeId, command, ...(sealedEnv ? { sealedEnv } : {}) };
     try {
-      await this.publisher.publish(this.channel, JSON.stringify({ nodeId, command } satisfies Envelope));
+      await this.publisher.publish(this.channel, JSON.stringify(envelope));
     } catch (error) {
       // the node gets it on reconnect, or from the reconciler
       this.logger.warn(`could not publish a command for node ${nodeId}: ${(error as Error).message}`);
-      this.emit(nodeId, command);
+      this.deliver(envelope);
     }
   }
 
   private deliverLocally(raw: string): void {
+    let envelope: Envelope;
     try {
-      const { nodeId, command } = JSON.parse(raw) as Envelope;
-      this.emit(nodeId, command);
+      envelope = JSON.parse(raw) as Envelope;
     } catch (error) {
       this.logger.warn(`bad dispatch message: ${(error as Error).message}`);
+      return;
+    }
+    this.deliver(envelope);
+  }
+
+  private deliver({ nodeId, command, sealedEnv }: Envelope): void {
+    // only the replica that holds the node's stream opens its secrets
+    if (!this.streams.has(nodeId)) return;
+    const opened = this.opened(command, sealedEnv);
+    if (opened) this.emit(nodeId, opened);
+  }
+
+  /**
+   * An execute with its task's secret env opened into `env` and named in `secret_env_keys`;
+   * undefined, logged without any value, when it cannot be opened: a task is never run without the
+   * secrets it was given.
+   */
+  private opened(command: WorkerCommand, sealedEnv: string | null | undefined): WorkerCommand | undefined {
+    if (!sealedEnv || !command.execute) return command;
+    try {
+      const secret = this.secrets.open(sealedEnv);
+      return {
+        execute: {
+          ...command.execute,
+          env: { ...command.execute.env, ...secret },
+          secret_env_keys: Object.keys(secret).sort(),
+        },
+      };
+    } catch (error) {
+      this.logger.error(`attempt ${command.execute.attempt_id} not sent: ${(error as Error).message}`);
+      return undefined;
     }
   }
 
@@ -149,6 +193,7 @@ function toExecute(r: DispatchRow): ExecuteTaskRequest {
     image: (aggregate ? aggregate.image : undefined) ?? r.image ?? '',
     command: (aggregate ? aggregate.command : r.command) ?? [],
     env: r.env,
+    secret_env_keys: [],
     timeout_s: r.timeout_s,
     network_allowed: r.network_allowed,
     cpu_millicores: r.alloc_cpu_millicores,

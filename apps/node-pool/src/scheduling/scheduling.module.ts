@@ -14,6 +14,7 @@ import { ReconcilerService } from './reconciler.service';
 import { SchedulerService } from './scheduler.service';
 import { ShardsRepository } from './shards.repository';
 import { TaskEvents } from './task-events';
+import { TaskSecrets } from './task-secrets';
 import { TaskStateRepository } from './task-state.repository';
 import { Transactions } from './transactions';
 import { WorkerGrpcController } from './worker.grpc-controller';
@@ -34,6 +35,7 @@ import { WorkerReportsService } from './worker-reports.service';
     ShardsRepository,
     TaskStateRepository,
     TaskEvents,
+    TaskSecrets,
     SchedulerService,
     DispatchService,
     LifecycleService,
@@ -44,6 +46,6 @@ import { WorkerReportsService } from './worker-reports.service';
     // node credentials as the nodes module issues and checks them
     { provide: NodeAuthenticator, useExisting: NodeCredentialService },
   ],
-  exports: [SchedulerService, DispatchService, LifecycleService, ReconcilerService],
+  exports: [SchedulerService, DispatchService, LifecycleService, ReconcilerService, TaskSecrets],
 })
 export class SchedulingModule {}

@@ -94,7 +94,7 @@ export class ShardsRepository {
     return m.query<QueuedShardRow[]>(
       `SELECT s.id, s.task_id, s.priority, s.queued_at, s.wait_reason, t.req_cpu_millicores, t.req_memory_mb,
          t.req_storage_mb, t.req_cpu_score, t.req_gpu_score, t.req_gpu_memory_mb, t.req_gpu_name, t.location,
-         t.target_node_id, u.trust_score, t.user_id, t.network_allowed, false AS has_secrets, t.validation,
+         t.target_node_id, u.trust_score, t.user_id, t.network_allowed, t.secret_env_sealed IS NOT NULL AS has_secrets, t.validation,
          s.quorum, t.quorum AS task_quorum, s.replicas_wanted, s.attempts_count
        FROM shards s JOIN tasks t ON t.id = s.task_id JOIN users u ON u.id = t.user_id
        WHERE s.state = 'QUEUED'

@@ -78,6 +78,14 @@ export class Task {
   @Column({ type: 'jsonb', default: {} })
   env: Record<string, string>;
 
+  /** The secret env's values, sealed (common/secret-box.ts, JSON of the map); null: no secrets. */
+  @Column({ type: 'text', nullable: true })
+  secretEnvSealed: string | null;
+
+  /** The secret env's names (sorted), shown with the value `********`. */
+  @Column({ type: 'jsonb', default: [] })
+  secretEnvKeys: string[];
+
   @Column({ type: 'integer', default: 1000 })
   reqCpuMillicores: number;
 

@@ -15,6 +15,7 @@ import { DispatchService } from './dispatch.service';
 import { LifecycleService } from './lifecycle.service';
 import { ShardsRepository } from './shards.repository';
 import { type ResultCheck } from './settlement';
+import { TaskSecrets } from './task-secrets';
 
 /** The largest log batch one report may carry. */
 export const MAX_LOG_BATCH_BYTES = 1024 * 1024;
@@ -81,6 +82,7 @@ export class WorkerReportsService {
     private readonly blobs: BlobStore,
     private readonly telemetry: TelemetryService,
     private readonly storage: StorageService,
+    private readonly secrets: TaskSecrets,
   ) {}
 
   /** The attempt, or FencedOff (after telling the node to stop it). */
@@ -124,8 +126,10 @@ export class WorkerReportsService {
     const a = await this.check(ref);
     await this.lifecycle.markRunning(a);
     const seq = given ?? (await this.logChunks.nextSeq(a.id));
-    // PostgreSQL text cannot hold NUL
-    const data = batch.data.replaceAll('\u0000', '\uFFFD');
+    // PostgreSQL text cannot hold NUL; the task's secret values are never stored or published (a
+    // value split across two batches escapes this: the worker masks its spool too)
+    const mask = await this.secrets.maskerFor(a.task_id);
+    const data = mask(batch.data.replaceAll('\u0000', '\uFFFD'));
     const chunk = await this.logChunks.append({ attemptId: a.id, taskId: a.task_id, seq, stream, data });
     const acked = await this.logChunks.acknowledge(a.id, seq);
     if (chunk) {

@@ -212,6 +212,7 @@ function specOf(req: UploadTaskRequest__Output): Record<string, unknown> {
   set('image', req.image);
   set('command', req.command);
   if (Object.keys(req.env).length) spec.env = req.env;
+  if (Object.keys(req.secret_env).length) spec.secret_env = req.secret_env;
   set('cpu_cores', req.cpu_cores);
   set('memory_gb', req.memory_mb ? req.memory_mb / 1024 : req.memory_gb);
   set('storage_gb', req.storage_gb);

@@ -20,6 +20,8 @@ export interface TaskRow extends TaskDemandColumns {
   input_sha256: string | null;
   input_size: string | null;
   env: Record<string, string>;
+  /** The names of the secret env (its values are never read into a row). */
+  secret_env_keys: string[];
   priority: number;
   timeout_s: number;
   max_attempts: number;

@@ -8,8 +8,12 @@ import { type Resources } from '../scheduling/placement';
 import { SHARD_QUORUM_OF_TASK, SHARD_WANTED_OF_TASK } from '../scheduling/shards.repository';
 import { type AttemptRow, type LogChunkRow, type ShardRow, type TaskRow } from './task-rows';
 
-/** The columns every task query selects (aliases: t = tasks, u = users, f = the input file). */
-const TASK_COLUMNS = `t.*, u.username AS owner, f.sha256 AS input_sha256, f.size_bytes AS input_size,
+/**
+ * The columns every task query selects (aliases: t = tasks, u = users, f = the input file): all of
+ * the task's but its sealed secret env, which only dispatch and the log masking read (node-postgres
+ * keeps the last of two columns with one name: the NULL).
+ */
+const TASK_COLUMNS = `t.*, NULL AS secret_env_sealed, u.username AS owner, f.sha256 AS input_sha256, f.size_bytes AS input_size,
   (SELECT s.wait_reason FROM shards s WHERE s.task_id = t.id AND s.state = 'QUEUED' AND s.wait_reason IS NOT NULL
     ORDER BY s.shard_index LIMIT 1) AS wait_reason`;
 const TASK_FROM = `tasks t JOIN users u ON u.id = t.user_id LEFT JOIN files f ON f.id = t.input_file_id`;
@@ -22,6 +26,10 @@ export interface NewTask {
   image: string | null;
   command: string[] | null;
   env: Record<string, string>;
+  /** The secret env's values, sealed; null: none. */
+  secretEnvSealed: string | null;
+  /** The secret env's names, sorted. */
+  secretEnvKeys: string[];
   resources: Resources;
   gpuName: string | null;
   location: string | null;
@@ -93,9 +101,10 @@ export class TasksRepository {
       `INSERT INTO tasks (id, user_id, name, image, command, env, req_cpu_millicores, req_memory_mb,
          req_storage_mb, req_cpu_score, req_gpu_score, req_gpu_memory_mb, req_gpu_name, location, priority,
          timeout_s, max_attempts, network_allowed, split_kind, split_params, aggregate, target_node_id,
-         shards_total, max_cost, idempotency_key, validation, quorum, max_replicas)
+         shards_total, max_cost, idempotency_key, secret_env_sealed, secret_env_keys, validation, quorum,
+         max_replicas)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-         $22, $23, $24, $25, $26, $27, $28)
+         $22, $23, $24, $25, $26, $27, $28, $29, $30)
        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id`,
       [
@@ -124,6 +133,8 @@ export class TasksRepository {
         t.shardsTotal,
         t.maxCost,
         t.idempotencyKey,
+        t.secretEnvSealed,
+        JSON.stringify(t.secretEnvKeys),
         t.validation,
         t.quorum,
         t.maxReplicas,

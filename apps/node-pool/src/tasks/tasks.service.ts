@@ -16,6 +16,7 @@ import {
   ratePerMinute,
   TASK_LIMITS,
   ValidationMode,
+  maskedEnv,
 } from '@hivemind/contracts';
 import { type SubmitTaskDto } from '@hivemind/contracts/dto';
 import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
@@ -24,6 +25,7 @@ import { isUuid } from '../common/ids';
 import { LedgerService } from '../ledger/ledger.service';
 import { PlacementTrigger } from '../queues/placement-trigger';
 import { planShards, shardFolder } from '../scheduling/splitter';
+import { TaskSecrets } from '../scheduling/task-secrets';
 import { FilesRepository } from '../storage/files.repository';
 import { type ArchivePart } from '../storage/result-archive';
 import { TelemetryService } from '../telemetry/telemetry.service';
@@ -59,6 +61,7 @@ export class TasksService {
     private readonly ledger: LedgerService,
     private readonly placement: PlacementTrigger,
     private readonly telemetry: TelemetryService,
+    private readonly secrets: TaskSecrets,
   ) {}
 
   async submit(
@@ -110,6 +113,7 @@ export class TasksService {
       paidReplicasAtMost(policy.validation, policy.maxReplicas),
     );
     const priority = spec.priority ?? TASK_LIMITS.priority.default;
+    const secretEnv = this.secrets.seal(spec.secret_env ?? {});
 
     const outcome = await this.rows.transaction(async (m) => {
       if (idempotencyKey) {
@@ -125,6 +129,8 @@ export class TasksService {
         image: spec.image ?? null,
         command: spec.command ?? null,
         env: spec.env ?? {},
+        secretEnvSealed: secretEnv.sealed,
+        secretEnvKeys: secretEnv.keys,
         resources,
         gpuName: spec.gpu_name || null,
         location: spec.location || null,
@@ -234,7 +240,12 @@ export class TasksService {
   async detail(user: AuthUser, taskId: string): Promise<TaskDetailView> {
     const task = await this.visibleRow(user, taskId);
     const [shards, attempts] = await Promise.all([this.rows.shards(taskId), this.rows.attempts(taskId)]);
-    return { ...toTaskView(task), env: task.env, shards: shards.map((s) => toShardView(s, attempts)) };
+    return {
+      ...toTaskView(task),
+      env: maskedEnv(task.env, task.secret_env_keys),
+      secret_env_keys: task.secret_env_keys,
+      shards: shards.map((s) => toShardView(s, attempts)),
+    };
   }
 
   /** Newest first, keyset-paginated; `all` (admins) lists everyone's. */

@@ -3,7 +3,7 @@ import { type VpnPeerView, type VpnServerView } from '@hivemind/contracts';
 import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
-import { SecretBox } from './secret-box';
+import { SecretBox } from '../common/secret-box';
 import { type PeerRow, VpnPeersRepository } from './vpn-peers.repository';
 import {
   generateKeyPair,

@@ -23,6 +23,8 @@ class ScriptedPool {
   readonly completions: Completion[] = [];
   /** The bytes of each zip uploaded. */
   readonly uploads: Buffer[] = [];
+  /** The text of every log batch sent. */
+  readonly logs: string[] = [];
   download: (signal?: AbortSignal) => Promise<{ size: number }> = () => Promise.resolve({ size: 0 });
   upload: (signal?: AbortSignal) => Promise<string> = () => Promise.resolve('file-1');
   onCompleted: () => Promise<void> = () => Promise.resolve();
@@ -42,7 +44,10 @@ class ScriptedPool {
         this.calls.push('running');
         return Promise.resolve('0');
       },
-      log: (_ref: unknown, record: { seq: number }) => Promise.resolve(record.seq),
+      log: (_ref: unknown, record: { seq: number; data: string }) => {
+        this.logs.push(record.data);
+        return Promise.resolve(record.seq);
+      },
       completed: (_ref: unknown, completion: Completion) => {
         this.calls.push('completed');
         this.completions.push(completion);
@@ -95,10 +100,10 @@ const result = (exitCode: number): RunResult => ({
 class ScriptedExecutor implements Executor {
   readonly kind = 'process';
   started = 0;
-  constructor(private readonly starts: (spec: RunSpec) => Promise<RunHandle>) {}
-  start(spec: RunSpec, _sink: LogSink): Promise<RunHandle> {
+  constructor(private readonly starts: (spec: RunSpec, sink: LogSink) => Promise<RunHandle>) {}
+  start(spec: RunSpec, sink: LogSink): Promise<RunHandle> {
     this.started += 1;
-    return this.starts(spec);
+    return this.starts(spec, sink);
   }
   leftovers = () => Promise.resolve([]);
   discard = () => Promise.resolve();
@@ -203,6 +208,22 @@ describe(AttemptRunner.name, () => {
     expect(pool.completions).toMatchObject([{ exitCode: 0, failureCause: '' }]);
     expect(runner.acknowledged).toBe(true);
     expect(existsSync(runner.dir)).toBe(false);
+  });
+
+  it('runs with the secret env in the clear and masks its values in the log it sends', async () => {
+    const run = new ScriptedRun(false);
+    let env: Record<string, string> = {};
+    const executor = new ScriptedExecutor((spec, sink) => {
+      env = spec.env;
+      sink.write('stdout', Buffer.from(`token ${spec.env.API_TOKEN}, mode ${spec.env.MODE}\n`));
+      setTimeout(() => run.end(result(0)), 1);
+      return Promise.resolve(run);
+    });
+    const secret = { env: { API_TOKEN: 'tok-123456', MODE: 'fast' }, secret_env_keys: ['API_TOKEN'] };
+    const runner = AttemptRunner.begin(context(executor), request(secret));
+    await runner.done;
+    expect(env).toMatchObject({ API_TOKEN: 'tok-123456', MODE: 'fast' });
+    expect(pool.logs.join('')).toBe('token ********, mode fast\n');
   });
 
   it('ends a wedged attempt on the pool stop: its run already ended unseen, nothing more is reported', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Logger } from '@nestjs/common';
 import pRetry, { AbortError } from 'p-retry';
-import type { ResultEntry } from '@hivemind/contracts';
+import { secretMasker, type ResultEntry } from '@hivemind/contracts';
 import type { ExecuteTaskRequest__Output } from '@hivemind/contracts/grpc';
 import { LABELS, MissingImageError } from '../docker/docker-executor';
 import {
@@ -352,8 +352,11 @@ export class AttemptRunner {
   }
 
   private openSpool(): Promise<LogSpool> {
+    const r = this.state.request;
     return LogSpool.open(join(this.dir, FILES.logs), {
       send: (record) => this.ctx.pool.log(this.ref, record),
+      // the values the submitter marked secret never leave this node in a log
+      mask: secretMasker((r.secret_env_keys ?? []).flatMap((k) => (k in r.env ? [r.env[k]] : []))),
       isFatal: (error) => error instanceof FencedOffError,
       onFatal: (error) => this.stopByPool(error.message),
     });

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { secretMasker } from '@hivemind/contracts';
 import { type LogRecord, LogSpool } from './log-spool';
 
 /** A pool stand-in: stores each sequence number once and answers the last one stored. */
@@ -54,6 +55,19 @@ describe(LogSpool.name, () => {
     ]);
     expect(spool.ackedSeq).toBe(3);
     expect(spool.lastTs).toBe('2026-11-23T10:00:00.000000001Z');
+    spool.stop();
+  });
+
+  it('masks secret values before they reach the disk or the pool, also across writes of one batch', async () => {
+    const spool = await open({ mask: secretMasker(['hunter22']) });
+    spool.write('stdout', Buffer.from('password=hunter22\n'));
+    spool.write('stdout', Buffer.from('again: hun'));
+    spool.write('stdout', Buffer.from('ter22\n'));
+    spool.system('hivemind: hunter22 in a system line');
+    spool.close();
+    await spool.flushed();
+    expect(pool.text()).toBe('password=********\nagain: ********\nhivemind: ******** in a system line\n');
+    expect(readFileSync(join(dir, 'logs.jsonl'), 'utf8')).not.toContain('hunter22');
     spool.stop();
   });
 

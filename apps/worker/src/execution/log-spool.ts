@@ -26,6 +26,11 @@ export interface LogSpoolOptions {
   maxUnsentBytes?: number;
   /** Output kept per attempt; beyond it the rest is dropped with one system line saying so. */
   maxTotalBytes?: number;
+  /**
+   * Rewrites each batch's text before it is spooled (the task's secret values masked), so what the
+   * disk keeps and the pool receives never holds them. A value cut across two batches escapes it.
+   */
+  mask?(text: string): string;
   /** Non-retryable send failure (the attempt was fenced off): the spool stops sending. */
   onFatal?(error: Error): void;
   isFatal?(error: unknown): boolean;
@@ -177,6 +182,7 @@ export class LogSpool implements LogSink {
   }
 
   private append(record: LogRecord): void {
+    if (this.opts.mask) record = { ...record, data: this.opts.mask(record.data) };
     const line = `${JSON.stringify(record)}\n`;
     const length = Buffer.byteLength(line);
     const entry = { seq: record.seq, offset: this.fileSize, length };

@@ -90,7 +90,10 @@ export interface ShardView {
 }
 
 export interface TaskDetailView extends TaskView {
+  /** The task's env; the names in secret_env_keys show `********` (SECRET_MASK), never the value. */
   env: Record<string, string>;
+  /** The names whose values were given as secret_env, sorted. */
+  secret_env_keys: string[];
   shards: ShardView[];
 }
 

@@ -25,7 +25,7 @@ import { Optional } from './optional';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** An object of environment variables: names like POSIX shells accept, string values, at most 100. */
-function IsEnvMap(options?: ValidationOptions) {
+function IsEnvMap(field: 'env' | 'secret_env', options?: ValidationOptions) {
   return ValidateBy(
     {
       name: 'isEnvMap',
@@ -43,7 +43,26 @@ function IsEnvMap(options?: ValidationOptions) {
               v.length <= T.envValueChars,
           ),
         defaultMessage: () =>
-          `env must be an object of at most ${T.envPairs} NAME → "value" pairs (names: letters, digits, _; not starting with HIVEMIND_; values up to ${T.envValueChars} characters)`,
+          `${field} must be an object of at most ${T.envPairs} NAME → "value" pairs (names: letters, digits, _; not starting with HIVEMIND_; values up to ${T.envValueChars} characters)`,
+      },
+    },
+    options,
+  );
+}
+
+/** No name of secret_env is also in env (which value would the task get?). */
+function NoNameInEnv(options?: ValidationOptions) {
+  const shared = (value: unknown, env: unknown) =>
+    typeof value === 'object' && value !== null && typeof env === 'object' && env !== null
+      ? Object.keys(value).filter((k) => Object.hasOwn(env, k))
+      : [];
+  return ValidateBy(
+    {
+      name: 'noNameInEnv',
+      validator: {
+        validate: (value: unknown, args) => shared(value, (args?.object as SubmitTaskDto).env).length === 0,
+        defaultMessage: (args) =>
+          `secret_env and env both name ${shared(args?.value, (args?.object as SubmitTaskDto).env).join(', ')}: give each variable in one of them`,
       },
     },
     options,
@@ -95,8 +114,20 @@ export class SubmitTaskDto {
     example: { MODE: 'fast' },
   })
   @Optional()
-  @IsEnvMap()
+  @IsEnvMap('env')
   env?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description:
+      'environment variables whose values are secret: sealed at rest, shown as "********" in every answer (also to you), masked in the stored logs (values of 4 characters or more), sent only to the node that runs the task. Same bounds as env; a name may not be in both.',
+    example: { DB_PASSWORD: 'correct horse battery staple' },
+  })
+  @Optional()
+  @IsEnvMap('secret_env')
+  @NoNameInEnv()
+  secret_env?: Record<string, string>;
 
   @ApiPropertyOptional({ minimum: L.cpu_cores.min, maximum: L.cpu_cores.max, default: L.cpu_cores.default })
   @Optional()

@@ -68,6 +68,7 @@ const SHOWN_FIELDS = new Set([
   'command',
   'input',
   'env',
+  'secret_env',
   'gpu_name',
   'location',
   'network_allowed',
@@ -190,6 +191,10 @@ export class SubmitPage {
     for (const [key, control] of Object.entries(this.form.controls) as [string, AbstractControl][]) {
       control.valueChanges.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => this.clearRefusal(key));
     }
+    // the pool names secret_env for the secret rows, shown with the others
+    this.form.controls.env.valueChanges
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe(() => this.clearRefusal('secret_env'));
   }
 
   /** What to say under a field: the refusal, else what is wrong with its value once touched, else a hint. */
@@ -368,6 +373,7 @@ export class SubmitPage {
     return this.fb.group({
       name: ['', Validators.maxLength(128)],
       value: ['', Validators.maxLength(TASK_TEXT_LIMITS.envValueChars)],
+      secret: [false],
     });
   }
 

@@ -97,6 +97,32 @@ describe(buildSpec.name, () => {
     expect(spec?.env).toEqual({ MODE: 'fast', EMPTY: '' });
   });
 
+  it('sends the rows marked secret as secret_env', () => {
+    const { spec } = buildSpec(
+      blank({
+        env: [
+          { name: 'MODE', value: 'fast', secret: false },
+          { name: 'DB_PASSWORD', value: 'hunter22', secret: true },
+        ],
+      }),
+    );
+    expect(spec?.env).toEqual({ MODE: 'fast' });
+    expect(spec?.secret_env).toEqual({ DB_PASSWORD: 'hunter22' });
+    expect(buildSpec(blank({ env: [{ name: 'MODE', value: 'x' }] })).spec).not.toHaveProperty('secret_env');
+  });
+
+  it('refuses a name given as a plain and a secret variable', () => {
+    const { errors } = buildSpec(
+      blank({
+        env: [
+          { name: 'TOKEN', value: 'a' },
+          { name: 'TOKEN', value: 'b', secret: true },
+        ],
+      }),
+    );
+    expect(errors?.['env']).toMatch(/TOKEN: TOKEN is given twice/);
+  });
+
   it('refuses bad and repeated environment names', () => {
     expect(buildSpec(blank({ env: [{ name: '1X', value: 'a' }] })).errors?.['env']).toMatch(/^1X:/);
     expect(

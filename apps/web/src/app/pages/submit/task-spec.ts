@@ -8,6 +8,8 @@ import { TASK_DEFAULTS } from './cost';
 export interface EnvRow {
   name: string;
   value: string;
+  /** Sent as secret_env: the pool seals it and shows it as ******** everywhere. */
+  secret?: boolean;
 }
 
 /** The form as the page holds it: text fields as typed, empty numbers as null. */
@@ -120,17 +122,20 @@ export function buildSpec(v: SubmitFormValue): SpecResult {
   spec.aggregate_command = shellArgv(v.aggregate_command);
 
   const env: Record<string, string> = {};
+  const secretEnv: Record<string, string> = {};
   for (const row of v.env) {
     const name = row.name.trim();
     if (!name && !row.value) continue;
-    const problem = envNameError(name) ?? (name in env ? `${name} is given twice` : null);
+    const given = name in env || name in secretEnv;
+    const problem = envNameError(name) ?? (given ? `${name} is given twice` : null);
     if (problem) {
       errors['env'] ??= `${name || 'A variable'}: ${problem}`;
       continue;
     }
-    env[name] = row.value;
+    (row.secret ? secretEnv : env)[name] = row.value;
   }
   if (Object.keys(env).length) spec.env = env;
+  if (Object.keys(secretEnv).length) spec.secret_env = secretEnv;
 
   for (const key of Object.keys(spec) as (keyof TaskSpec)[]) if (spec[key] === undefined) delete spec[key];
   return Object.keys(errors).length ? { spec: null, errors } : { spec, errors: null };

@@ -42,6 +42,11 @@ export interface ExecuteTaskRequest {
    * the aggregate step: the input holds every shard's output
    */
   'is_aggregate'?: (boolean);
+  /**
+   * the names in env whose values the submitter marked secret: the worker masks those values in
+   * the logs it sends
+   */
+  'secret_env_keys'?: (string)[];
 }
 
 export interface ExecuteTaskRequest__Output {
@@ -84,4 +89,9 @@ export interface ExecuteTaskRequest__Output {
    * the aggregate step: the input holds every shard's output
    */
   'is_aggregate': (boolean);
+  /**
+   * the names in env whose values the submitter marked secret: the worker masks those values in
+   * the logs it sends
+   */
+  'secret_env_keys': (string)[];
 }

@@ -49,7 +49,11 @@ export interface UploadTaskRequest {
   'target_node'?: (string);
   'idempotency_key'?: (string);
   /**
-   * HiveMind additions: result validation (docs/validation.md); 28 is secret_env
+   * like env, but sealed at rest and shown as "********"
+   */
+  'secret_env'?: ({[key: string]: string});
+  /**
+   * HiveMind additions: result validation (docs/validation.md)
    */
   'validation'?: (string);
   /**
@@ -110,7 +114,11 @@ export interface UploadTaskRequest__Output {
   'target_node': (string);
   'idempotency_key': (string);
   /**
-   * HiveMind additions: result validation (docs/validation.md); 28 is secret_env
+   * like env, but sealed at rest and shown as "********"
+   */
+  'secret_env': ({[key: string]: string});
+  /**
+   * HiveMind additions: result validation (docs/validation.md)
    */
   'validation': (string);
   /**

@@ -3,8 +3,9 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 const VERSION = 'v1';
 
 /**
- * Encrypts small secrets (WireGuard private keys) for the database with AES-256-GCM, under a key
- * derived from a configured secret, so a copy of the database alone does not hold usable keys.
+ * Encrypts small secrets for the database (WireGuard private keys, tasks' secret env) with
+ * AES-256-GCM, under a key derived (HKDF-SHA256) from a configured secret and a `purpose`, so a copy
+ * of the database alone holds nothing usable and one secret serves several uses with separate keys.
  * Text form: `v1:<iv>:<tag>:<ciphertext>`, base64 each.
  */
 export class SecretBox {

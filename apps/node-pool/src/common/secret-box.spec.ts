@@ -15,4 +15,10 @@ describe('SecretBox', () => {
     expect(() => box.open([v, iv, tag, flipped.toString('base64')].join(':'))).toThrow();
     expect(() => box.open('garbage')).toThrow('not a sealed secret');
   });
+
+  it('derives a separate key per purpose from one secret', () => {
+    const sealed = new SecretBox('a'.repeat(32), 'one purpose').seal('value');
+    expect(new SecretBox('a'.repeat(32), 'one purpose').open(sealed)).toBe('value');
+    expect(() => new SecretBox('a'.repeat(32), 'another purpose').open(sealed)).toThrow();
+  });
 });
