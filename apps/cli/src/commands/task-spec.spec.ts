@@ -17,6 +17,9 @@ describe(buildTaskSpec.name, () => {
         priority: 5,
         timeout: 60,
         maxAttempts: 2,
+        validation: 'Quorum',
+        quorum: 3,
+        maxReplicas: 5,
         env: ['A=1', 'B=x=y'],
         command: 'echo hi',
         network: true,
@@ -36,6 +39,9 @@ describe(buildTaskSpec.name, () => {
       priority: 5,
       timeout_s: 60,
       max_attempts: 2,
+      validation: 'quorum',
+      quorum: 3,
+      max_replicas: 5,
       network_allowed: true,
     });
   });
@@ -53,6 +59,7 @@ describe(buildTaskSpec.name, () => {
     [[], { split: 'nope' }, /--split must be one of none, data_processing/],
     [[], { splitParams: '[1]' }, /--split-params must be a JSON object/],
     [[], { splitParams: '{' }, /--split-params must be JSON/],
+    [[], { validation: 'majority' }, /--validation must be one of none, quorum, adaptive/],
     [['ls'], { command: 'ls' }, /either with --command or after --/],
   ])('refuses %j %j', (args, options, message) => {
     expect(() => buildTaskSpec('img', args, options)).toThrow(UsageError);

@@ -1,4 +1,4 @@
-import { SplitKind } from '@hivemind/contracts';
+import { SplitKind, ValidationMode } from '@hivemind/contracts';
 import { type SubmitTaskDto } from '@hivemind/contracts/dto';
 import { UsageError } from '../exit-codes';
 
@@ -20,6 +20,9 @@ export interface TaskOptions {
   priority?: number;
   timeout?: number;
   maxAttempts?: number;
+  validation?: string;
+  quorum?: number;
+  maxReplicas?: number;
   location?: string;
   network?: boolean;
   env?: string[];
@@ -71,6 +74,14 @@ export function buildTaskSpec(
   set('priority', o.priority);
   set('timeout_s', o.timeout);
   set('max_attempts', o.maxAttempts);
+  if (o.validation !== undefined) {
+    const modes = Object.values(ValidationMode) as string[];
+    const mode = o.validation.toLowerCase();
+    if (!modes.includes(mode)) throw new UsageError(`--validation must be one of ${modes.join(', ')}`);
+    spec.validation = mode as ValidationMode;
+  }
+  set('quorum', o.quorum);
+  set('max_replicas', o.maxReplicas);
   set('location', o.location);
   if (o.network) spec.network_allowed = true;
   set('target_node', targetNode);

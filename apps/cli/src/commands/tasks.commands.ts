@@ -52,6 +52,20 @@ function withTaskOptions(command: Command): Command {
       'tries per shard when a node fails (default 3)',
       n({ integer: true, min: 1 }),
     )
+    .option(
+      '--validation <mode>',
+      'none, quorum or adaptive (default): how results are checked before they count',
+    )
+    .option(
+      '--quorum <n>',
+      'matching results of different owners a shard needs (default 2)',
+      n({ integer: true, min: 1 }),
+    )
+    .option(
+      '--max-replicas <n>',
+      'most replicas of a shard; the hold covers this many (default 4)',
+      n({ integer: true, min: 1 }),
+    )
     .option('--location <where>', 'preferred node location')
     .option('--network', 'let the containers reach the network (trusted users)')
     .option('--env <NAME=value>', 'an environment variable (repeatable)', envPair)

@@ -1,5 +1,10 @@
 import { InitialSchema1795392000000 } from './migrations/1795392000000-initial-schema';
 import { LedgerSystemAccounts1795478400000 } from './migrations/1795478400000-ledger-system-accounts';
+import { ResultValidation1795564800000 } from './migrations/1795564800000-result-validation';
 
 /** Every migration, in order. New ones are appended here (explicit beats a glob over dist/). */
-export const MIGRATIONS = [InitialSchema1795392000000, LedgerSystemAccounts1795478400000];
+export const MIGRATIONS = [
+  InitialSchema1795392000000,
+  LedgerSystemAccounts1795478400000,
+  ResultValidation1795564800000,
+];

@@ -24,6 +24,22 @@ export interface NodeCapacityRow extends NodeResourcesView {
   avail_gpu_memory_mb: number;
   running_attempts: number;
   max_concurrent: number;
+  owner_id: string;
+  valid_run: number;
+  /** The owner is an admin: the operator's own machine. */
+  operator: boolean;
+  /** A node fault within RELIABILITY_COOLDOWN_S. */
+  recent_fault: boolean;
+}
+
+/** What validation does to a node's standing: the sum of its results' verdicts in one settlement. */
+export interface StandingChange {
+  nodeId: string;
+  creditDelta: number;
+  valid: number;
+  invalid: number;
+  /** Reset the run of valid results (an invalid result), else extend it by `valid`. */
+  resetRun: boolean;
 }
 
 /** What one placement batch takes of one node: the sum of its new attempts' allocations. */
@@ -44,13 +60,22 @@ export class NodeCapacityRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The online nodes, read (not locked) as the snapshot a placement batch places against. */
-  online(m: EntityManager): Promise<NodeCapacityRow[]> {
+  online(m: EntityManager, faultCooldownS: number): Promise<NodeCapacityRow[]> {
     return m.query<NodeCapacityRow[]>(
-      `SELECT id, name, status, docker_status, credit_score, location, gpu_name, cpu_millicores, memory_mb,
-         storage_mb, cpu_score, gpu_score, gpu_memory_mb, avail_cpu_millicores, avail_memory_mb,
-         avail_storage_mb, avail_gpu_memory_mb, running_attempts, max_concurrent
-       FROM nodes WHERE status = 'online'`,
+      `SELECT n.id, n.name, n.status, n.docker_status, n.credit_score, n.location, n.gpu_name, n.cpu_millicores,
+         n.memory_mb, n.storage_mb, n.cpu_score, n.gpu_score, n.gpu_memory_mb, n.avail_cpu_millicores,
+         n.avail_memory_mb, n.avail_storage_mb, n.avail_gpu_memory_mb, n.running_attempts, n.max_concurrent,
+         n.owner_id, n.valid_run, u.role = 'admin' AS operator,
+         coalesce(n.last_fault_at > now() - make_interval(secs => $1), false) AS recent_fault
+       FROM nodes n JOIN users u ON u.id = n.owner_id WHERE n.status = 'online'`,
+      [faultCooldownS],
     );
+  }
+
+  /** Locks these nodes in id order (the one order every writer of nodes uses). */
+  async lockInOrder(m: EntityManager, nodeIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(nodeIds)].sort();
+    await m.query(`SELECT id FROM nodes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   }
 
   /**
@@ -90,15 +115,46 @@ export class NodeCapacityRepository {
     return new Set(updated.map((r) => r.id));
   }
 
-  /** Gives an ended attempt's allocation and slot back to its node, and moves its credit score. */
-  async giveBack(m: EntityManager, nodeId: string, held: HeldResources, creditDelta: number): Promise<void> {
+  /**
+   * Gives an ended attempt's allocation and slot back to its node; a fault (a lost attempt, a crash)
+   * and a claim a task disproved are counted against its reliability, never its credit score.
+   */
+  async giveBack(
+    m: EntityManager,
+    nodeId: string,
+    held: HeldResources,
+    fault: boolean,
+    disprovedClaim: boolean,
+  ): Promise<void> {
     await m.query(
       `UPDATE nodes SET avail_cpu_millicores = avail_cpu_millicores + $2, avail_memory_mb = avail_memory_mb + $3,
          avail_storage_mb = avail_storage_mb + $4, avail_gpu_memory_mb = avail_gpu_memory_mb + $5,
-         running_attempts = greatest(running_attempts - 1, 0), credit_score = greatest(credit_score + $6, 0),
+         running_attempts = greatest(running_attempts - 1, 0),
+         node_faults = node_faults + CASE WHEN $6 THEN 1 ELSE 0 END,
+         last_fault_at = CASE WHEN $6 THEN now() ELSE last_fault_at END,
+         disproved_claims = disproved_claims + CASE WHEN $7 THEN 1 ELSE 0 END,
          updated_at = now()
        WHERE id = $1`,
-      [nodeId, held.cpuMillicores, held.memoryMb, held.storageMb, held.gpuMemoryMb, creditDelta],
+      [nodeId, held.cpuMillicores, held.memoryMb, held.storageMb, held.gpuMemoryMb, fault, disprovedClaim],
+    );
+  }
+
+  /** Validation's verdicts on nodes' results: credit score, valid/invalid counts, the run (nodes locked). */
+  async changeStanding(m: EntityManager, changes: readonly StandingChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await m.query(
+      `UPDATE nodes n SET credit_score = greatest(n.credit_score + d.credit, 0),
+         valid_results = n.valid_results + d.valid, invalid_results = n.invalid_results + d.invalid,
+         valid_run = CASE WHEN d.reset THEN 0 ELSE n.valid_run + d.valid END, updated_at = now()
+       FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::bool[]) AS d(id, credit, valid, invalid, reset)
+       WHERE n.id = d.id`,
+      [
+        changes.map((c) => c.nodeId),
+        changes.map((c) => c.creditDelta),
+        changes.map((c) => c.valid),
+        changes.map((c) => c.invalid),
+        changes.map((c) => c.resetRun),
+      ],
     );
   }
 

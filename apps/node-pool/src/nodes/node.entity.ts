@@ -53,8 +53,30 @@ export class Node {
   @Column({ type: 'varchar', length: 16, default: DockerStatus.Disabled })
   dockerStatus: DockerStatus;
 
+  /** Honesty: moved only by validated results of other owners' tasks (docs/validation.md). */
   @Column({ type: 'integer', default: 50 })
   creditScore: number;
+
+  /** Consecutive valid results for other owners' tasks; an invalid one resets it. */
+  @Column({ type: 'integer', default: 0 })
+  validRun: number;
+
+  @Column({ type: 'integer', default: 0 })
+  validResults: number;
+
+  @Column({ type: 'integer', default: 0 })
+  invalidResults: number;
+
+  /** Reliability: lost attempts and failures the node caused (they lower its placement preference for a while). */
+  @Column({ type: 'integer', default: 0 })
+  nodeFaults: number;
+
+  /** Claims a task disproved (an OOM kill below the memory the node promised). */
+  @Column({ type: 'integer', default: 0 })
+  disprovedClaims: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastFaultAt: Date | null;
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   credentialHash: string | null;

@@ -3,11 +3,13 @@ import {
   DockerStatus,
   NodeStatus,
   type NodeResourcesView,
+  type NodeStandingView,
   type NodeUtilizationPointView,
   type NodeUtilizationView,
   type NodeView,
   type Page,
   TrustGroup,
+  onProbation,
   trustGroupOf,
 } from '@hivemind/contracts';
 import type { WorkerNodeInfo } from '@hivemind/contracts/grpc';
@@ -49,6 +51,20 @@ export class NodeResponse implements NodeView {
   cpu_percent!: number | null;
   @ApiProperty({ type: Number, nullable: true }) memory_percent!: number | null;
   @ApiProperty({ format: 'date-time' }) registered_at!: string;
+  @ApiProperty({ type: () => NodeStandingResponse, description: 'earned trust and reliability' })
+  standing!: NodeStandingResponse;
+}
+
+export class NodeStandingResponse implements NodeStandingView {
+  @ApiProperty({ description: 'consecutive valid results for other owners’ tasks' }) valid_run!: number;
+  @ApiProperty() valid_results!: number;
+  @ApiProperty() invalid_results!: number;
+  @ApiProperty({ description: 'few slots, no network access or secrets, results replicated' })
+  probation!: boolean;
+  @ApiProperty({ description: 'its owner is an admin' }) operator!: boolean;
+  @ApiProperty({ description: 'lost attempts and failures it caused' }) node_faults!: number;
+  @ApiProperty({ description: 'claims a task disproved' }) disproved_claims!: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_fault_at!: string | null;
 }
 
 export class NodePageResponse implements Page<NodeView> {
@@ -115,8 +131,20 @@ export function toNodeView(entry: LiveNode, nowMs = Date.now()): NodeView {
     cpu_percent: node.status === NodeStatus.Offline ? null : (live.cpuPercent ?? null),
     memory_percent: node.status === NodeStatus.Offline ? null : (live.memoryPercent ?? null),
     registered_at: node.createdAt.toISOString(),
+    standing: {
+      valid_run: node.validRun,
+      valid_results: node.validResults,
+      invalid_results: node.invalidResults,
+      probation: onProbation(node),
+      operator: node.operator,
+      node_faults: node.nodeFaults,
+      disproved_claims: node.disprovedClaims,
+      last_fault_at: iso(node.lastFaultAt),
+    },
   };
 }
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The seed's WorkerNodeInfo (node_id is the node's name) with our additions. */
 export function toWorkerNodeInfo(entry: LiveNode): WorkerNodeInfo {

@@ -32,6 +32,14 @@ export interface NodeRecord extends ResourceVector {
   lastHeartbeatAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  validRun: number;
+  validResults: number;
+  invalidResults: number;
+  nodeFaults: number;
+  disprovedClaims: number;
+  lastFaultAt: Date | null;
+  /** The owner is an admin. */
+  operator: boolean;
 }
 
 /** What a heartbeat needs to know about a node, cached by NodeDirectory. */
@@ -54,7 +62,9 @@ const NODE_COLUMNS = `
   n.avail_storage_mb AS "availStorageMb", n.avail_cpu_score AS "availCpuScore",
   n.avail_gpu_score AS "availGpuScore", n.avail_gpu_memory_mb AS "availGpuMemoryMb",
   n.running_attempts AS "runningAttempts", n.last_heartbeat_at AS "lastHeartbeatAt",
-  n.created_at AS "createdAt", n.updated_at AS "updatedAt"`;
+  n.created_at AS "createdAt", n.updated_at AS "updatedAt", n.valid_run AS "validRun",
+  n.valid_results AS "validResults", n.invalid_results AS "invalidResults", n.node_faults AS "nodeFaults",
+  n.disproved_claims AS "disprovedClaims", n.last_fault_at AS "lastFaultAt", u.role = 'admin' AS "operator"`;
 const NODES_WITH_OWNER = `nodes n JOIN users u ON u.id = n.owner_id`;
 
 /** Ids come from tokens and Redis; only well-formed ones reach a `::uuid` cast. */

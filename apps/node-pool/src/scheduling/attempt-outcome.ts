@@ -17,6 +17,8 @@ export interface AttemptOutcome {
   cpuSeconds?: number | null;
   peakMemoryMb?: number | null;
   outputSha256?: string | null;
+  /** The result digest the node reports (the pool computes its own from the upload and compares). */
+  resultDigest?: string | null;
 }
 
 /** The fields of a TaskCompleted report that say how the attempt ended (zero values: not given). */
@@ -69,4 +71,13 @@ export function timedOutOutcome(timeoutS: number, graceS: number): AttemptOutcom
 /** Stopped because its task was cancelled. */
 export function cancelledOutcome(by: string): AttemptOutcome {
   return { state: AttemptState.Cancelled, cause: 'user', error: `cancelled by ${by}` };
+}
+
+/** Stopped because the shard's quorum was reached without it: nobody's failure, and not paid. */
+export function notNeededOutcome(): AttemptOutcome {
+  return {
+    state: AttemptState.Cancelled,
+    cause: 'platform',
+    error: "not needed: the shard's quorum was reached",
+  };
 }

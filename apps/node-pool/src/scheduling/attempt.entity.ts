@@ -8,7 +8,7 @@ import {
   PrimaryGeneratedColumn,
   type Relation,
 } from 'typeorm';
-import { AttemptState } from '@hivemind/contracts';
+import { AttemptState, type ResultValidation } from '@hivemind/contracts';
 import { bigintToNumber } from '../common/transformers';
 import { Node } from '../nodes/node.entity';
 import { type FailureCause } from './attempt-outcome';
@@ -37,6 +37,10 @@ export const FENCING_TOKEN_SEQUENCE = 'attempt_fencing_tokens';
   `failure_cause IS NULL OR failure_cause IN ('node', 'task', 'platform', 'user')`,
 )
 @Check('chk_attempts_money', `cost >= 0 AND reward >= 0`)
+@Check(
+  'chk_attempts_validation',
+  `validation IS NULL OR validation IN ('PENDING', 'ACCEPTED', 'VALID', 'INVALID', 'INCONCLUSIVE')`,
+)
 export class Attempt {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_attempts' })
   id: string;
@@ -109,8 +113,21 @@ export class Attempt {
   @Column({ type: 'char', length: 64, nullable: true })
   outputSha256: string | null;
 
+  /** What the node reported; billing uses `observedMs`, the pool's own clock. */
   @Column({ type: 'bigint', nullable: true, transformer: bigintToNumber })
   durationMs: number | null;
+
+  /** The time the pool observed between the attempt's start (or assignment) and its end. */
+  @Column({ type: 'bigint', nullable: true, transformer: bigintToNumber })
+  observedMs: number | null;
+
+  /** sha256 of the canonical result text (exit code + outputs), computed by the pool from the upload. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  resultDigest: string | null;
+
+  /** What validation made of this result; null for an attempt that produced none. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  validation: ResultValidation | null;
 
   @Column({ type: 'double precision', nullable: true })
   cpuSeconds: number | null;

@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type AttemptState, type HeldResources } from '@hivemind/contracts';
+import {
+  type AttemptState,
+  type HeldResources,
+  ResultValidation,
+  type ValidationMode,
+} from '@hivemind/contracts';
 import { updateReturning } from '../common/transaction';
-import { type AttemptEnd, type EndingAttempt } from './settlement';
+import {
+  type AttemptEnd,
+  type EndingAttempt,
+  type ResultVerdict,
+  type ShardSiblings,
+  failureText,
+} from './settlement';
 import { type PricingColumns, pricingOf } from './task-state.repository';
 
 /** The attempt row a report is checked against (its fencing token and where it stands). */
@@ -51,15 +62,39 @@ export interface DispatchRow {
 export interface NewAttempt extends HeldResources {
   shardId: string;
   nodeId: string;
+  /** Which of the shard's live replicas it is (unique among them). */
+  replica: number;
+}
+
+/** The attempts a queued shard already has that placement must know of: who ran them, what is live. */
+export interface ShardReplicaRow {
+  shard_id: string;
+  owner_id: string;
+  replica: number;
+  live: boolean;
 }
 
 interface EndingAttemptRow
   extends
     Pick<
       FencedAttempt,
-      'id' | 'shard_id' | 'task_id' | 'node_id' | 'state' | 'fencing_token' | 'started_at' | 'shard_index'
+      | 'id'
+      | 'shard_id'
+      | 'task_id'
+      | 'node_id'
+      | 'state'
+      | 'fencing_token'
+      | 'started_at'
+      | 'assigned_at'
+      | 'shard_index'
     >,
     PricingColumns {
+  task_owner_id: string;
+  validation: ValidationMode;
+  quorum: number;
+  task_quorum: number;
+  replicas_wanted: number;
+  max_replicas: number;
   alloc_cpu_millicores: number;
   alloc_memory_mb: number;
   alloc_storage_mb: number;
@@ -102,19 +137,94 @@ export class AttemptsRepository {
     return ref?.shard_id;
   }
 
-  /** Locks the attempt (its shard already locked) and reads what settling it needs. */
+  /**
+   * Locks the attempt (its shard already locked) and reads what settling it needs, with the shard's
+   * other attempts (results waiting for validation, live replicas, node failures so far).
+   */
   async lockEnding(m: EntityManager, attemptId: string): Promise<EndingAttempt | undefined> {
     const [a] = await m.query<EndingAttemptRow[]>(
-      `SELECT a.id, a.shard_id, a.task_id, a.node_id, a.state, a.fencing_token, a.started_at,
+      `SELECT a.id, a.shard_id, a.task_id, a.node_id, a.state, a.fencing_token, a.started_at, a.assigned_at,
          a.alloc_cpu_millicores, a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb,
-         n.owner_id, t.req_cpu_millicores, t.req_memory_mb, t.req_gpu_score, t.req_gpu_name, t.timeout_s,
-         t.max_attempts, s.attempts_count, s.shard_index, s.is_aggregate
+         n.owner_id, t.user_id AS task_owner_id, t.req_cpu_millicores, t.req_memory_mb, t.req_gpu_score,
+         t.req_gpu_name, t.timeout_s, t.max_attempts, t.validation, t.quorum AS task_quorum, t.max_replicas,
+         s.quorum, s.replicas_wanted, s.attempts_count, s.shard_index, s.is_aggregate
        FROM attempts a JOIN nodes n ON n.id = a.node_id JOIN tasks t ON t.id = a.task_id
          JOIN shards s ON s.id = a.shard_id
        WHERE a.id = $1 FOR UPDATE OF a`,
       [attemptId],
     );
-    return a && toEnding(a);
+    return a && toEnding(a, await this.siblingsOf(m, a.shard_id, a.id));
+  }
+
+  /** The shard's other attempts, as validation needs them (the shard is locked). */
+  private async siblingsOf(m: EntityManager, shardId: string, attemptId: string): Promise<ShardSiblings> {
+    const rows = await m.query<
+      {
+        id: string;
+        node_id: string;
+        owner_id: string;
+        state: string;
+        validation: string | null;
+        result_digest: string | null;
+        cost: string;
+        exit_code: number | null;
+        error: string | null;
+        oom_killed: boolean;
+        failure_cause: string | null;
+      }[]
+    >(
+      `SELECT a.id, a.node_id, n.owner_id, a.state, a.validation, a.result_digest, a.cost, a.exit_code, a.error,
+         a.oom_killed, a.failure_cause
+       FROM attempts a JOIN nodes n ON n.id = a.node_id
+       WHERE a.shard_id = $1 AND a.id <> $2
+       ORDER BY a.finished_at NULLS LAST, a.attempt_number`,
+      [shardId, attemptId],
+    );
+    return {
+      pending: rows
+        .filter((r) => r.validation === ResultValidation.Pending)
+        .map((r) => ({
+          attemptId: r.id,
+          nodeId: r.node_id,
+          ownerId: r.owner_id,
+          digest: r.result_digest,
+          cost: Number(r.cost),
+          succeeded: r.state === 'COMPLETED',
+          exitCode: r.exit_code,
+          error: failureText(r.oom_killed, r.error, r.exit_code),
+        })),
+      live: rows
+        .filter((r) => r.state === 'ASSIGNED' || r.state === 'RUNNING')
+        .map((r) => ({ attemptId: r.id })),
+      nodeFailures: rows.filter((r) => r.state === 'LOST' || r.failure_cause === 'node').length,
+    };
+  }
+
+  /** What validation made of results: their validation, and what they cost and earn (zero when refused). */
+  async recordVerdicts(m: EntityManager, verdicts: readonly ResultVerdict[]): Promise<void> {
+    if (verdicts.length === 0) return;
+    await m.query(
+      `UPDATE attempts a SET validation = d.validation, cost = d.cost, reward = d.reward
+       FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[]) AS d(id, validation, cost, reward)
+       WHERE a.id = d.id`,
+      [
+        verdicts.map((v) => v.attemptId),
+        verdicts.map((v) => v.validation),
+        verdicts.map((v) => v.cost),
+        verdicts.map((v) => v.reward),
+      ],
+    );
+  }
+
+  /** Owners and replica numbers of the attempts that queued shards already have (live, or results in). */
+  replicasOf(m: EntityManager, shardIds: readonly string[]): Promise<ShardReplicaRow[]> {
+    if (shardIds.length === 0) return Promise.resolve([]);
+    return m.query<ShardReplicaRow[]>(
+      `SELECT a.shard_id, n.owner_id, a.replica, a.state IN ${LIVE} AS live
+       FROM attempts a JOIN nodes n ON n.id = a.node_id
+       WHERE a.shard_id = ANY($1::uuid[]) AND (a.state IN ${LIVE} OR a.validation = 'PENDING')`,
+      [shardIds],
+    );
   }
 
   /** ASSIGNED → RUNNING (its shard locked); false when it was not ASSIGNED any more. */
@@ -133,7 +243,8 @@ export class AttemptsRepository {
     await m.query(
       `UPDATE attempts SET state = $2, exit_code = $3, oom_killed = $4, failure_cause = $5, error = $6,
          duration_ms = $7, cpu_seconds = $8, peak_memory_mb = $9, output_sha256 = coalesce($10, output_sha256),
-         cost = $11, reward = $12, finished_at = now(), last_report_at = now()
+         cost = $11, reward = $12, observed_ms = $13, result_digest = $14, validation = $15,
+         finished_at = now(), last_report_at = now()
        WHERE id = $1`,
       [
         attemptId,
@@ -148,6 +259,9 @@ export class AttemptsRepository {
         end.outputSha256,
         end.cost,
         end.reward,
+        end.observedMs,
+        end.resultDigest,
+        end.validation,
       ],
     );
   }
@@ -158,11 +272,14 @@ export class AttemptsRepository {
    */
   async insertAllocated(m: EntityManager, attempts: readonly NewAttempt[]): Promise<string[]> {
     const rows = await m.query<{ id: string }[]>(
-      `INSERT INTO attempts (shard_id, task_id, node_id, attempt_number, fencing_token, alloc_cpu_millicores,
-         alloc_memory_mb, alloc_storage_mb, alloc_gpu_memory_mb)
-       SELECT s.id, s.task_id, d.node_id, s.attempts_count, nextval('attempt_fencing_tokens'), d.cpu, d.mem, d.sto, d.gmem
-       FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::int[], $6::int[])
-         AS d(shard_id, node_id, cpu, mem, sto, gmem)
+      `INSERT INTO attempts (shard_id, task_id, node_id, attempt_number, replica, fencing_token,
+         alloc_cpu_millicores, alloc_memory_mb, alloc_storage_mb, alloc_gpu_memory_mb)
+       SELECT s.id, s.task_id, d.node_id,
+         s.attempts_count - (count(*) OVER (PARTITION BY d.shard_id))::int
+           + (row_number() OVER (PARTITION BY d.shard_id ORDER BY d.replica))::int,
+         d.replica, nextval('attempt_fencing_tokens'), d.cpu, d.mem, d.sto, d.gmem
+       FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])
+         AS d(shard_id, node_id, cpu, mem, sto, gmem, replica)
        JOIN shards s ON s.id = d.shard_id
        RETURNING id`,
       [
@@ -172,6 +289,7 @@ export class AttemptsRepository {
         attempts.map((a) => a.memoryMb),
         attempts.map((a) => a.storageMb),
         attempts.map((a) => a.gpuMemoryMb),
+        attempts.map((a) => a.replica),
       ],
     );
     return rows.map((r) => r.id);
@@ -268,8 +386,16 @@ export class AttemptsRepository {
   }
 }
 
-function toEnding(a: EndingAttemptRow): EndingAttempt {
+function toEnding(a: EndingAttemptRow, siblings: ShardSiblings): EndingAttempt {
   return {
+    taskOwnerId: a.task_owner_id,
+    assignedAt: a.assigned_at,
+    validation: a.validation,
+    quorum: a.quorum,
+    taskQuorum: a.task_quorum,
+    replicasWanted: a.replicas_wanted,
+    maxReplicas: a.max_replicas,
+    siblings,
     id: a.id,
     shardId: a.shard_id,
     taskId: a.task_id,

@@ -1,9 +1,9 @@
-import { AttemptState, ShardState, TaskStatus, UserRole } from '@hivemind/contracts';
+import { AttemptState, ShardState, TaskStatus, UserRole, ValidationMode } from '@hivemind/contracts';
 import { type AuthUser } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
 import { PostProcessingJob } from '../queues/queue-names';
 import { LifecycleService } from './lifecycle.service';
-import { type EndingAttempt, type TaskCounters } from './settlement';
+import { type EndingAttempt, type ResultCheck, type TaskCounters } from './settlement';
 
 // The order of the calls is the point: the lock order (shard → attempt → node → task → ledger),
 // charges before the refund, and effects only after the commit. Strict fakes: a call nobody
@@ -12,6 +12,8 @@ import { type EndingAttempt, type TaskCounters } from './settlement';
 const ATTEMPT = 'a1a1a1a1-0000-4000-8000-000000000001';
 const TASK = 'b2b2b2b2-0000-4000-8000-000000000002';
 const MIN = 60_000;
+/** The digest the pool computed from the attempt's upload. */
+const CHECK: ResultCheck = { digest: 'a'.repeat(64), refused: null };
 
 function ending(over: Partial<EndingAttempt> = {}): EndingAttempt {
   return {
@@ -20,8 +22,10 @@ function ending(over: Partial<EndingAttempt> = {}): EndingAttempt {
     taskId: TASK,
     nodeId: 'node-1',
     nodeOwnerId: 'owner-1',
+    taskOwnerId: 'user-1',
     state: AttemptState.Running,
     fencingToken: '9',
+    assignedAt: new Date(Date.now() - 11 * MIN),
     startedAt: new Date(Date.now() - 10 * MIN),
     allocation: { cpuMillicores: 1000, memoryMb: 1024, storageMb: 0, gpuMemoryMb: 0 },
     pricing: { cpuMillicores: 2000, memoryMb: 4096, gpuScore: 0, gpuName: null },
@@ -30,6 +34,12 @@ function ending(over: Partial<EndingAttempt> = {}): EndingAttempt {
     isAggregate: false,
     attemptsCount: 1,
     maxAttempts: 3,
+    validation: ValidationMode.None,
+    quorum: 1,
+    taskQuorum: 2,
+    replicasWanted: 1,
+    maxReplicas: 1,
+    siblings: { pending: [], live: [], nodeFailures: 0 },
     ...over,
   };
 }
@@ -80,9 +90,14 @@ const loading = (a: EndingAttempt) => ({
     shardOf: () => Promise.resolve(a.shardId),
     lockEnding: () => Promise.resolve(a),
     recordEnd: () => Promise.resolve(),
+    recordVerdicts: () => Promise.resolve(),
   },
   shards: { lock: () => Promise.resolve(), settle: () => Promise.resolve() },
-  capacity: { giveBack: () => Promise.resolve() },
+  capacity: {
+    lockInOrder: () => Promise.resolve(),
+    giveBack: () => Promise.resolve(),
+    changeStanding: () => Promise.resolve(),
+  },
 });
 
 const counters = (t: TaskCounters) => () => Promise.resolve(t);
@@ -102,14 +117,21 @@ describe(LifecycleService.name, () => {
       placement: { request: () => undefined },
       events: { publish: () => undefined },
     });
-    const result = await service.complete({ id: ATTEMPT }, { state: AttemptState.Completed, exitCode: 0 });
+    const result = await service.complete(
+      { id: ATTEMPT },
+      { state: AttemptState.Completed, exitCode: 0 },
+      CHECK,
+    );
     expect(result).toEqual({ recorded: true, message: `attempt ${ATTEMPT} recorded as COMPLETED` });
     expect(calls).toEqual([
       'attempts.shardOf',
       'shards.lock',
       'attempts.lockEnding',
       'attempts.recordEnd',
+      'attempts.recordVerdicts',
+      'capacity.lockInOrder',
       'capacity.giveBack',
+      'capacity.changeStanding',
       'shards.settle',
       'tasks.addShardEnd',
       'ledger.chargeWithin',
@@ -128,7 +150,6 @@ describe(LifecycleService.name, () => {
     const { service, calls } = setUp({
       ...loading(a),
       shards: { lock: ok, settle: (...args) => Promise.resolve(void settled.push(args[2])) },
-      tasks: { addShardEnd: counters({ completed: 0, failed: 0, total: 2, hasAggregate: false }) },
       dispatch: { sendStop: ok },
       placement: { request: () => undefined },
       events: { publish: () => undefined },
@@ -154,7 +175,7 @@ describe(LifecycleService.name, () => {
       events: { publish: () => undefined },
       postProcessing: { add: (...args) => Promise.resolve(void jobs.push(args)) },
     });
-    await service.complete({ id: ATTEMPT }, { state: AttemptState.Completed, exitCode: 0 });
+    await service.complete({ id: ATTEMPT }, { state: AttemptState.Completed, exitCode: 0 }, CHECK);
     expect(calls).toContain('postProcessing.add (after commit)');
     expect(jobs).toEqual([
       [PostProcessingJob.PrepareAggregate, { taskId: TASK }, { jobId: `aggregate:${TASK}` }],
@@ -171,7 +192,11 @@ describe(LifecycleService.name, () => {
       placement: { request: () => undefined },
       events: { publish: () => undefined },
     });
-    await service.complete({ id: ATTEMPT }, { state: AttemptState.Failed, cause: 'task', exitCode: 2 });
+    await service.complete(
+      { id: ATTEMPT },
+      { state: AttemptState.Failed, cause: 'task', exitCode: 2 },
+      CHECK,
+    );
     expect(calls).toContain('shards.countOpen');
     expect(calls).not.toContain('tasks.end');
   });
@@ -196,7 +221,7 @@ describe(LifecycleService.name, () => {
       events: { publish: () => undefined },
     });
     await expect(
-      service.complete({ id: ATTEMPT }, { state: AttemptState.Completed, exitCode: 0 }),
+      service.complete({ id: ATTEMPT }, { state: AttemptState.Completed, exitCode: 0 }, CHECK),
     ).rejects.toThrow('hold spent');
     expect(calls.some((c) => c.endsWith('(after commit)'))).toBe(false);
   });
@@ -221,7 +246,7 @@ describe(LifecycleService.name, () => {
         events: { publish: () => undefined },
       });
       expect(await service.cancel(owner, TASK)).toEqual({ status: TaskStatus.Cancelled, refunded: 40 });
-      expect(calls.slice(0, 9)).toEqual([
+      expect(calls.slice(0, 12)).toEqual([
         'tasks.findForCancel',
         'shards.lockOfTask',
         'attempts.liveIdsOfTask',
@@ -229,7 +254,10 @@ describe(LifecycleService.name, () => {
         'shards.lock',
         'attempts.lockEnding',
         'attempts.recordEnd',
+        'attempts.recordVerdicts',
+        'capacity.lockInOrder',
         'capacity.giveBack',
+        'capacity.changeStanding',
         'shards.cancelOpen',
       ]);
       expect(calls).toContain('dispatch.sendStop (after commit)');

@@ -9,7 +9,7 @@ import { isUuid } from '../common/ids';
 import { LedgerService } from '../ledger/ledger.service';
 import { NodeCapacityRepository } from '../nodes/node-capacity.repository';
 import { PostProcessingJob, QueueName } from '../queues/queue-names';
-import { type AttemptOutcome, cancelledOutcome, lostOutcome } from './attempt-outcome';
+import { type AttemptOutcome, cancelledOutcome, lostOutcome, notNeededOutcome } from './attempt-outcome';
 import { AttemptsRepository, type FencedAttempt } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
 import { fenceRefusal } from './fencing';
@@ -17,6 +17,8 @@ import { PlacementTrigger } from '../queues/placement-trigger';
 import {
   type AttemptSettlement,
   type EndingAttempt,
+  type ResultCheck,
+  standingChanges,
   TERMINAL_TASK,
   type TaskStep,
   accruedReward,
@@ -27,6 +29,7 @@ import { ShardsRepository } from './shards.repository';
 import { TaskEvents } from './task-events';
 import { TaskStateRepository } from './task-state.repository';
 import { Transactions } from './transactions';
+import { resultValidations } from './validation-metrics';
 
 /** Something to do once the transaction has committed. */
 type Effect = () => void | Promise<void>;
@@ -43,6 +46,7 @@ type Effect = () => void | Promise<void>;
 @Injectable()
 export class LifecycleService {
   private readonly logger = new Logger(LifecycleService.name);
+  private readonly validations = resultValidations();
 
   constructor(
     private readonly tx: Transactions,
@@ -100,12 +104,16 @@ export class LifecycleService {
     return t ? accruedReward(t.pricing, t.timeoutS, a.started_at, Date.now()) : 0;
   }
 
-  /** Records the end of an attempt reported by its node (TaskCompleted). Idempotent. */
+  /**
+   * Records the end of an attempt reported by its node (TaskCompleted), or decided by the pool (a
+   * timeout). `check` is the result digest the pool computed from the attempt's upload. Idempotent.
+   */
   complete(
     a: Pick<FencedAttempt, 'id'>,
     outcome: AttemptOutcome,
+    check: ResultCheck | null = null,
   ): Promise<{ recorded: boolean; message: string }> {
-    return this.settle((m, effects) => this.end(m, a.id, outcome, effects));
+    return this.settle((m, effects) => this.end(m, a.id, outcome, effects, check));
   }
 
   /** Nodes that stopped heartbeating: their live attempts are LOST, their shards go back to the queue. */
@@ -164,12 +172,21 @@ export class LifecycleService {
     attemptId: string,
     outcome: AttemptOutcome,
     effects: Effect[],
+    check: ResultCheck | null = null,
   ): Promise<{ recorded: boolean; message: string }> {
     const attempt = await this.lockEnding(m, attemptId);
     if (!attempt) return { recorded: false, message: `no attempt ${attemptId}` };
-    const plan = settleAttempt(attempt, outcome, Date.now());
+    const now = Date.now();
+    const plan = settleAttempt(attempt, outcome, now, check);
     if ('ignored' in plan) return { recorded: false, message: plan.ignored };
-    await this.commit(m, attempt, plan, effects);
+    // replicas the quorum no longer needs end with it (their attempts locked after the shard, as any)
+    const replicas: { a: EndingAttempt; plan: AttemptSettlement }[] = [];
+    for (const id of plan.cancelReplicas) {
+      const r = await this.attempts.lockEnding(m, id);
+      const rPlan = r && settleAttempt(r, notNeededOutcome(), now);
+      if (r && rPlan && !('ignored' in rPlan)) replicas.push({ a: r, plan: rPlan });
+    }
+    await this.commit(m, attempt, plan, replicas, effects);
     return { recorded: true, message: `attempt ${attemptId} recorded as ${outcome.state}` };
   }
 
@@ -182,22 +199,32 @@ export class LifecycleService {
   }
 
   /**
-   * Writes a settlement in the lock order — attempt, node, shard (locked already), task, ledger —
-   * then the task's next step, and queues the effects for after the commit.
+   * Writes a settlement in the lock order — attempts (this one, the verdicts on the shard's other
+   * results, the replicas no longer needed), nodes (in id order), shard (locked already), task,
+   * ledger — then the task's next step, and queues the effects for after the commit.
    */
   private async commit(
     m: EntityManager,
     a: EndingAttempt,
     plan: AttemptSettlement,
+    replicas: readonly { a: EndingAttempt; plan: AttemptSettlement }[],
     effects: Effect[],
   ): Promise<void> {
-    await this.attempts.recordEnd(m, a.id, plan.attempt);
-    await this.capacity.giveBack(m, plan.node.nodeId, plan.node.release, plan.node.creditDelta);
-    const stop = plan.stop;
-    if (stop) effects.push(() => this.dispatch.sendStop(stop.nodeId, stop));
+    const ended = [{ a, plan }, ...replicas];
+    for (const e of ended) await this.attempts.recordEnd(m, e.a.id, e.plan.attempt);
+    await this.attempts.recordVerdicts(m, plan.verdicts);
+    const standing = standingChanges(plan.verdicts);
+    await this.capacity.lockInOrder(m, [...ended.map((e) => e.a.nodeId), ...standing.map((c) => c.nodeId)]);
+    for (const { plan: p } of ended) {
+      await this.capacity.giveBack(m, p.node.nodeId, p.node.release, p.node.fault, p.node.disprovedClaim);
+      const stop = p.stop;
+      if (stop) effects.push(() => this.dispatch.sendStop(stop.nodeId, stop));
+    }
+    await this.capacity.changeStanding(m, standing);
     effects.push(() => {
       this.placement.request(plan.placementReason);
-      this.events.publish(a.taskId, 'attempt', plan.event);
+      for (const e of ended) this.events.publish(a.taskId, 'attempt', e.plan.event);
+      for (const v of plan.verdicts) this.validations.inc({ validation: v.validation });
     });
     if (plan.shard) await this.shards.settle(m, a.shardId, plan.shard);
     const counters = plan.task ? await this.tasks.addShardEnd(m, a.taskId, plan.task) : undefined;

@@ -1,4 +1,11 @@
-import { DockerStatus, NodeStatus, TrustGroup, trustGroupOf } from '@hivemind/contracts';
+import {
+  DockerStatus,
+  NodeStatus,
+  PROBATION_RUN,
+  PROBATION_SLOTS,
+  TrustGroup,
+  trustGroupOf,
+} from '@hivemind/contracts';
 import {
   type NodeCandidate,
   type Resources,
@@ -35,6 +42,11 @@ function node(name: string, over: Partial<NodeCandidate> = {}): NodeCandidate {
     available: BIG,
     runningAttempts: 0,
     maxConcurrent: 4,
+    ownerId: `owner-${name}`,
+    // past probation: the rules below are about resources and trust groups
+    validRun: PROBATION_RUN,
+    operator: false,
+    recentFault: false,
     ...over,
   };
 }
@@ -190,5 +202,63 @@ describe(whyWaiting.name, () => {
   ])('%s', (_name, nodes, d, reason) => {
     const placement = placeShard(demand(d), nodes);
     expect('waiting' in placement && placement.waiting).toMatch(reason);
+  });
+});
+
+describe('earned trust in placement', () => {
+  const newcomer = (name: string, over: Partial<NodeCandidate> = {}) => node(name, { validRun: 0, ...over });
+
+  it.each<[string, NodeCandidate, ShardDemand, boolean]>([
+    ['a node on probation takes an ordinary task', newcomer('n'), demand(), true],
+    ['… but not one with network access', newcomer('n'), demand({ networkAllowed: true }), false],
+    ['… nor one with secret env values', newcomer('n'), demand({ hasSecrets: true }), false],
+    [
+      '… and only up to its probation slots',
+      newcomer('n', { runningAttempts: PROBATION_SLOTS }),
+      demand(),
+      false,
+    ],
+    ['a node past probation takes secrets', node('n'), demand({ hasSecrets: true }), true],
+    [
+      'the operator’s node is never on probation',
+      newcomer('n', { operator: true }),
+      demand({ hasSecrets: true }),
+      true,
+    ],
+    [
+      'a node of an owner that already holds a replica of the shard: no',
+      node('n'),
+      demand({ excludedOwners: new Set(['owner-n']) }),
+      false,
+    ],
+  ])('%s', (_name, n, d, ok) => {
+    expect(canRunOn(n, d)).toBe(ok);
+  });
+
+  it('a recent fault places the node after its trust group’s others, not out of reach', () => {
+    const faulty = node('a', { recentFault: true });
+    const steady = node('b', { runningAttempts: 3 });
+    expect(placeShard(demand(), [faulty, steady])).toEqual({ node: steady });
+    expect(placeShard(demand(), [faulty])).toEqual({ node: faulty });
+  });
+
+  it.each<[string, NodeCandidate[], ShardDemand, string]>([
+    [
+      'only nodes on probation fit a task with secrets',
+      [newcomer('a'), newcomer('b')],
+      demand({ hasSecrets: true }),
+      'the 2 node(s) that would fit are on probation (new, or a result refused lately), and a task with secret env values runs only on nodes that have earned trust',
+    ],
+    [
+      'only owners that already ran the shard',
+      [node('a', { ownerId: 'o' }), node('b', { ownerId: 'o' })],
+      demand({ excludedOwners: new Set(['o']) }),
+      'a replica needs a node of another owner: the 2 node(s) that fit belong to owners that already ran this shard (one owner’s nodes never form a quorum)'.replace(
+        '’',
+        "'",
+      ),
+    ],
+  ])('why pending: %s', (_name, nodes, d, why) => {
+    expect(whyWaiting(d, nodes)).toBe(why);
   });
 });

@@ -5,6 +5,8 @@ import {
   DockerStatus,
   HIGH_TRUST_MIN,
   NodeStatus,
+  PROBATION_SLOTS,
+  onProbation,
   type ResourceVector,
   TRUST_GROUP_ORDER,
   TrustGroup,
@@ -28,6 +30,13 @@ export interface NodeCandidate {
   available: Resources;
   runningAttempts: number;
   maxConcurrent: number;
+  ownerId: string;
+  /** Consecutive valid results for other owners' tasks (earned trust). */
+  validRun: number;
+  /** The owner is an admin: the operator's own machine, trusted as the pool is. */
+  operator: boolean;
+  /** A fault (lost attempt, crash) lately: placed after the others of its trust group for a while. */
+  recentFault: boolean;
 }
 
 export interface ShardDemand {
@@ -38,6 +47,12 @@ export interface ShardDemand {
   location?: string;
   /** The submitting user's trust score. */
   userTrust: number;
+  /** The task lets its containers reach the network: not on a node on probation. */
+  networkAllowed?: boolean;
+  /** The task has secret env values: not on a node on probation. */
+  hasSecrets?: boolean;
+  /** Owners whose nodes already hold a replica of the shard (live or with a result in). */
+  excludedOwners?: ReadonlySet<string>;
 }
 
 export type SchedulerStrategyName = 'trust-aware' | 'round-robin';
@@ -71,12 +86,28 @@ export function trustAllows(node: Pick<NodeCandidate, 'creditScore' | 'docker'>,
   return trustGroupOf(node.creditScore, node.docker) !== TrustGroup.Low || userTrust >= HIGH_TRUST_MIN;
 }
 
+/** Attempt slots the node may use: few while it is on probation. */
+export function slotsOf(node: NodeCandidate): number {
+  return onProbation(node) ? Math.min(node.maxConcurrent, PROBATION_SLOTS) : node.maxConcurrent;
+}
+
+/** A node on probation gets no task that reaches the network or carries secrets. */
+export function probationAllows(node: NodeCandidate, demand: ShardDemand): boolean {
+  return !onProbation(node) || (!demand.networkAllowed && !demand.hasSecrets);
+}
+
+function ownerFree(node: NodeCandidate, demand: ShardDemand): boolean {
+  return !demand.excludedOwners?.has(node.ownerId);
+}
+
 /** Whether the shard may run on the node now. */
 export function canRunOn(node: NodeCandidate, demand: ShardDemand): boolean {
   return (
     node.status === NodeStatus.Online &&
-    node.runningAttempts < node.maxConcurrent &&
+    node.runningAttempts < slotsOf(node) &&
     trustAllows(node, demand.userTrust) &&
+    probationAllows(node, demand) &&
+    ownerFree(node, demand) &&
     gpuMatches(node, demand) &&
     missingResource(node.available, demand.resources) === undefined
   );
@@ -92,13 +123,17 @@ export function loadOf(node: NodeCandidate): number {
   );
 }
 
-/** Trust-aware order: trust group (high → normal → low), preferred location, least load, name. */
+/**
+ * Trust-aware order: trust group (high → normal → low), no recent fault, preferred location, least
+ * load, name.
+ */
 export function compareForPlacement(demand: ShardDemand) {
   const groupRank = (n: NodeCandidate) => TRUST_GROUP_ORDER.indexOf(trustGroupOf(n.creditScore, n.docker));
   const locationRank = (n: NodeCandidate) =>
     demand.location && n.location.toLowerCase() === demand.location.toLowerCase() ? 0 : 1;
   return (a: NodeCandidate, b: NodeCandidate): number =>
     groupRank(a) - groupRank(b) ||
+    Number(a.recentFault) - Number(b.recentFault) ||
     locationRank(a) - locationRank(b) ||
     loadOf(a) - loadOf(b) ||
     a.name.localeCompare(b.name);
@@ -145,7 +180,16 @@ export function whyWaiting(demand: ShardDemand, nodes: readonly NodeCandidate[])
   if (allowed.length === 0) {
     return `your trust score (${demand.userTrust}) excludes the nodes that would fit: low-trust nodes take tasks only from users with trust ≥ ${HIGH_TRUST_MIN}, nodes without Docker only from users with trust above 50`;
   }
-  return `waiting for capacity: the ${allowed.length} node(s) that fit are busy`;
+  const earned = allowed.filter((n) => probationAllows(n, demand));
+  if (earned.length === 0) {
+    const what = demand.hasSecrets ? 'secret env values' : 'network access';
+    return `the ${allowed.length} node(s) that would fit are on probation (new, or a result refused lately), and a task with ${what} runs only on nodes that have earned trust`;
+  }
+  const others = earned.filter((n) => ownerFree(n, demand));
+  if (others.length === 0) {
+    return `a replica needs a node of another owner: the ${earned.length} node(s) that fit belong to owners that already ran this shard (one owner's nodes never form a quorum)`;
+  }
+  return `waiting for capacity: the ${others.length} node(s) that fit are busy`;
 }
 
 function bestTotals(nodes: readonly NodeCandidate[]): Resources {

@@ -3,6 +3,7 @@ import { type ReconcileReportView, TaskStatus } from '@hivemind/contracts';
 import { NodeCapacityRepository } from '../nodes/node-capacity.repository';
 import { NodesService } from '../nodes/nodes.service';
 import { timedOutOutcome } from './attempt-outcome';
+import { TIMED_OUT_DIGEST } from './validation';
 import { AttemptsRepository } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
 import { LifecycleService } from './lifecycle.service';
@@ -49,7 +50,10 @@ export class ReconcilerService {
     const overdue = await this.attempts.overdue(TIMEOUT_GRACE_S);
     let timedOut = 0;
     for (const a of overdue) {
-      const result = await this.lifecycle.complete(a, timedOutOutcome(a.timeout_s, TIMEOUT_GRACE_S));
+      const result = await this.lifecycle.complete(a, timedOutOutcome(a.timeout_s, TIMEOUT_GRACE_S), {
+        digest: TIMED_OUT_DIGEST,
+        refused: null,
+      });
       if (result.recorded) {
         timedOut++;
         await this.dispatch.sendStop(a.node_id, {

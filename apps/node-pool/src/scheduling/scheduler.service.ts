@@ -1,17 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
+import { ADAPTIVE_TRUST_RUN, RELIABILITY_COOLDOWN_S } from '@hivemind/contracts';
 import { NodePoolConfig } from '../config/node-pool.config';
 import {
   NodeCapacityRepository,
   type NodeCapacityRow,
   type NodeTake,
 } from '../nodes/node-capacity.repository';
-import { AttemptsRepository } from './attempts.repository';
+import { AttemptsRepository, type ShardReplicaRow } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
 import { type NodeCandidate, type Resources, type ShardDemand, placeShard } from './placement';
-import { type QueueCursor, type QueuedShardRow, ShardsRepository } from './shards.repository';
+import {
+  type QueueCursor,
+  type QueuedShardRow,
+  type ShardPlacement,
+  ShardsRepository,
+} from './shards.repository';
 import { TaskStateRepository } from './task-state.repository';
 import { Transactions } from './transactions';
+import { adaptiveQuorum } from './validation';
 
 /** Shards read (and row-locked) per transaction of a pass. */
 const BATCH = 500;
@@ -22,6 +29,28 @@ interface Allocation {
   shard: QueuedShardRow;
   node: NodeCandidate;
   demand: Resources;
+  replica: number;
+}
+
+/** What a batch decided for one shard's replicas, before the allocations are granted. */
+interface ShardPlan {
+  shard: QueuedShardRow;
+  toPlace: number;
+  quorum: number;
+  wanted: number;
+  hasResults: boolean;
+  /** Why the replicas not placed wait (null when all were). */
+  waiting: string | null;
+  /** Replicas already placed or in (for the wait reason's count). */
+  before: number;
+}
+
+/** A queued shard's replicas so far: owners that hold one, live replica numbers, results in. */
+interface ReplicasSoFar {
+  owners: Set<string>;
+  liveReplicas: Set<number>;
+  live: number;
+  results: number;
 }
 
 export interface PassReport {
@@ -46,6 +75,8 @@ export class SchedulerService {
   private readonly logger = new Logger(SchedulerService.name);
   /** round-robin: the last node used, by name. */
   private lastNodeName = '';
+  /** Adaptive validation's spot-checks draw from this (a test may seed it). */
+  random: () => number = Math.random;
 
   constructor(
     private readonly tx: Transactions,
@@ -78,36 +109,72 @@ export class SchedulerService {
   }
 
   private async placeBatch(m: EntityManager, cursor?: QueueCursor) {
-    const nodes = (await this.capacity.online(m)).map(toCandidate);
+    const nodes = (await this.capacity.online(m, RELIABILITY_COOLDOWN_S)).map(toCandidate);
     // without free capacity the batch is still read, to keep the head of the queue's wait reasons true
     const free = () => nodes.some((n) => n.runningAttempts < n.maxConcurrent);
 
     const shards = await this.shards.lockQueued(m, BATCH, cursor);
+    const sofar = replicasSoFar(
+      await this.attempts.replicasOf(
+        m,
+        shards.filter((s) => s.attempts_count > 0).map((s) => s.id),
+      ),
+    );
     const allocations: Allocation[] = [];
+    const plans: ShardPlan[] = [];
     const waits = new Map<string, string>();
     for (const shard of shards) {
-      const demand = toDemand(shard);
+      const had = sofar.get(shard.id) ?? { owners: new Set(), liveReplicas: new Set(), live: 0, results: 0 };
+      const demand: ShardDemand = { ...toDemand(shard), excludedOwners: had.owners };
       const eligible = shard.target_node_id ? nodes.filter((n) => n.id === shard.target_node_id) : nodes;
-      const placement = placeShard(demand, eligible, this.config.scheduling.strategy, this.lastNodeName);
-      if ('waiting' in placement) {
-        const reason = shard.target_node_id
-          ? `dispatched to one node: ${placement.waiting}`
-          : placement.waiting;
-        if (reason !== shard.wait_reason) waits.set(shard.id, reason.slice(0, 255));
-        continue;
+      const plan: ShardPlan = {
+        shard,
+        quorum: shard.quorum,
+        wanted: shard.replicas_wanted,
+        toPlace: shard.replicas_wanted - had.live - had.results,
+        hasResults: had.results > 0,
+        waiting: null,
+        before: had.live + had.results,
+      };
+      let placed = 0;
+      while (placed < plan.toPlace) {
+        const placement = placeShard(demand, eligible, this.config.scheduling.strategy, this.lastNodeName);
+        if ('waiting' in placement) {
+          plan.waiting = shard.target_node_id
+            ? `dispatched to one node: ${placement.waiting}`
+            : placement.waiting;
+          break;
+        }
+        const node = placement.node;
+        if (plan.quorum === 0) {
+          // adaptive validation decides with its first replica's node: alone if trusted, else a quorum
+          plan.quorum = adaptiveQuorum(
+            node,
+            shard.user_id,
+            shard.task_quorum,
+            ADAPTIVE_TRUST_RUN,
+            this.random,
+          );
+          plan.wanted = plan.quorum;
+          plan.toPlace = plan.wanted - had.live - had.results;
+        }
+        allocations.push({ shard, node, demand: demand.resources, replica: nextReplica(had.liveReplicas) });
+        this.lastNodeName = node.name;
+        had.owners.add(node.ownerId);
+        placed++;
+        // the rest of this batch sees the node as it will be after this allocation
+        node.runningAttempts += 1;
+        node.available.cpuMillicores -= demand.resources.cpuMillicores;
+        node.available.memoryMb -= demand.resources.memoryMb;
+        node.available.storageMb -= demand.resources.storageMb;
+        node.available.gpuMemoryMb -= demand.resources.gpuMemoryMb;
       }
-      const node = placement.node;
-      allocations.push({ shard, node, demand: demand.resources });
-      this.lastNodeName = node.name;
-      // the rest of this batch sees the node as it will be after this allocation
-      node.runningAttempts += 1;
-      node.available.cpuMillicores -= demand.resources.cpuMillicores;
-      node.available.memoryMb -= demand.resources.memoryMb;
-      node.available.storageMb -= demand.resources.storageMb;
-      node.available.gpuMemoryMb -= demand.resources.gpuMemoryMb;
+      if (placed > 0 || plan.toPlace <= 0) plans.push(plan);
+      else if (plan.waiting && plan.waiting !== shard.wait_reason)
+        waits.set(shard.id, plan.waiting.slice(0, 255));
     }
 
-    const { attemptIds, raced } = await this.allocate(m, allocations);
+    const { attemptIds, raced } = await this.allocate(m, allocations, plans);
     await this.shards.setWaitReasons(m, waits);
     const last = shards[shards.length - 1];
     return {
@@ -123,24 +190,65 @@ export class SchedulerService {
   private async allocate(
     m: EntityManager,
     allocations: Allocation[],
+    plans: readonly ShardPlan[],
   ): Promise<{ attemptIds: string[]; raced: number }> {
-    if (allocations.length === 0) return { attemptIds: [], raced: 0 };
-    const granted = await this.capacity.take(m, takesPerNode(allocations));
+    const granted = allocations.length ? await this.capacity.take(m, takesPerNode(allocations)) : new Set();
     const kept = allocations.filter((a) => granted.has(a.node.id));
     const raced = allocations.length - kept.length;
+    const keptPerShard = new Map<string, number>();
+    for (const a of kept) keptPerShard.set(a.shard.id, (keptPerShard.get(a.shard.id) ?? 0) + 1);
+    const placed: ShardPlacement[] = [];
+    for (const p of plans) {
+      const n = keptPerShard.get(p.shard.id) ?? 0;
+      if (n === 0 && p.toPlace > 0) continue; // raced away: the shard stays as it was
+      const complete = n >= p.toPlace;
+      placed.push({
+        id: p.shard.id,
+        placed: n,
+        quorum: p.quorum,
+        wanted: p.wanted,
+        complete,
+        hasResults: p.hasResults,
+        waitReason: complete
+          ? null
+          : `replica ${p.before + n + 1} of ${p.wanted}: ${p.waiting ?? 'another placement pass will place it'}`.slice(
+              0,
+              255,
+            ),
+      });
+    }
+    await this.shards.markPlaced(m, placed);
     if (kept.length === 0) return { attemptIds: [], raced };
-
-    await this.shards.markAssigned(
-      m,
-      kept.map((a) => a.shard.id),
-    );
     const attemptIds = await this.attempts.insertAllocated(
       m,
-      kept.map((a) => ({ shardId: a.shard.id, nodeId: a.node.id, ...held(a.demand) })),
+      kept.map((a) => ({ shardId: a.shard.id, nodeId: a.node.id, replica: a.replica, ...held(a.demand) })),
     );
     await this.tasks.markStarted(m, [...new Set(kept.map((a) => a.shard.task_id))]);
     return { attemptIds, raced };
   }
+}
+
+/** Per shard: the owners, live replica numbers and counts of the attempts it already has. */
+function replicasSoFar(rows: readonly ShardReplicaRow[]): Map<string, ReplicasSoFar> {
+  const map = new Map<string, ReplicasSoFar>();
+  for (const r of rows) {
+    const s = map.get(r.shard_id) ?? { owners: new Set(), liveReplicas: new Set(), live: 0, results: 0 };
+    s.owners.add(r.owner_id);
+    if (r.live) {
+      s.live++;
+      s.liveReplicas.add(r.replica);
+    } else s.results++;
+    map.set(r.shard_id, s);
+  }
+  return map;
+}
+
+/** The lowest replica number no live attempt of the shard uses (taken by the caller's set). */
+function nextReplica(used: Set<number>): number {
+  let n = 0;
+  while (used.has(n)) n++;
+  used.add(n);
+  return n;
 }
 
 /** What a batch's allocations take of each node, summed. */
@@ -203,6 +311,10 @@ function toCandidate(n: NodeCapacityRow): NodeCandidate {
     },
     runningAttempts: n.running_attempts,
     maxConcurrent: n.max_concurrent,
+    ownerId: n.owner_id,
+    validRun: n.valid_run,
+    operator: n.operator,
+    recentFault: n.recent_fault,
   };
 }
 
@@ -219,5 +331,7 @@ function toDemand(s: QueuedShardRow): ShardDemand {
     gpuName: s.req_gpu_name ?? undefined,
     location: s.location ?? undefined,
     userTrust: s.trust_score,
+    networkAllowed: s.network_allowed,
+    hasSecrets: s.has_secrets,
   };
 }

@@ -1,4 +1,12 @@
-import { AttemptState, ShardState, TaskStatus } from '@hivemind/contracts';
+import {
+  AttemptState,
+  CREDIT_INVALID,
+  CREDIT_VALID,
+  ResultValidation,
+  ShardState,
+  TaskStatus,
+  ValidationMode,
+} from '@hivemind/contracts';
 import { PLATFORM, userAccount } from '../ledger/ledger-accounts';
 import {
   type AttemptOutcome,
@@ -9,20 +17,25 @@ import {
 } from './attempt-outcome';
 import {
   type AttemptSettlement,
-  CREDIT_COMPLETED,
-  CREDIT_NODE_FAILURE,
   type EndingAttempt,
+  type PendingResult,
+  type ResultCheck,
   type TaskCounters,
   type TaskStep,
   accruedReward,
   nextTaskStep,
   settleAttempt,
+  standingChanges,
 } from './settlement';
+import { TIMED_OUT_DIGEST } from './validation';
 
 const NOW = Date.parse('2026-12-10T12:00:00Z');
 const MIN = 60_000;
 // 2 cores + 4 GB: 3 CPT a minute; ten minutes cost 30 CPT: 27 to the node's owner, 3 to the platform
 const PRICING = { cpuMillicores: 2000, memoryMb: 4096, gpuScore: 0, gpuName: null };
+const DIGEST_A = 'a'.repeat(64);
+const DIGEST_B = 'b'.repeat(64);
+const OK: ResultCheck = { digest: DIGEST_A, refused: null };
 
 function attempt(over: Partial<EndingAttempt> = {}): EndingAttempt {
   return {
@@ -31,8 +44,10 @@ function attempt(over: Partial<EndingAttempt> = {}): EndingAttempt {
     taskId: 'task-1',
     nodeId: 'node-1',
     nodeOwnerId: 'owner-1',
+    taskOwnerId: 'submitter',
     state: AttemptState.Running,
     fencingToken: '41',
+    assignedAt: new Date(NOW - 11 * MIN),
     startedAt: new Date(NOW - 10 * MIN),
     allocation: { cpuMillicores: 2000, memoryMb: 4096, storageMb: 1024, gpuMemoryMb: 0 },
     pricing: PRICING,
@@ -41,6 +56,27 @@ function attempt(over: Partial<EndingAttempt> = {}): EndingAttempt {
     isAggregate: false,
     attemptsCount: 1,
     maxAttempts: 3,
+    validation: ValidationMode.None,
+    quorum: 1,
+    taskQuorum: 2,
+    replicasWanted: 1,
+    maxReplicas: 1,
+    siblings: { pending: [], live: [], nodeFailures: 0 },
+    ...over,
+  };
+}
+
+/** Another replica's result already in, waiting for validation. */
+function pending(n: number, digest: string | null, over: Partial<PendingResult> = {}): PendingResult {
+  return {
+    attemptId: `att-${n}`,
+    nodeId: `node-${n}`,
+    ownerId: `owner-${n}`,
+    digest,
+    cost: 30,
+    succeeded: true,
+    exitCode: 0,
+    error: 'exit code 0',
     ...over,
   };
 }
@@ -60,141 +96,180 @@ const report = (over: Partial<Parameters<typeof reportedOutcome>[0]> = {}) =>
   });
 
 const nodeFailure = report({ success: false, exit_code: -1, failure_cause: 'node', error: 'engine gone' });
-const LAST_OF_3 = { attemptsCount: 3 };
-const CHARGED_30 = [
-  { payee: userAccount('owner-1'), amount: 27, key: 'att-1' },
-  { payee: PLATFORM, amount: 3, key: 'att-1:fee' },
+/** Two attempts of the shard failed on their nodes before this one: the budget of 3 is spent with it. */
+const LAST_OF_3: Partial<EndingAttempt> = {
+  attemptsCount: 3,
+  siblings: { pending: [], live: [], nodeFailures: 2 },
+};
+const charged = (id: string, owner: string, amount = 30) => [
+  { payee: userAccount(owner), amount: amount - Math.floor(amount / 10), key: id },
+  { payee: PLATFORM, amount: Math.floor(amount / 10), key: `${id}:fee` },
 ];
+const CHARGED_30 = charged('att-1', 'owner-1');
 const STOP = { nodeId: 'node-1', attemptId: 'att-1', taskId: 'task-1', fencingToken: '41' };
 
 interface Expected {
   state: AttemptState;
   failureCause: string | null;
   cost: number;
+  validation: ResultValidation | null;
   charges: { payee: string; amount: number; key: string }[];
-  credit: number;
+  fault: boolean;
   shard: AttemptSettlement['shard'];
   task: { completed: 0 | 1; failed: 0 | 1; error: string | null } | null;
   stopReason: string | null;
 }
 
-describe(settleAttempt.name, () => {
-  it.each<[string, AttemptOutcome, Partial<EndingAttempt>, Expected]>([
+describe(`${settleAttempt.name}: one result (validation none, or accepted alone)`, () => {
+  it.each<[string, AttemptOutcome, ResultCheck | null, Partial<EndingAttempt>, Expected]>([
     [
-      'completed: charged, +2 credit, the shard completes with its output',
+      'completed: accepted and charged, no credit (not validated), the shard completes with its output',
       report({ output_sha256: 'ab'.repeat(32) }),
+      OK,
       {},
       {
         state: AttemptState.Completed,
         failureCause: null,
         cost: 30,
+        validation: ResultValidation.Pending,
         charges: CHARGED_30,
-        credit: CREDIT_COMPLETED,
+        fault: false,
         shard: { state: ShardState.Completed, exitCode: 0, outputOfAttempt: 'att-1' },
         task: { completed: 1, failed: 0, error: null },
         stopReason: null,
       },
     ],
     [
-      'task failure (exit code 3): charged, no credit change, the shard fails without a retry',
+      'task failure (exit code 3): charged, the shard fails without a retry',
       report({ success: false, exit_code: 3 }),
+      OK,
       {},
       {
         state: AttemptState.Failed,
         failureCause: 'task',
         cost: 30,
+        validation: ResultValidation.Pending,
         charges: CHARGED_30,
-        credit: 0,
-        shard: { state: ShardState.Failed, exitCode: 3 },
+        fault: false,
+        shard: { state: ShardState.Failed, exitCode: 3, canonicalAttemptId: 'att-1' },
         task: { completed: 0, failed: 1, error: 'shard 4 failed: exit code 3' },
         stopReason: null,
       },
     ],
     [
-      'OOM kill: the task failed, charged, the task says out of memory',
-      report({ success: false, exit_code: 137, oom_killed: true }),
+      'OOM kill at the memory the task asked: the task failed, charged, the task says out of memory',
+      { ...report({ success: false, exit_code: 137, oom_killed: true }), peakMemoryMb: 4090 },
+      OK,
       {},
       {
         state: AttemptState.Failed,
         failureCause: 'task',
         cost: 30,
+        validation: ResultValidation.Pending,
         charges: CHARGED_30,
-        credit: 0,
-        shard: { state: ShardState.Failed, exitCode: 137 },
+        fault: false,
+        shard: { state: ShardState.Failed, exitCode: 137, canonicalAttemptId: 'att-1' },
         task: { completed: 0, failed: 1, error: 'shard 4 failed: killed: out of memory' },
         stopReason: null,
       },
     ],
     [
-      'node failure with attempts left: free, −5 credit, re-queued',
-      nodeFailure,
+      'OOM kill far below the memory the node offered: its claim is disproved, a node failure, re-queued',
+      { ...report({ success: false, exit_code: 137, oom_killed: true }), peakMemoryMb: 900 },
+      OK,
       {},
       {
         state: AttemptState.Failed,
         failureCause: 'node',
         cost: 0,
+        validation: null,
         charges: [],
-        credit: CREDIT_NODE_FAILURE,
+        fault: true,
         shard: { state: ShardState.Queued, waitReason: 're-queued: attempt 1 of 3 failed on its node' },
-        task: { completed: 0, failed: 0, error: null },
+        task: null,
         stopReason: null,
       },
     ],
     [
-      'node failure on the last attempt: free, −5 credit, the shard fails',
+      'node failure with attempts left: free, a reliability fault (no credit change), re-queued',
       nodeFailure,
+      null,
+      {},
+      {
+        state: AttemptState.Failed,
+        failureCause: 'node',
+        cost: 0,
+        validation: null,
+        charges: [],
+        fault: true,
+        shard: { state: ShardState.Queued, waitReason: 're-queued: attempt 1 of 3 failed on its node' },
+        task: null,
+        stopReason: null,
+      },
+    ],
+    [
+      'node failure on the last attempt: free, the shard fails',
+      nodeFailure,
+      null,
       LAST_OF_3,
       {
         state: AttemptState.Failed,
         failureCause: 'node',
         cost: 0,
+        validation: null,
         charges: [],
-        credit: CREDIT_NODE_FAILURE,
-        shard: { state: ShardState.Failed, exitCode: -1 },
+        fault: true,
+        shard: { state: ShardState.Failed, exitCode: -1, canonicalAttemptId: null },
         task: { completed: 0, failed: 1, error: 'shard 4 failed: engine gone' },
         stopReason: null,
       },
     ],
     [
-      'lost with attempts left: free, −5 credit, re-queued, the node told to stop it',
+      'lost with attempts left: free, re-queued, the node told to stop it',
       lostOutcome('the node stopped heartbeating'),
-      { attemptsCount: 2 },
+      null,
+      { attemptsCount: 2, siblings: { pending: [], live: [], nodeFailures: 1 } },
       {
         state: AttemptState.Lost,
         failureCause: 'node',
         cost: 0,
+        validation: null,
         charges: [],
-        credit: CREDIT_NODE_FAILURE,
+        fault: true,
         shard: { state: ShardState.Queued, waitReason: 're-queued: attempt 2 of 3 was lost' },
-        task: { completed: 0, failed: 0, error: null },
+        task: null,
         stopReason: 'the node stopped heartbeating',
       },
     ],
     [
       'lost on the last attempt: the shard fails',
       lostOutcome('the node is offline'),
+      null,
       LAST_OF_3,
       {
         state: AttemptState.Lost,
         failureCause: 'node',
         cost: 0,
+        validation: null,
         charges: [],
-        credit: CREDIT_NODE_FAILURE,
-        shard: { state: ShardState.Failed, exitCode: null },
+        fault: true,
+        shard: { state: ShardState.Failed, exitCode: null, canonicalAttemptId: null },
         task: { completed: 0, failed: 1, error: 'shard 4 failed: the node is offline' },
         stopReason: 'the node is offline',
       },
     ],
     [
-      'cancelled: free, no credit change, shard and task left to the cancel, the node told to stop',
+      'cancelled: free, shard and task left to the cancel, the node told to stop',
       cancelledOutcome('bob'),
+      null,
       {},
       {
         state: AttemptState.Cancelled,
         failureCause: 'user',
         cost: 0,
+        validation: null,
         charges: [],
-        credit: 0,
+        fault: false,
         shard: null,
         task: null,
         stopReason: 'cancelled by bob',
@@ -203,14 +278,16 @@ describe(settleAttempt.name, () => {
     [
       'timed out (the reconciler): charged up to the timeout, the shard fails',
       timedOutOutcome(600, 120),
+      { digest: TIMED_OUT_DIGEST, refused: null },
       { timeoutS: 600, startedAt: new Date(NOW - 12 * MIN) },
       {
         state: AttemptState.Failed,
         failureCause: 'task',
         cost: 30,
+        validation: ResultValidation.Pending,
         charges: CHARGED_30,
-        credit: 0,
-        shard: { state: ShardState.Failed, exitCode: null },
+        fault: false,
+        shard: { state: ShardState.Failed, exitCode: null, canonicalAttemptId: 'att-1' },
         task: {
           completed: 0,
           failed: 1,
@@ -222,33 +299,41 @@ describe(settleAttempt.name, () => {
     [
       'the aggregate step completes like any shard',
       report(),
+      OK,
       { isAggregate: true, shardIndex: 3 },
       {
         state: AttemptState.Completed,
         failureCause: null,
         cost: 30,
+        validation: ResultValidation.Pending,
         charges: CHARGED_30,
-        credit: CREDIT_COMPLETED,
+        fault: false,
         shard: { state: ShardState.Completed, exitCode: 0, outputOfAttempt: 'att-1' },
         task: { completed: 1, failed: 0, error: null },
         stopReason: null,
       },
     ],
-  ])('%s', (_name, outcome, over, expected) => {
-    const plan = settleAttempt(attempt(over), outcome, NOW);
+  ])('%s', (_name, outcome, check, over, expected) => {
+    const plan = settleAttempt(attempt(over), outcome, NOW, check);
     if ('ignored' in plan) throw new Error(plan.ignored);
     expect(plan.attempt).toMatchObject({
       state: expected.state,
       failureCause: expected.failureCause,
       cost: expected.cost,
       reward: expected.charges[0]?.amount ?? 0,
+      validation: expected.validation,
     });
     expect(plan.charges).toEqual(expected.charges);
-    expect(plan.node).toEqual({
+    expect(plan.node).toMatchObject({
       nodeId: 'node-1',
       release: attempt().allocation,
-      creditDelta: expected.credit,
+      fault: expected.fault,
     });
+    // one result accepted alone moves no standing: only a quorum's verdict does
+    expect(standingChanges(plan.verdicts)).toEqual([]);
+    expect(plan.verdicts.map((v) => v.validation)).toEqual(
+      expected.validation ? [ResultValidation.Accepted] : [],
+    );
     expect(plan.shard).toEqual(expected.shard);
     expect(plan.task).toEqual(expected.task && { ...expected.task, cost: expected.cost });
     expect(plan.stop).toEqual(expected.stopReason ? { ...STOP, reason: expected.stopReason } : null);
@@ -264,22 +349,34 @@ describe(settleAttempt.name, () => {
   it.each([AttemptState.Completed, AttemptState.Failed, AttemptState.Lost, AttemptState.Cancelled])(
     'fenced / late: an attempt already %s is left as it is',
     (state) => {
-      expect(settleAttempt(attempt({ state }), report(), NOW)).toEqual({
+      expect(settleAttempt(attempt({ state }), report(), NOW, OK)).toEqual({
         ignored: `attempt att-1 was already recorded as ${state}`,
       });
     },
   );
 
   it.each<[string, Partial<AttemptOutcome>, Partial<EndingAttempt>, number, number]>([
-    ['the node’s duration wins over the start time', { durationMs: 2 * MIN }, {}, 2 * MIN, 6],
-    ['without a duration, the time since the start', { durationMs: null }, {}, 10 * MIN, 30],
-    ['never started and no duration: nothing', { durationMs: null }, { startedAt: null }, 0, 0],
-    ['longer than the timeout: charged up to the timeout', { durationMs: 90 * MIN }, {}, 90 * MIN, 180],
-    ['a part of a minute is rounded up to a whole CPT', { durationMs: 1000 }, {}, 1000, 1],
-  ])('%s', (_name, over, attemptOver, durationMs, cost) => {
-    const plan = settleAttempt(attempt(attemptOver), { ...report(), ...over }, NOW);
+    ['the pool’s clock wins over the node’s duration', { durationMs: 90 * MIN }, {}, 10 * MIN, 30],
+    [
+      'a node claiming 30 minutes 5 ms after the start is billed 5 ms',
+      { durationMs: 30 * MIN },
+      { startedAt: new Date(NOW - 5) },
+      5,
+      1,
+    ],
+    ['never reported running: from the assignment', { durationMs: null }, { startedAt: null }, 11 * MIN, 33],
+    [
+      'longer than the timeout: charged up to the timeout',
+      {},
+      { startedAt: new Date(NOW - 90 * MIN) },
+      90 * MIN,
+      180,
+    ],
+    ['a part of a minute is rounded up to a whole CPT', {}, { startedAt: new Date(NOW - 1000) }, 1000, 1],
+  ])('%s', (_name, over, attemptOver, observedMs, cost) => {
+    const plan = settleAttempt(attempt(attemptOver), { ...report(), ...over }, NOW, OK);
     if ('ignored' in plan) throw new Error(plan.ignored);
-    expect(plan.attempt.durationMs).toBe(durationMs);
+    expect(plan.attempt.observedMs).toBe(observedMs);
     expect(plan.attempt.cost).toBe(cost);
     expect(plan.charges.reduce((sum, c) => sum + c.amount, 0)).toBe(cost);
   });
@@ -291,13 +388,279 @@ describe(settleAttempt.name, () => {
         ...report({ success: false, exit_code: 1, error: 'x'.repeat(5000) }),
         cpuSeconds: 12.5,
         peakMemoryMb: 300,
+        durationMs: 7 * MIN,
       },
       NOW,
+      OK,
     );
     if ('ignored' in plan) throw new Error(plan.ignored);
-    expect(plan.attempt).toMatchObject({ cpuSeconds: 12.5, peakMemoryMb: 300, oomKilled: false });
+    expect(plan.attempt).toMatchObject({
+      cpuSeconds: 12.5,
+      peakMemoryMb: 300,
+      oomKilled: false,
+      durationMs: 7 * MIN,
+    });
     expect(plan.attempt.error).toHaveLength(4000);
     expect(plan.task?.error).toHaveLength(4000);
+  });
+});
+
+describe(`${settleAttempt.name}: replicas and quorum`, () => {
+  /** A shard of a quorum-2 task, at most 4 replicas. */
+  const quorum2 = (over: Partial<EndingAttempt> = {}) =>
+    attempt({ validation: ValidationMode.Quorum, quorum: 2, replicasWanted: 2, maxReplicas: 4, ...over });
+  const siblings = (p: PendingResult[], live = 0, nodeFailures = 0) => ({
+    pending: p,
+    live: Array.from({ length: live }, (_, i) => ({ attemptId: `live-${i}` })),
+    nodeFailures,
+  });
+
+  it.each<[string, Partial<EndingAttempt>, ResultCheck | null, Partial<AttemptSettlement>, string[]]>([
+    [
+      'first of two results, the other replica running: the shard waits VALIDATING, nothing paid',
+      { siblings: siblings([], 1) },
+      OK,
+      {
+        shard: {
+          state: ShardState.Validating,
+          waitReason: '1 result(s) in, 1 of 2 needed agree: waiting for 1 running replica(s)',
+        },
+        charges: [],
+        task: null,
+      },
+      [],
+    ],
+    [
+      'first of two results, the other replica not placed yet: back in the queue for it',
+      { siblings: siblings([]) },
+      OK,
+      {
+        shard: {
+          state: ShardState.Queued,
+          waitReason: '1 result(s) in, 1 of 2 needed agree: placing 1 more replica(s)',
+        },
+        charges: [],
+        task: null,
+      },
+      [],
+    ],
+    [
+      'second result matches: both valid, both paid, +2 credit to each node, the shard completes with the first',
+      { siblings: siblings([pending(2, DIGEST_A)]) },
+      OK,
+      {
+        shard: { state: ShardState.Completed, exitCode: 0, outputOfAttempt: 'att-2' },
+        charges: [...charged('att-2', 'owner-2'), ...CHARGED_30],
+        task: { completed: 1, failed: 0, cost: 60, error: null },
+      },
+      ['att-2:VALID:2:extend', 'att-1:VALID:2:extend'],
+    ],
+    [
+      'results disagree: no money, one more replica (3 of at most 4)',
+      { siblings: siblings([pending(2, DIGEST_B)]) },
+      OK,
+      {
+        shard: {
+          state: ShardState.Queued,
+          waitReason: 'results disagree (2 result(s) in, 1 of 2 needed agree): replica 3 of at most 4',
+          wanted: 3,
+        },
+        charges: [],
+        task: null,
+      },
+      [],
+    ],
+    [
+      'the third replica sides with one: those two valid and paid, the odd one invalid, unpaid, penalised',
+      { replicasWanted: 3, siblings: siblings([pending(2, DIGEST_B), pending(3, DIGEST_A)]) },
+      OK,
+      {
+        shard: { state: ShardState.Completed, exitCode: 0, outputOfAttempt: 'att-3' },
+        charges: [...charged('att-3', 'owner-3'), ...CHARGED_30],
+        task: { completed: 1, failed: 0, cost: 60, error: null },
+      },
+      ['att-2:INVALID:-25:reset', 'att-3:VALID:2:extend', 'att-1:VALID:2:extend'],
+    ],
+    [
+      'two nodes of one owner agree: one owner counts once, no quorum, another replica asked',
+      { nodeOwnerId: 'mallory', siblings: siblings([pending(2, DIGEST_A, { ownerId: 'mallory' })]) },
+      OK,
+      {
+        shard: {
+          state: ShardState.Queued,
+          waitReason: 'results disagree (2 result(s) in, 1 of 2 needed agree): replica 3 of at most 4',
+          wanted: 3,
+        },
+        charges: [],
+        task: null,
+      },
+      [],
+    ],
+    [
+      'nondeterministic: four different results: inconclusive, the shard fails, every result paid, no standing moves',
+      {
+        replicasWanted: 4,
+        siblings: siblings([pending(2, DIGEST_B), pending(3, 'c'.repeat(64)), pending(4, 'd'.repeat(64))]),
+      },
+      OK,
+      {
+        shard: { state: ShardState.Failed, exitCode: null, canonicalAttemptId: null },
+        charges: [
+          ...charged('att-2', 'owner-2'),
+          ...charged('att-3', 'owner-3'),
+          ...charged('att-4', 'owner-4'),
+          ...CHARGED_30,
+        ],
+        task: {
+          completed: 0,
+          failed: 1,
+          cost: 120,
+          error: 'shard 4 failed: inconclusive: 4 result(s), no 2 of different owners agree (max_replicas 4)',
+        },
+      },
+      [
+        'att-2:INCONCLUSIVE:0:keep',
+        'att-3:INCONCLUSIVE:0:keep',
+        'att-4:INCONCLUSIVE:0:keep',
+        'att-1:INCONCLUSIVE:0:keep',
+      ],
+    ],
+    [
+      'the node’s digest differs from its own upload: not believed, invalid once the quorum forms without it',
+      { replicasWanted: 3, siblings: siblings([pending(2, DIGEST_A), pending(3, DIGEST_A)]) },
+      { digest: DIGEST_A, refused: 'refused: the node reported result digest x, its upload gives y' },
+      {
+        shard: { state: ShardState.Completed, exitCode: 0, outputOfAttempt: 'att-2' },
+        charges: [...charged('att-2', 'owner-2'), ...charged('att-3', 'owner-3')],
+        task: { completed: 1, failed: 0, cost: 60, error: null },
+      },
+      ['att-2:VALID:2:extend', 'att-3:VALID:2:extend', 'att-1:INVALID:-25:reset'],
+    ],
+    [
+      'the submitter’s own node in the quorum: paid, but no credit or run from its owner’s task',
+      { nodeOwnerId: 'submitter', siblings: siblings([pending(2, DIGEST_A)]) },
+      OK,
+      {
+        shard: { state: ShardState.Completed, exitCode: 0, outputOfAttempt: 'att-2' },
+        charges: [...charged('att-2', 'owner-2'), ...charged('att-1', 'submitter')],
+        task: { completed: 1, failed: 0, cost: 60, error: null },
+      },
+      ['att-2:VALID:2:extend', 'att-1:VALID:0:keep'],
+    ],
+    [
+      'quorum reached while a third replica still runs: it is no longer needed and ends with the shard',
+      { replicasWanted: 3, siblings: siblings([pending(2, DIGEST_A)], 1) },
+      OK,
+      {
+        shard: { state: ShardState.Completed, exitCode: 0, outputOfAttempt: 'att-2' },
+        cancelReplicas: ['live-0'],
+        task: { completed: 1, failed: 0, cost: 60, error: null },
+      },
+      ['att-2:VALID:2:extend', 'att-1:VALID:2:extend'],
+    ],
+    [
+      'a quorum on the same failure (exit 3 twice): the shard fails as the task’s own failure, both paid',
+      { siblings: siblings([pending(2, DIGEST_B, { succeeded: false, exitCode: 3, error: 'exit code 3' })]) },
+      { digest: DIGEST_B, refused: null },
+      {
+        shard: { state: ShardState.Failed, exitCode: 3, canonicalAttemptId: 'att-2' },
+        task: { completed: 0, failed: 1, cost: 60, error: 'shard 4 failed: exit code 3' },
+      },
+      ['att-2:VALID:2:extend', 'att-1:VALID:2:extend'],
+    ],
+    [
+      'a timeout contradicted by two finished replicas: invalid, unpaid',
+      { replicasWanted: 3, siblings: siblings([pending(2, DIGEST_A), pending(3, DIGEST_A)]) },
+      { digest: TIMED_OUT_DIGEST, refused: null },
+      {
+        shard: { state: ShardState.Completed, exitCode: 0, outputOfAttempt: 'att-2' },
+        task: { completed: 1, failed: 0, cost: 60, error: null },
+      },
+      ['att-2:VALID:2:extend', 'att-3:VALID:2:extend', 'att-1:INVALID:-25:reset'],
+    ],
+  ])('%s', (_name, over, check, expected, verdicts) => {
+    const plan = settleAttempt(quorum2(over), report(), NOW, check);
+    if ('ignored' in plan) throw new Error(plan.ignored);
+    expect(plan).toMatchObject(expected);
+    expect(plan.verdicts.map((v) => `${v.attemptId}:${v.validation}:${v.creditDelta}:${v.run}`)).toEqual(
+      verdicts,
+    );
+    for (const v of plan.verdicts) {
+      if (v.validation === ResultValidation.Invalid) expect([v.cost, v.reward]).toEqual([0, 0]);
+    }
+    expect(CREDIT_VALID).toBe(2);
+    expect(CREDIT_INVALID).toBe(-25);
+  });
+
+  it('a node failure of a replica with a result in: the replica is placed again, the result waits', () => {
+    const plan = settleAttempt(
+      quorum2({ siblings: siblings([pending(2, DIGEST_A)]) }),
+      nodeFailure,
+      NOW,
+      null,
+    );
+    if ('ignored' in plan) throw new Error(plan.ignored);
+    expect(plan.shard).toEqual({
+      state: ShardState.Queued,
+      waitReason: 're-queued: attempt 1 of 3 failed on its node',
+    });
+    expect(plan.verdicts).toEqual([]);
+    expect(plan.charges).toEqual([]);
+  });
+
+  it('node failures spend the budget with one result in: inconclusive, the one result paid', () => {
+    const plan = settleAttempt(
+      quorum2({ siblings: siblings([pending(2, DIGEST_A)], 0, 2) }),
+      lostOutcome('gone'),
+      NOW,
+      null,
+    );
+    if ('ignored' in plan) throw new Error(plan.ignored);
+    expect(plan.shard).toMatchObject({ state: ShardState.Failed });
+    expect(plan.verdicts.map((v) => v.validation)).toEqual([ResultValidation.Inconclusive]);
+    expect(plan.charges).toEqual(charged('att-2', 'owner-2'));
+  });
+
+  it('adaptive: a re-queued shard with nothing in and nothing running decides its quorum afresh', () => {
+    const plan = settleAttempt(
+      attempt({ validation: ValidationMode.Adaptive, quorum: 1, replicasWanted: 1, maxReplicas: 4 }),
+      lostOutcome('gone'),
+      NOW,
+      null,
+    );
+    if ('ignored' in plan) throw new Error(plan.ignored);
+    expect(plan.shard).toEqual({
+      state: ShardState.Queued,
+      waitReason: 're-queued: attempt 1 of 3 was lost',
+      quorum: 0,
+      wanted: 1,
+    });
+  });
+});
+
+describe(standingChanges.name, () => {
+  it('sums a settlement’s verdicts per node and leaves nodes without a change out', () => {
+    const plan = settleAttempt(
+      attempt({
+        validation: ValidationMode.Quorum,
+        quorum: 2,
+        replicasWanted: 3,
+        maxReplicas: 4,
+        siblings: {
+          pending: [pending(2, DIGEST_B), pending(3, DIGEST_A, { ownerId: 'submitter' })],
+          live: [],
+          nodeFailures: 0,
+        },
+      }),
+      report(),
+      NOW,
+      OK,
+    );
+    if ('ignored' in plan) throw new Error(plan.ignored);
+    expect(standingChanges(plan.verdicts)).toEqual([
+      { nodeId: 'node-2', creditDelta: -25, valid: 0, invalid: 1, resetRun: true },
+      { nodeId: 'node-1', creditDelta: 2, valid: 1, invalid: 0, resetRun: false },
+    ]);
   });
 });
 

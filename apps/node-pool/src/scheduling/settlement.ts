@@ -9,16 +9,22 @@
 // may have ended a moment before, and that UPDATE is what serialises the two).
 import {
   AttemptState,
+  CREDIT_INVALID,
+  CREDIT_VALID,
   type PricedDemand,
+  ResultValidation,
   ShardState,
   TaskStatus,
+  ValidationMode,
   costOf,
   ratePerMinute,
   splitCharge,
 } from '@hivemind/contracts';
 import { PLATFORM, userAccount } from '../ledger/ledger-accounts';
+import { type StandingChange } from '../nodes/node-capacity.repository';
 import { type AttemptOutcome, type FailureCause } from './attempt-outcome';
 import { type Resources } from './placement';
+import { type Judgement, type ShardResult, judgeResults, verdictOf } from './validation';
 
 export const LIVE_ATTEMPT_STATES: readonly AttemptState[] = [AttemptState.Assigned, AttemptState.Running];
 export const TERMINAL_TASK: readonly TaskStatus[] = [
@@ -26,14 +32,34 @@ export const TERMINAL_TASK: readonly TaskStatus[] = [
   TaskStatus.Failed,
   TaskStatus.Cancelled,
 ];
-/** Credit score changes of the node: a completed attempt, a failure the node caused. */
-export const CREDIT_COMPLETED = 2;
-export const CREDIT_NODE_FAILURE = -5;
 /** Error texts are kept to this many characters. */
 const MAX_ERROR_CHARS = 4000;
+/**
+ * An OOM kill below this share of the memory the attempt was given says the node does not have the
+ * memory it claimed: the node's failure (retried elsewhere), not the task's.
+ */
+const OOM_CLAIM_SHARE = 0.9;
 
 /** What a live attempt holds of its node (CPU and GPU scores are thresholds, not held). */
 export type Allocation = Pick<Resources, 'cpuMillicores' | 'memoryMb' | 'storageMb' | 'gpuMemoryMb'>;
+
+/** A result in and not judged yet, with how its attempt ended. */
+export interface PendingResult extends ShardResult {
+  succeeded: boolean;
+  exitCode: number | null;
+  /** How it failed, in the words of its task's error (unused when it succeeded). */
+  error: string;
+}
+
+/** The other attempts of the attempt's shard, as validation needs them (read under the shard's lock). */
+export interface ShardSiblings {
+  /** Results in and not yet judged (validation PENDING), in the order they came in. */
+  pending: PendingResult[];
+  /** Live replicas other than the ending attempt. */
+  live: { attemptId: string }[];
+  /** Attempts of the shard that ended by a node's failure (lost, crashed), before this one. */
+  nodeFailures: number;
+}
 
 /** An attempt as settling needs it, read with its shard and itself locked. */
 export interface EndingAttempt {
@@ -43,8 +69,11 @@ export interface EndingAttempt {
   nodeId: string;
   /** The node's owner: the reward goes to their account. */
   nodeOwnerId: string;
+  /** The task's owner: a node earns no credit from its own owner's tasks. */
+  taskOwnerId: string;
   state: AttemptState;
   fencingToken: string;
+  assignedAt: Date;
   startedAt: Date | null;
   allocation: Allocation;
   /** The task's request, as far as its price goes. */
@@ -55,6 +84,20 @@ export interface EndingAttempt {
   /** Attempts made at the shard so far, this one included. */
   attemptsCount: number;
   maxAttempts: number;
+  validation: ValidationMode;
+  /** The shard's quorum now (0: adaptive, not decided yet), and the task's. */
+  quorum: number;
+  taskQuorum: number;
+  replicasWanted: number;
+  maxReplicas: number;
+  siblings: ShardSiblings;
+}
+
+/** The result digest the pool computed from the attempt's upload, and whether the node's own claim differed. */
+export interface ResultCheck {
+  digest: string;
+  /** Why the node's report is not believed (its digest differs from its upload), or null. */
+  refused: string | null;
 }
 
 /** The attempt row's end. */
@@ -64,10 +107,15 @@ export interface AttemptEnd {
   oomKilled: boolean;
   failureCause: FailureCause | null;
   error: string | null;
+  /** What the node reported; null when it did not. */
   durationMs: number;
+  /** The pool's own clock, from the start (or the assignment) to now: what billing uses. */
+  observedMs: number;
   cpuSeconds: number | null;
   peakMemoryMb: number | null;
   outputSha256: string | null;
+  resultDigest: string | null;
+  validation: ResultValidation | null;
   cost: number;
   reward: number;
 }
@@ -79,11 +127,29 @@ export interface Charge {
   key: string;
 }
 
-/** The shard after the attempt: back to the queue for another attempt, or ended. */
+/** What validation made of one result, and what it does to its node. */
+export interface ResultVerdict {
+  attemptId: string;
+  nodeId: string;
+  /** The node's owner: who is paid. */
+  ownerId: string;
+  validation: ResultValidation;
+  /** Zero for a refused result: it earns nothing. */
+  cost: number;
+  reward: number;
+  creditDelta: number;
+  /** The node's run of valid results: one longer, back to zero, or as it was. */
+  run: 'extend' | 'reset' | 'keep';
+}
+
+/** The shard after the attempt. */
 export type ShardEnd =
-  | { state: ShardState.Queued; waitReason: string }
-  | { state: ShardState.Failed; exitCode: number | null }
-  /** Its output is the newest output file the attempt uploaded. */
+  /** Back to the queue: replicas are to be placed (after a node's failure, or for a disagreement). */
+  | { state: ShardState.Queued; waitReason: string; wanted?: number; quorum?: number }
+  /** Results are in, others still running. */
+  | { state: ShardState.Validating; waitReason: string }
+  | { state: ShardState.Failed; exitCode: number | null; canonicalAttemptId: string | null }
+  /** Its output is the newest output file the canonical attempt uploaded. */
   | { state: ShardState.Completed; exitCode: number | null; outputOfAttempt: string };
 
 /** What the shard's end adds to the task's counters. */
@@ -95,74 +161,114 @@ export interface TaskDelta {
   error: string | null;
 }
 
+/** A stop the node must be told of after the commit. */
+export interface Stop {
+  nodeId: string;
+  attemptId: string;
+  taskId: string;
+  fencingToken: string;
+  reason: string;
+}
+
 /** The plan for one attempt's end. */
 export interface AttemptSettlement {
   attempt: AttemptEnd;
-  /** Resources back to the node, and its credit change. */
-  node: { nodeId: string; release: Allocation; creditDelta: number };
+  /** Resources back to the node; a fault (reliability) or a claim a task disproved. */
+  node: { nodeId: string; release: Allocation; fault: boolean; disprovedClaim: boolean };
+  /** Validation's verdicts on this and the shard's other results, when it judged them. */
+  verdicts: ResultVerdict[];
   charges: Charge[];
   /** Null for a cancelled attempt: the cancel settles the task's shards and the task itself. */
   shard: ShardEnd | null;
   task: TaskDelta | null;
+  /** Live replicas no longer needed (the quorum is reached): ended as cancelled in this transaction. */
+  cancelReplicas: string[];
   // after the commit:
   /** Tell the node to kill the container (an end the pool decided, not the node). */
-  stop: { nodeId: string; attemptId: string; taskId: string; fencingToken: string; reason: string } | null;
+  stop: Stop | null;
   /** A slot was freed, and maybe a shard re-queued. */
   placementReason: string;
   event: { attemptId: string; attemptState: AttemptState; nodeId: string; shardIndex: number };
 }
 
+/** Whether the end is a result the task produced (compared, paid when it counts), not a node's failure. */
+function isResult(outcome: AttemptOutcome): boolean {
+  return (
+    outcome.state === AttemptState.Completed ||
+    (outcome.state === AttemptState.Failed && outcome.cause !== 'node')
+  );
+}
+
+/** An OOM kill well below the memory the attempt was given: the node's claim is disproved. */
+function disprovesMemoryClaim(a: EndingAttempt, outcome: AttemptOutcome): boolean {
+  return (
+    outcome.oomKilled === true &&
+    outcome.peakMemoryMb != null &&
+    outcome.peakMemoryMb > 0 &&
+    outcome.peakMemoryMb < a.allocation.memoryMb * OOM_CLAIM_SHARE
+  );
+}
+
 /**
  * Settles the end of a locked attempt. An attempt that is no longer live (a second report, or a
  * report racing the pool's own end of it) changes nothing: `ignored` says how it ended.
+ *
+ * A result (completed, or failed by the task) is paid for and moves its node's standing only once
+ * validation has judged it with the shard's other results; a node's failure is no result: it earns
+ * nothing, is retried while attempts are left, and counts against the node's reliability only.
  */
 export function settleAttempt(
   a: EndingAttempt,
-  outcome: AttemptOutcome,
+  reported: AttemptOutcome,
   nowMs: number,
+  check: ResultCheck | null = null,
 ): AttemptSettlement | { ignored: string } {
   if (!LIVE_ATTEMPT_STATES.includes(a.state)) {
     return { ignored: `attempt ${a.id} was already recorded as ${a.state}` };
   }
-  const completed = outcome.state === AttemptState.Completed;
-  const lost = outcome.state === AttemptState.Lost;
-  const nodeFault = outcome.cause === 'node' || lost;
-  const durationMs = outcome.durationMs ?? (a.startedAt ? nowMs - a.startedAt.getTime() : 0);
-  // the user pays for attempts that finish the shard (completed, or failed by the task itself)
-  const billable = completed || (outcome.state === AttemptState.Failed && !nodeFault);
+  const disproved = disprovesMemoryClaim(a, reported);
+  const outcome: AttemptOutcome = disproved
+    ? {
+        ...reported,
+        cause: 'node',
+        error: `killed: out of memory at ${reported.peakMemoryMb} MB of the ${a.allocation.memoryMb} MB the node offered`,
+      }
+    : reported;
+  const result = isResult(outcome);
+  const nodeFault = outcome.state === AttemptState.Lost || outcome.cause === 'node';
+  const observedMs = Math.max(0, nowMs - (a.startedAt ?? a.assignedAt).getTime());
   const rate = ratePerMinute(a.pricing);
-  const cost = billable ? Math.min(costOf(rate, durationMs), costOf(rate, a.timeoutS * 1000)) : 0;
-  const { reward, fee } = splitCharge(cost);
+  // the pool's own clock, never the node's word, capped by the task's timeout
+  const cost = result ? Math.min(costOf(rate, observedMs), costOf(rate, a.timeoutS * 1000)) : 0;
+  const { reward } = splitCharge(cost);
+  const digest = result ? (check?.refused ? null : (check?.digest ?? null)) : null;
 
-  const charges: Charge[] = [];
-  if (reward > 0) charges.push({ payee: userAccount(a.nodeOwnerId), amount: reward, key: a.id });
-  if (fee > 0) charges.push({ payee: PLATFORM, amount: fee, key: `${a.id}:fee` });
-
-  const endedByNode = completed || outcome.state === AttemptState.Failed;
-  const settlesShard = outcome.state !== AttemptState.Cancelled;
-  const shard = settlesShard ? shardEnd(a, outcome, completed, nodeFault) : null;
-  return {
-    attempt: {
-      state: outcome.state,
-      exitCode: outcome.exitCode ?? null,
-      oomKilled: outcome.oomKilled ?? false,
-      failureCause: completed ? null : (outcome.cause ?? (lost ? 'node' : 'task')),
-      error: outcome.error?.slice(0, MAX_ERROR_CHARS) ?? null,
-      durationMs,
-      cpuSeconds: outcome.cpuSeconds ?? null,
-      peakMemoryMb: outcome.peakMemoryMb ?? null,
-      outputSha256: outcome.outputSha256 || null,
-      cost,
-      reward,
-    },
-    node: {
-      nodeId: a.nodeId,
-      release: a.allocation,
-      creditDelta: completed ? CREDIT_COMPLETED : nodeFault ? CREDIT_NODE_FAILURE : 0,
-    },
-    charges,
-    shard,
-    task: shard ? taskDelta(a, outcome, shard, cost) : null,
+  const end: AttemptEnd = {
+    state: outcome.state,
+    exitCode: outcome.exitCode ?? null,
+    oomKilled: outcome.oomKilled ?? false,
+    failureCause:
+      outcome.state === AttemptState.Completed ? null : (outcome.cause ?? (nodeFault ? 'node' : 'task')),
+    error: (check?.refused ?? outcome.error)?.slice(0, MAX_ERROR_CHARS) ?? null,
+    durationMs: outcome.durationMs ?? observedMs,
+    observedMs,
+    cpuSeconds: outcome.cpuSeconds ?? null,
+    peakMemoryMb: outcome.peakMemoryMb ?? null,
+    outputSha256: outcome.outputSha256 || null,
+    resultDigest: digest,
+    validation: result ? ResultValidation.Pending : null,
+    cost,
+    reward,
+  };
+  const endedByNode = outcome.state === AttemptState.Completed || outcome.state === AttemptState.Failed;
+  const plan: AttemptSettlement = {
+    attempt: end,
+    node: { nodeId: a.nodeId, release: a.allocation, fault: nodeFault, disprovedClaim: disproved },
+    verdicts: [],
+    charges: [],
+    shard: null,
+    task: null,
+    cancelReplicas: [],
     // an end the node reported needs no stop: the worker has already removed the container
     stop: endedByNode
       ? null
@@ -176,37 +282,165 @@ export function settleAttempt(
     placementReason: `attempt ${outcome.state.toLowerCase()}`,
     event: { attemptId: a.id, attemptState: outcome.state, nodeId: a.nodeId, shardIndex: a.shardIndex },
   };
+  if (outcome.state === AttemptState.Cancelled) return plan;
+
+  const mine: PendingResult = {
+    attemptId: a.id,
+    nodeId: a.nodeId,
+    ownerId: a.nodeOwnerId,
+    digest,
+    cost,
+    succeeded: outcome.state === AttemptState.Completed,
+    exitCode: end.exitCode,
+    error: failureText(end.oomKilled, end.error, end.exitCode),
+  };
+  const results = result ? [...a.siblings.pending, mine] : a.siblings.pending;
+  const nodeFailures = a.siblings.nodeFailures + (nodeFault ? 1 : 0);
+  const judgement = judgeResults(results, {
+    quorum: Math.max(a.quorum, 1),
+    wanted: a.replicasWanted,
+    maxReplicas: a.maxReplicas,
+    live: a.siblings.live.length,
+    canAddReplicas: nodeFailures < a.maxAttempts,
+  });
+  judge(plan, a, outcome, judgement, results, nodeFault);
+  return plan;
 }
 
-/** A node's failure is retried while attempts are left; anything else ends the shard. */
-function shardEnd(
+/** Fills the plan's shard, verdicts, charges and task delta from validation's judgement. */
+function judge(
+  plan: AttemptSettlement,
   a: EndingAttempt,
   outcome: AttemptOutcome,
-  completed: boolean,
+  j: Judgement,
+  results: readonly PendingResult[],
   nodeFault: boolean,
-): ShardEnd {
-  const exitCode = outcome.exitCode ?? null;
-  if (completed) return { state: ShardState.Completed, exitCode, outputOfAttempt: a.id };
-  if (nodeFault && a.attemptsCount < a.maxAttempts) {
-    const what = outcome.state === AttemptState.Lost ? 'was lost' : 'failed on its node';
-    return {
-      state: ShardState.Queued,
-      waitReason: `re-queued: attempt ${a.attemptsCount} of ${a.maxAttempts} ${what}`,
-    };
+): void {
+  switch (j.kind) {
+    case 'wait': {
+      if (j.place > 0) {
+        // a replica to place: back in the queue (an adaptive shard with nothing in decides afresh)
+        const undecided =
+          a.validation === ValidationMode.Adaptive && results.length === 0 && a.siblings.live.length === 0;
+        const what = outcome.state === AttemptState.Lost ? 'was lost' : 'failed on its node';
+        const why = nodeFault
+          ? `re-queued: attempt ${a.siblings.nodeFailures + 1} of ${a.maxAttempts} ${what}`
+          : j.reason;
+        plan.shard = undecided
+          ? { state: ShardState.Queued, waitReason: why, quorum: 0, wanted: 1 }
+          : { state: ShardState.Queued, waitReason: why };
+      } else {
+        plan.shard = { state: ShardState.Validating, waitReason: j.reason };
+      }
+      return;
+    }
+    case 'more':
+      plan.shard = { state: ShardState.Queued, waitReason: j.reason, wanted: j.wanted };
+      return;
+    case 'inconclusive': {
+      // nobody can tell the honest result: the task could not be verified (nondeterministic, or too
+      // few owners agreed); the submitter pays every result's observed time, no node's standing moves
+      if (results.length === 0) {
+        // no result at all: the node-failure budget is spent, as before validation existed
+        plan.shard = {
+          state: ShardState.Failed,
+          exitCode: outcome.exitCode ?? null,
+          canonicalAttemptId: null,
+        };
+        plan.task = taskDelta(a, outcome, plan.shard, 0, null);
+        return;
+      }
+      for (const r of results) plan.verdicts.push(verdict(r, ResultValidation.Inconclusive, 0, 'keep'));
+      plan.charges = chargesOf(plan.verdicts);
+      plan.shard = { state: ShardState.Failed, exitCode: null, canonicalAttemptId: null };
+      plan.task = taskDelta(
+        a,
+        outcome,
+        plan.shard,
+        paid(plan.verdicts),
+        `shard ${a.shardIndex} failed: ${j.reason}`,
+      );
+      return;
+    }
+    case 'decided': {
+      for (const r of results) {
+        const v = verdictOf(j, r.attemptId);
+        const others = r.ownerId !== a.taskOwnerId;
+        if (v === ResultValidation.Valid)
+          plan.verdicts.push(verdict(r, v, others ? CREDIT_VALID : 0, others ? 'extend' : 'keep'));
+        else if (v === ResultValidation.Invalid)
+          plan.verdicts.push({ ...verdict(r, v, CREDIT_INVALID, 'reset'), cost: 0, reward: 0 });
+        else plan.verdicts.push(verdict(r, v, 0, 'keep'));
+      }
+      plan.charges = chargesOf(plan.verdicts);
+      plan.cancelReplicas = a.siblings.live.map((l) => l.attemptId);
+      const canonical = results.find((r) => r.attemptId === j.canonical.attemptId)!;
+      plan.shard = canonical.succeeded
+        ? { state: ShardState.Completed, exitCode: canonical.exitCode, outputOfAttempt: canonical.attemptId }
+        : { state: ShardState.Failed, exitCode: canonical.exitCode, canonicalAttemptId: canonical.attemptId };
+      plan.task = taskDelta(
+        a,
+        outcome,
+        plan.shard,
+        paid(plan.verdicts),
+        `shard ${a.shardIndex} failed: ${canonical.error}`,
+      );
+    }
   }
-  return { state: ShardState.Failed, exitCode };
 }
 
-function taskDelta(a: EndingAttempt, outcome: AttemptOutcome, shard: ShardEnd, cost: number): TaskDelta {
+/** How a failed result reads in its task's error. */
+export function failureText(oomKilled: boolean, error: string | null, exitCode: number | null): string {
+  return oomKilled ? 'killed: out of memory' : (error ?? `exit code ${exitCode ?? '?'}`);
+}
+
+function verdict(
+  r: ShardResult,
+  validation: ResultValidation,
+  creditDelta: number,
+  run: ResultVerdict['run'],
+): ResultVerdict {
+  return {
+    attemptId: r.attemptId,
+    nodeId: r.nodeId,
+    ownerId: r.ownerId,
+    validation,
+    cost: r.cost,
+    reward: splitCharge(r.cost).reward,
+    creditDelta,
+    run,
+  };
+}
+
+function paid(verdicts: readonly ResultVerdict[]): number {
+  return verdicts.reduce((sum, v) => sum + v.cost, 0);
+}
+
+/** Reward to the node's owner and the platform's fee, for every result that earns. */
+function chargesOf(verdicts: readonly ResultVerdict[]): Charge[] {
+  const charges: Charge[] = [];
+  for (const v of verdicts) {
+    const { reward, fee } = splitCharge(v.cost);
+    if (reward > 0) charges.push({ payee: userAccount(v.ownerId), amount: reward, key: v.attemptId });
+    if (fee > 0) charges.push({ payee: PLATFORM, amount: fee, key: `${v.attemptId}:fee` });
+  }
+  return charges;
+}
+
+function taskDelta(
+  a: EndingAttempt,
+  outcome: AttemptOutcome,
+  shard: ShardEnd,
+  cost: number,
+  error: string | null,
+): TaskDelta {
   const failed = shard.state === ShardState.Failed;
-  const why = outcome.oomKilled
-    ? 'killed: out of memory'
-    : (outcome.error ?? `exit code ${outcome.exitCode ?? '?'}`);
+  const why = failureText(outcome.oomKilled ?? false, outcome.error ?? null, outcome.exitCode ?? null);
   return {
     completed: shard.state === ShardState.Completed ? 1 : 0,
     failed: failed ? 1 : 0,
     cost,
-    error: failed ? `shard ${a.shardIndex} failed: ${why}`.slice(0, MAX_ERROR_CHARS) : null,
+    error: failed ? (error ?? `shard ${a.shardIndex} failed: ${why}`).slice(0, MAX_ERROR_CHARS) : null,
   };
 }
 
@@ -251,4 +485,24 @@ export function accruedReward(
   if (!startedAt) return 0;
   const elapsed = Math.min(nowMs - startedAt.getTime(), timeoutS * 1000);
   return splitCharge(costOf(ratePerMinute(pricing), elapsed)).reward;
+}
+
+/** The verdicts of one settlement, summed per node: what they do to each node's standing. */
+export function standingChanges(verdicts: readonly ResultVerdict[]): StandingChange[] {
+  const perNode = new Map<string, StandingChange>();
+  for (const v of verdicts) {
+    const c = perNode.get(v.nodeId) ?? {
+      nodeId: v.nodeId,
+      creditDelta: 0,
+      valid: 0,
+      invalid: 0,
+      resetRun: false,
+    };
+    c.creditDelta += v.creditDelta;
+    if (v.run === 'extend') c.valid += 1;
+    if (v.validation === ResultValidation.Invalid) c.invalid += 1;
+    if (v.run === 'reset') c.resetRun = true;
+    perNode.set(v.nodeId, c);
+  }
+  return [...perNode.values()].filter((c) => c.creditDelta !== 0 || c.valid || c.invalid || c.resetRun);
 }

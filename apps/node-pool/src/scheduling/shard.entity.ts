@@ -18,7 +18,10 @@ import { Task } from './task.entity';
 @Entity('shards')
 @Index('uq_shards_task_index', ['taskId', 'shardIndex'], { unique: true })
 @Index('idx_shards_queue', ['priority', 'queuedAt', 'id'], { where: `state = 'QUEUED'` })
-@Check('chk_shards_state', `state IN ('QUEUED', 'ASSIGNED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED')`)
+@Check(
+  'chk_shards_state',
+  `state IN ('QUEUED', 'ASSIGNED', 'RUNNING', 'VALIDATING', 'COMPLETED', 'FAILED', 'CANCELLED')`,
+)
 export class Shard {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_shards' })
   id: string;
@@ -53,6 +56,21 @@ export class Shard {
 
   @Column({ type: 'smallint', default: 0 })
   attemptsCount: number;
+
+  /**
+   * Matching results of different owners the shard needs: 1 accepts a result alone; 0 (adaptive
+   * validation) is decided when its first replica is placed, by that node's earned trust.
+   */
+  @Column({ type: 'smallint', default: 1 })
+  quorum: number;
+
+  /** Results the shard waits for now: its quorum, plus one per disagreement, up to max_replicas. */
+  @Column({ type: 'smallint', default: 1 })
+  replicasWanted: number;
+
+  /** The attempt whose result the shard's output, downloads and the aggregate step use. */
+  @Column({ type: 'uuid', nullable: true })
+  canonicalAttemptId: string | null;
 
   /** Why a queued shard waits (no online node meets X; trust excludes the nodes that fit). */
   @Column({ type: 'varchar', length: 255, nullable: true })

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { ShardState } from '@hivemind/contracts';
+import { ShardState, type ValidationMode } from '@hivemind/contracts';
 import { type ShardEnd } from './settlement';
 
 /** A queued shard with its task's request and its user's trust, as a placement batch reads it. */
@@ -25,6 +25,30 @@ export interface QueuedShardRow extends TaskDemandColumns {
   wait_reason: string | null;
   target_node_id: string | null;
   trust_score: number;
+  /** The task's owner (replicas and trust are judged against them). */
+  user_id: string;
+  network_allowed: boolean;
+  has_secrets: boolean;
+  validation: ValidationMode;
+  /** The shard's quorum (0: adaptive, to decide now) and the task's. */
+  quorum: number;
+  task_quorum: number;
+  replicas_wanted: number;
+  attempts_count: number;
+}
+
+/** A shard's replication as placement decided it: the quorum (adaptive) and the results it waits for. */
+export interface ShardPlacement {
+  id: string;
+  /** Attempts placed now. */
+  placed: number;
+  quorum: number;
+  wanted: number;
+  /** Every wanted replica is placed or in: the shard leaves the queue. */
+  complete: boolean;
+  /** It has results in already (it then waits as VALIDATING, not ASSIGNED). */
+  hasResults: boolean;
+  waitReason: string | null;
 }
 
 /** A position in the queue's order: priority (high first), then FIFO, then id. */
@@ -34,7 +58,14 @@ export interface QueueCursor {
   id: string;
 }
 
-const OPEN = `('QUEUED', 'ASSIGNED', 'RUNNING')`;
+/**
+ * A new shard's quorum and wanted results from its task's policy (`t`): none accepts one result,
+ * quorum waits for `quorum` from the start, adaptive decides at the first placement (quorum 0).
+ */
+export const SHARD_QUORUM_OF_TASK = `CASE t.validation WHEN 'none' THEN 1 WHEN 'quorum' THEN t.quorum ELSE 0 END`;
+export const SHARD_WANTED_OF_TASK = `CASE t.validation WHEN 'quorum' THEN t.quorum ELSE 1 END`;
+
+const OPEN = `('QUEUED', 'ASSIGNED', 'RUNNING', 'VALIDATING')`;
 
 /**
  * The SQL of `shards`: the queue (read in its order with `FOR UPDATE SKIP LOCKED`, so replicas
@@ -63,7 +94,8 @@ export class ShardsRepository {
     return m.query<QueuedShardRow[]>(
       `SELECT s.id, s.task_id, s.priority, s.queued_at, s.wait_reason, t.req_cpu_millicores, t.req_memory_mb,
          t.req_storage_mb, t.req_cpu_score, t.req_gpu_score, t.req_gpu_memory_mb, t.req_gpu_name, t.location,
-         t.target_node_id, u.trust_score
+         t.target_node_id, u.trust_score, t.user_id, t.network_allowed, false AS has_secrets, t.validation,
+         s.quorum, t.quorum AS task_quorum, s.replicas_wanted, s.attempts_count
        FROM shards s JOIN tasks t ON t.id = s.task_id JOIN users u ON u.id = t.user_id
        WHERE s.state = 'QUEUED'
          ${cursor ? `AND (s.priority < $2 OR (s.priority = $2 AND (s.queued_at, s.id) > ($3, $4)))` : ''}
@@ -84,12 +116,30 @@ export class ShardsRepository {
     );
   }
 
-  /** QUEUED → ASSIGNED, one more attempt counted (the attempts are inserted next). */
-  async markAssigned(m: EntityManager, shardIds: readonly string[]): Promise<void> {
+  /**
+   * The shards a batch placed replicas of: attempts counted (the attempts are inserted next), the
+   * quorum adaptive validation decided, and the state — out of the queue (ASSIGNED, or VALIDATING
+   * when results are in) once every wanted replica is placed, still QUEUED with its reason otherwise.
+   */
+  async markPlaced(m: EntityManager, placed: readonly ShardPlacement[]): Promise<void> {
+    if (placed.length === 0) return;
     await m.query(
-      `UPDATE shards SET state = 'ASSIGNED', attempts_count = attempts_count + 1, wait_reason = NULL,
-         updated_at = now() WHERE id = ANY($1::uuid[])`,
-      [shardIds],
+      `UPDATE shards s SET attempts_count = s.attempts_count + d.placed, quorum = d.quorum,
+         replicas_wanted = d.wanted,
+         state = CASE WHEN NOT d.complete THEN 'QUEUED' WHEN d.has_results THEN 'VALIDATING' ELSE 'ASSIGNED' END,
+         wait_reason = d.reason, updated_at = now()
+       FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::bool[], $6::bool[], $7::text[])
+         AS d(id, placed, quorum, wanted, complete, has_results, reason)
+       WHERE s.id = d.id`,
+      [
+        placed.map((p) => p.id),
+        placed.map((p) => p.placed),
+        placed.map((p) => p.quorum),
+        placed.map((p) => p.wanted),
+        placed.map((p) => p.complete),
+        placed.map((p) => p.hasResults),
+        placed.map((p) => p.waitReason),
+      ],
     );
   }
 
@@ -101,22 +151,31 @@ export class ShardsRepository {
     );
   }
 
-  /** The shard after an attempt ended: back in the queue, or ended (with its output if completed). */
+  /**
+   * The shard after an attempt ended: back in the queue (maybe wanting more replicas, or its
+   * adaptive quorum undecided again), waiting for its other replicas, or ended — with its canonical
+   * result's output when completed.
+   */
   async settle(m: EntityManager, shardId: string, end: ShardEnd): Promise<void> {
-    if (end.state === ShardState.Queued) {
+    if (end.state === ShardState.Queued || end.state === ShardState.Validating) {
+      const wanted = end.state === ShardState.Queued ? (end.wanted ?? null) : null;
+      const quorum = end.state === ShardState.Queued ? (end.quorum ?? null) : null;
       await m.query(
-        `UPDATE shards SET state = 'QUEUED', wait_reason = $2, updated_at = now() WHERE id = $1`,
-        [shardId, end.waitReason],
+        `UPDATE shards SET state = $2::text, wait_reason = $3, replicas_wanted = coalesce($4, replicas_wanted),
+           quorum = coalesce($5, quorum), updated_at = now() WHERE id = $1`,
+        [shardId, end.state, end.waitReason.slice(0, 255), wanted, quorum],
       );
       return;
     }
+    const canonical = end.state === ShardState.Completed ? end.outputOfAttempt : end.canonicalAttemptId;
     await m.query(
       `UPDATE shards SET state = $2::text, exit_code = $3, updated_at = now(), finished_at = now(),
+         wait_reason = NULL, canonical_attempt_id = $4,
          output_file_id = CASE WHEN $2::text = 'COMPLETED'
            THEN (SELECT id FROM files WHERE attempt_id = $4 AND kind = 'output' ORDER BY created_at DESC LIMIT 1)
            ELSE output_file_id END
        WHERE id = $1`,
-      [shardId, end.state, end.exitCode, end.state === ShardState.Completed ? end.outputOfAttempt : null],
+      [shardId, end.state, end.exitCode, canonical],
     );
   }
 
@@ -167,9 +226,11 @@ export class ShardsRepository {
     priority: number,
   ): Promise<boolean> {
     const inserted = await m.query<{ id: string }[]>(
-      `INSERT INTO shards (task_id, shard_index, is_aggregate, params, priority)
-       SELECT $1, max(shard_index) + 1, true, jsonb_build_object('input_file_id', $2::text), $3
-       FROM shards WHERE task_id = $1 HAVING NOT bool_or(is_aggregate)
+      `INSERT INTO shards (task_id, shard_index, is_aggregate, params, priority, quorum, replicas_wanted)
+       SELECT $1, max(s.shard_index) + 1, true, jsonb_build_object('input_file_id', $2::text), $3,
+         ${SHARD_QUORUM_OF_TASK}, ${SHARD_WANTED_OF_TASK}
+       FROM shards s JOIN tasks t ON t.id = s.task_id WHERE s.task_id = $1
+       GROUP BY t.validation, t.quorum HAVING NOT bool_or(s.is_aggregate)
        ON CONFLICT DO NOTHING RETURNING id`,
       [taskId, inputFileId, priority],
     );

@@ -10,7 +10,7 @@ import {
   UpdateDateColumn,
   type Relation,
 } from 'typeorm';
-import { SplitKind, TaskStatus } from '@hivemind/contracts';
+import { SplitKind, TaskStatus, ValidationMode } from '@hivemind/contracts';
 import { User } from '../accounts/user.entity';
 import { bigintToNumber } from '../common/transformers';
 import { Node } from '../nodes/node.entity';
@@ -42,6 +42,8 @@ export interface AggregateStep {
   `shards_total >= 1 AND shards_completed >= 0 AND shards_failed >= 0 AND shards_completed + shards_failed <= shards_total`,
 )
 @Check('chk_tasks_cost', `max_cost >= 0 AND cost >= 0`)
+@Check('chk_tasks_validation', `validation IN ('none', 'quorum', 'adaptive')`)
+@Check('chk_tasks_replicas', `quorum >= 1 AND quorum <= max_replicas`)
 export class Task {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_tasks' })
   id: string;
@@ -108,6 +110,18 @@ export class Task {
 
   @Column({ type: 'smallint', default: 3 })
   maxAttempts: number;
+
+  /** How results are checked before they count (docs/validation.md). */
+  @Column({ type: 'varchar', length: 16, default: ValidationMode.Adaptive })
+  validation: ValidationMode;
+
+  /** Matching results of different owners a replicated shard needs. */
+  @Column({ type: 'smallint', default: 2 })
+  quorum: number;
+
+  /** The most replicas of one shard before its results are called inconclusive. */
+  @Column({ type: 'smallint', default: 4 })
+  maxReplicas: number;
 
   @Column({ type: 'boolean', default: false })
   networkAllowed: boolean;

@@ -13,6 +13,7 @@ import { AttemptsRepository, type FencedAttempt } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
 import { LifecycleService } from './lifecycle.service';
 import { ShardsRepository } from './shards.repository';
+import { type ResultCheck } from './settlement';
 
 /** The largest log batch one report may carry. */
 export const MAX_LOG_BATCH_BYTES = 1024 * 1024;
@@ -161,7 +162,28 @@ export class WorkerReportsService {
         );
       }
     }
-    return this.lifecycle.complete(a, outcome);
+    return this.lifecycle.complete(a, outcome, await this.resultCheck(a.id, outcome));
+  }
+
+  /**
+   * The result's digest as the pool computes it from the attempt's own upload (exit code and every
+   * output file's sha256), never as the node says; a node whose reported digest differs is not
+   * believed. Null for an end that is no result (the node's own failure).
+   */
+  private async resultCheck(attemptId: string, outcome: AttemptOutcome): Promise<ResultCheck | null> {
+    const isResult =
+      outcome.state === AttemptState.Completed ||
+      (outcome.state === AttemptState.Failed && outcome.cause !== 'node');
+    if (!isResult) return null;
+    const digest = await this.files.resultDigestOf(attemptId, outcome.exitCode ?? -1);
+    const claimed = outcome.resultDigest;
+    return {
+      digest,
+      refused:
+        claimed && claimed !== digest
+          ? `refused: the node reported result digest ${claimed}, its upload gives ${digest}`
+          : null,
+    };
   }
 
   /** The attempt's input (the task's zip, or for the aggregate step every shard's output). */

@@ -229,5 +229,8 @@ function specOf(req: UploadTaskRequest__Output): Record<string, unknown> {
   set('aggregate_command', req.aggregate_command);
   if (req.network_allowed) spec.network_allowed = true;
   set('target_node', req.target_node);
+  set('validation', req.validation);
+  set('quorum', req.quorum);
+  set('max_replicas', req.max_replicas);
   return spec;
 }

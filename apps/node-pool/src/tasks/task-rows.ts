@@ -23,6 +23,9 @@ export interface TaskRow extends TaskDemandColumns {
   priority: number;
   timeout_s: number;
   max_attempts: number;
+  validation: string;
+  quorum: number;
+  max_replicas: number;
   network_allowed: boolean;
   split_kind: string;
   split_params: Record<string, unknown>;
@@ -70,6 +73,9 @@ export function toTaskView(t: TaskRow): TaskView {
     priority: t.priority,
     timeout_s: t.timeout_s,
     max_attempts: t.max_attempts,
+    validation: t.validation,
+    quorum: t.quorum,
+    max_replicas: t.max_replicas,
     network_allowed: t.network_allowed,
     split: t.split_kind,
     shards_total: t.shards_total,
@@ -95,6 +101,9 @@ export interface ShardRow {
   wait_reason: string | null;
   exit_code: number | null;
   output_file_id: string | null;
+  quorum: number;
+  replicas_wanted: number;
+  canonical_attempt_id: string | null;
 }
 
 export interface AttemptRow {
@@ -111,6 +120,10 @@ export interface AttemptRow {
   duration_ms: string | null;
   cost: string;
   reward: string;
+  replica: number;
+  observed_ms: string | null;
+  result_digest: string | null;
+  validation: string | null;
   assigned_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -122,9 +135,12 @@ export function toShardView(s: ShardRow, attempts: readonly AttemptRow[]): Shard
     is_aggregate: s.is_aggregate,
     state: s.state,
     params: s.params,
-    wait_reason: s.state === 'QUEUED' ? s.wait_reason : null,
+    wait_reason: s.state === 'QUEUED' || s.state === 'VALIDATING' ? s.wait_reason : null,
     exit_code: s.exit_code,
     has_output: s.output_file_id !== null,
+    quorum: s.quorum,
+    replicas_wanted: s.replicas_wanted,
+    canonical_attempt_id: s.canonical_attempt_id,
     attempts: attempts.filter((a) => a.shard_id === s.id).map(toAttemptView),
   };
 }
@@ -143,6 +159,10 @@ export function toAttemptView(a: AttemptRow): AttemptView {
     duration_ms: a.duration_ms === null ? null : Number(a.duration_ms),
     cost: Number(a.cost),
     reward: Number(a.reward),
+    replica: a.replica,
+    observed_ms: a.observed_ms === null ? null : Number(a.observed_ms),
+    result_digest: a.result_digest,
+    validation: a.validation,
     assigned_at: a.assigned_at.toISOString(),
     started_at: iso(a.started_at),
     finished_at: iso(a.finished_at),

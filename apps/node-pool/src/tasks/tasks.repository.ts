@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type TaskStatus } from '@hivemind/contracts';
+import { type TaskStatus, type ValidationMode } from '@hivemind/contracts';
 import { isUuid } from '../common/ids';
 import { inTransaction } from '../common/transaction';
 import { type Resources } from '../scheduling/placement';
+import { SHARD_QUORUM_OF_TASK, SHARD_WANTED_OF_TASK } from '../scheduling/shards.repository';
 import { type AttemptRow, type LogChunkRow, type ShardRow, type TaskRow } from './task-rows';
 
 /** The columns every task query selects (aliases: t = tasks, u = users, f = the input file). */
@@ -27,6 +28,9 @@ export interface NewTask {
   priority: number;
   timeoutS: number;
   maxAttempts: number;
+  validation: ValidationMode;
+  quorum: number;
+  maxReplicas: number;
   networkAllowed: boolean;
   splitKind: string;
   splitParams: Record<string, unknown>;
@@ -89,9 +93,9 @@ export class TasksRepository {
       `INSERT INTO tasks (id, user_id, name, image, command, env, req_cpu_millicores, req_memory_mb,
          req_storage_mb, req_cpu_score, req_gpu_score, req_gpu_memory_mb, req_gpu_name, location, priority,
          timeout_s, max_attempts, network_allowed, split_kind, split_params, aggregate, target_node_id,
-         shards_total, max_cost, idempotency_key)
+         shards_total, max_cost, idempotency_key, validation, quorum, max_replicas)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-         $22, $23, $24, $25)
+         $22, $23, $24, $25, $26, $27, $28)
        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id`,
       [
@@ -120,6 +124,9 @@ export class TasksRepository {
         t.shardsTotal,
         t.maxCost,
         t.idempotencyKey,
+        t.validation,
+        t.quorum,
+        t.maxReplicas,
       ],
     );
     return inserted.length > 0;
@@ -137,8 +144,9 @@ export class TasksRepository {
     priority: number,
   ): Promise<void> {
     await m.query(
-      `INSERT INTO shards (task_id, shard_index, params, priority)
-       SELECT $1, x.i, x.p::jsonb, $4 FROM unnest($2::int[], $3::text[]) AS x(i, p)`,
+      `INSERT INTO shards (task_id, shard_index, params, priority, quorum, replicas_wanted)
+       SELECT $1, x.i, x.p::jsonb, $4, ${SHARD_QUORUM_OF_TASK}, ${SHARD_WANTED_OF_TASK}
+       FROM unnest($2::int[], $3::text[]) AS x(i, p) JOIN tasks t ON t.id = $1`,
       [taskId, shards.map((s) => s.index), shards.map((s) => JSON.stringify(s.params)), priority],
     );
   }
@@ -154,7 +162,8 @@ export class TasksRepository {
 
   shards(taskId: string): Promise<ShardRow[]> {
     return this.db.query<ShardRow[]>(
-      `SELECT id, shard_index, is_aggregate, state, params, wait_reason, exit_code, output_file_id
+      `SELECT id, shard_index, is_aggregate, state, params, wait_reason, exit_code, output_file_id, quorum,
+         replicas_wanted, canonical_attempt_id
        FROM shards WHERE task_id = $1 ORDER BY shard_index`,
       [taskId],
     );
@@ -164,8 +173,8 @@ export class TasksRepository {
   attempts(taskId: string): Promise<AttemptRow[]> {
     return this.db.query<AttemptRow[]>(
       `SELECT a.id, a.shard_id, a.attempt_number, a.node_id, n.name AS node_name, a.state, a.exit_code,
-         a.oom_killed, a.failure_cause, a.error, a.duration_ms, a.cost, a.reward, a.assigned_at,
-         a.started_at, a.finished_at
+         a.oom_killed, a.failure_cause, a.error, a.duration_ms, a.cost, a.reward, a.replica, a.observed_ms,
+         a.result_digest, a.validation, a.assigned_at, a.started_at, a.finished_at
        FROM attempts a JOIN nodes n ON n.id = a.node_id WHERE a.task_id = $1 ORDER BY a.assigned_at`,
       [taskId],
     );

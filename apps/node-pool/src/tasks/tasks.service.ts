@@ -12,8 +12,10 @@ import {
   HIGH_TRUST_MIN,
   toPage,
   maxTaskCost,
+  paidReplicasAtMost,
   ratePerMinute,
   TASK_LIMITS,
+  ValidationMode,
 } from '@hivemind/contracts';
 import { type SubmitTaskDto } from '@hivemind/contracts/dto';
 import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
@@ -100,7 +102,13 @@ export class TasksService {
     };
     const timeoutS = spec.timeout_s ?? TASK_LIMITS.timeout_s.default;
     const rate = ratePerMinute({ ...resources, gpuName: spec.gpu_name });
-    const maxCost = maxTaskCost(rate, timeoutS, shardsTotal);
+    const policy = validationPolicyOf(spec);
+    const maxCost = maxTaskCost(
+      rate,
+      timeoutS,
+      shardsTotal,
+      paidReplicasAtMost(policy.validation, policy.maxReplicas),
+    );
     const priority = spec.priority ?? TASK_LIMITS.priority.default;
 
     const outcome = await this.rows.transaction(async (m) => {
@@ -123,6 +131,7 @@ export class TasksService {
         priority,
         timeoutS,
         maxAttempts: spec.max_attempts ?? TASK_LIMITS.max_attempts.default,
+        ...policy,
         networkAllowed: spec.network_allowed ?? false,
         splitKind: split,
         splitParams: spec.split_params ?? {},
@@ -284,4 +293,37 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
     throw new DomainError('invalid', 'cursor is not a next_cursor of this list', { field: 'cursor' });
   }
   return { createdAt: at, id };
+}
+
+/**
+ * A submission's validation policy (docs/validation.md): adaptive unless it says otherwise; a task
+ * sent to one named node is that node's alone (validation none), since replicas need other owners.
+ */
+export function validationPolicyOf(spec: {
+  validation?: ValidationMode;
+  quorum?: number;
+  max_replicas?: number;
+  target_node?: string;
+}): { validation: ValidationMode; quorum: number; maxReplicas: number } {
+  const quorum = spec.quorum ?? TASK_LIMITS.quorum.default;
+  const maxReplicas = spec.max_replicas ?? Math.max(TASK_LIMITS.max_replicas.default, quorum);
+  if (spec.target_node) {
+    if (spec.validation && spec.validation !== ValidationMode.None) {
+      throw new DomainError(
+        'invalid',
+        'validation must be none for a task sent to one node (target_node): replicas need nodes of other owners',
+        { field: 'validation' },
+      );
+    }
+    return { validation: ValidationMode.None, quorum: 1, maxReplicas: 1 };
+  }
+  if (quorum > maxReplicas) {
+    throw new DomainError('invalid', `quorum (${quorum}) must not exceed max_replicas (${maxReplicas})`, {
+      field: 'quorum',
+    });
+  }
+  const validation = spec.validation ?? ValidationMode.Adaptive;
+  return validation === ValidationMode.None
+    ? { validation, quorum: 1, maxReplicas: 1 }
+    : { validation, quorum, maxReplicas };
 }

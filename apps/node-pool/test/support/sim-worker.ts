@@ -178,6 +178,8 @@ export class SimWorker {
         outputSha256?: string;
         durationMs?: number;
         cause?: string;
+        /** The digest the node claims; the pool computes its own from the upload. */
+        resultDigest?: string;
       }) =>
         unary<StatusResponse__Output>(
           this.master,
@@ -191,6 +193,7 @@ export class SimWorker {
             duration_ms: result.durationMs ?? 30_000,
             output_sha256: result.outputSha256 ?? '',
             failure_cause: result.cause ?? '',
+            result_digest: result.resultDigest ?? '',
             ...ref,
           },
           this.auth(),

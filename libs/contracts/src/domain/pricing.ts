@@ -30,12 +30,18 @@ export function costOf(rate: number, durationMs: number): number {
 }
 
 /**
- * The most a task can cost: every shard (and the aggregate step) running to its timeout. Only the
- * attempt that finishes a shard is charged (an attempt lost to a node failure costs the user
- * nothing), so retries do not multiply it.
+ * The most a task can cost: every shard (and the aggregate step) running to its timeout on as many
+ * nodes as its validation may pay (`replicas`: 1 without validation, otherwise max_replicas). An
+ * attempt lost to a node failure, or whose result a quorum refuses, costs the user nothing, so
+ * retries do not multiply it.
  */
-export function maxTaskCost(rate: number, timeoutS: number, shardCount: number): number {
-  return costOf(rate, timeoutS * 1000) * shardCount;
+export function maxTaskCost(rate: number, timeoutS: number, shardCount: number, replicas = 1): number {
+  return costOf(rate, timeoutS * 1000) * shardCount * replicas;
+}
+
+/** How many results of a shard a task may pay for under its validation policy. */
+export function paidReplicasAtMost(validation: string, maxReplicas: number): number {
+  return validation === 'none' ? 1 : maxReplicas;
 }
 
 /** How a charge splits between the node's owner and the platform. */

@@ -17,9 +17,35 @@ export enum ShardState {
   Queued = 'QUEUED',
   Assigned = 'ASSIGNED',
   Running = 'RUNNING',
+  /** Some of its replicas' results are in; the pool waits for the others to compare them. */
+  Validating = 'VALIDATING',
   Completed = 'COMPLETED',
   Failed = 'FAILED',
   Cancelled = 'CANCELLED',
+}
+
+/** How a task's results are checked before they count (docs/validation.md). */
+export enum ValidationMode {
+  /** Every result is accepted as its node reports it. */
+  None = 'none',
+  /** Every shard runs on `quorum` nodes of different owners whose results must match. */
+  Quorum = 'quorum',
+  /** Replicated until the node has earned trust; then accepted alone, with random spot-checks. */
+  Adaptive = 'adaptive',
+}
+
+/** What validation made of one attempt's result. */
+export enum ResultValidation {
+  /** In, waiting for the other replicas. */
+  Pending = 'PENDING',
+  /** Taken without a comparison (validation none, a trusted node, the owner's own node). */
+  Accepted = 'ACCEPTED',
+  /** Matched the quorum. */
+  Valid = 'VALID',
+  /** Differed from the quorum, or from the node's own upload. */
+  Invalid = 'INVALID',
+  /** No quorum could be reached within the task's replicas. */
+  Inconclusive = 'INCONCLUSIVE',
 }
 
 /** Derived from the task's shards. */

@@ -22,6 +22,10 @@ export const TASK_LIMITS = {
   timeout_s: { min: 1, max: 604_800, default: 3600 },
   max_attempts: { min: 1, max: 10, default: 3 },
   shards: { min: 1, max: 10_000, default: 1 },
+  /** Matching results of different owners a shard needs (validation quorum and adaptive). */
+  quorum: { min: 1, max: 8, default: 2 },
+  /** The most replicas a shard may run before its results are called inconclusive. */
+  max_replicas: { min: 1, max: 16, default: 4 },
 } as const satisfies Record<string, FieldLimit>;
 
 export type TaskNumberField = keyof typeof TASK_LIMITS;

@@ -26,6 +26,10 @@ export interface TaskView {
   priority: number;
   timeout_s: number;
   max_attempts: number;
+  /** How results are checked before they count (docs/validation.md). */
+  validation: string;
+  quorum: number;
+  max_replicas: number;
   network_allowed: boolean;
   split: string;
   shards_total: number;
@@ -55,6 +59,14 @@ export interface AttemptView {
   duration_ms: number | null;
   cost: number;
   reward: number;
+  /** Which live replica of its shard it was. */
+  replica: number;
+  /** What the pool observed (billed): start (or assignment) to end. */
+  observed_ms: number | null;
+  /** sha256 of the canonical result text (exit code and output files), as the pool computed it. */
+  result_digest: string | null;
+  /** PENDING, ACCEPTED, VALID, INVALID, INCONCLUSIVE; null when the attempt produced no result. */
+  validation: string | null;
   assigned_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -68,6 +80,12 @@ export interface ShardView {
   wait_reason: string | null;
   exit_code: number | null;
   has_output: boolean;
+  /** Matching results of different owners it needs (0: adaptive, not decided yet). */
+  quorum: number;
+  /** Results it waits for now. */
+  replicas_wanted: number;
+  /** The attempt whose result is the shard's (its output, its exit code). */
+  canonical_attempt_id: string | null;
   attempts: AttemptView[];
 }
 

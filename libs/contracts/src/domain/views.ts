@@ -97,6 +97,25 @@ export interface NodeView {
   cpu_percent: number | null;
   memory_percent: number | null;
   registered_at: string;
+  /** What validation has made of its results, and its reliability (docs/validation.md). */
+  standing: NodeStandingView;
+}
+
+/** A node's earned trust and its reliability. */
+export interface NodeStandingView {
+  /** Consecutive valid results for other owners' tasks. */
+  valid_run: number;
+  valid_results: number;
+  invalid_results: number;
+  /** New, or a result refused lately: few slots, no network access, no secrets, results replicated. */
+  probation: boolean;
+  /** Its owner is an admin: the operator's own machine. */
+  operator: boolean;
+  /** Lost attempts and failures it caused. */
+  node_faults: number;
+  /** Claims a task disproved (an OOM kill below the memory it offered). */
+  disproved_claims: number;
+  last_fault_at: string | null;
 }
 
 /** One point of a node's utilization chart: averages over the bucket. */

@@ -17,7 +17,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
-import { SplitKind, TaskStatus } from '../domain/states';
+import { SplitKind, TaskStatus, ValidationMode } from '../domain/states';
 import { TASK_LIMITS as L, TASK_TEXT_LIMITS as T } from '../domain/task-limits';
 import { PageQueryDto, toFlag } from './page-query.dto';
 import { Optional } from './optional';
@@ -190,6 +190,35 @@ export class SubmitTaskDto {
   @Optional()
   @IsBoolean()
   network_allowed?: boolean;
+
+  @ApiPropertyOptional({
+    enum: ValidationMode,
+    default: ValidationMode.Adaptive,
+    description:
+      'how results are checked before they count: none (taken as reported), quorum (every shard on `quorum` nodes of different owners that must agree), adaptive (replicated until a node has earned trust, then spot-checked)',
+  })
+  @Optional()
+  @IsEnum(ValidationMode, { message: 'validation must be one of none, quorum, adaptive' })
+  validation?: ValidationMode;
+
+  @ApiPropertyOptional({ minimum: L.quorum.min, maximum: L.quorum.max, default: L.quorum.default })
+  @Optional()
+  @IsInt({ message: 'quorum must be a whole number' })
+  @Min(L.quorum.min, { message: `quorum must be at least ${L.quorum.min}` })
+  @Max(L.quorum.max, { message: `quorum must be at most ${L.quorum.max}` })
+  quorum?: number;
+
+  @ApiPropertyOptional({
+    minimum: L.max_replicas.min,
+    maximum: L.max_replicas.max,
+    default: L.max_replicas.default,
+    description: 'the most replicas of one shard; the escrow hold covers this many results of every shard',
+  })
+  @Optional()
+  @IsInt({ message: 'max_replicas must be a whole number' })
+  @Min(L.max_replicas.min, { message: `max_replicas must be at least ${L.max_replicas.min}` })
+  @Max(L.max_replicas.max, { message: `max_replicas must be at most ${L.max_replicas.max}` })
+  max_replicas?: number;
 
   @ApiPropertyOptional({ minimum: L.shards.min, maximum: L.shards.max, default: L.shards.default })
   @Optional()

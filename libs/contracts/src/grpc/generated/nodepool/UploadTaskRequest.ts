@@ -48,6 +48,18 @@ export interface UploadTaskRequest {
    */
   'target_node'?: (string);
   'idempotency_key'?: (string);
+  /**
+   * HiveMind additions: result validation (docs/validation.md); 28 is secret_env
+   */
+  'validation'?: (string);
+  /**
+   * matching results of different owners (default 2)
+   */
+  'quorum'?: (number);
+  /**
+   * most replicas of a shard (default 4)
+   */
+  'max_replicas'?: (number);
 }
 
 export interface UploadTaskRequest__Output {
@@ -97,4 +109,16 @@ export interface UploadTaskRequest__Output {
    */
   'target_node': (string);
   'idempotency_key': (string);
+  /**
+   * HiveMind additions: result validation (docs/validation.md); 28 is secret_env
+   */
+  'validation': (string);
+  /**
+   * matching results of different owners (default 2)
+   */
+  'quorum': (number);
+  /**
+   * most replicas of a shard (default 4)
+   */
+  'max_replicas': (number);
 }
