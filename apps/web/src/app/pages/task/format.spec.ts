@@ -77,14 +77,14 @@ describe(shortDigest.name, () => {
 
 describe(policyText.name, () => {
   it.each([
-    [{ validation: 'none', quorum: 1, max_replicas: 1 }, 'none: results taken as nodes report them'],
+    [{ validation: 'none', quorum: 1, max_replicas: 1 }, 'none — results taken as nodes report them'],
     [
       { validation: 'quorum', quorum: 2, max_replicas: 4 },
-      'quorum: 2 matching results of different owners, up to 4 replicas a shard',
+      'quorum — 2 matching results of different owners, up to 4 replicas a shard',
     ],
     [
       { validation: 'adaptive', quorum: 3, max_replicas: 5 },
-      'adaptive: trusted nodes alone (spot-checked), others need 3 matching results of different owners; up to 5 replicas a shard',
+      'adaptive — trusted nodes alone (spot-checked), others need 3 matching results of different owners; up to 5 replicas a shard',
     ],
   ])('%j', (task, text) => {
     expect(policyText(task)).toBe(text);

@@ -46,11 +46,11 @@ export function policyText(t: Pick<TaskView, 'validation' | 'quorum' | 'max_repl
   // ValidationMode's values, as the API sends them
   switch (t.validation) {
     case 'none':
-      return 'none: results taken as nodes report them';
+      return 'none — results taken as nodes report them';
     case 'quorum':
-      return `quorum: ${agree}, ${upTo}`;
+      return `quorum — ${agree}, ${upTo}`;
     case 'adaptive':
-      return `adaptive: trusted nodes alone (spot-checked), others need ${agree}; ${upTo}`;
+      return `adaptive — trusted nodes alone (spot-checked), others need ${agree}; ${upTo}`;
     default:
       return t.validation;
   }
