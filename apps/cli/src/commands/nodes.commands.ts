@@ -1,10 +1,15 @@
 import { type Command } from 'commander';
 import { type NodeStatus, type NodeView, type Page } from '@hivemind/contracts';
+import { type ApiClient } from '../api/api-client';
 import { type Cli } from '../context';
-import { WORKER_HEAD, workerRow } from '../output/format';
+import { CliError } from '../exit-codes';
+import { WORKER_HEAD, workerDetailLines, workerRow } from '../output/format';
 import { numberParser } from './parsers';
 
-/** `workers`: the pool's worker nodes. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PAGE = 500;
+
+/** `workers`: the pool's worker nodes; `worker <node>`: one of them, with its standing. */
 export function registerNodeCommands(program: Command, cli: Cli): void {
   program
     .command('workers')
@@ -29,4 +34,31 @@ export function registerNodeCommands(program: Command, cli: Cli): void {
       );
       if (page.next_cursor) out.line(out.c.dim(`(the first ${page.items.length}; use --limit for more)`));
     });
+
+  program
+    .command('worker')
+    .description('one worker node: resources, trust, validated and invalid results, probation, faults')
+    .argument('<worker>', 'the worker node, by name or id')
+    .action(async (ref: string) => {
+      const node = await findNode(cli.api(), ref, cli.io.signal);
+      const out = cli.out;
+      if (cli.json) return out.document(node);
+      for (const line of workerDetailLines(node, out.c)) out.line(line);
+    });
+}
+
+/** A node by id (GET /api/nodes/:id), else by name (the list, page by page). */
+async function findNode(api: ApiClient, ref: string, signal?: AbortSignal): Promise<NodeView> {
+  if (UUID.test(ref)) return api.request<NodeView>('GET', `/api/nodes/${ref}`, { signal });
+  let cursor: string | undefined;
+  do {
+    const page = await api.request<Page<NodeView>>('GET', '/api/nodes', {
+      query: { limit: PAGE, cursor },
+      signal,
+    });
+    const node = page.items.find((n) => n.name === ref);
+    if (node) return node;
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  throw new CliError(`no worker named ${ref}`);
 }

@@ -4,12 +4,23 @@ import {
   type Page,
   type QueueView,
   type SubmitTaskResultView,
+  type TaskDetailView,
   TaskStatus,
   type TaskView,
 } from '@hivemind/contracts';
 import { type Cli } from '../context';
 import { UsageError } from '../exit-codes';
-import { QUEUE_HEAD, queueRow, queueSummary, TASK_HEAD, taskRow } from '../output/format';
+import {
+  ATTEMPT_HEAD,
+  CANONICAL_MARK,
+  QUEUE_HEAD,
+  queueRow,
+  queueSummary,
+  shardAttemptRows,
+  TASK_HEAD,
+  taskDetailLines,
+  taskRow,
+} from '../output/format';
 import { transferBar } from '../output/progress';
 import { inputSource } from '../transfer/input-source';
 import { multipartTaskBody } from '../transfer/multipart';
@@ -80,7 +91,7 @@ function withTaskOptions(command: Command): Command {
     .addOption(new Option('--idempotency-key <key>', 'a retry with the same key submits once').hideHelp());
 }
 
-/** `task`, `dispatch`, `list-tasks`, `cancel`, `queue`. */
+/** `task`, `dispatch`, `list-tasks`, `task-info`, `cancel`, `queue`. */
 export function registerTaskCommands(program: Command, cli: Cli): void {
   withTaskOptions(
     program
@@ -131,6 +142,29 @@ export function registerTaskCommands(program: Command, cli: Cli): void {
         status ? `No ${status.toLowerCase()} tasks.` : 'No tasks.',
       );
       if (page.next_cursor) out.line(out.c.dim(`(the newest ${page.items.length}; use --limit for more)`));
+    });
+
+  program
+    .command('task-info')
+    .description("one task: status, cost, validation, and every shard's attempts (replica, result, digest)")
+    .argument('<task>', 'task id (or a unique start of one)')
+    .action(async (ref: string) => {
+      const api = cli.api();
+      const id = await resolveTaskId(api, ref, cli.io.signal);
+      const task = await api.request<TaskDetailView>('GET', `/api/tasks/${id}`, { signal: cli.io.signal });
+      const out = cli.out;
+      if (cli.json) return out.document(task);
+      for (const line of taskDetailLines(task, out.c)) out.line(line);
+      out.line();
+      out.table(
+        ATTEMPT_HEAD,
+        task.shards.flatMap((s) => shardAttemptRows(s, out.c)),
+        'No shards yet.',
+      );
+      if (task.shards.some((s) => s.canonical_attempt_id))
+        out.line(
+          out.c.dim(`${CANONICAL_MARK} the canonical result: its output and exit code are the shard's`),
+        );
     });
 
   program

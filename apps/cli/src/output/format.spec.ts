@@ -3,16 +3,22 @@ import { type NodeView, type QueueView, type SystemStatusView, type TaskView } f
 import {
   ago,
   fileRow,
+  millis,
   num,
   paintState,
+  policyLine,
   queueRow,
+  shardAttemptRows,
   systemStatusLines,
+  taskDetailLines,
   taskRow,
   walletLine,
+  workerDetailLines,
   workerRow,
 } from './format';
 import { colorEnabled, Output, renderTable } from './output';
 import { shortBytes, shortDuration, transferStats } from './progress';
+import { replicatedTask, TASK_ID, worker } from '../../test/support/views';
 
 const plain = createColors(false);
 const NOW = Date.parse('2026-05-01T10:00:00.000Z');
@@ -33,6 +39,28 @@ describe('output helpers', () => {
   it('colours states only when colour is on', () => {
     expect(paintState('FAILED', plain)).toBe('FAILED');
     expect(paintState('FAILED', createColors(true))).toBe('\x1b[31mFAILED\x1b[39m');
+  });
+
+  it.each([
+    ['VALIDATING', '\x1b[36m'],
+    ['PENDING', '\x1b[36m'],
+    ['VALID', '\x1b[32m'],
+    ['ACCEPTED', '\x1b[32m'],
+    ['INVALID', '\x1b[31m'],
+    ['INCONCLUSIVE', '\x1b[33m'],
+  ])('colours the shard state or validation %s', (state, colour) => {
+    expect(paintState(state, createColors(true)).startsWith(colour)).toBe(true);
+  });
+
+  it.each([
+    [null, '-'],
+    [5, '5ms'],
+    [1250, '1.3s'],
+    [59_940, '59.9s'],
+    [61_000, '1m01s'],
+    [1_800_000, '30m00s'],
+  ])('millis(%s) = %s', (ms, text) => {
+    expect(millis(ms)).toBe(text);
   });
 
   it('renders a borderless table with aligned columns', () => {
@@ -233,5 +261,83 @@ describe('rows', () => {
     expect(walletLine({ balance: 100, held: 30, available: 70 })).toBe(
       'Balance: 100 CPT (available 70, held in escrow 30)',
     );
+  });
+
+  it('the validation policy in one line', () => {
+    expect(policyLine({ validation: 'none', quorum: 1, max_replicas: 1 })).toBe(
+      'none: results taken as reported',
+    );
+    expect(policyLine({ validation: 'quorum', quorum: 3, max_replicas: 5 })).toBe(
+      'quorum: 3 matching results of different owners, up to 5 replicas a shard',
+    );
+    expect(policyLine({ validation: 'adaptive', quorum: 2, max_replicas: 4 })).toBe(
+      'adaptive: trusted nodes alone (spot-checked), others 2 matching results of different owners; up to 4 replicas a shard',
+    );
+  });
+});
+
+describe('one task, one worker', () => {
+  it('a task: its summary with the validation policy and why it waits', () => {
+    expect(taskDetailLines(replicatedTask(), plain, NOW)).toEqual([
+      `Task:       ${TASK_ID} (render) RUNNING`,
+      'Owner:      alice, created 2m ago',
+      'Image:      alpine:3',
+      'Shards:     1/2 completed (50%)',
+      'Cost:       4 of up to 544 CPT',
+      'Validation: quorum: 2 matching results of different owners, up to 4 replicas a shard',
+      'Waiting:    replica 2 of 2: a replica needs a node of another owner',
+    ]);
+  });
+
+  it("a shard's attempts: replica (the canonical one marked), validation, short digest, observed and reported time", () => {
+    const [validated, validating, aggregate] = replicatedTask().shards;
+    expect(shardAttemptRows(validated, plain)).toEqual([
+      ['0 COMPLETED', '1', '1*', 'w1', 'COMPLETED', 'VALID', '0', '9f86d081884c', '1.3s', '1.2s', '2'],
+      ['', '2', '2', 'rogue', 'COMPLETED', 'INVALID', '0', '60303ae22b99', '5ms', '30m00s', '0'],
+      ['', '3', '3', 'w3', 'COMPLETED', 'VALID', '0', '9f86d081884c', '1m01s', '1m01s', '2'],
+    ]);
+    expect(shardAttemptRows(validating, plain)).toEqual([
+      [
+        '1 VALIDATING',
+        '1',
+        '1',
+        'w1',
+        'COMPLETED',
+        'PENDING',
+        '137 OOM',
+        '60303ae22b99',
+        '1.3s',
+        '1.2s',
+        '2',
+      ],
+    ]);
+    expect(shardAttemptRows(aggregate, plain)).toEqual([
+      ['aggregate QUEUED', '-', '-', '-', '-', '-', '-', '-', '-', '-', '-'],
+    ]);
+  });
+
+  it('a worker: what it offers, its validated and invalid results, run, probation and faults', () => {
+    expect(workerDetailLines(worker(), plain, NOW)).toEqual([
+      'Worker:     rogue online (id 7a2e0000-0000-4000-8000-000000000002, owner mallory)',
+      'Trust:      low (25), docker enabled',
+      'Resources:  2.5/4 cores, 6/8 GB free; GPU -; tasks 1/4; heartbeat 2s ago',
+      'Results:    3 valid, 2 invalid; valid run 0 (on probation)',
+      'Faults:     1 (last 5m ago), 1 disproved claim',
+    ]);
+    const operator = worker({
+      standing: {
+        ...worker().standing,
+        operator: true,
+        probation: false,
+        invalid_results: 0,
+        disproved_claims: 0,
+        last_fault_at: null,
+        valid_run: 12,
+      },
+    });
+    expect(workerDetailLines(operator, plain, NOW).slice(3)).toEqual([
+      "Results:    3 valid, 0 invalid; valid run 12 (the operator's node)",
+      'Faults:     1 (last never), 0 disproved claims',
+    ]);
   });
 });

@@ -3,31 +3,40 @@ import {
   formatBytes,
   type NodeView,
   type QueueView,
+  type ShardView,
   type SystemStatusView,
+  type TaskDetailView,
   type TaskView,
   type WalletView,
 } from '@hivemind/contracts';
 import { type Colors } from './output';
+import { shortDuration } from './progress';
 
-/** A task, shard, attempt or node state in its colour. */
+/** A task, shard, attempt or node state, or a result's validation, in its colour. */
 export function paintState(state: string, c: Colors): string {
   switch (state.toUpperCase()) {
     case 'COMPLETED':
     case 'ONLINE':
     case 'UP':
     case 'OK':
+    case 'VALID':
+    case 'ACCEPTED':
       return c.green(state);
     case 'FAILED':
     case 'LOST':
     case 'OFFLINE':
     case 'DOWN':
+    case 'INVALID':
       return c.red(state);
     case 'CANCELLED':
     case 'DRAINING':
     case 'DEGRADED':
+    case 'INCONCLUSIVE':
       return c.yellow(state);
     case 'RUNNING':
     case 'ASSIGNED':
+    case 'VALIDATING':
+    case 'PENDING':
       return c.cyan(state);
     default:
       return state;
@@ -137,5 +146,106 @@ export function fileRow(f: FileView, c: Colors, now = Date.now()): string[] {
     f.shard_index === null ? c.dim('-') : String(f.shard_index),
     formatBytes(f.size_bytes),
     ago(f.created_at, now),
+  ];
+}
+
+/** `850ms`, `12.3s`, `4m05s`; `-` when unknown. */
+export function millis(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
+  return shortDuration(ms / 1000);
+}
+
+/** A result digest's first 12 hex characters (`--json` has the whole one). */
+export const shortDigest = (digest: string | null): string => (digest ? digest.slice(0, 12) : '-');
+
+/** A task's validation policy in one line (docs/validation.md). */
+export function policyLine(t: Pick<TaskView, 'validation' | 'quorum' | 'max_replicas'>): string {
+  const agree = `${t.quorum} matching result${t.quorum === 1 ? '' : 's'} of different owners`;
+  const upTo = `up to ${t.max_replicas} replica${t.max_replicas === 1 ? '' : 's'} a shard`;
+  // ValidationMode's values, as the API sends them
+  switch (t.validation) {
+    case 'none':
+      return 'none: results taken as reported';
+    case 'quorum':
+      return `quorum: ${agree}, ${upTo}`;
+    case 'adaptive':
+      return `adaptive: trusted nodes alone (spot-checked), others ${agree}; ${upTo}`;
+    default:
+      return t.validation;
+  }
+}
+
+/** One task's summary lines, above its attempts. */
+export function taskDetailLines(t: TaskDetailView, c: Colors, now = Date.now()): string[] {
+  const failed = t.shards_failed ? c.red(`, ${t.shards_failed} failed`) : '';
+  const lines = [
+    `Task:       ${t.id}${t.name ? ` (${t.name})` : ''} ${paintState(t.status, c)}`,
+    `Owner:      ${t.owner}, created ${ago(t.created_at, now)}`,
+    `Image:      ${t.image ?? '(the input zip in the runtime image)'}`,
+    `Shards:     ${t.shards_completed}/${t.shards_total} completed (${t.progress}%)${failed}`,
+    `Cost:       ${t.cost} of up to ${t.max_cost} CPT`,
+    `Validation: ${policyLine(t)}`,
+  ];
+  if (t.wait_reason) lines.push(`Waiting:    ${t.wait_reason}`);
+  if (t.error) lines.push(`Error:      ${c.red(t.error)}`);
+  return lines;
+}
+
+export const ATTEMPT_HEAD = [
+  'SHARD',
+  'ATTEMPT',
+  'REPLICA',
+  'NODE',
+  'STATE',
+  'VALIDATION',
+  'EXIT',
+  'DIGEST',
+  'OBSERVED',
+  'REPORTED',
+  'COST',
+];
+
+/** Marks the canonical attempt (the one whose result is the shard's) in the REPLICA column. */
+export const CANONICAL_MARK = '*';
+
+/**
+ * A shard's attempts, one row each (the shard and its state on the first); a shard without an
+ * attempt is one row of dashes. The canonical attempt's replica is marked with `*`.
+ */
+export function shardAttemptRows(s: ShardView, c: Colors): string[][] {
+  const shard = `${s.is_aggregate ? 'aggregate' : s.index} ${paintState(s.state, c)}`;
+  if (!s.attempts.length) return [[shard, ...ATTEMPT_HEAD.slice(1).map(() => c.dim('-'))]];
+  return s.attempts.map((a, i) => [
+    i === 0 ? shard : '',
+    String(a.number),
+    a.id === s.canonical_attempt_id ? c.bold(`${a.replica}${CANONICAL_MARK}`) : String(a.replica),
+    a.node_name,
+    paintState(a.state, c),
+    a.validation ? paintState(a.validation, c) : c.dim('-'),
+    a.exit_code === null ? c.dim('-') : `${a.exit_code}${a.oom_killed ? ' OOM' : ''}`,
+    shortDigest(a.result_digest),
+    millis(a.observed_ms),
+    millis(a.duration_ms),
+    String(a.cost),
+  ]);
+}
+
+/** One worker: what it is and offers, and its standing (validated results, run, probation, faults). */
+export function workerDetailLines(n: NodeView, c: Colors, now = Date.now()): string[] {
+  const [, , , trust, cpu, memory, gpu, tasks, heartbeat] = workerRow(n, c);
+  const s = n.standing;
+  const invalid = s.invalid_results ? c.red(`${s.invalid_results} invalid`) : '0 invalid';
+  const flags = [s.operator ? "the operator's node" : '', s.probation ? c.yellow('on probation') : '']
+    .filter(Boolean)
+    .join(', ');
+  const claims = `${s.disproved_claims} disproved claim${s.disproved_claims === 1 ? '' : 's'}`;
+  return [
+    `Worker:     ${n.name} ${paintState(n.status, c)} (id ${n.id}, owner ${n.owner})`,
+    `Trust:      ${trust}, docker ${n.docker_status}`,
+    `Resources:  ${cpu}, ${memory} free; GPU ${gpu}; tasks ${tasks}; heartbeat ${heartbeat}`,
+    `Results:    ${s.valid_results} valid, ${invalid}; valid run ${s.valid_run}${flags ? ` (${flags})` : ''}`,
+    `Faults:     ${s.node_faults} (last ${s.last_fault_at ? ago(s.last_fault_at, now) : 'never'}), ${claims}`,
   ];
 }

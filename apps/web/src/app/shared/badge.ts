@@ -1,10 +1,11 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 
-export type Tone = 'waiting' | 'running' | 'done' | 'failed' | 'off';
+export type Tone = 'waiting' | 'running' | 'checking' | 'done' | 'failed' | 'off';
 
 /**
- * The colour family of a state: a task's, shard's or attempt's (QUEUED … LOST), a node's status
- * (online, draining, offline) or a trust group (high, normal, low).
+ * The colour family of a state: a task's, shard's or attempt's (QUEUED … LOST), a result's
+ * validation (PENDING … INCONCLUSIVE), a node's status (online, draining, offline) or a trust group
+ * (high, normal, low).
  */
 export function toneOf(value: string): Tone {
   switch (value.toUpperCase()) {
@@ -12,16 +13,23 @@ export function toneOf(value: string): Tone {
     case 'ASSIGNED':
     case 'DRAINING':
     case 'LOW':
+    case 'INCONCLUSIVE':
       return 'waiting';
     case 'RUNNING':
     case 'NORMAL':
       return 'running';
+    case 'VALIDATING':
+    case 'PENDING':
+      return 'checking';
     case 'COMPLETED':
     case 'ONLINE':
     case 'HIGH':
+    case 'VALID':
+    case 'ACCEPTED':
       return 'done';
     case 'FAILED':
     case 'LOST':
+    case 'INVALID':
       return 'failed';
     default:
       return 'off';
@@ -52,6 +60,9 @@ export function toneOf(value: string): Tone {
     }
     :host(.running) {
       color: #4dd0e1;
+    }
+    :host(.checking) {
+      color: #b39ddb;
     }
     :host(.done) {
       color: #81c784;

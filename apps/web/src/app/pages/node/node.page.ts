@@ -22,12 +22,12 @@ import { Telemetry } from '../../core/telemetry';
 import { LineChart } from '../../shared/line-chart';
 import { clock } from '../nodes/clock';
 import { Badge } from '../../shared/badge';
-import { cores, heartbeatAge, megabytes, percent } from '../nodes/node-format';
+import { cores, heartbeatAge, lastFault, megabytes, percent, standingText } from '../nodes/node-format';
 import { type NodeRow, applyNodeFrame, isNodeFrame, toNodeRow } from '../nodes/node-live';
 import { type Utilization, WINDOWS, addHeartbeat, fromHistory, utilizationChart } from './utilization-chart';
 
 /**
- * One node: its figures and trust, its CPU, memory and attempts over a chosen window (live
+ * One node: its figures and trust, its standing (validated results, probation, faults), its CPU, memory and attempts over a chosen window (live
  * heartbeats appended), and, for admins, draining and undraining it.
  */
 @Component({
@@ -67,6 +67,8 @@ export class NodePage {
   protected readonly cores = cores;
   protected readonly megabytes = megabytes;
   protected readonly percent = percent;
+  protected readonly standing = standingText;
+  protected readonly lastFault = lastFault;
 
   constructor() {
     const id$ = toObservable(this.id);

@@ -33,6 +33,16 @@ const node = (over: Partial<NodeView> = {}): NodeView => ({
   cpu_percent: 5,
   memory_percent: 20,
   registered_at: '2026-04-01T00:00:00Z',
+  standing: {
+    valid_run: 0,
+    valid_results: 0,
+    invalid_results: 0,
+    probation: true,
+    operator: false,
+    node_faults: 0,
+    disproved_claims: 0,
+    last_fault_at: null,
+  },
   ...over,
 });
 

@@ -16,10 +16,11 @@ import { Router, RouterLink } from '@angular/router';
 import { NodeStatus, type NodeView, type Page } from '@hivemind/contracts';
 import { Subject, type Subscription, bufferTime, debounceTime, filter } from 'rxjs';
 import { apiError } from '../../core/api-error';
+import { SessionStore } from '../../core/session.store';
 import { Telemetry } from '../../core/telemetry';
 import { clock } from './clock';
 import { Badge } from '../../shared/badge';
-import { cores, heartbeatAge, megabytes, percent } from './node-format';
+import { cores, heartbeatAge, invalidFirst, megabytes, percent } from './node-format';
 import { type NodeRow, applyNodeFrames, isNewcomer, isNodeFrame, toNodeRow } from './node-live';
 
 const PAGE_SIZE = 100;
@@ -30,6 +31,8 @@ const STATUSES: readonly string[] = [NodeStatus.Online, NodeStatus.Draining, Nod
 /**
  * The worker nodes by name, filtered by status (the `status` query parameter), kept live by the
  * telemetry's node frames; read again after the telemetry reconnects or a node it lacks appears.
+ * Admins also see each node's valid and invalid results, and may put the nodes that returned invalid
+ * results first (`sort=invalid`: the pages loaded, sorted here).
  */
 @Component({
   selector: 'hm-nodes-page',
@@ -45,6 +48,11 @@ export class NodesPage {
 
   /** Query parameter: only the nodes in this status. */
   readonly status = input<string>();
+  /** Query parameter: `invalid` puts the nodes that returned invalid results first (admins). */
+  readonly sort = input<string>();
+
+  protected readonly isAdmin = inject(SessionStore).isAdmin;
+  protected readonly invalidSort = computed(() => this.isAdmin() && this.sort() === 'invalid');
 
   protected readonly filter = computed(() => {
     const status = this.status() ?? '';
@@ -55,6 +63,7 @@ export class NodesPage {
     label: value.charAt(0).toUpperCase() + value.slice(1),
   }));
   protected readonly rows = signal<readonly NodeRow[]>([]);
+  protected readonly shown = computed(() => (this.invalidSort() ? invalidFirst(this.rows()) : this.rows()));
   protected readonly nextCursor = signal<string | null>(null);
   protected readonly loading = signal(false);
   protected readonly loaded = signal(false);
@@ -115,7 +124,19 @@ export class NodesPage {
   }
 
   protected setFilter(status: string): void {
-    void this.router.navigate([], { queryParams: { status: status || null }, replaceUrl: true });
+    void this.router.navigate([], {
+      queryParams: { status: status || null },
+      queryParamsHandling: 'merge',
+      replaceUrl: true,
+    });
+  }
+
+  protected setInvalidFirst(on: boolean): void {
+    void this.router.navigate([], {
+      queryParams: { sort: on ? 'invalid' : null },
+      queryParamsHandling: 'merge',
+      replaceUrl: true,
+    });
   }
 
   /** A click anywhere on a row opens the node (the name is the link for the keyboard). */

@@ -1,4 +1,4 @@
-import { maxTaskCost, ratePerMinute } from '@hivemind/contracts';
+import { maxTaskCost, paidReplicasAtMost, ratePerMinute } from '@hivemind/contracts';
 import { estimateMaxCost, type CostInput } from './cost';
 
 const input = (over: Partial<CostInput> = {}): CostInput => ({
@@ -9,6 +9,7 @@ const input = (over: Partial<CostInput> = {}): CostInput => ({
   timeoutS: 3600,
   shards: 1,
   aggregate: false,
+  validation: 'none',
   ...over,
 });
 
@@ -28,13 +29,43 @@ describe(estimateMaxCost.name, () => {
     expect(estimateMaxCost(given).maxCost).toBe(hold);
   });
 
-  it('explains itself: rate, minutes, shards', () => {
+  it('explains itself: rate, minutes, shards, replicas', () => {
     expect(estimateMaxCost(input({ shards: 3, timeoutS: 120, aggregate: true }))).toEqual({
       rate: 1.125,
       minutes: 2,
       shards: 4,
+      replicas: 1,
       maxCost: 4 * 3,
     });
+  });
+
+  it.each([
+    // [what, input, replicas held per shard, the hold]
+    ['validation none: one result per shard', input({ timeoutS: 600 }), 1, 12],
+    [
+      'quorum: max_replicas results per shard',
+      input({ timeoutS: 600, validation: 'quorum', maxReplicas: 3 }),
+      3,
+      36,
+    ],
+    ['adaptive too', input({ timeoutS: 600, validation: 'adaptive', maxReplicas: 2 }), 2, 24],
+    ['the pool default is adaptive with 4 replicas', input({ timeoutS: 600, validation: undefined }), 4, 48],
+    [
+      'max_replicas left out: the default, or the quorum when higher',
+      input({ timeoutS: 600, validation: 'quorum', quorum: 6, maxReplicas: null }),
+      6,
+      72,
+    ],
+    [
+      'times the shards and the aggregate step',
+      input({ timeoutS: 600, shards: 2, aggregate: true, validation: 'quorum', maxReplicas: 4 }),
+      4,
+      3 * 4 * 12,
+    ],
+  ])('%s', (_what, given, replicas, hold) => {
+    const estimate = estimateMaxCost(given);
+    expect(estimate.replicas).toBe(replicas);
+    expect(estimate.maxCost).toBe(hold);
   });
 
   it('holds what the pool holds (the shared pricing), whatever the resources', () => {
@@ -47,9 +78,16 @@ describe(estimateMaxCost.name, () => {
               memoryMb: Math.round(memoryGb * 1024),
               gpuScore,
             });
-            expect(
-              estimateMaxCost(input({ cpuCores, memoryGb, timeoutS, gpuScore, shards: 3 })).maxCost,
-            ).toBe(maxTaskCost(rate, timeoutS, 3));
+            for (const [validation, maxReplicas] of [
+              ['none', 4],
+              ['quorum', 3],
+              ['adaptive', 16],
+            ] as const)
+              expect(
+                estimateMaxCost(
+                  input({ cpuCores, memoryGb, timeoutS, gpuScore, shards: 3, validation, maxReplicas }),
+                ).maxCost,
+              ).toBe(maxTaskCost(rate, timeoutS, 3, paidReplicasAtMost(validation, maxReplicas)));
           }
   });
 });

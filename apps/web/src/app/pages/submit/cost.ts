@@ -1,7 +1,13 @@
 // The most a submission can cost: what the pool holds in escrow when it accepts it (the pool's own
 // pricing, from @hivemind/contracts; TasksService.submit's defaults): every shard, and the
-// aggregate step, running to its timeout. Pure.
-import { TASK_LIMITS, maxTaskCost, ratePerMinute } from '@hivemind/contracts';
+// aggregate step, running to its timeout on as many nodes as its validation may pay. Pure.
+import {
+  TASK_LIMITS,
+  ValidationMode,
+  maxTaskCost,
+  paidReplicasAtMost,
+  ratePerMinute,
+} from '@hivemind/contracts';
 
 /** The pool's defaults for the fields a submission leaves out. */
 export const TASK_DEFAULTS = {
@@ -9,6 +15,9 @@ export const TASK_DEFAULTS = {
   memoryGb: TASK_LIMITS.memory_gb.default,
   timeoutS: TASK_LIMITS.timeout_s.default,
   shards: TASK_LIMITS.shards.default,
+  validation: ValidationMode.Adaptive,
+  quorum: TASK_LIMITS.quorum.default,
+  maxReplicas: TASK_LIMITS.max_replicas.default,
 } as const;
 
 export interface CostInput {
@@ -21,6 +30,10 @@ export interface CostInput {
   shards: number;
   /** With an aggregate command, one more shard runs at the end. */
   aggregate: boolean;
+  /** The validation policy (docs/validation.md); the pool's defaults when left out. */
+  validation?: string;
+  quorum?: number | null;
+  maxReplicas?: number | null;
 }
 
 export interface CostEstimate {
@@ -30,6 +43,8 @@ export interface CostEstimate {
   minutes: number;
   /** Shards charged at most, the aggregate step included. */
   shards: number;
+  /** Results of each shard the hold covers: 1 without validation, else max_replicas. */
+  replicas: number;
   /** The hold: whole CPT. */
   maxCost: number;
 }
@@ -45,5 +60,15 @@ export function estimateMaxCost(input: CostInput): CostEstimate {
   });
   const timeoutS = input.timeoutS ?? TASK_DEFAULTS.timeoutS;
   const shards = input.shards + (input.aggregate ? 1 : 0);
-  return { rate, minutes: timeoutS / 60, shards, maxCost: maxTaskCost(rate, timeoutS, shards) };
+  const quorum = input.quorum ?? TASK_DEFAULTS.quorum;
+  // as the pool: max_replicas left out is the default, or the quorum when that is higher
+  const maxReplicas = input.maxReplicas ?? Math.max(TASK_DEFAULTS.maxReplicas, quorum);
+  const replicas = paidReplicasAtMost(input.validation ?? TASK_DEFAULTS.validation, maxReplicas);
+  return {
+    rate,
+    minutes: timeoutS / 60,
+    shards,
+    replicas,
+    maxCost: maxTaskCost(rate, timeoutS, shards, replicas),
+  };
 }

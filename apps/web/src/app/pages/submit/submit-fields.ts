@@ -1,7 +1,7 @@
 // The submit form's numeric fields: their labels and steps, with the pool's limits and defaults
 // (TASK_LIMITS, the DTO's own).
 import { type AbstractControl, type ValidationErrors, type ValidatorFn, Validators } from '@angular/forms';
-import { SplitKind, TASK_LIMITS, TASK_TEXT_LIMITS } from '@hivemind/contracts';
+import { SplitKind, TASK_LIMITS, TASK_TEXT_LIMITS, ValidationMode } from '@hivemind/contracts';
 
 export interface NumberField {
   key: NumberKey;
@@ -25,7 +25,9 @@ export type NumberKey =
   | 'priority'
   | 'timeout_s'
   | 'max_attempts'
-  | 'shards';
+  | 'shards'
+  | 'quorum'
+  | 'max_replicas';
 
 const field = (key: NumberKey, label: string, step: number, hint: string): NumberField => {
   const { min, max, default: initial } = TASK_LIMITS[key];
@@ -48,6 +50,26 @@ export const SCHEDULING_FIELDS: readonly NumberField[] = [
 ];
 
 export const SHARDS_FIELD = field('shards', 'Shards', 1, 'Copies or slices of the work');
+
+export const VALIDATION_FIELDS: readonly NumberField[] = [
+  field('quorum', 'Quorum', 1, 'Matching results of different owners a shard needs'),
+  field('max_replicas', 'Max replicas', 1, 'Most replicas of a shard; the hold covers this many'),
+];
+
+/** How results are checked before they count (docs/validation.md); the pool's default first. */
+export const VALIDATIONS: readonly { mode: ValidationMode; label: string; hint: string }[] = [
+  {
+    mode: ValidationMode.Adaptive,
+    label: 'Adaptive',
+    hint: 'Replicated until a node has earned trust, then accepted alone with spot-checks',
+  },
+  {
+    mode: ValidationMode.Quorum,
+    label: 'Quorum',
+    hint: 'Every shard on nodes of different owners whose results must match',
+  },
+  { mode: ValidationMode.None, label: 'None', hint: 'Results taken as the nodes report them' },
+];
 
 export function numberValidators(f: NumberField): ValidatorFn[] {
   return [Validators.min(f.min), Validators.max(f.max), ...(f.whole ? [wholeNumber] : [])];

@@ -35,6 +35,7 @@ import {
   type SubmitTaskResultView,
   TASK_TEXT_LIMITS,
   UserRole,
+  ValidationMode,
   type WalletView,
   formatBytes,
 } from '@hivemind/contracts';
@@ -52,6 +53,8 @@ import {
   SCHEDULING_FIELDS,
   SHARDS_FIELD,
   SPLITS,
+  VALIDATIONS,
+  VALIDATION_FIELDS,
   limitText,
   numberValidators,
 } from './submit-fields';
@@ -59,7 +62,7 @@ import { zipFolder } from './folder-zip';
 import { buildSpec, envNameError, parseJsonObject, placeRefusal, shardCount } from './task-spec';
 import { UploadClient } from './upload-client';
 
-const NUMBER_FIELDS = [...RESOURCE_FIELDS, ...SCHEDULING_FIELDS, SHARDS_FIELD];
+const NUMBER_FIELDS = [...RESOURCE_FIELDS, ...SCHEDULING_FIELDS, SHARDS_FIELD, ...VALIDATION_FIELDS];
 
 /** Fields a refusal can name that the form shows; any other goes above the button. */
 const SHOWN_FIELDS = new Set([
@@ -75,6 +78,7 @@ const SHOWN_FIELDS = new Set([
   'split',
   'split_params',
   'aggregate_command',
+  'validation',
   ...NUMBER_FIELDS.map((f) => f.key),
 ]);
 
@@ -115,6 +119,8 @@ export class SubmitPage {
   protected readonly schedulingFields = SCHEDULING_FIELDS;
   protected readonly shardFields = [SHARDS_FIELD];
   protected readonly splits = SPLITS;
+  protected readonly validations = VALIDATIONS;
+  protected readonly validationFields = VALIDATION_FIELDS;
   protected readonly highTrust = HIGH_TRUST_MIN;
   protected readonly mayUseNetwork = computed(() => {
     const user = this.session.user();
@@ -129,6 +135,7 @@ export class SubmitPage {
     gpu_name: ['', Validators.maxLength(TASK_TEXT_LIMITS.gpu_name)],
     location: ['', Validators.maxLength(TASK_TEXT_LIMITS.location)],
     network_allowed: [false],
+    validation: [ValidationMode.Adaptive as ValidationMode],
     split: [SplitKind.None as SplitKind],
     split_params: ['', jsonObject],
     aggregate_command: [''],
@@ -154,6 +161,7 @@ export class SubmitPage {
     { requireSync: true },
   );
   protected readonly split = computed(() => SPLITS.find((s) => s.kind === this.value().split) ?? SPLITS[0]);
+  protected readonly validated = computed(() => this.value().validation !== ValidationMode.None);
   protected readonly shards = computed(() => {
     const v = this.value();
     return shardCount(v.split, v.shards, v.split_params);
@@ -170,6 +178,9 @@ export class SubmitPage {
       timeoutS: v.timeout_s,
       shards,
       aggregate: !!v.aggregate_command.trim(),
+      validation: v.validation,
+      quorum: v.quorum,
+      maxReplicas: v.max_replicas,
     });
   });
   protected readonly overBudget = computed(() => {
@@ -184,6 +195,14 @@ export class SubmitPage {
       const network = this.form.controls.network_allowed;
       if (this.mayUseNetwork()) network.enable({ emitEvent: false });
       else network.disable({ emitEvent: false });
+    });
+    // quorum and max replicas mean nothing without validation
+    effect(() => {
+      const { quorum, max_replicas } = this.form.controls;
+      for (const control of [quorum, max_replicas]) {
+        if (this.validated()) control.enable({ emitEvent: false });
+        else control.disable({ emitEvent: false });
+      }
     });
     const destroyRef = inject(DestroyRef);
     destroyRef.onDestroy(() => this.sending?.unsubscribe());
@@ -202,23 +221,29 @@ export class SubmitPage {
     const control = this.form.get(key);
     const number = NUMBER_FIELDS.find((f) => f.key === key);
     const json = control?.errors?.['json'] as string | undefined;
-    const split = this.split();
-    const hint =
-      key === 'split'
-        ? split.hint
-        : key === 'split_params'
-          ? split.example
-            ? `e.g. ${split.example}`
-            : 'Optional'
-          : (HINTS[key] ?? number?.hint ?? '');
     return fieldNote({
       refusal: this.refusals()[key],
       problem:
         control?.invalid && control.touched
           ? (INVALID[key] ?? (number ? limitText(number) : (json ?? 'Not accepted')))
           : undefined,
-      hint,
+      hint: this.hint(key, number),
     });
+  }
+
+  /** What a field says under it while nothing is wrong: the split's and the validation's follow the choice. */
+  private hint(key: string, number: NumberField | undefined): string {
+    const split = this.split();
+    switch (key) {
+      case 'split':
+        return split.hint;
+      case 'split_params':
+        return split.example ? `e.g. ${split.example}` : 'Optional';
+      case 'validation':
+        return VALIDATIONS.find((m) => m.mode === this.value().validation)?.hint ?? '';
+      default:
+        return HINTS[key] ?? number?.hint ?? '';
+    }
   }
 
   protected get envRows() {

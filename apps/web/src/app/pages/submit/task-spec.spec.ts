@@ -1,4 +1,4 @@
-import { SplitKind } from '@hivemind/contracts';
+import { SplitKind, ValidationMode } from '@hivemind/contracts';
 import {
   buildSpec,
   envNameError,
@@ -23,6 +23,9 @@ const blank = (over: Partial<SubmitFormValue> = {}): SubmitFormValue => ({
   priority: null,
   timeout_s: null,
   max_attempts: null,
+  validation: ValidationMode.Adaptive,
+  quorum: null,
+  max_replicas: null,
   network_allowed: false,
   shards: null,
   split: SplitKind.None,
@@ -35,7 +38,7 @@ const blank = (over: Partial<SubmitFormValue> = {}): SubmitFormValue => ({
 describe(buildSpec.name, () => {
   it('sends only what is given, so the pool defaults the rest', () => {
     expect(buildSpec(blank({ image: ' python:3.12-slim ' }))).toEqual({
-      spec: { image: 'python:3.12-slim' },
+      spec: { image: 'python:3.12-slim', validation: 'adaptive' },
       errors: null,
     });
   });
@@ -53,6 +56,7 @@ describe(buildSpec.name, () => {
       blank({ cpu_cores: 2, memory_gb: 4, gpu_score: 0, priority: -5, timeout_s: 60, max_attempts: 1 }),
     );
     expect(spec).toEqual({
+      validation: 'adaptive',
       cpu_cores: 2,
       memory_gb: 4,
       gpu_score: 0,
@@ -66,14 +70,24 @@ describe(buildSpec.name, () => {
     expect(
       buildSpec(blank({ image: 'a', split: SplitKind.Simulation, shards: 8, split_params: '{"seed": 42}' }))
         .spec,
-    ).toEqual({ image: 'a', split: 'simulation', shards: 8, split_params: { seed: 42 } });
+    ).toEqual({
+      image: 'a',
+      validation: 'adaptive',
+      split: 'simulation',
+      shards: 8,
+      split_params: { seed: 42 },
+    });
   });
 
   it('leaves the shard count to the grid for machine_learning', () => {
     const { spec } = buildSpec(
       blank({ split: SplitKind.MachineLearning, shards: 3, split_params: '{"grid": {"lr": [0.1, 0.01]}}' }),
     );
-    expect(spec).toEqual({ split: 'machine_learning', split_params: { grid: { lr: [0.1, 0.01] } } });
+    expect(spec).toEqual({
+      validation: 'adaptive',
+      split: 'machine_learning',
+      split_params: { grid: { lr: [0.1, 0.01] } },
+    });
   });
 
   it('refuses split parameters that are not a JSON object, or a machine_learning split without a grid', () => {
@@ -82,6 +96,26 @@ describe(buildSpec.name, () => {
     );
     expect(buildSpec(blank({ split_params: '[1]' })).errors?.['split_params']).toMatch(/object/);
     expect(buildSpec(blank({ split: SplitKind.MachineLearning })).errors?.['split_params']).toMatch(/grid/);
+  });
+
+  it('sends the validation policy; quorum and max replicas only when results are validated', () => {
+    expect(buildSpec(blank({ validation: ValidationMode.Quorum, quorum: 3, max_replicas: 5 })).spec).toEqual({
+      validation: 'quorum',
+      quorum: 3,
+      max_replicas: 5,
+    });
+    expect(buildSpec(blank({ validation: ValidationMode.None, quorum: 3, max_replicas: 5 })).spec).toEqual({
+      validation: 'none',
+    });
+  });
+
+  it('refuses a quorum above the max replicas, as the pool would', () => {
+    expect(buildSpec(blank({ quorum: 5, max_replicas: 4 })).errors).toEqual({
+      quorum: 'At most the max replicas (4)',
+    });
+    expect(
+      buildSpec(blank({ validation: ValidationMode.None, quorum: 5, max_replicas: 4 })).errors,
+    ).toBeNull();
   });
 
   it('turns the environment rows into an object, skipping empty rows', () => {

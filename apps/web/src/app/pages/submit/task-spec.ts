@@ -1,6 +1,6 @@
 // From the submit form's values to the JSON spec of POST /api/tasks (SubmitTaskDto), and the
 // checks the pool would otherwise answer with a 400. Pure.
-import { SplitKind } from '@hivemind/contracts';
+import { SplitKind, ValidationMode } from '@hivemind/contracts';
 import type { SubmitTaskDto } from '@hivemind/contracts/dto';
 import type { ApiError } from '../../core/api-error';
 import { TASK_DEFAULTS } from './cost';
@@ -28,6 +28,9 @@ export interface SubmitFormValue {
   priority: number | null;
   timeout_s: number | null;
   max_attempts: number | null;
+  validation: ValidationMode;
+  quorum: number | null;
+  max_replicas: number | null;
   network_allowed: boolean;
   shards: number | null;
   split: SplitKind;
@@ -110,6 +113,14 @@ export function buildSpec(v: SubmitFormValue): SpecResult {
   spec.gpu_name = text(v.gpu_name);
   spec.location = text(v.location);
   if (v.network_allowed) spec.network_allowed = true;
+  spec.validation = v.validation;
+  if (v.validation !== ValidationMode.None) {
+    if (v.quorum !== null) spec.quorum = v.quorum;
+    if (v.max_replicas !== null) spec.max_replicas = v.max_replicas;
+    if (v.quorum !== null && v.max_replicas !== null && v.quorum > v.max_replicas) {
+      errors['quorum'] = `At most the max replicas (${v.max_replicas})`;
+    }
+  }
   if (v.split !== SplitKind.MachineLearning && v.shards !== null) spec.shards = v.shards;
   if (v.split !== SplitKind.None) spec.split = v.split;
 

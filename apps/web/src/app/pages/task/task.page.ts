@@ -43,6 +43,10 @@ import {
   isLive,
   paramsText,
   plural,
+  policyText,
+  replicationText,
+  reportOverstated,
+  shortDigest,
 } from './format';
 import { coalesceMap } from '../../shared/coalesce';
 import { TaskLog } from './task-log';
@@ -118,6 +122,10 @@ export class TaskPage {
   protected readonly params = paramsText;
   protected readonly command = commandText;
   protected readonly plural = plural;
+  protected readonly policy = policyText;
+  protected readonly replication = replicationText;
+  protected readonly digest = shortDigest;
+  protected readonly overstated = reportOverstated;
 
   private readonly reload = new Subject<void>();
 

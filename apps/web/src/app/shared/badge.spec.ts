@@ -1,0 +1,24 @@
+import { toneOf } from './badge';
+
+// task, shard and attempt states: task-list.spec.ts
+describe(toneOf.name, () => {
+  it.each([
+    // a shard whose results are being compared
+    ['VALIDATING', 'checking'],
+    // a result's validation
+    ['PENDING', 'checking'],
+    ['ACCEPTED', 'done'],
+    ['VALID', 'done'],
+    ['INVALID', 'failed'],
+    ['INCONCLUSIVE', 'waiting'],
+    // nodes
+    ['online', 'done'],
+    ['draining', 'waiting'],
+    ['offline', 'off'],
+    ['high', 'done'],
+    ['normal', 'running'],
+    ['low', 'waiting'],
+  ])('%s → %s', (value, tone) => {
+    expect(toneOf(value)).toBe(tone);
+  });
+});
