@@ -41,7 +41,11 @@ describe('result validation and earned trust', () => {
     spec: Partial<ConstructorParameters<typeof SimWorker>[1]> = {},
     standing?: { validRun: number; credit?: number },
   ) => {
-    const w = new SimWorker(pool.grpc, { name: `${name}-${owner.id.slice(0, 6)}`, maxConcurrent: 4, ...spec });
+    const w = new SimWorker(pool.grpc, {
+      name: `${name}-${owner.id.slice(0, 6)}`,
+      maxConcurrent: 4,
+      ...spec,
+    });
     workers.push(w);
     await w.register(owner.token);
     if (standing) {
@@ -176,7 +180,9 @@ describe('result validation and earned trust', () => {
     expect(t.cost).toBe(paid);
     expect(paid).toBeLessThanOrEqual(4); // seconds of work, rounded up to a CPT each
     expect((await wallet(victim)).balance).toBe(before.balance - paid);
-    expect((await wallet(mallory)).balance).toBe((await wallet(alice)).balance - byNode[honestA.nodeId].reward);
+    expect((await wallet(mallory)).balance).toBe(
+      (await wallet(alice)).balance - byNode[honestA.nodeId].reward,
+    );
 
     // standing: the rogue is penalised and back on probation; the honest nodes earn
     const r = await node(rogue);
@@ -252,7 +258,10 @@ describe('result validation and earned trust', () => {
     const good = await sim(honest, 'lone-honest');
     await finish(good, (await executionOf(good, taskId))[0], { 'r.txt': 'right' });
     // disagreement: a third replica, which neither the twins nor the honest owner may take
-    await waitFor('a third replica asked', async () => (await task(victim, taskId)).shards[0].replicas_wanted === 3);
+    await waitFor(
+      'a third replica asked',
+      async () => (await task(victim, taskId)).shards[0].replicas_wanted === 3,
+    );
     expect(one.executes().length + two.executes().length).toBe(1);
     expect((await task(victim, taskId)).status).toBe('RUNNING');
   });
@@ -272,7 +281,9 @@ describe('result validation and earned trust', () => {
       const x = await task(victim, taskId);
       return x.status === 'FAILED' && x;
     });
-    expect(t.error).toBe('shard 0 failed: inconclusive: 3 result(s), no 2 of different owners agree (max_replicas 3)');
+    expect(t.error).toBe(
+      'shard 0 failed: inconclusive: 3 result(s), no 2 of different owners agree (max_replicas 3)',
+    );
     expect(t.shards[0].attempts.map((a: { validation: string }) => a.validation)).toEqual([
       'INCONCLUSIVE',
       'INCONCLUSIVE',
@@ -284,7 +295,8 @@ describe('result validation and earned trust', () => {
     const after = await wallet(victim);
     expect(after.balance).toBe(before.balance - paid);
     expect(after.held).toBe(0);
-    for (const w of nodes) expect((await node(w)).standing).toMatchObject({ valid_run: 0, invalid_results: 0 });
+    for (const w of nodes)
+      expect((await node(w)).standing).toMatchObject({ valid_run: 0, invalid_results: 0 });
     await audit();
   });
 
@@ -299,7 +311,11 @@ describe('result validation and earned trust', () => {
     honest.close();
     await pool.app.get(LifecycleService).nodesLost([honest.nodeId], 'the node stopped heartbeating');
     const after = await node(honest);
-    expect(after).toMatchObject({ credit_score: 60, trust_group: 'normal', standing: { valid_run: 12, node_faults: 4 } });
+    expect(after).toMatchObject({
+      credit_score: 60,
+      trust_group: 'normal',
+      standing: { valid_run: 12, node_faults: 4 },
+    });
     expect(after.standing.last_fault_at).not.toBeNull();
     // it comes back: the same user's work is placed on it again
     const back = new SimWorker(pool.grpc, honest.spec);
@@ -315,7 +331,12 @@ describe('result validation and earned trust', () => {
   it('adaptive: a node with a long valid run is accepted alone, spot-checked at about 1/run (seeded)', async () => {
     const owner = await newUser(pool, 'veteran');
     const user = await newUser(pool, 'steady');
-    const veteran = await sim(owner, 'veteran', { maxConcurrent: 400, cpuCores: 400, memoryGb: 400 }, { validRun: 20 });
+    const veteran = await sim(
+      owner,
+      'veteran',
+      { maxConcurrent: 256, cpuCores: 400, memoryGb: 400, storageGb: 1000 },
+      { validRun: 20 },
+    );
     pool.app.get(SchedulerService).random = seeded(20);
     const taskId = await submit(user, { shards: 200, split: 'simulation', cpu_cores: 1, memory_gb: 0.5 });
     await veteran.until((w) => w.executes().length === 200, 30_000);

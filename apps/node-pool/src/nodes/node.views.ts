@@ -25,6 +25,18 @@ export class NodeResourcesResponse implements NodeResourcesView {
   @ApiProperty() gpu_memory_mb!: number;
 }
 
+export class NodeStandingResponse implements NodeStandingView {
+  @ApiProperty({ description: 'consecutive valid results for other owners’ tasks' }) valid_run!: number;
+  @ApiProperty() valid_results!: number;
+  @ApiProperty() invalid_results!: number;
+  @ApiProperty({ description: 'few slots, no network access or secrets, results replicated' })
+  probation!: boolean;
+  @ApiProperty({ description: 'its owner is an admin' }) operator!: boolean;
+  @ApiProperty({ description: 'lost attempts and failures it caused' }) node_faults!: number;
+  @ApiProperty({ description: 'claims a task disproved' }) disproved_claims!: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_fault_at!: string | null;
+}
+
 export class NodeResponse implements NodeView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ description: 'the worker’s NODE_ID, unique' }) name!: string;
@@ -53,18 +65,6 @@ export class NodeResponse implements NodeView {
   @ApiProperty({ format: 'date-time' }) registered_at!: string;
   @ApiProperty({ type: () => NodeStandingResponse, description: 'earned trust and reliability' })
   standing!: NodeStandingResponse;
-}
-
-export class NodeStandingResponse implements NodeStandingView {
-  @ApiProperty({ description: 'consecutive valid results for other owners’ tasks' }) valid_run!: number;
-  @ApiProperty() valid_results!: number;
-  @ApiProperty() invalid_results!: number;
-  @ApiProperty({ description: 'few slots, no network access or secrets, results replicated' })
-  probation!: boolean;
-  @ApiProperty({ description: 'its owner is an admin' }) operator!: boolean;
-  @ApiProperty({ description: 'lost attempts and failures it caused' }) node_faults!: number;
-  @ApiProperty({ description: 'claims a task disproved' }) disproved_claims!: number;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_fault_at!: string | null;
 }
 
 export class NodePageResponse implements Page<NodeView> {
