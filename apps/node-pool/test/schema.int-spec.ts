@@ -161,6 +161,13 @@ describe('database schema', () => {
       `SELECT column_name FROM information_schema.columns WHERE table_name = 'tasks' AND column_name LIKE 'secret_env%'`,
     );
     expect(secretColumns).toEqual([]);
+    await ds.undoLastMigration({ transaction: 'each' }); // result validation
+    const validationColumns = await ds.query(
+      `SELECT table_name, column_name FROM information_schema.columns
+       WHERE column_name IN ('validation', 'quorum', 'max_replicas', 'replicas_wanted', 'canonical_attempt_id',
+         'result_digest', 'observed_ms', 'valid_run', 'invalid_results', 'node_faults', 'disproved_claims')`,
+    );
+    expect(validationColumns).toEqual([]);
     await ds.undoLastMigration({ transaction: 'each' }); // the ledger's system accounts
     expect(await ds.query(`SELECT account FROM ledger_accounts`)).toEqual([]);
     await ds.undoLastMigration({ transaction: 'each' }); // the initial schema

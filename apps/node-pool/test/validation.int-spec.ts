@@ -193,6 +193,10 @@ describe('result validation and earned trust', () => {
     });
     expect((await node(honestA)).standing).toMatchObject({ valid_run: 1, valid_results: 1 });
     expect((await node(honestA)).credit_score).toBe(52);
+    // /metrics counts the verdicts
+    const metrics = await (await fetch(`${pool.http}/metrics`)).text();
+    expect(metrics).toMatch(/hivemind_result_validations_total\{validation="INVALID"\} [1-9]/);
+    expect(metrics).toMatch(/hivemind_result_validations_total\{validation="VALID"\} [2-9]/);
     await audit();
   });
 
@@ -237,6 +241,28 @@ describe('result validation and earned trust', () => {
     expect(fresh.executes()).toHaveLength(0);
     const earned = await sim(owner, 'earned', {}, { validRun: 5 });
     await executionOf(earned, taskId);
+  });
+
+  it('a node on probation never receives another user’s secret env; one that earned trust does', async () => {
+    const mallory = await newUser(pool, 'secretrogue');
+    const submitter = await newUser(pool, 'secretuser');
+    const honest = await newUser(pool, 'secretowner');
+    // the rogue claims a big machine and Docker; it is new, so on probation
+    const rogue = await sim(mallory, 'bigclaims', { cpuCores: 64, memoryGb: 256 });
+    const password = `pw-${Date.now()}-secret`;
+    const taskId = await submit(submitter, { validation: 'none', secret_env: { DB_PASSWORD: password } });
+    const t = await waitFor('the wait reason', async () => {
+      const x = await task(submitter, taskId);
+      return /on probation/.test(x.wait_reason ?? '') && x;
+    });
+    expect(t.wait_reason).toContain('secret env values');
+    expect(rogue.executes()).toHaveLength(0);
+    const earned = await sim(honest, 'trusted', {}, { validRun: 5 });
+    const [execution] = await executionOf(earned, taskId);
+    expect(execution.env.DB_PASSWORD).toBe(password);
+    expect(execution.secret_env_keys).toEqual(['DB_PASSWORD']);
+    // the rogue still never saw it
+    expect(JSON.stringify(rogue.commands)).not.toContain(password);
   });
 
   it('two nodes of one owner never form a quorum', async () => {
