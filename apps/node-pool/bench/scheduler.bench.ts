@@ -1,6 +1,8 @@
-// npm run bench:scheduler — a benchmark, not a test: how fast the placement pass places 50,000
-// queued shards on 1,000 nodes (one replica, then two replicas in two processes at once), and how
-// many heartbeats a second one process takes for 20,000 nodes (target: 20,000 nodes × one per 5 s
+// npm run bench:scheduler — a benchmark, not a test: how fast the placement pass places queued
+// shards on 1,000 nodes of 100 owners — plain (validation none: 50,000 shards, one attempt each) and
+// quorum 2 (25,000 shards, two replicas each on nodes of different owners: the same ~50,000
+// placements), each by one replica, then by two replicas in two processes at once — and how many
+// heartbeats a second one process takes for 20,000 nodes (target: 20,000 nodes × one per 5 s
 // = 4,000/s). It starts its own throw-away PostgreSQL and Redis (libs/local-stack) on free loopback
 // ports, seeds them in bulk SQL, drives SchedulerService.runPass() and NodesService.heartbeat()
 // directly, prints what it measured and removes everything it started. It writes nothing to the
@@ -13,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { ValidationMode } from '@hivemind/contracts';
 import { PostgresServer, RedisServer, freePort } from '@hivemind/local-stack';
 import { NodesService } from '../src/nodes/nodes.service';
 import {
@@ -27,6 +30,7 @@ import {
 } from './bench-measure';
 import { ChildReplica, LocalReplica, type PoolSetup, type Replica, startPool } from './bench-replica';
 import {
+  BENCH_OWNERS,
   type Invariants,
   analyze,
   checkInvariants,
@@ -39,8 +43,21 @@ import {
 } from './bench-seed';
 
 const NODES = 1_000;
-const TASKS = 500;
 const SHARDS_PER_TASK = 100;
+
+/** What is queued: the validation policy of every task, and how many tasks. */
+interface Scenario {
+  name: string;
+  validation: { mode: ValidationMode; quorum: number; maxReplicas: number };
+  tasks: number;
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  // one attempt per shard, as before validation existed (the tasks' default, adaptive, would replicate)
+  { name: 'plain', validation: { mode: ValidationMode.None, quorum: 1, maxReplicas: 1 }, tasks: 500 },
+  // two replicas per shard on nodes of different owners: half the shards, the same placements
+  { name: 'quorum 2', validation: { mode: ValidationMode.Quorum, quorum: 2, maxReplicas: 4 }, tasks: 250 },
+];
 const HEARTBEAT_NODES = 20_000;
 const HEARTBEAT_IN_FLIGHT = 200;
 const HEARTBEAT_SECONDS = Number(process.env.BENCH_HEARTBEAT_S ?? 10);
@@ -96,6 +113,8 @@ class BenchStack {
 interface PlacementRun {
   label: string;
   replicas: number;
+  shards: number;
+  /** Attempts placed (replicas of shards). */
   placed: number;
   raced: number;
   /** Until the last shard placed was committed and dispatched. */
@@ -116,6 +135,7 @@ interface PlacementRun {
 /** Every replica runs passes until one places nothing; then one more pass confirms nothing is left. */
 async function placeAll(
   label: string,
+  shards: number,
   first: LocalReplica,
   others: Replica[],
   sql: Client,
@@ -132,6 +152,7 @@ async function placeAll(
   return {
     label,
     replicas: results.length,
+    shards,
     placed: sum(results.map((r) => r.placed)) + late,
     raced: sum(results.map((r) => r.raced)),
     placingMs: late > 0 ? wallMs : Math.max(...results.map((r) => r.lastDoneMs)),
@@ -148,10 +169,16 @@ async function placeAll(
   };
 }
 
-/** 50,000 shards on 1,000 nodes, placed by one replica, or by this process and child processes. */
-async function placementScenario(stack: BenchStack, replicas: number): Promise<PlacementRun> {
-  const label = replicas === 1 ? 'one replica' : `${replicas} replicas, ${replicas} processes`;
-  const { sql, setup } = await stack.database(`bench_placement_${replicas}`);
+/** A scenario's queue on 1,000 nodes, placed by one replica, or by this process and child processes. */
+async function placementScenario(
+  stack: BenchStack,
+  scenario: Scenario,
+  replicas: number,
+): Promise<PlacementRun> {
+  const label = `${scenario.name}, ${replicas === 1 ? 'one replica' : `${replicas} replicas, ${replicas} processes`}`;
+  const { sql, setup } = await stack.database(
+    `bench_${scenario.validation.mode}_${scenario.validation.quorum}_${replicas}`,
+  );
   const others: Replica[] = [];
   let first: LocalReplica | undefined;
   try {
@@ -160,17 +187,19 @@ async function placementScenario(stack: BenchStack, replicas: number): Promise<P
     const users = await seedUsers(sql);
     // the queue first, then the nodes, in SQL: no registration, so nothing asks for a pass
     const t = performance.now();
-    const queue = await seedQueue(sql, users, TASKS, SHARDS_PER_TASK);
-    await seedNodes(sql, users.owner, NODES);
+    const queue = await seedQueue(sql, users, scenario.tasks, SHARDS_PER_TASK, scenario.validation);
+    await seedNodes(sql, users.owners, NODES);
     await analyze(sql);
     say(
       `${label}: seeded ${fmt(queue.shards)} shards of ${fmt(queue.tasks)} tasks and ${fmt(NODES)} nodes ` +
+        `of ${BENCH_OWNERS} owners ` +
         `in ${fmt((performance.now() - t) / 1000, 1)} s; placing`,
     );
-    const run = await placeAll(label, first, others, sql);
+    const run = await placeAll(label, queue.shards, first, others, sql);
     say(
-      `${label}: ${fmt(run.placed)} placed in ${fmt(run.placingMs / 1000, 2)} s ` +
-        `(${fmt(run.placed / (run.placingMs / 1000))}/s), ${fmt(run.invariants.queued)} left waiting`,
+      `${label}: ${fmt(run.placed)} attempts placed in ${fmt(run.placingMs / 1000, 2)} s ` +
+        `(${fmt(run.placed / (run.placingMs / 1000))}/s), ${fmt(run.invariants.assignedShards)} shards ` +
+        `complete, ${fmt(run.invariants.queued)} left waiting`,
     );
     return run;
   } finally {
@@ -244,7 +273,7 @@ async function heartbeatScenario(stack: BenchStack): Promise<HeartbeatRun[]> {
   const redis = new Redis(stack.redis.url);
   try {
     const users = await seedUsers(sql);
-    await seedNodes(sql, users.owner, HEARTBEAT_NODES, 'hb-node');
+    await seedNodes(sql, users.owners, HEARTBEAT_NODES, 'hb-node');
     await analyze(sql);
     const ids = await nodeIds(sql, 'hb-node');
     const nodes = app.get(NodesService);
@@ -288,7 +317,7 @@ async function versions(stack: BenchStack): Promise<Record<string, string>> {
 function passed(r: PlacementRun): boolean {
   const i = r.invariants;
   return (
-    i.doubleAssigned + i.mismatched + i.overCapacity + i.accountingDrift === 0 &&
+    i.overReplicated + i.sameOwner + i.mismatched + i.overCapacity + i.accountingDrift === 0 &&
     r.dispatched === r.placed &&
     i.liveAttempts === r.placed
   );
@@ -302,11 +331,17 @@ function report(
 ): string {
   const ms = (v: number) => fmt(v, v < 10 ? 1 : 0);
   const p50p95 = (values: number[]) => `${ms(percentile(values, 50))} / ${ms(percentile(values, 95))}`;
+  const placingS = (r: PlacementRun) => r.placingMs / 1000;
   const placementRows = placements.map((r) => [
     r.label,
+    fmt(r.shards),
+    fmt(r.invariants.assignedShards),
     fmt(r.placed),
-    fmt(r.placingMs / 1000, 2),
-    fmt(r.placed / (r.placingMs / 1000)),
+    fmt(placingS(r), 2),
+    fmt(r.invariants.assignedShards / placingS(r)),
+    fmt(r.placed / placingS(r)),
+    fmt((r.placingMs * 1000) / r.placed),
+    fmt((r.cpu.nodeS * 1_000_000) / r.placed),
     fmt(r.passes),
     ms(r.firstBatchMs),
     p50p95(r.batchMs),
@@ -318,7 +353,9 @@ function report(
     r.label,
     fmt(r.invariants.liveAttempts),
     fmt(r.dispatched),
-    fmt(r.invariants.doubleAssigned),
+    fmt(r.invariants.partialShards),
+    fmt(r.invariants.overReplicated),
+    fmt(r.invariants.sameOwner),
     fmt(r.invariants.mismatched),
     fmt(r.invariants.overCapacity),
     fmt(r.invariants.accountingDrift),
@@ -342,15 +379,26 @@ function report(
       .map(([k, v]) => `${k} ${v}`)
       .join(' · ')}`,
     '',
-    `Placement: ${fmt(NODES)} online nodes, ${fmt(TASKS * SHARDS_PER_TASK)} queued shards in ${fmt(TASKS)} tasks. ` +
-      'Times in ms; a batch is one transaction of up to 500 shards (read, place, write); its dispatch ' +
-      'publishes their ExecuteTaskRequests after the commit.',
+    `Placement: ${fmt(NODES)} online nodes of ${BENCH_OWNERS} owners, none on probation. ` +
+      SCENARIOS.map(
+        (c) =>
+          `${c.name}: ${fmt(c.tasks * SHARDS_PER_TASK)} queued shards in ${fmt(c.tasks)} tasks, ` +
+          `validation ${c.validation.mode}${c.validation.mode === ValidationMode.Quorum ? ` ${c.validation.quorum}` : ''}.`,
+      ).join(' ') +
+      ' A placement is one attempt (a replica); a shard is complete when all its replicas are placed. ' +
+      'µs per placement: wall, then node-process CPU. Times in ms; a batch is one transaction of up to ' +
+      '500 shards (read, place, write); its dispatch publishes their ExecuteTaskRequests after the commit.',
     table(
       [
         'scenario',
+        'shards',
+        'complete',
         'placed',
         'seconds',
+        'shards/s',
         'placements/s',
+        'µs/placement',
+        'CPU µs/pl.',
         'passes',
         'first batch',
         'batch p50 / p95',
@@ -362,13 +410,16 @@ function report(
     ),
     ...placements.map((r) => `${r.label}: ${describeCpu(r.cpu)}`),
     '',
-    'Checks after placement: double, mismatched, over capacity and drift must be 0; live = dispatched = placed.',
+    'Checks after placement: over-replicated, same owner, mismatched, over capacity and drift must be 0; ' +
+      'live = dispatched = placed. Partial: queued with a replica still to place.',
     table(
       [
         'scenario',
         'live attempts',
         'dispatched',
-        'double',
+        'partial',
+        'over-replicated',
+        'same owner',
         'mismatched',
         'over capacity',
         'drift',
@@ -377,12 +428,16 @@ function report(
       ],
       checkRows,
     ),
-    '',
-    'Still queued, by reason (one replica)',
-    table(
-      ['shards', 'wait reason'],
-      (placements[0]?.waiting ?? []).map((w) => [fmt(w.shards), w.reason]),
-    ),
+    ...placements
+      .filter((r) => r.replicas === 1)
+      .flatMap((r) => [
+        '',
+        `Still queued, by reason (${r.label})`,
+        table(
+          ['shards', 'wait reason'],
+          r.waiting.map((w) => [fmt(w.shards), w.reason]),
+        ),
+      ]),
     '',
     `Heartbeats: NodesService.heartbeat for ${fmt(HEARTBEAT_NODES)} nodes, ${HEARTBEAT_IN_FLIGHT} in flight, ` +
       `one process; target ${fmt(HEARTBEAT_TARGET_PER_S)}/s (20,000 nodes × 1 per 5 s). Latency in ms.`,
@@ -402,7 +457,10 @@ async function main(): Promise<number> {
   const stack = await BenchStack.start();
   try {
     const machine = { ...machineDescription(), ...(await versions(stack)) };
-    const placements = [await placementScenario(stack, 1), await placementScenario(stack, 2)];
+    const placements: PlacementRun[] = [];
+    for (const scenario of SCENARIOS) {
+      for (const replicas of [1, 2]) placements.push(await placementScenario(stack, scenario, replicas));
+    }
     const beats = await heartbeatScenario(stack);
     process.stdout.write(report(machine, placements, beats, (performance.now() - began) / 1000));
     return placements.every(passed) ? 0 : 1;
