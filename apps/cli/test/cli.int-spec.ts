@@ -80,12 +80,14 @@ describe('the hivemind CLI', () => {
       LOGIN_ATTEMPTS_PER_ADDRESS: '10000',
       LOGIN_ATTEMPTS_PER_USERNAME: '1000',
     });
+    // the operator's own machine: no probation, its results accepted alone (docs/validation.md)
     worker = await startOwnedWorker(pool, {
       name: 'cli-worker',
       owner: 'cli-owner',
       scratch,
       runtimeImage: IMAGE,
       maxConcurrent: 4,
+      operatorToken: await loginAs(pool, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD),
     });
     ({ env: alice, username: aliceName } = await register('alice'));
   }, 300_000);

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { waitFor } from '@hivemind/testing';
 import { type ExecuteTaskRequest__Output } from '@hivemind/contracts/grpc';
 import { LedgerService } from '../src/ledger/ledger.service';
+import { NodeCapacityRepository } from '../src/nodes/node-capacity.repository';
 import { LifecycleService } from '../src/scheduling/lifecycle.service';
 import { ReconcilerService } from '../src/scheduling/reconciler.service';
 import { SchedulerService } from '../src/scheduling/scheduler.service';
@@ -263,6 +264,31 @@ describe('result validation and earned trust', () => {
     expect(execution.secret_env_keys).toEqual(['DB_PASSWORD']);
     // the rogue still never saw it
     expect(JSON.stringify(rogue.commands)).not.toContain(password);
+  });
+
+  it('a node on probation holds two attempts at most, whatever slots it declares, even against a raced take', async () => {
+    const owner = await newUser(pool, 'slotowner');
+    const submitter = await newUser(pool, 'slotuser');
+    const fresh = await sim(owner, 'slots', { maxConcurrent: 8 });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await submit(submitter, { name: `slot ${i}`, validation: 'none' }));
+    await waitFor('two placed and the others told why', async () => {
+      const waiting = await Promise.all(ids.map((id) => task(submitter, id)));
+      return fresh.executes().length === 2 && waiting.filter((t) => t.wait_reason).length === 2;
+    });
+    expect(fresh.executes()).toHaveLength(2);
+    // a take computed from a stale snapshot (another replica's pass) is refused by the guard itself
+    const capacity = pool.app.get(NodeCapacityRepository);
+    const take = {
+      nodeId: fresh.nodeId,
+      cpuMillicores: 1,
+      memoryMb: 1,
+      storageMb: 1,
+      gpuMemoryMb: 0,
+      attempts: 1,
+    };
+    const granted = await db.transaction((m) => capacity.take(m, [take]));
+    expect(granted.size).toBe(0);
   });
 
   it('two nodes of one owner never form a quorum', async () => {

@@ -6,6 +6,8 @@ import {
   type HeldResources,
   type NodeResourcesView,
   type NodeStatus,
+  PROBATION_RUN,
+  PROBATION_SLOTS,
 } from '@hivemind/contracts';
 import { inTransaction, updateReturning } from '../common/transaction';
 
@@ -80,7 +82,8 @@ export class NodeCapacityRepository {
 
   /**
    * Takes capacity for a batch, node by node, through one guarded UPDATE that refuses to go below
-   * zero or past the attempt slots (another replica may have used the capacity since the snapshot).
+   * zero or past the attempt slots — a node on probation has PROBATION_SLOTS at most (placement.ts
+   * `slotsOf`) — since another replica may have used the capacity since the snapshot.
    * Returns the nodes that granted their take; the others' allocations are to be dropped.
    */
   async take(m: EntityManager, takes: readonly NodeTake[]): Promise<Set<string>> {
@@ -97,11 +100,13 @@ export class NodeCapacityRepository {
          avail_gpu_memory_mb = n.avail_gpu_memory_mb - d.gmem,
          running_attempts = n.running_attempts + d.cnt,
          updated_at = now()
-       FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[]) AS d(id, cpu, mem, sto, gmem, cnt)
-       WHERE n.id = d.id AND n.status = 'online'
+       FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[]) AS d(id, cpu, mem, sto, gmem, cnt),
+         users u
+       WHERE n.id = d.id AND u.id = n.owner_id AND n.status = 'online'
          AND n.avail_cpu_millicores >= d.cpu AND n.avail_memory_mb >= d.mem
          AND n.avail_storage_mb >= d.sto AND n.avail_gpu_memory_mb >= d.gmem
-         AND n.running_attempts + d.cnt <= n.max_concurrent
+         AND n.running_attempts + d.cnt <= CASE WHEN u.role <> 'admin' AND n.valid_run < $7
+           THEN LEAST(n.max_concurrent, $8) ELSE n.max_concurrent END
        RETURNING n.id`,
       [
         ids,
@@ -110,6 +115,8 @@ export class NodeCapacityRepository {
         sorted.map((t) => t.storageMb),
         sorted.map((t) => t.gpuMemoryMb),
         sorted.map((t) => t.attempts),
+        PROBATION_RUN,
+        PROBATION_SLOTS,
       ],
     );
     return new Set(updated.map((r) => r.id));

@@ -9,7 +9,7 @@ import {
 } from '../nodes/node-capacity.repository';
 import { AttemptsRepository, type ShardReplicaRow } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
-import { type NodeCandidate, type Resources, type ShardDemand, placeShard } from './placement';
+import { type NodeCandidate, type Resources, type ShardDemand, placeShard, slotsOf } from './placement';
 import {
   type QueueCursor,
   type QueuedShardRow,
@@ -111,7 +111,7 @@ export class SchedulerService {
   private async placeBatch(m: EntityManager, cursor?: QueueCursor) {
     const nodes = (await this.capacity.online(m, RELIABILITY_COOLDOWN_S)).map(toCandidate);
     // without free capacity the batch is still read, to keep the head of the queue's wait reasons true
-    const free = () => nodes.some((n) => n.runningAttempts < n.maxConcurrent);
+    const free = () => nodes.some((n) => n.runningAttempts < slotsOf(n));
 
     const shards = await this.shards.lockQueued(m, BATCH, cursor);
     const sofar = replicasSoFar(
