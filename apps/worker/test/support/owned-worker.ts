@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { type SessionView } from '@hivemind/contracts';
 import { stackInfo } from '@hivemind/testing';
 import { call, STRONG_PASSWORD } from '../../../node-pool/test/support/http';
 import { type TestNodePool } from '../../../node-pool/test/support/test-node-pool';
@@ -22,7 +23,7 @@ export async function startOwnedWorker(
     operatorToken?: string;
   },
 ): Promise<WorkerProcess> {
-  const owner = await call(pool, 'POST', '/api/auth/register', {
+  const owner = await call<SessionView>(pool, 'POST', '/api/auth/register', {
     body: { username: options.owner, password: STRONG_PASSWORD },
   });
   if (owner.status !== 201) throw new Error(`registering ${options.owner} answered ${owner.status}`);
@@ -31,7 +32,8 @@ export async function startOwnedWorker(
       token: options.operatorToken,
       body: { role: 'admin' },
     });
-    if (promoted.status !== 200) throw new Error(`making ${options.owner} an admin answered ${promoted.status}`);
+    if (promoted.status !== 200)
+      throw new Error(`making ${options.owner} an admin answered ${promoted.status}`);
   }
   const worker = new WorkerProcess(options.name, join(options.scratch, 'worker'), {
     NODE_POOL_ADDRESS: pool.grpc,
