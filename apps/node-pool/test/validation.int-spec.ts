@@ -175,6 +175,14 @@ describe('result validation and earned trust', () => {
     });
     const files = await readZip(Buffer.from(await results.arrayBuffer()));
     expect(Object.values(files)).toEqual(['the right answer']);
+    // every replica's upload is listed, the canonical one marked
+    const listed = (await call(pool, 'GET', `/api/tasks/${taskId}/files`, { token: victim.token })).body
+      .items;
+    const outputs = listed.filter((f: { kind: string }) => f.kind === 'output');
+    expect(outputs).toHaveLength(3);
+    expect(outputs.filter((f: { canonical: boolean }) => f.canonical)).toEqual([
+      expect.objectContaining({ attempt_id: shard.canonical_attempt_id, shard_index: 0 }),
+    ]);
 
     // money: the victim paid the two honest results' observed time, not the rogue's 30 minutes
     const paid = byNode[honestA.nodeId].cost + byNode[honestB.nodeId].cost;

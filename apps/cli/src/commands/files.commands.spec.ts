@@ -9,6 +9,8 @@ const file = (patch: Partial<FileView>): FileView => ({
   task_id: TASK,
   shard_index: 0,
   kind: 'output',
+  attempt_id: null,
+  canonical: false,
   name: 'output.zip',
   sha256: 'ab',
   size_bytes: 2048,

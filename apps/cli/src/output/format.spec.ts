@@ -217,6 +217,8 @@ describe('rows', () => {
           task_id: 't',
           shard_index: null,
           kind: 'result',
+          attempt_id: null,
+          canonical: false,
           name: 'results.zip',
           sha256: 'x',
           size_bytes: 2048,
@@ -227,6 +229,24 @@ describe('rows', () => {
         NOW,
       ),
     ).toEqual(['results.zip', 'result', 't', '-', '2 KiB (2048 bytes)', '1h ago']);
+  });
+
+  it('an output that is its shard’s result says canonical; another replica’s does not', () => {
+    const output = {
+      id: 'f',
+      task_id: 't',
+      shard_index: 0,
+      kind: 'output' as const,
+      attempt_id: 'a1',
+      canonical: true,
+      name: 'output.zip',
+      sha256: 'x',
+      size_bytes: 10,
+      content_type: null,
+      created_at: '2026-05-01T09:00:00.000Z',
+    };
+    expect(fileRow(output, plain, NOW)[1]).toBe('output (canonical)');
+    expect(fileRow({ ...output, attempt_id: 'a2', canonical: false }, plain, NOW)[1]).toBe('output');
   });
 
   it('the pool at a glance and the wallet', () => {

@@ -138,10 +138,11 @@ export function walletLine(w: WalletView): string {
 
 export const FILE_HEAD = ['NAME', 'KIND', 'TASK', 'SHARD', 'SIZE', 'CREATED'];
 
+/** A file's row; an output that is its shard's result (the canonical replica's) says so. */
 export function fileRow(f: FileView, c: Colors, now = Date.now()): string[] {
   return [
     f.name,
-    f.kind,
+    f.canonical ? `${f.kind} (canonical)` : f.kind,
     f.task_id ?? c.dim('-'),
     f.shard_index === null ? c.dim('-') : String(f.shard_index),
     formatBytes(f.size_bytes),

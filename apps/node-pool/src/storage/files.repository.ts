@@ -59,7 +59,7 @@ export class FilesRepository {
    * Up to `limit` of an owner's files, newest first, optionally of some kinds. Keyset pagination:
    * `afterId` is the id of the last row of the previous page (a malformed one is refused as
    * 'invalid' on the `cursor` field; one that is not the owner's gives an empty page).
-   * `shard` carries only its id and index.
+   * `shard` carries only its id, index and output (the canonical result's file).
    */
   pageByOwner(
     ownerId: string,
@@ -68,7 +68,7 @@ export class FilesRepository {
     const query = this.files()
       .createQueryBuilder('f')
       .leftJoin('f.shard', 's')
-      .addSelect(['s.id', 's.shardIndex'])
+      .addSelect(['s.id', 's.shardIndex', 's.outputFileId'])
       .where('f.ownerId = :ownerId', { ownerId })
       .orderBy('f.createdAt', 'DESC')
       .addOrderBy('f.id', 'DESC')
@@ -90,7 +90,7 @@ export class FilesRepository {
 
   /**
    * A task's files (inputs, outputs, results, logs), optionally of some kinds, oldest first;
-   * `shard` carries only its id and index.
+   * `shard` carries only its id, index and output (the canonical result's file).
    */
   listByTask(
     taskId: string,
@@ -100,7 +100,7 @@ export class FilesRepository {
     return this.files(manager).find({
       where: { taskId, ...(options.kinds?.length ? { kind: In(options.kinds) } : {}) },
       relations: { shard: true },
-      select: { shard: { id: true, shardIndex: true } },
+      select: { shard: { id: true, shardIndex: true, outputFileId: true } },
       order: { createdAt: 'ASC', name: 'ASC', id: 'ASC' },
     });
   }

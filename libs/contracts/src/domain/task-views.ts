@@ -177,6 +177,13 @@ export interface FileView {
   task_id: string | null;
   shard_index: number | null;
   kind: 'input' | 'output' | 'result' | 'log';
+  /** The attempt that uploaded an output (a shard's replicas each upload theirs); null otherwise. */
+  attempt_id: string | null;
+  /**
+   * An output that is its shard's result: the canonical attempt's, which downloads, the results zip
+   * and the aggregate step use (docs/validation.md). False for other replicas' outputs and other files.
+   */
+  canonical: boolean;
   /** The uploaded file's name, or an output's path relative to /workspace/output. */
   name: string;
   sha256: string;
