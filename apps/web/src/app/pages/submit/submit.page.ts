@@ -1,4 +1,4 @@
-import { DecimalPipe } from '@angular/common';
+import { DecimalPipe, NgTemplateOutlet } from '@angular/common';
 import { HttpClient, type HttpEvent, HttpEventType } from '@angular/common/http';
 import {
   ChangeDetectionStrategy,
@@ -89,6 +89,7 @@ type Upload = { state: 'sending'; percent: number | null } | { state: 'processin
   selector: 'hm-submit-page',
   imports: [
     DecimalPipe,
+    NgTemplateOutlet,
     ReactiveFormsModule,
     MatButtonModule,
     MatCardModule,
