@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- the tests read the REST API's JSON loosely */
 import { DataSource } from 'typeorm';
 import * as yauzl from 'yauzl';
+import { PROBATION_RUN } from '@hivemind/contracts';
 import { waitFor } from '@hivemind/testing';
 import { ReconcilerService } from '../src/scheduling/reconciler.service';
 import { LedgerService } from '../src/ledger/ledger.service';
@@ -36,6 +37,8 @@ describe('nodes, tasks and trust-level scheduling', () => {
     const w = new SimWorker(pool.grpc, spec);
     workers.push(w);
     await w.register(owner.token);
+    // past probation (docs/validation.md): these nodes are under test for placement, not for trust
+    await db.query(`UPDATE nodes SET valid_run = $2 WHERE id = $1`, [w.nodeId, PROBATION_RUN]);
     if (credit !== undefined)
       await db.query(`UPDATE nodes SET credit_score = $2 WHERE id = $1`, [w.nodeId, credit]);
     w.connect();
@@ -88,6 +91,7 @@ describe('nodes, tasks and trust-level scheduling', () => {
         split: 'simulation',
         split_params: { seed: 7 },
         timeout_s: 600,
+        validation: 'none',
       }),
     );
     form.set('input', new Blob([new Uint8Array(zip)]), 'job.zip');
@@ -242,7 +246,7 @@ describe('nodes, tasks and trust-level scheduling', () => {
     const first = await sim(owner, { name: `first-${owner.id.slice(0, 6)}`, maxConcurrent: 1 }, 80);
     const res = await call(pool, 'POST', '/api/tasks', {
       token: user.token,
-      body: { image: 'alpine:3', timeout_s: 60 },
+      body: { image: 'alpine:3', timeout_s: 60, validation: 'none' },
     });
     await first.until((w) => w.executes().length === 1);
     const lostAttempt = first.executes()[0];
@@ -314,7 +318,7 @@ describe('nodes, tasks and trust-level scheduling', () => {
     const node = await sim(owner, { name: `cx-${owner.id.slice(0, 6)}`, maxConcurrent: 1 });
     const res = await call(pool, 'POST', '/api/tasks', {
       token: user.token,
-      body: { image: 'alpine:3', timeout_s: 600, shards: 2 },
+      body: { image: 'alpine:3', timeout_s: 600, shards: 2, validation: 'none' },
     });
     await node.until((w) => w.executes().length === 1);
     const e = node.executes()[0];
@@ -344,7 +348,7 @@ describe('nodes, tasks and trust-level scheduling', () => {
     const node = await sim(owner, { name: `fl-${owner.id.slice(0, 6)}`, maxConcurrent: 2 });
     const res = await call(pool, 'POST', '/api/tasks', {
       token: user.token,
-      body: { image: 'alpine:3', timeout_s: 60, shards: 4 },
+      body: { image: 'alpine:3', timeout_s: 60, shards: 4, validation: 'none' },
     });
     await node.until((w) => w.executes().length === 2);
     // Redis loses this pool's data (queues, schedules, heartbeats); counters drift too
@@ -401,7 +405,14 @@ describe('nodes, tasks and trust-level scheduling', () => {
       for (let i = 0; i < 10; i++) {
         const r = await call(pool, 'POST', '/api/tasks', {
           token: user.token,
-          body: { image: 'alpine:3', timeout_s: 1, shards: 100, cpu_cores: 1, memory_gb: 0.5 },
+          body: {
+            image: 'alpine:3',
+            timeout_s: 1,
+            shards: 100,
+            cpu_cores: 1,
+            memory_gb: 0.5,
+            validation: 'none',
+          },
         });
         expect(r.status).toBe(201);
       }
@@ -453,7 +464,7 @@ describe('liveness: a node that stops heartbeating', () => {
       silent.connect();
       const res = await call(pool, 'POST', '/api/tasks', {
         token: user.token,
-        body: { image: 'alpine:3', timeout_s: 60 },
+        body: { image: 'alpine:3', timeout_s: 60, validation: 'none' },
       });
       await silent.until((w) => w.executes().length === 1);
       const first = silent.executes()[0];

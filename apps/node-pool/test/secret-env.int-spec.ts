@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
+import { PROBATION_RUN } from '@hivemind/contracts';
 import { stackInfo, waitFor } from '@hivemind/testing';
 import { ReconcilerService } from '../src/scheduling/reconciler.service';
 import { GrpcCaller } from './support/grpc-call';
@@ -26,7 +27,11 @@ describe('secret task env: sealed at rest, masked in every answer and log, in th
     const w = new SimWorker(pool.grpc, { name: `node-${randomBytes(3).toString('hex')}`, maxConcurrent: 4 });
     workers.push(w);
     await w.register(owner.token);
-    await db.query(`UPDATE nodes SET credit_score = 120 WHERE id = $1`, [w.nodeId]);
+    // past probation, which keeps secrets from new nodes (docs/validation.md)
+    await db.query(`UPDATE nodes SET credit_score = 120, valid_run = $2 WHERE id = $1`, [
+      w.nodeId,
+      PROBATION_RUN,
+    ]);
     w.connect();
     await w.heartbeat();
     return w;
@@ -95,6 +100,7 @@ describe('secret task env: sealed at rest, masked in every answer and log, in th
         env: { MODE: 'fast' },
         secret_env: { DB_PASSWORD: password, API_TOKEN: token, PIN: '12' },
         timeout_s: 600,
+        validation: 'none',
       },
     });
     expect(submitted.status).toBe(201);
@@ -191,7 +197,13 @@ describe('secret task env: sealed at rest, masked in every answer and log, in th
     const uploaded = await rpc.call(
       'MasterNodeService',
       'UploadTask',
-      { image: 'alpine:3', env: { MODE: 'slow' }, secret_env: { API_TOKEN: token }, timeout_s: 600 },
+      {
+        image: 'alpine:3',
+        env: { MODE: 'slow' },
+        secret_env: { API_TOKEN: token },
+        timeout_s: 600,
+        validation: 'none',
+      },
       userMd(user),
     );
     expect(uploaded).toMatchObject({ ok: true, response: { success: true } });
@@ -238,7 +250,7 @@ describe('secret task env: sealed at rest, masked in every answer and log, in th
     const node = await sim(owner);
     const submitted = await call(pool, 'POST', '/api/tasks', {
       token: user.token,
-      body: { image: 'alpine:3', env: { MODE: 'fast' }, timeout_s: 600 },
+      body: { image: 'alpine:3', env: { MODE: 'fast' }, timeout_s: 600, validation: 'none' },
     });
     expect(submitted.status).toBe(201);
     const detail = await call(pool, 'GET', `/api/tasks/${submitted.body.task.id}`, { token: user.token });

@@ -1,6 +1,7 @@
 // The reconciler notices a RUNNING attempt its node no longer runs — the heartbeats stopped listing
 // it — long before its timeout: LOST, run again; and the stop it sends for it is sent once.
 import { DataSource } from 'typeorm';
+import { PROBATION_RUN } from '@hivemind/contracts';
 import { waitFor } from '@hivemind/testing';
 import { ReconcilerService } from '../src/scheduling/reconciler.service';
 import { UNLISTED_RULE } from '../src/scheduling/unlisted-attempts';
@@ -19,8 +20,11 @@ describe('the reconciler and attempts their node no longer lists', () => {
     const w = new SimWorker(pool.grpc, { name: `${name}-${owner.id.slice(0, 6)}`, maxConcurrent });
     workers.push(w);
     await w.register(owner.token);
-    // trusted enough to stay in the normal group after a loss (−5), so a retry may land here again
-    await db.query(`UPDATE nodes SET credit_score = 80 WHERE id = $1`, [w.nodeId]);
+    // normal trust and past probation (three attempts at once; docs/validation.md)
+    await db.query(`UPDATE nodes SET credit_score = 80, valid_run = $2 WHERE id = $1`, [
+      w.nodeId,
+      PROBATION_RUN,
+    ]);
     w.connect();
     await w.heartbeat();
     return w;
@@ -28,7 +32,7 @@ describe('the reconciler and attempts their node no longer lists', () => {
   const submit = async (shards: number) => {
     const res = await call(pool, 'POST', '/api/tasks', {
       token: user.token,
-      body: { image: 'alpine:3', timeout_s: 3600, shards },
+      body: { image: 'alpine:3', timeout_s: 3600, shards, validation: 'none' },
     });
     expect(res.status).toBe(201);
     return res.body.task.id as string;
