@@ -197,7 +197,13 @@ describe(whyWaiting.name, () => {
       'fitting nodes are busy',
       [node('a', { runningAttempts: 4 })],
       {},
-      /waiting for capacity: the 1 node\(s\) that fit are busy/,
+      /waiting for capacity: the 1 node\(s\) that fit are busy$/,
+    ],
+    [
+      'fitting nodes on probation hold their few slots',
+      [node('a', { validRun: 0, runningAttempts: 2 }), node('b', { runningAttempts: 4 })],
+      {},
+      /^waiting for capacity: the 2 node\(s\) that fit are busy \(1 of them on probation, 2 attempts at a time until they earn trust\)$/,
     ],
   ])('%s', (_name, nodes, d, reason) => {
     const placement = placeShard(demand(d), nodes);

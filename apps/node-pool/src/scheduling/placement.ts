@@ -189,6 +189,10 @@ export function whyWaiting(demand: ShardDemand, nodes: readonly NodeCandidate[])
   if (others.length === 0) {
     return `a replica needs a node of another owner: the ${earned.length} node(s) that fit belong to owners that already ran this shard (one owner's nodes never form a quorum)`;
   }
+  const held = others.filter((n) => onProbation(n) && n.runningAttempts >= slotsOf(n)).length;
+  if (held > 0) {
+    return `waiting for capacity: the ${others.length} node(s) that fit are busy (${held} of them on probation, ${PROBATION_SLOTS} attempts at a time until they earn trust)`;
+  }
   return `waiting for capacity: the ${others.length} node(s) that fit are busy`;
 }
 
