@@ -30,6 +30,7 @@ describe('database schema', () => {
       'LedgerSystemAccounts1795478400000',
       'ResultValidation1795564800000',
       'TaskSecretEnv1795651200000',
+      'ValidatorStep1795737600000',
     ]);
     const accounts = await ds.query<{ account: string }[]>(`SELECT account FROM ledger_accounts ORDER BY 1`);
     expect(accounts.map((a) => a.account)).toEqual(['escrow', 'mint', 'platform']);
@@ -156,6 +157,12 @@ describe('database schema', () => {
   it('migration:revert undoes each migration, and the schema can be created again', async () => {
     await ds.query(`TRUNCATE users CASCADE`);
     await ds.query(`UPDATE ledger_accounts SET balance = 0`);
+    await ds.undoLastMigration({ transaction: 'each' }); // the validator step
+    const validatorColumns = await ds.query(
+      `SELECT column_name FROM information_schema.columns
+       WHERE column_name IN ('validator', 'purpose', 'validator_input_file_id')`,
+    );
+    expect(validatorColumns).toEqual([]);
     await ds.undoLastMigration({ transaction: 'each' }); // tasks' secret env
     const secretColumns = await ds.query(
       `SELECT column_name FROM information_schema.columns WHERE table_name = 'tasks' AND column_name LIKE 'secret_env%'`,

@@ -2,6 +2,7 @@ import { InitialSchema1795392000000 } from './migrations/1795392000000-initial-s
 import { LedgerSystemAccounts1795478400000 } from './migrations/1795478400000-ledger-system-accounts';
 import { ResultValidation1795564800000 } from './migrations/1795564800000-result-validation';
 import { TaskSecretEnv1795651200000 } from './migrations/1795651200000-task-secret-env';
+import { ValidatorStep1795737600000 } from './migrations/1795737600000-validator-step';
 
 /** Every migration, in order. New ones are appended here (explicit beats a glob over dist/). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   LedgerSystemAccounts1795478400000,
   ResultValidation1795564800000,
   TaskSecretEnv1795651200000,
+  ValidatorStep1795737600000,
 ];

@@ -8,7 +8,7 @@ import {
   PrimaryGeneratedColumn,
   type Relation,
 } from 'typeorm';
-import { AttemptState, type ResultValidation } from '@hivemind/contracts';
+import { type AttemptPurpose, AttemptState, type ResultValidation } from '@hivemind/contracts';
 import { bigintToNumber } from '../common/transformers';
 import { Node } from '../nodes/node.entity';
 import { type FailureCause } from './attempt-outcome';
@@ -37,6 +37,7 @@ export const FENCING_TOKEN_SEQUENCE = 'attempt_fencing_tokens';
   `failure_cause IS NULL OR failure_cause IN ('node', 'task', 'platform', 'user')`,
 )
 @Check('chk_attempts_money', `cost >= 0 AND reward >= 0`)
+@Check('chk_attempts_purpose', `purpose IN ('run', 'validate')`)
 @Check(
   'chk_attempts_validation',
   `validation IS NULL OR validation IN ('PENDING', 'ACCEPTED', 'VALID', 'INVALID', 'INCONCLUSIVE')`,
@@ -69,9 +70,13 @@ export class Attempt {
   @Column({ type: 'smallint' })
   attemptNumber: number;
 
-  /** > 0 only for redundant execution (the same shard on k nodes). */
+  /** The replica number among the shard's live attempts (validation runs a shard on several nodes). */
   @Column({ type: 'smallint', default: 0 })
   replica: number;
+
+  /** Running the shard, or validating its results with the task's validator. */
+  @Column({ type: 'varchar', length: 8, default: 'run' satisfies `${AttemptPurpose}` })
+  purpose: AttemptPurpose;
 
   @Column({ type: 'bigint', transformer: bigintToNumber })
   fencingToken: number;

@@ -86,6 +86,14 @@ export class Shard {
   @JoinColumn({ name: 'output_file_id', foreignKeyConstraintName: 'fk_shards_output_file' })
   outputFile?: Relation<StoredFile>;
 
+  /** The candidate results the validator's attempts compare; set when the results disagreed. */
+  @Column({ type: 'uuid', nullable: true })
+  validatorInputFileId: string | null;
+
+  @ManyToOne(() => StoredFile, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'validator_input_file_id', foreignKeyConstraintName: 'fk_shards_validator_input' })
+  validatorInputFile?: Relation<StoredFile>;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

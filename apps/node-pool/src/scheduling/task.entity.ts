@@ -22,6 +22,11 @@ export interface AggregateStep {
   command?: string[];
 }
 
+/** A task's validator: the command that groups a shard's disagreeing results (docs/validation.md). */
+export interface ValidatorStep {
+  command: string[];
+}
+
 /** What a user submitted. Status and progress are derived from the shards, in the same transaction. */
 @Entity('tasks')
 @Index('idx_tasks_user_created', ['userId', 'createdAt', 'id'])
@@ -142,6 +147,9 @@ export class Task {
 
   @Column({ type: 'jsonb', nullable: true })
   aggregate: AggregateStep | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  validator: ValidatorStep | null;
 
   /** Direct dispatch (CloudAI `dispatch <worker>`): only this node may run it. */
   @Column({ type: 'uuid', nullable: true })

@@ -48,6 +48,12 @@ export enum ResultValidation {
   Inconclusive = 'INCONCLUSIVE',
 }
 
+/** What an attempt does: run the shard, or compare its disagreeing results with the task's validator. */
+export enum AttemptPurpose {
+  Run = 'run',
+  Validate = 'validate',
+}
+
 /** Derived from the task's shards. */
 export enum TaskStatus {
   Queued = 'QUEUED',
