@@ -20,6 +20,7 @@ describe(buildTaskSpec.name, () => {
         validation: 'Quorum',
         quorum: 3,
         maxReplicas: 5,
+        validator: 'python compare.py',
         env: ['A=1', 'B=x=y'],
         command: 'echo hi',
         network: true,
@@ -42,6 +43,7 @@ describe(buildTaskSpec.name, () => {
       validation: 'quorum',
       quorum: 3,
       max_replicas: 5,
+      validator_command: ['sh', '-c', 'python compare.py'],
       network_allowed: true,
     });
   });

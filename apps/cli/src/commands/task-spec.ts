@@ -23,6 +23,7 @@ export interface TaskOptions {
   validation?: string;
   quorum?: number;
   maxReplicas?: number;
+  validator?: string;
   location?: string;
   network?: boolean;
   env?: string[];
@@ -89,6 +90,7 @@ export function buildTaskSpec(
   }
   set('quorum', o.quorum);
   set('max_replicas', o.maxReplicas);
+  if (o.validator !== undefined) spec.validator_command = ['sh', '-c', o.validator];
   set('location', o.location);
   if (o.network) spec.network_allowed = true;
   set('target_node', targetNode);

@@ -77,6 +77,10 @@ function withTaskOptions(command: Command): Command {
       'most replicas of a shard; the hold covers this many (default 4)',
       n({ integer: true, min: 1 }),
     )
+    .option(
+      '--validator <command>',
+      "groups a shard's results when their digests differ (sh -c; writes groups.json)",
+    )
     .option('--location <where>', 'preferred node location')
     .option('--network', 'let the containers reach the network (trusted users)')
     .option('--env <NAME=value>', 'an environment variable (repeatable)', envPair)

@@ -70,6 +70,7 @@ export const replicatedTask = (): TaskDetailView => ({
   validation: 'quorum',
   quorum: 2,
   max_replicas: 4,
+  validator_command: null,
   network_allowed: false,
   split: 'none',
   shards_total: 2,

@@ -228,6 +228,7 @@ function specOf(req: UploadTaskRequest__Output): Record<string, unknown> {
   set('split', req.split);
   if (req.split_params_json) spec.split_params = parseJsonField(req.split_params_json, 'split_params_json');
   set('aggregate_command', req.aggregate_command);
+  set('validator_command', req.validator_command);
   if (req.network_allowed) spec.network_allowed = true;
   set('target_node', req.target_node);
   set('validation', req.validation);

@@ -28,6 +28,7 @@ export interface TaskRow extends TaskDemandColumns {
   validation: string;
   quorum: number;
   max_replicas: number;
+  validator: { command: string[] } | null;
   network_allowed: boolean;
   split_kind: string;
   split_params: Record<string, unknown>;
@@ -78,6 +79,7 @@ export function toTaskView(t: TaskRow): TaskView {
     validation: t.validation,
     quorum: t.quorum,
     max_replicas: t.max_replicas,
+    validator_command: t.validator?.command ?? null,
     network_allowed: t.network_allowed,
     split: t.split_kind,
     shards_total: t.shards_total,

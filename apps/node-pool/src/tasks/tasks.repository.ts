@@ -39,6 +39,8 @@ export interface NewTask {
   validation: ValidationMode;
   quorum: number;
   maxReplicas: number;
+  /** The command that groups a shard's disagreeing results, or none (docs/validation.md). */
+  validator: { command: string[] } | null;
   networkAllowed: boolean;
   splitKind: string;
   splitParams: Record<string, unknown>;
@@ -102,9 +104,9 @@ export class TasksRepository {
          req_storage_mb, req_cpu_score, req_gpu_score, req_gpu_memory_mb, req_gpu_name, location, priority,
          timeout_s, max_attempts, network_allowed, split_kind, split_params, aggregate, target_node_id,
          shards_total, max_cost, idempotency_key, secret_env_sealed, secret_env_keys, validation, quorum,
-         max_replicas)
+         max_replicas, validator)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-         $22, $23, $24, $25, $26, $27, $28, $29, $30)
+         $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id`,
       [
@@ -138,6 +140,7 @@ export class TasksRepository {
         t.validation,
         t.quorum,
         t.maxReplicas,
+        t.validator ? JSON.stringify(t.validator) : null,
       ],
     );
     return inserted.length > 0;

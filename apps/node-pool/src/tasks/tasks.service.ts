@@ -26,6 +26,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { PlacementTrigger } from '../queues/placement-trigger';
 import { planShards, shardFolder } from '../scheduling/splitter';
 import { TaskSecrets } from '../scheduling/task-secrets';
+import { type ValidatorStep } from '../scheduling/task.entity';
 import { FilesRepository } from '../storage/files.repository';
 import { type ArchivePart } from '../storage/result-archive';
 import { TelemetryService } from '../telemetry/telemetry.service';
@@ -110,7 +111,7 @@ export class TasksService {
       rate,
       timeoutS,
       shardsTotal,
-      paidReplicasAtMost(policy.validation, policy.maxReplicas),
+      paidReplicasAtMost(policy.validation, policy.maxReplicas, policy.validator ? policy.quorum : 0),
     );
     const priority = spec.priority ?? TASK_LIMITS.priority.default;
     const secretEnv = this.secrets.seal(spec.secret_env ?? {});
@@ -315,7 +316,9 @@ export function validationPolicyOf(spec: {
   quorum?: number;
   max_replicas?: number;
   target_node?: string;
-}): { validation: ValidationMode; quorum: number; maxReplicas: number } {
+  validator_command?: string[];
+}): { validation: ValidationMode; quorum: number; maxReplicas: number; validator: ValidatorStep | null } {
+  const validator = spec.validator_command?.length ? { command: spec.validator_command } : null;
   const quorum = spec.quorum ?? TASK_LIMITS.quorum.default;
   const maxReplicas = spec.max_replicas ?? Math.max(TASK_LIMITS.max_replicas.default, quorum);
   if (spec.target_node) {
@@ -326,7 +329,8 @@ export function validationPolicyOf(spec: {
         { field: 'validation' },
       );
     }
-    return { validation: ValidationMode.None, quorum: 1, maxReplicas: 1 };
+    if (validator) throw noValidator('a task sent to one node (target_node) has no replicas to compare');
+    return { validation: ValidationMode.None, quorum: 1, maxReplicas: 1, validator: null };
   }
   if (quorum > maxReplicas) {
     throw new DomainError('invalid', `quorum (${quorum}) must not exceed max_replicas (${maxReplicas})`, {
@@ -334,7 +338,15 @@ export function validationPolicyOf(spec: {
     });
   }
   const validation = spec.validation ?? ValidationMode.Adaptive;
-  return validation === ValidationMode.None
-    ? { validation, quorum: 1, maxReplicas: 1 }
-    : { validation, quorum, maxReplicas };
+  if (validation === ValidationMode.None) {
+    if (validator) throw noValidator('validation none compares no results');
+    return { validation, quorum: 1, maxReplicas: 1, validator: null };
+  }
+  return { validation, quorum, maxReplicas, validator };
+}
+
+function noValidator(why: string): DomainError {
+  return new DomainError('invalid', `validator_command needs validation quorum or adaptive: ${why}`, {
+    field: 'validator_command',
+  });
 }

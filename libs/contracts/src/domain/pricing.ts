@@ -39,9 +39,12 @@ export function maxTaskCost(rate: number, timeoutS: number, shardCount: number, 
   return costOf(rate, timeoutS * 1000) * shardCount * replicas;
 }
 
-/** How many results of a shard a task may pay for under its validation policy. */
-export function paidReplicasAtMost(validation: string, maxReplicas: number): number {
-  return validation === 'none' ? 1 : maxReplicas;
+/**
+ * How many runs of a shard a task may pay for under its validation policy: its results, and with a
+ * validator the `quorum` validating attempts that compare them (docs/validation.md).
+ */
+export function paidReplicasAtMost(validation: string, maxReplicas: number, validatorRuns = 0): number {
+  return validation === 'none' ? 1 : maxReplicas + validatorRuns;
 }
 
 /** How a charge splits between the node's owner and the platform. */

@@ -30,6 +30,8 @@ export interface TaskView {
   validation: string;
   quorum: number;
   max_replicas: number;
+  /** Compares a shard's results when their digests disagree; null: results must match exactly. */
+  validator_command: string[] | null;
   network_allowed: boolean;
   split: string;
   shards_total: number;

@@ -284,6 +284,20 @@ export class SubmitTaskDto {
   @MaxLength(T.commandArgChars, { each: true })
   aggregate_command?: string[];
 
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'validation quorum/adaptive: compares a shard’s results when their digests disagree (floating point); ' +
+      'its input holds each candidate under attempt-<id>/ and results.json, it writes groups.json (docs/validation.md)',
+  })
+  @Optional()
+  @Transform(toArgv)
+  @IsArray({ message: 'validator_command must be a list of arguments or a string' })
+  @ArrayMaxSize(T.commandArgs)
+  @IsString({ each: true })
+  @MaxLength(T.commandArgChars, { each: true })
+  validator_command?: string[];
+
   @ApiPropertyOptional({ description: 'admins: run on this node (name or id) only' })
   @Optional()
   @IsString()

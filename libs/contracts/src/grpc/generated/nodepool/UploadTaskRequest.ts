@@ -64,6 +64,10 @@ export interface UploadTaskRequest {
    * most replicas of a shard (default 4)
    */
   'max_replicas'?: (number);
+  /**
+   * groups a shard's disagreeing results (floating point)
+   */
+  'validator_command'?: (string)[];
 }
 
 export interface UploadTaskRequest__Output {
@@ -129,4 +133,8 @@ export interface UploadTaskRequest__Output {
    * most replicas of a shard (default 4)
    */
   'max_replicas': (number);
+  /**
+   * groups a shard's disagreeing results (floating point)
+   */
+  'validator_command': (string)[];
 }
