@@ -33,6 +33,8 @@ export enum PlacementJob {
 export enum PostProcessingJob {
   /** Builds the aggregate step's input from every shard's output and queues the step. */
   PrepareAggregate = 'prepare-aggregate',
+  /** Builds a shard's validator input from its disagreeing results and asks for the validator's runs. */
+  PrepareValidator = 'prepare-validator',
 }
 
 /**
@@ -48,7 +50,10 @@ export interface JobPayloads {
     [MaintenanceJob.Reconcile]: Record<string, never>;
     [MaintenanceJob.UtilizationFlush]: Record<string, never>;
   };
-  [QueueName.PostProcessing]: { [PostProcessingJob.PrepareAggregate]: { taskId: string } };
+  [QueueName.PostProcessing]: {
+    [PostProcessingJob.PrepareAggregate]: { taskId: string };
+    [PostProcessingJob.PrepareValidator]: { shardId: string };
+  };
 }
 
 export type JobName<Q extends QueueName> = Extract<keyof JobPayloads[Q], string>;

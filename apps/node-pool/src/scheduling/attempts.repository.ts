@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import {
+  AttemptPurpose,
   type AttemptState,
   type HeldResources,
   ResultValidation,
@@ -29,6 +30,7 @@ export interface FencedAttempt {
   assigned_at: Date;
   user_id: string;
   shard_index: number;
+  purpose: AttemptPurpose;
 }
 
 /** A live attempt with everything its ExecuteTaskRequest carries. */
@@ -41,11 +43,14 @@ export interface DispatchRow {
   attempt_number: number;
   shard_index: number;
   is_aggregate: boolean;
+  /** A validating attempt runs the task's validator over the shard's validator input. */
+  purpose: AttemptPurpose;
   params: Record<string, unknown>;
   shard_count: number;
   image: string | null;
   command: string[] | null;
   aggregate: { image?: string; command?: string[] } | null;
+  validator: { command: string[] } | null;
   env: Record<string, string>;
   /** The task's secret env, sealed (opened only into the ExecuteTaskRequest); null: none. */
   secret_env_sealed: string | null;
@@ -58,6 +63,15 @@ export interface DispatchRow {
   req_gpu_score: number;
   input_sha256: string | null;
   input_size: string | null;
+}
+
+/** One result a shard's validator compares. */
+export interface ValidatorCandidate {
+  id: string;
+  exit_code: number | null;
+  result_digest: string | null;
+  /** Null: the attempt uploaded no output (its result is its exit code alone). */
+  output_sha256: string | null;
 }
 
 /** A new attempt of a shard just allocated on a node, with what it holds there. */
@@ -106,6 +120,9 @@ interface EndingAttemptRow
   max_attempts: number;
   attempts_count: number;
   is_aggregate: boolean;
+  purpose: AttemptPurpose;
+  has_validator: boolean;
+  validator_asked: boolean;
 }
 
 const LIVE = `('ASSIGNED', 'RUNNING')`;
@@ -124,7 +141,7 @@ export class AttemptsRepository {
   async findFenced(attemptId: string): Promise<FencedAttempt | undefined> {
     const [a] = await this.db.query<FencedAttempt[]>(
       `SELECT a.id, a.shard_id, a.task_id, a.node_id, a.state, a.fencing_token, a.started_at, a.assigned_at,
-         t.user_id, s.shard_index
+         t.user_id, s.shard_index, a.purpose
        FROM attempts a JOIN tasks t ON t.id = a.task_id JOIN shards s ON s.id = a.shard_id WHERE a.id = $1`,
       [attemptId],
     );
@@ -149,7 +166,8 @@ export class AttemptsRepository {
          a.alloc_cpu_millicores, a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb,
          n.owner_id, t.user_id AS task_owner_id, t.req_cpu_millicores, t.req_memory_mb, t.req_gpu_score,
          t.req_gpu_name, t.timeout_s, t.max_attempts, t.validation, t.quorum AS task_quorum, t.max_replicas,
-         s.quorum, s.replicas_wanted, s.attempts_count, s.shard_index, s.is_aggregate
+         s.quorum, s.replicas_wanted, s.attempts_count, s.shard_index, s.is_aggregate, a.purpose,
+         t.validator IS NOT NULL AS has_validator, s.validator_input_file_id IS NOT NULL AS validator_asked
        FROM attempts a JOIN nodes n ON n.id = a.node_id JOIN tasks t ON t.id = a.task_id
          JOIN shards s ON s.id = a.shard_id
        WHERE a.id = $1 FOR UPDATE OF a`,
@@ -173,18 +191,19 @@ export class AttemptsRepository {
         error: string | null;
         oom_killed: boolean;
         failure_cause: string | null;
+        purpose: AttemptPurpose;
       }[]
     >(
       `SELECT a.id, a.node_id, n.owner_id, a.state, a.validation, a.result_digest, a.cost, a.exit_code, a.error,
-         a.oom_killed, a.failure_cause
+         a.oom_killed, a.failure_cause, a.purpose
        FROM attempts a JOIN nodes n ON n.id = a.node_id
        WHERE a.shard_id = $1 AND a.id <> $2
        ORDER BY a.finished_at NULLS LAST, a.attempt_number`,
       [shardId, attemptId],
     );
-    return {
-      pending: rows
-        .filter((r) => r.validation === ResultValidation.Pending)
+    const pending = (purpose: AttemptPurpose) =>
+      rows
+        .filter((r) => r.validation === ResultValidation.Pending && r.purpose === purpose)
         .map((r) => ({
           attemptId: r.id,
           nodeId: r.node_id,
@@ -194,7 +213,10 @@ export class AttemptsRepository {
           succeeded: r.state === 'COMPLETED',
           exitCode: r.exit_code,
           error: failureText(r.oom_killed, r.error, r.exit_code),
-        })),
+        }));
+    return {
+      pending: pending(AttemptPurpose.Run),
+      validating: pending(AttemptPurpose.Validate),
       live: rows
         .filter((r) => r.state === 'ASSIGNED' || r.state === 'RUNNING')
         .map((r) => ({ attemptId: r.id })),
@@ -275,11 +297,13 @@ export class AttemptsRepository {
   async insertAllocated(m: EntityManager, attempts: readonly NewAttempt[]): Promise<string[]> {
     const rows = await m.query<{ id: string }[]>(
       `INSERT INTO attempts (shard_id, task_id, node_id, attempt_number, replica, fencing_token,
-         alloc_cpu_millicores, alloc_memory_mb, alloc_storage_mb, alloc_gpu_memory_mb)
+         alloc_cpu_millicores, alloc_memory_mb, alloc_storage_mb, alloc_gpu_memory_mb, purpose)
        SELECT s.id, s.task_id, d.node_id,
          s.attempts_count - (count(*) OVER (PARTITION BY d.shard_id))::int
            + (row_number() OVER (PARTITION BY d.shard_id ORDER BY d.replica))::int,
-         d.replica, nextval('attempt_fencing_tokens'), d.cpu, d.mem, d.sto, d.gmem
+         d.replica, nextval('attempt_fencing_tokens'), d.cpu, d.mem, d.sto, d.gmem,
+         -- once the shard's results went to the validator, its new attempts run the validator
+         CASE WHEN s.validator_input_file_id IS NULL THEN 'run' ELSE 'validate' END
        FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])
          AS d(shard_id, node_id, cpu, mem, sto, gmem, replica)
        JOIN shards s ON s.id = d.shard_id
@@ -295,6 +319,19 @@ export class AttemptsRepository {
       ],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** The results a shard's validator compares: its run results not judged yet, with their newest output. */
+  validatorCandidates(shardId: string): Promise<ValidatorCandidate[]> {
+    return this.db.query<ValidatorCandidate[]>(
+      `SELECT a.id, a.exit_code, a.result_digest,
+         (SELECT f.sha256 FROM files f WHERE f.attempt_id = a.id AND f.kind = 'output'
+          ORDER BY f.created_at DESC LIMIT 1) AS output_sha256
+       FROM attempts a
+       WHERE a.shard_id = $1 AND a.purpose = 'run' AND a.validation = 'PENDING'
+       ORDER BY a.finished_at, a.attempt_number`,
+      [shardId],
+    );
   }
 
   async setOutputSha256(attemptId: string, sha256: string): Promise<void> {
@@ -317,13 +354,16 @@ export class AttemptsRepository {
       'nodeId' in by ? ['a.node_id = $1', by.nodeId] : ['a.id = ANY($1::uuid[])', by.attemptIds];
     return this.db.query<DispatchRow[]>(
       `SELECT a.id, a.state, a.node_id, a.task_id, a.fencing_token, a.attempt_number, s.shard_index, s.is_aggregate,
-         s.params, t.shards_total - (CASE WHEN t.aggregate IS NULL THEN 0 ELSE 1 END) AS shard_count,
-         t.image, t.command, t.aggregate, t.env, t.secret_env_sealed, t.timeout_s, t.network_allowed, a.alloc_cpu_millicores,
-         a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb, t.req_gpu_score,
-         coalesce(si.sha256, f.sha256) AS input_sha256, coalesce(si.size_bytes, f.size_bytes) AS input_size
+         a.purpose, s.params, t.shards_total - (CASE WHEN t.aggregate IS NULL THEN 0 ELSE 1 END) AS shard_count,
+         t.image, t.command, t.aggregate, t.validator, t.env, t.secret_env_sealed, t.timeout_s, t.network_allowed,
+         a.alloc_cpu_millicores, a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb, t.req_gpu_score,
+         CASE WHEN a.purpose = 'validate' THEN vi.sha256 ELSE coalesce(si.sha256, f.sha256) END AS input_sha256,
+         CASE WHEN a.purpose = 'validate' THEN vi.size_bytes ELSE coalesce(si.size_bytes, f.size_bytes) END
+           AS input_size
        FROM attempts a JOIN shards s ON s.id = a.shard_id JOIN tasks t ON t.id = a.task_id
        LEFT JOIN files f ON f.id = t.input_file_id
        LEFT JOIN files si ON si.id = (s.params->>'input_file_id')::uuid
+       LEFT JOIN files vi ON vi.id = s.validator_input_file_id
        WHERE ${where} AND a.state IN ${LIVE}
        ORDER BY a.assigned_at`,
       [arg],
@@ -418,5 +458,8 @@ function toEnding(a: EndingAttemptRow, siblings: ShardSiblings): EndingAttempt {
     isAggregate: a.is_aggregate,
     attemptsCount: a.attempts_count,
     maxAttempts: a.max_attempts,
+    purpose: a.purpose,
+    hasValidator: a.has_validator,
+    validatorAsked: a.validator_asked,
   };
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Subject } from 'rxjs';
+import { AttemptPurpose } from '@hivemind/contracts';
 import type { ExecuteTaskRequest, WorkerCommand } from '@hivemind/contracts/grpc';
 import { quitRedis, subscriberConnection } from '../common/redis';
 import { NodePoolConfig } from '../config/node-pool.config';
@@ -191,7 +192,13 @@ function toExecute(r: DispatchRow): ExecuteTaskRequest {
     shard_count: r.shard_count,
     shard_params_json: JSON.stringify(params),
     image: (aggregate ? aggregate.image : undefined) ?? r.image ?? '',
-    command: (aggregate ? aggregate.command : r.command) ?? [],
+    // a validating attempt runs the task's validator over the shard's candidate results
+    command:
+      (r.purpose === AttemptPurpose.Validate
+        ? r.validator?.command
+        : aggregate
+          ? aggregate.command
+          : r.command) ?? [],
     env: r.env,
     secret_env_keys: [],
     timeout_s: r.timeout_s,

@@ -1,4 +1,4 @@
-import { AttemptState, ShardState, TaskStatus, UserRole, ValidationMode } from '@hivemind/contracts';
+import { AttemptPurpose, AttemptState, ShardState, TaskStatus, UserRole, ValidationMode } from '@hivemind/contracts';
 import { type AuthUser } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
 import { PostProcessingJob } from '../queues/queue-names';
@@ -39,7 +39,10 @@ function ending(over: Partial<EndingAttempt> = {}): EndingAttempt {
     taskQuorum: 2,
     replicasWanted: 1,
     maxReplicas: 1,
-    siblings: { pending: [], live: [], nodeFailures: 0 },
+    siblings: { pending: [], validating: [], live: [], nodeFailures: 0 },
+    purpose: AttemptPurpose.Run,
+    hasValidator: false,
+    validatorAsked: false,
     ...over,
   };
 }

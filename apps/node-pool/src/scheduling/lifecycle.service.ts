@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { type EntityManager } from 'typeorm';
-import { AttemptState, TaskStatus } from '@hivemind/contracts';
+import { AttemptState, ShardState, TaskStatus } from '@hivemind/contracts';
 import { type AuthUser, mayAccess } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
@@ -227,6 +227,17 @@ export class LifecycleService {
       for (const v of plan.verdicts) this.validations.inc({ validation: v.validation });
     });
     if (plan.shard) await this.shards.settle(m, a.shardId, plan.shard);
+    if (plan.shard?.state === ShardState.Validating && plan.shard.askValidator) {
+      // the validator's input (the shard's candidate results) is built after this commits
+      const shardId = a.shardId;
+      effects.push(async () => {
+        await this.postProcessing.add(
+          PostProcessingJob.PrepareValidator,
+          { shardId },
+          { jobId: `validator:${shardId}` },
+        );
+      });
+    }
     const counters = plan.task ? await this.tasks.addShardEnd(m, a.taskId, plan.task) : undefined;
     // charged before the task can end: the end refunds what is left of the hold
     for (const c of plan.charges) await this.ledger.chargeWithin(m, a.taskId, c.amount, c.payee, c.key);

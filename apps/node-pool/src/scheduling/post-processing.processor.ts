@@ -1,6 +1,7 @@
 import { Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { ZipFile as ZipWriter } from 'yazl';
 import type { Job } from 'bull';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { type JobHandlers, type JobName, PostProcessingJob, QueueName } from '../queues/queue-names';
@@ -8,6 +9,7 @@ import { BlobStore } from '../storage/blob-store';
 import { FilesRepository } from '../storage/files.repository';
 import { writeMergedZip } from '../storage/result-archive';
 import { PlacementTrigger } from '../queues/placement-trigger';
+import { AttemptsRepository } from './attempts.repository';
 import { ShardsRepository } from './shards.repository';
 import { shardFolder } from './splitter';
 import { TaskStateRepository } from './task-state.repository';
@@ -27,9 +29,11 @@ export class PostProcessingProcessor {
     private readonly config: NodePoolConfig,
     private readonly blobs: BlobStore,
     private readonly placement: PlacementTrigger,
+    private readonly attempts: AttemptsRepository,
   ) {
     this.handlers = {
       [PostProcessingJob.PrepareAggregate]: ({ taskId }) => this.prepareAggregate(taskId),
+      [PostProcessingJob.PrepareValidator]: ({ shardId }) => this.prepareValidator(shardId),
     };
   }
 
@@ -37,7 +41,7 @@ export class PostProcessingProcessor {
   async run(job: Job): Promise<unknown> {
     const handler = this.handlers[job.name as JobName<QueueName.PostProcessing>];
     if (!handler) throw new Error(`no handler for post-processing job "${job.name}"`);
-    return handler(job.data as { taskId: string });
+    return (handler as (data: unknown) => Promise<unknown>)(job.data);
   }
 
   /** Every shard's output under shard-NNN/ in one zip, the aggregate shard's input. Idempotent. */
@@ -74,5 +78,73 @@ export class PostProcessingProcessor {
       this.placement.request('aggregate step queued');
     }
     return { queued };
+  }
+
+  /**
+   * A shard's disagreeing results in one zip — each candidate's output under `attempt-<id>/`, and
+   * `results.json` (attempt id, exit code, digest) — the validator's input; then the validator's
+   * runs are queued. Idempotent: a shard no longer waiting for it is left alone.
+   */
+  async prepareValidator(shardId: string): Promise<{ queued: boolean }> {
+    const shard = await this.shards.awaitingValidator(shardId);
+    if (!shard || !['QUEUED', 'RUNNING'].includes(shard.status)) return { queued: false };
+    const candidates = await this.attempts.validatorCandidates(shardId);
+    const listing = await this.storeZip(
+      'results.json',
+      JSON.stringify(
+        {
+          results: candidates.map((c) => ({
+            attempt_id: c.id,
+            folder: `attempt-${c.id}`,
+            exit_code: c.exit_code,
+            digest: c.result_digest,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+    const parts = [
+      { prefix: '', sha256: listing },
+      ...candidates
+        .filter((c) => c.output_sha256)
+        .map((c) => ({ prefix: `attempt-${c.id}`, sha256: c.output_sha256! })),
+    ];
+    const body = new PassThrough();
+    const [stored] = await Promise.all([
+      this.blobs.put(body, { maxBytes: this.config.storage.maxFileSize }),
+      writeMergedZip(this.blobs, parts, body),
+    ]);
+    const queued = await this.tx.run(async (m) => {
+      const file = await this.files.insert(
+        {
+          ownerId: shard.user_id,
+          taskId: shard.task_id,
+          kind: 'input',
+          name: `validator-input-${shardFolder(shard.shard_index)}.zip`,
+          sha256: stored.sha256,
+          sizeBytes: stored.size,
+          contentType: 'application/zip',
+        },
+        m,
+      );
+      return this.shards.askValidator(m, shardId, file.id);
+    });
+    if (queued) {
+      this.logger.log(`shard ${shardId}: the validator compares ${candidates.length} result(s)`);
+      this.placement.request('validator queued');
+    }
+    return { queued };
+  }
+
+  /** A zip of one small file, stored; its sha256. */
+  private async storeZip(name: string, text: string): Promise<string> {
+    const zip = new ZipWriter();
+    zip.addBuffer(Buffer.from(text), name, { mtime: new Date(0), mode: 0o100644 });
+    zip.end();
+    const stored = await this.blobs.put(zip.outputStream as unknown as Readable, {
+      maxBytes: this.config.storage.maxFileSize,
+    });
+    return stored.sha256;
   }
 }

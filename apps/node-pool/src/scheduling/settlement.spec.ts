@@ -1,4 +1,5 @@
 import {
+  AttemptPurpose,
   AttemptState,
   CREDIT_INVALID,
   CREDIT_VALID,
@@ -61,7 +62,10 @@ function attempt(over: Partial<EndingAttempt> = {}): EndingAttempt {
     taskQuorum: 2,
     replicasWanted: 1,
     maxReplicas: 1,
-    siblings: { pending: [], live: [], nodeFailures: 0 },
+    siblings: { pending: [], validating: [], live: [], nodeFailures: 0 },
+    purpose: AttemptPurpose.Run,
+    hasValidator: false,
+    validatorAsked: false,
     ...over,
   };
 }
@@ -99,7 +103,7 @@ const nodeFailure = report({ success: false, exit_code: -1, failure_cause: 'node
 /** Two attempts of the shard failed on their nodes before this one: the budget of 3 is spent with it. */
 const LAST_OF_3: Partial<EndingAttempt> = {
   attemptsCount: 3,
-  siblings: { pending: [], live: [], nodeFailures: 2 },
+  siblings: { pending: [], validating: [], live: [], nodeFailures: 2 },
 };
 const charged = (id: string, owner: string, amount = 30) => [
   { payee: userAccount(owner), amount: amount - Math.floor(amount / 10), key: id },
@@ -228,7 +232,7 @@ describe(`${settleAttempt.name}: one result (validation none, or accepted alone)
       'lost with attempts left: free, re-queued, the node told to stop it',
       lostOutcome('the node stopped heartbeating'),
       null,
-      { attemptsCount: 2, siblings: { pending: [], live: [], nodeFailures: 1 } },
+      { attemptsCount: 2, siblings: { pending: [], validating: [], live: [], nodeFailures: 1 } },
       {
         state: AttemptState.Lost,
         failureCause: 'node',
@@ -411,6 +415,7 @@ describe(`${settleAttempt.name}: replicas and quorum`, () => {
     attempt({ validation: ValidationMode.Quorum, quorum: 2, replicasWanted: 2, maxReplicas: 4, ...over });
   const siblings = (p: PendingResult[], live = 0, nodeFailures = 0) => ({
     pending: p,
+    validating: [],
     live: Array.from({ length: live }, (_, i) => ({ attemptId: `live-${i}` })),
     nodeFailures,
   });
@@ -648,6 +653,7 @@ describe(standingChanges.name, () => {
         maxReplicas: 4,
         siblings: {
           pending: [pending(2, DIGEST_B), pending(3, DIGEST_A, { ownerId: 'submitter' })],
+          validating: [],
           live: [],
           nodeFailures: 0,
         },
@@ -736,5 +742,180 @@ describe(accruedReward.name, () => {
     ['past its timeout: the timeout’s worth', new Date(NOW - 120 * MIN), 162],
   ])('%s', (_name, startedAt, reward) => {
     expect(accruedReward(PRICING, 3600, startedAt, NOW)).toBe(reward);
+  });
+});
+
+describe(`${settleAttempt.name}: the validator step`, () => {
+  const DIGEST_C = 'c'.repeat(64);
+  const GROUPS_DIGEST = 'd'.repeat(64);
+  /** A quorum-2 task with a validator whose shard had three disagreeing results. */
+  const validating = (over: Partial<EndingAttempt> = {}) =>
+    attempt({
+      id: 'val-2',
+      nodeId: 'node-v2',
+      nodeOwnerId: 'owner-v2',
+      purpose: AttemptPurpose.Validate,
+      validation: ValidationMode.Quorum,
+      quorum: 2,
+      replicasWanted: 5,
+      maxReplicas: 4,
+      hasValidator: true,
+      validatorAsked: true,
+      siblings: {
+        pending: [pending(1, DIGEST_A), pending(2, DIGEST_B), pending(3, DIGEST_C)],
+        validating: [
+          pending(11, GROUPS_DIGEST, { attemptId: 'val-1', nodeId: 'node-v1', ownerId: 'owner-v1' }),
+        ],
+        live: [],
+        nodeFailures: 0,
+      },
+      ...over,
+    });
+  const groups = (g: string[][]) => JSON.stringify({ groups: g });
+  const settle = (
+    a: EndingAttempt,
+    outcome: ReturnType<typeof report>,
+    check: ResultCheck,
+  ): AttemptSettlement => {
+    const plan = settleAttempt(a, outcome, NOW, check);
+    if ('ignored' in plan) throw new Error(plan.ignored);
+    return plan;
+  };
+
+  it('three results of three owners disagree: the validator is asked, nothing is judged yet', () => {
+    const plan = settle(
+      attempt({
+        validation: ValidationMode.Quorum,
+        quorum: 2,
+        replicasWanted: 3,
+        maxReplicas: 4,
+        hasValidator: true,
+        siblings: {
+          pending: [pending(2, DIGEST_B), pending(3, DIGEST_C)],
+          validating: [],
+          live: [],
+          nodeFailures: 0,
+        },
+      }),
+      report(),
+      { digest: DIGEST_A, refused: null },
+    );
+    expect(plan.shard).toMatchObject({ state: ShardState.Validating, askValidator: true });
+    expect(plan.verdicts).toEqual([]);
+    expect(plan.charges).toEqual([]);
+    expect(plan.task).toBeNull();
+  });
+
+  it('without a validator the same results ask for another replica', () => {
+    const plan = settle(
+      attempt({
+        validation: ValidationMode.Quorum,
+        quorum: 2,
+        replicasWanted: 2,
+        maxReplicas: 4,
+        siblings: { pending: [pending(2, DIGEST_B)], validating: [], live: [], nodeFailures: 0 },
+      }),
+      report(),
+      { digest: DIGEST_A, refused: null },
+    );
+    expect(plan.shard).toMatchObject({ state: ShardState.Queued, wanted: 3 });
+  });
+
+  it('the validator asked once is not asked again: the shard is judged as before', () => {
+    const plan = settle(
+      attempt({
+        validation: ValidationMode.Quorum,
+        quorum: 2,
+        replicasWanted: 2,
+        maxReplicas: 2,
+        hasValidator: true,
+        validatorAsked: true,
+        siblings: { pending: [pending(2, DIGEST_B)], validating: [], live: [], nodeFailures: 0 },
+      }),
+      report(),
+      { digest: DIGEST_A, refused: null },
+    );
+    expect(plan.shard).toMatchObject({ state: ShardState.Failed });
+  });
+
+  it('two validators agree on a grouping: the grouped results are valid, the odd one invalid, the shard completes', () => {
+    const plan = settle(validating(), report(), {
+      digest: GROUPS_DIGEST,
+      refused: null,
+      groupsText: groups([['att-1', 'att-3'], ['att-2']]),
+    });
+    expect(plan.shard).toEqual({ state: ShardState.Completed, exitCode: 0, outputOfAttempt: 'att-1' });
+    const byId = Object.fromEntries(plan.verdicts.map((v) => [v.attemptId, v.validation]));
+    expect(byId).toEqual({
+      'att-1': ResultValidation.Valid,
+      'att-2': ResultValidation.Invalid,
+      'att-3': ResultValidation.Valid,
+      'val-1': ResultValidation.Valid,
+      'val-2': ResultValidation.Valid,
+    });
+    // the invalid result is not paid; the two valid results and both validator runs are
+    expect(plan.task).toMatchObject({ completed: 1, failed: 0, cost: 30 * 3 + plan.attempt.cost });
+    expect(plan.charges.map((c) => c.key)).not.toContain('att-2');
+  });
+
+  it('the first validator in waits for the second', () => {
+    const plan = settle(validating({ siblings: { ...validating().siblings, validating: [] } }), report(), {
+      digest: GROUPS_DIGEST,
+      refused: null,
+      groupsText: groups([['att-1', 'att-3']]),
+    });
+    expect(plan.shard).toMatchObject({ state: ShardState.Queued });
+    expect(plan.verdicts).toEqual([]);
+  });
+
+  it.each<[string, ResultCheck, RegExp]>([
+    [
+      'validators that disagree',
+      { digest: DIGEST_A, refused: null, groupsText: groups([['att-1', 'att-2']]) },
+      /inconclusive: the validator's 2 run\(s\) disagree/,
+    ],
+    [
+      'a grouping that forms no quorum',
+      { digest: GROUPS_DIGEST, refused: null, groupsText: groups([['att-1'], ['att-2'], ['att-3']]) },
+      /inconclusive: the validator found no 2 owners' results equivalent/,
+    ],
+    [
+      'a groups.json that names a stranger',
+      { digest: GROUPS_DIGEST, refused: null, groupsText: groups([['att-1', 'att-9']]) },
+      /the validator's answer is unusable \(groups.json names "att-9", not a candidate\)/,
+    ],
+    [
+      'no groups.json',
+      { digest: GROUPS_DIGEST, refused: null, groupsText: null },
+      /the validator's answer is unusable \(no groups.json\)/,
+    ],
+  ])(
+    '%s: the shard fails inconclusive, every run paid, no standing moves for the results',
+    (_n, check, error) => {
+      const plan = settle(validating(), report(), check);
+      expect(plan.shard).toMatchObject({ state: ShardState.Failed, canonicalAttemptId: null });
+      expect(plan.task?.error).toMatch(error);
+      const results = plan.verdicts.filter((v) => v.attemptId.startsWith('att-'));
+      expect(results.map((v) => v.validation)).toEqual(Array(3).fill(ResultValidation.Inconclusive));
+      expect(results.every((v) => v.creditDelta === 0 && v.cost === 30)).toBe(true);
+    },
+  );
+
+  it('one owner’s results grouped together still count once', () => {
+    const plan = settle(
+      validating({
+        siblings: {
+          ...validating().siblings,
+          pending: [
+            pending(1, DIGEST_A, { ownerId: 'twin' }),
+            pending(2, DIGEST_B, { ownerId: 'twin' }),
+            pending(3, DIGEST_C),
+          ],
+        },
+      }),
+      report(),
+      { digest: GROUPS_DIGEST, refused: null, groupsText: groups([['att-1', 'att-2'], ['att-3']]) },
+    );
+    expect(plan.shard).toMatchObject({ state: ShardState.Failed });
   });
 });

@@ -8,6 +8,7 @@
 // counters as the UPDATE that adds this shard's end returns them (another shard of the same task
 // may have ended a moment before, and that UPDATE is what serialises the two).
 import {
+  AttemptPurpose,
   AttemptState,
   CREDIT_INVALID,
   CREDIT_VALID,
@@ -25,6 +26,7 @@ import { type StandingChange } from '../nodes/node-capacity.repository';
 import { type AttemptOutcome, type FailureCause } from './attempt-outcome';
 import { type Resources } from './placement';
 import { type Judgement, type ShardResult, judgeResults, verdictOf } from './validation';
+import { parseValidatorGroups, regrouped, wantsValidator } from './validator-groups';
 
 export const LIVE_ATTEMPT_STATES: readonly AttemptState[] = [AttemptState.Assigned, AttemptState.Running];
 export const TERMINAL_TASK: readonly TaskStatus[] = [
@@ -55,6 +57,8 @@ export interface PendingResult extends ShardResult {
 export interface ShardSiblings {
   /** Results in and not yet judged (validation PENDING), in the order they came in. */
   pending: PendingResult[];
+  /** The validator's results in and not yet judged (validating attempts, validation PENDING). */
+  validating: PendingResult[];
   /** Live replicas other than the ending attempt. */
   live: { attemptId: string }[];
   /** Attempts of the shard that ended by a node's failure (lost, crashed), before this one. */
@@ -91,6 +95,12 @@ export interface EndingAttempt {
   replicasWanted: number;
   maxReplicas: number;
   siblings: ShardSiblings;
+  /** Running the shard, or validating its results with the task's validator. */
+  purpose: AttemptPurpose;
+  /** The task has a validator command (docs/validation.md "Fuzzy results"). */
+  hasValidator: boolean;
+  /** The shard's results were given to the validator already (its input is built). */
+  validatorAsked: boolean;
 }
 
 /** The result digest the pool computed from the attempt's upload, and whether the node's own claim differed. */
@@ -98,6 +108,8 @@ export interface ResultCheck {
   digest: string;
   /** Why the node's report is not believed (its digest differs from its upload), or null. */
   refused: string | null;
+  /** A validating attempt's groups.json as it uploaded it; null: none (or over MAX_GROUPS_BYTES). */
+  groupsText?: string | null;
 }
 
 /** The attempt row's end. */
@@ -146,8 +158,8 @@ export interface ResultVerdict {
 export type ShardEnd =
   /** Back to the queue: replicas are to be placed (after a node's failure, or for a disagreement). */
   | { state: ShardState.Queued; waitReason: string; wanted?: number; quorum?: number }
-  /** Results are in, others still running. */
-  | { state: ShardState.Validating; waitReason: string }
+  /** Results are in, others still running; or the validator is to compare them (`askValidator`). */
+  | { state: ShardState.Validating; waitReason: string; askValidator?: boolean }
   | { state: ShardState.Failed; exitCode: number | null; canonicalAttemptId: string | null }
   /** Its output is the newest output file the canonical attempt uploaded. */
   | { state: ShardState.Completed; exitCode: number | null; outputOfAttempt: string };
@@ -294,17 +306,148 @@ export function settleAttempt(
     exitCode: end.exitCode,
     error: failureText(end.oomKilled, end.error, end.exitCode),
   };
+  if (a.purpose === AttemptPurpose.Validate) {
+    settleValidating(plan, a, result ? mine : null, check?.groupsText ?? null, nodeFault);
+    return plan;
+  }
   const results = result ? [...a.siblings.pending, mine] : a.siblings.pending;
   const nodeFailures = a.siblings.nodeFailures + (nodeFault ? 1 : 0);
+  const quorum = Math.max(a.quorum, 1);
   const judgement = judgeResults(results, {
-    quorum: Math.max(a.quorum, 1),
+    quorum,
     wanted: a.replicasWanted,
     maxReplicas: a.maxReplicas,
     live: a.siblings.live.length,
     canAddReplicas: nodeFailures < a.maxAttempts,
   });
+  const undecided = judgement.kind === 'more' || judgement.kind === 'inconclusive';
+  const validate = {
+    quorum,
+    hasValidator: a.hasValidator,
+    validated: a.validatorAsked,
+    live: a.siblings.live.length,
+  };
+  if (undecided && wantsValidator(results, validate)) {
+    // no exact match: the task's validator compares the results (its input is built after the commit)
+    plan.shard = {
+      state: ShardState.Validating,
+      waitReason: `results differ (${results.length} in): the task's validator compares them`,
+      askValidator: true,
+    };
+    return plan;
+  }
   judge(plan, a, outcome, judgement, results, nodeFault);
   return plan;
+}
+
+/**
+ * The end of a validating attempt. The validator's runs are judged among themselves exactly (their
+ * groups.json must agree); the agreed grouping then judges the shard's results in place of their
+ * digests. Validators that disagree, or a grouping that forms no quorum, leave the shard
+ * inconclusive: every run is paid, no node's standing moves for the shard's results.
+ */
+function settleValidating(
+  plan: AttemptSettlement,
+  a: EndingAttempt,
+  mine: PendingResult | null,
+  groupsText: string | null,
+  nodeFault: boolean,
+): void {
+  const runs = a.siblings.pending;
+  const validators = mine ? [...a.siblings.validating, mine] : a.siblings.validating;
+  const quorum = Math.max(a.quorum, 1);
+  const jv = judgeResults(validators, {
+    quorum,
+    wanted: a.replicasWanted - runs.length,
+    // validators that disagree are not asked again: the task's comparison is not deterministic
+    maxReplicas: validators.length,
+    live: a.siblings.live.length,
+    canAddReplicas: a.siblings.nodeFailures + (nodeFault ? 1 : 0) < a.maxAttempts,
+  });
+  if (jv.kind === 'wait') {
+    plan.shard =
+      jv.place > 0
+        ? { state: ShardState.Queued, waitReason: `the validator: ${jv.reason}` }
+        : { state: ShardState.Validating, waitReason: `the validator: ${jv.reason}` };
+    return;
+  }
+  const inconclusive = (why: string, validatorVerdicts: ResultVerdict[]) => {
+    plan.verdicts = [
+      ...runs.map((r) => verdict(r, ResultValidation.Inconclusive, 0, 'keep')),
+      ...validatorVerdicts,
+    ];
+    plan.charges = chargesOf(plan.verdicts);
+    plan.cancelReplicas = a.siblings.live.map((l) => l.attemptId);
+    plan.shard = { state: ShardState.Failed, exitCode: null, canonicalAttemptId: null };
+    plan.task = {
+      completed: 0,
+      failed: 1,
+      cost: paid(plan.verdicts),
+      error: `shard ${a.shardIndex} failed: inconclusive: ${why}`.slice(0, MAX_ERROR_CHARS),
+    };
+  };
+  if (jv.kind !== 'decided') {
+    inconclusive(
+      `the validator's ${validators.length} run(s) disagree`,
+      validators.map((r) => verdict(r, ResultValidation.Inconclusive, 0, 'keep')),
+    );
+    return;
+  }
+  const validatorVerdicts = verdictsOf(jv, validators, a.taskOwnerId);
+  // the validators agree: their groups.json are one text, the ending attempt's (it completed the quorum)
+  const groups =
+    groupsText === null
+      ? { refused: 'no groups.json' }
+      : parseValidatorGroups(
+          groupsText,
+          runs.map((r) => r.attemptId),
+        );
+  if ('refused' in groups) {
+    inconclusive(`the validator's answer is unusable (${groups.refused})`, validatorVerdicts);
+    return;
+  }
+  const jr = judgeResults(regrouped(runs, groups.groups), {
+    quorum,
+    wanted: runs.length,
+    maxReplicas: runs.length,
+    live: 0,
+    canAddReplicas: false,
+  });
+  if (jr.kind !== 'decided') {
+    inconclusive(`the validator found no ${quorum} owners' results equivalent`, validatorVerdicts);
+    return;
+  }
+  plan.verdicts = [...verdictsOf(jr, runs, a.taskOwnerId), ...validatorVerdicts];
+  plan.charges = chargesOf(plan.verdicts);
+  plan.cancelReplicas = a.siblings.live.map((l) => l.attemptId);
+  const canonical = runs.find((r) => r.attemptId === jr.canonical.attemptId)!;
+  plan.shard = canonical.succeeded
+    ? { state: ShardState.Completed, exitCode: canonical.exitCode, outputOfAttempt: canonical.attemptId }
+    : { state: ShardState.Failed, exitCode: canonical.exitCode, canonicalAttemptId: canonical.attemptId };
+  const failed = plan.shard.state === ShardState.Failed;
+  plan.task = {
+    completed: failed ? 0 : 1,
+    failed: failed ? 1 : 0,
+    cost: paid(plan.verdicts),
+    error: failed ? `shard ${a.shardIndex} failed: ${canonical.error}`.slice(0, MAX_ERROR_CHARS) : null,
+  };
+}
+
+/** A decided judgement's verdicts: valid ones earn credit and run (other owners' tasks only), invalid ones pay nothing and reset. */
+function verdictsOf(
+  j: Extract<Judgement, { kind: 'decided' }>,
+  results: readonly ShardResult[],
+  taskOwnerId: string,
+): ResultVerdict[] {
+  return results.map((r) => {
+    const v = verdictOf(j, r.attemptId);
+    const others = r.ownerId !== taskOwnerId;
+    if (v === ResultValidation.Valid)
+      return verdict(r, v, others ? CREDIT_VALID : 0, others ? 'extend' : 'keep');
+    if (v === ResultValidation.Invalid)
+      return { ...verdict(r, v, CREDIT_INVALID, 'reset'), cost: 0, reward: 0 };
+    return verdict(r, v, 0, 'keep');
+  });
 }
 
 /** Fills the plan's shard, verdicts, charges and task delta from validation's judgement. */
@@ -363,15 +506,7 @@ function judge(
       return;
     }
     case 'decided': {
-      for (const r of results) {
-        const v = verdictOf(j, r.attemptId);
-        const others = r.ownerId !== a.taskOwnerId;
-        if (v === ResultValidation.Valid)
-          plan.verdicts.push(verdict(r, v, others ? CREDIT_VALID : 0, others ? 'extend' : 'keep'));
-        else if (v === ResultValidation.Invalid)
-          plan.verdicts.push({ ...verdict(r, v, CREDIT_INVALID, 'reset'), cost: 0, reward: 0 });
-        else plan.verdicts.push(verdict(r, v, 0, 'keep'));
-      }
+      plan.verdicts = verdictsOf(j, results, a.taskOwnerId);
       plan.charges = chargesOf(plan.verdicts);
       plan.cancelReplicas = a.siblings.live.map((l) => l.attemptId);
       const canonical = results.find((r) => r.attemptId === j.canonical.attemptId)!;

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { ShardState, type ValidationMode } from '@hivemind/contracts';
+import { type AttemptPurpose, ShardState, type ValidationMode } from '@hivemind/contracts';
 import { type ShardEnd } from './settlement';
+import { updateReturning } from '../common/transaction';
 
 /** A queued shard with its task's request and its user's trust, as a placement batch reads it. */
 /** What a task asks of a node, as the `tasks` table's columns hold it (each shard asks the same). */
@@ -179,6 +180,39 @@ export class ShardsRepository {
     );
   }
 
+  /**
+   * Gives a shard's disagreeing results to the task's validator: its input, and `quorum` validating
+   * attempts to place (after the results it holds). False when the shard is no longer waiting for it.
+   */
+  async askValidator(m: EntityManager, shardId: string, inputFileId: string): Promise<boolean> {
+    const rows = await updateReturning<{ id: string }>(
+      m,
+      `UPDATE shards s SET validator_input_file_id = $2, state = 'QUEUED', updated_at = now(),
+         replicas_wanted = (SELECT count(*) FROM attempts a WHERE a.shard_id = s.id AND a.validation = 'PENDING')
+           + greatest(s.quorum, 1),
+         wait_reason = 'the validator compares the results: placing its runs'
+       WHERE s.id = $1 AND s.state = 'VALIDATING' AND s.validator_input_file_id IS NULL
+       RETURNING s.id`,
+      [shardId, inputFileId],
+    );
+    return rows.length > 0;
+  }
+
+  /** A shard waiting for its validator's input: its task's owner, priority and status. */
+  async awaitingValidator(
+    shardId: string,
+  ): Promise<{ task_id: string; user_id: string; status: string; shard_index: number } | undefined> {
+    const [row] = await this.db.query<
+      { task_id: string; user_id: string; status: string; shard_index: number }[]
+    >(
+      `SELECT s.task_id, t.user_id, t.status, s.shard_index FROM shards s JOIN tasks t ON t.id = s.task_id
+       WHERE s.id = $1 AND s.state = 'VALIDATING' AND s.validator_input_file_id IS NULL
+         AND t.validator IS NOT NULL`,
+      [shardId],
+    );
+    return row;
+  }
+
   /** Cancels a task's shards that have not ended. */
   async cancelOpen(m: EntityManager, taskId: string): Promise<void> {
     await m.query(
@@ -198,13 +232,18 @@ export class ShardsRepository {
   }
 
   /** The shard's input blob: its own (the aggregate step's) or its task's. */
-  async inputOf(shardId: string): Promise<{ sha256: string | null; size_bytes: string | null } | undefined> {
+  async inputOf(
+    shardId: string,
+    purpose: `${AttemptPurpose}` = 'run',
+  ): Promise<{ sha256: string | null; size_bytes: string | null } | undefined> {
     const [row] = await this.db.query<{ sha256: string | null; size_bytes: string | null }[]>(
-      `SELECT coalesce(si.sha256, f.sha256) AS sha256, coalesce(si.size_bytes, f.size_bytes) AS size_bytes
+      `SELECT CASE WHEN $2 = 'validate' THEN vi.sha256 ELSE coalesce(si.sha256, f.sha256) END AS sha256,
+         CASE WHEN $2 = 'validate' THEN vi.size_bytes ELSE coalesce(si.size_bytes, f.size_bytes) END AS size_bytes
        FROM shards s JOIN tasks t ON t.id = s.task_id LEFT JOIN files f ON f.id = t.input_file_id
          LEFT JOIN files si ON si.id = (s.params->>'input_file_id')::uuid
+         LEFT JOIN files vi ON vi.id = s.validator_input_file_id
        WHERE s.id = $1`,
-      [shardId],
+      [shardId, purpose],
     );
     return row;
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Readable } from 'node:stream';
-import { AttemptState, LogStream } from '@hivemind/contracts';
+import { AttemptPurpose, AttemptState, LogStream } from '@hivemind/contracts';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
 import { seedAnswer } from '../common/seed-answer';
@@ -15,6 +15,7 @@ import { DispatchService } from './dispatch.service';
 import { LifecycleService } from './lifecycle.service';
 import { ShardsRepository } from './shards.repository';
 import { type ResultCheck } from './settlement';
+import { MAX_GROUPS_BYTES } from './validator-groups';
 import { TaskSecrets } from './task-secrets';
 
 /** The largest log batch one report may carry. */
@@ -168,7 +169,7 @@ export class WorkerReportsService {
         );
       }
     }
-    return this.lifecycle.complete(a, outcome, await this.resultCheck(a.id, outcome));
+    return this.lifecycle.complete(a, outcome, await this.resultCheck(a, outcome));
   }
 
   /**
@@ -176,14 +177,18 @@ export class WorkerReportsService {
    * output file's sha256), never as the node says; a node whose reported digest differs is not
    * believed. Null for an end that is no result (the node's own failure).
    */
-  private async resultCheck(attemptId: string, outcome: AttemptOutcome): Promise<ResultCheck | null> {
+  private async resultCheck(a: FencedAttempt, outcome: AttemptOutcome): Promise<ResultCheck | null> {
+    const attemptId = a.id;
     const isResult =
       outcome.state === AttemptState.Completed ||
       (outcome.state === AttemptState.Failed && outcome.cause !== 'node');
     if (!isResult) return null;
+    // a validating attempt's answer is its groups.json, kept while its upload is hashed
+    const capture: { path: string; maxBytes: number; text?: string } | undefined =
+      a.purpose === AttemptPurpose.Validate ? { path: 'groups.json', maxBytes: MAX_GROUPS_BYTES } : undefined;
     let digest: string;
     try {
-      digest = await this.storage.resultDigestOf(attemptId, outcome.exitCode ?? -1);
+      digest = await this.storage.resultDigestOf(attemptId, outcome.exitCode ?? -1, capture);
     } catch (e) {
       if (!(e instanceof DomainError) || (e.kind !== 'invalid' && e.kind !== 'too_large')) throw e;
       return { digest: '', refused: `refused: its output cannot be read as a result (${e.message})` };
@@ -191,6 +196,7 @@ export class WorkerReportsService {
     const claimed = outcome.resultDigest;
     return {
       digest,
+      ...(capture ? { groupsText: capture.text ?? null } : {}),
       refused:
         claimed && claimed !== digest
           ? `refused: the node reported result digest ${claimed}, its upload gives ${digest}`
@@ -201,7 +207,7 @@ export class WorkerReportsService {
   /** The attempt's input (the task's zip, or for the aggregate step every shard's output). */
   async input(ref: Fenced, offset: number): Promise<{ sha256: string; size: number; stream: Readable }> {
     const a = await this.check(ref);
-    const row = await this.shards.inputOf(a.shard_id);
+    const row = await this.shards.inputOf(a.shard_id, a.purpose);
     if (!row?.sha256) throw new DomainError('not_found', `attempt ${a.id} has no input`);
     const size = Number(row.size_bytes);
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) {

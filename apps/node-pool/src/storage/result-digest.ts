@@ -22,6 +22,11 @@ export interface DigestLimits {
   maxPathLength?: number;
   /** The most uncompressed bytes read, as the entries go through sha256; default no limit. */
   maxTotalBytes?: number;
+  /**
+   * One file to keep as text while it is hashed (a validating attempt's `groups.json`), up to
+   * `maxBytes`; `capture.text` is set when the zip holds it and it is no longer.
+   */
+  capture?: { path: string; maxBytes: number; text?: string };
 }
 
 export const DEFAULT_DIGEST_LIMITS = { maxEntries: 100_000, maxPathLength: 4096 } as const;
@@ -81,7 +86,10 @@ export async function zipResultDigest(
           `the output zip holds more than ${formatBytes(maxTotalBytes)} once uncompressed; a result digest reads at most that`,
         );
       }
-      entries.push({ path, sha256: await sha256Of(zip, entry) });
+      const keep = limits.capture?.path === path && entry.uncompressedSize <= limits.capture.maxBytes;
+      const read = await sha256Of(zip, entry, keep);
+      if (keep && limits.capture) limits.capture.text = read.bytes?.toString('utf8');
+      entries.push({ path, sha256: read.sha256 });
     }
     return resultDigest(exitCode, entries);
   } finally {
@@ -110,18 +118,29 @@ async function* readEntries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
   }
 }
 
-/** The sha256 of the entry's uncompressed bytes, streamed (yauzl checks them against its size). */
-async function sha256Of(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
+/**
+ * The sha256 of the entry's uncompressed bytes, streamed (yauzl checks them against its size); with
+ * `keep`, the bytes too (the caller has bounded the entry's size).
+ */
+async function sha256Of(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  keep = false,
+): Promise<{ sha256: string; bytes?: Buffer }> {
   const hash = createHash('sha256');
+  const kept: Buffer[] = [];
   let stream: Readable | undefined;
   try {
     stream = await zip.openReadStreamPromise(entry);
-    for await (const chunk of stream) hash.update(chunk as Buffer);
+    for await (const chunk of stream) {
+      hash.update(chunk as Buffer);
+      if (keep) kept.push(chunk as Buffer);
+    }
   } catch (error) {
     stream?.destroy();
     throw notAZip(error);
   }
-  return hash.digest('hex');
+  return { sha256: hash.digest('hex'), bytes: keep ? Buffer.concat(kept) : undefined };
 }
 
 /** The path as the canonical text writes it; empty and absolute paths and `..` are refused. */

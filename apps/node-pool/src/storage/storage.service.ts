@@ -89,11 +89,16 @@ export class StorageService {
    * cannot be computed from is refused ('invalid', 'too_large': see `zipResultDigest`); like a
    * merged download, it may be at most MAX_MERGE_EXPANSION times its stored size uncompressed.
    */
-  async resultDigestOf(attemptId: string, exitCode: number): Promise<string> {
+  async resultDigestOf(
+    attemptId: string,
+    exitCode: number,
+    capture?: { path: string; maxBytes: number; text?: string },
+  ): Promise<string> {
     const output = await this.files.newestOutputOf(attemptId);
     if (!output) return resultDigest(exitCode, []);
     return zipResultDigest(this.blobs, output.sha256, exitCode, {
       maxTotalBytes: Math.max(output.sizeBytes, this.config.storage.maxFileSize) * MAX_MERGE_EXPANSION,
+      capture,
     });
   }
 }
