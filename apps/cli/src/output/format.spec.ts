@@ -18,7 +18,7 @@ import {
 } from './format';
 import { colorEnabled, Output, renderTable } from './output';
 import { shortBytes, shortDuration, transferStats } from './progress';
-import { replicatedTask, TASK_ID, worker } from '../../test/support/views';
+import { attempt, replicatedTask, TASK_ID, worker } from '../../test/support/views';
 
 const plain = createColors(false);
 const NOW = Date.parse('2026-05-01T10:00:00.000Z');
@@ -307,6 +307,15 @@ describe('one task, one worker', () => {
       'Validation: quorum: 2 matching results of different owners, up to 4 replicas a shard',
       'Waiting:    replica 2 of 2: a replica needs a node of another owner',
     ]);
+  });
+
+  it('the validator’s runs say so in the replica column', () => {
+    const [validated] = replicatedTask().shards;
+    const withValidator = {
+      ...validated,
+      attempts: [...validated.attempts, attempt({ id: 'v1', number: 4, replica: 0, purpose: 'validate' })],
+    };
+    expect(shardAttemptRows(withValidator, plain)[3][2]).toBe('0 validator');
   });
 
   it("a shard's attempts: replica (the canonical one marked), validation, short digest, observed and reported time", () => {

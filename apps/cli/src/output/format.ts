@@ -211,6 +211,12 @@ export const ATTEMPT_HEAD = [
 /** Marks the canonical attempt (the one whose result is the shard's) in the REPLICA column. */
 export const CANONICAL_MARK = '*';
 
+/** The REPLICA cell: the number, `*` on the canonical attempt, `validator` on the validator's runs. */
+function replicaCell(a: ShardView['attempts'][number], s: ShardView, c: Colors): string {
+  if (a.purpose === 'validate') return c.dim(`${a.replica} validator`);
+  return a.id === s.canonical_attempt_id ? c.bold(`${a.replica}${CANONICAL_MARK}`) : String(a.replica);
+}
+
 /**
  * A shard's attempts, one row each (the shard and its state on the first); a shard without an
  * attempt is one row of dashes. The canonical attempt's replica is marked with `*`.
@@ -221,7 +227,7 @@ export function shardAttemptRows(s: ShardView, c: Colors): string[][] {
   return s.attempts.map((a, i) => [
     i === 0 ? shard : '',
     String(a.number),
-    a.id === s.canonical_attempt_id ? c.bold(`${a.replica}${CANONICAL_MARK}`) : String(a.replica),
+    replicaCell(a, s, c),
     a.node_name,
     paintState(a.state, c),
     a.validation ? paintState(a.validation, c) : c.dim('-'),

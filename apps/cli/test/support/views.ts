@@ -20,6 +20,7 @@ export const attempt = (patch: Partial<AttemptView>): AttemptView => ({
   cost: 2,
   reward: 1,
   replica: 1,
+  purpose: 'run',
   observed_ms: 1250,
   result_digest: DIGEST_A,
   validation: 'VALID',

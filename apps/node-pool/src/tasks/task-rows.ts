@@ -125,6 +125,7 @@ export interface AttemptRow {
   cost: string;
   reward: string;
   replica: number;
+  purpose: string;
   observed_ms: string | null;
   result_digest: string | null;
   validation: string | null;
@@ -164,6 +165,7 @@ export function toAttemptView(a: AttemptRow): AttemptView {
     cost: Number(a.cost),
     reward: Number(a.reward),
     replica: a.replica,
+    purpose: a.purpose,
     observed_ms: a.observed_ms === null ? null : Number(a.observed_ms),
     result_digest: a.result_digest,
     validation: a.validation,

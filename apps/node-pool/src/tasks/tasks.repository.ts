@@ -187,7 +187,7 @@ export class TasksRepository {
   attempts(taskId: string): Promise<AttemptRow[]> {
     return this.db.query<AttemptRow[]>(
       `SELECT a.id, a.shard_id, a.attempt_number, a.node_id, n.name AS node_name, a.state, a.exit_code,
-         a.oom_killed, a.failure_cause, a.error, a.duration_ms, a.cost, a.reward, a.replica, a.observed_ms,
+         a.oom_killed, a.failure_cause, a.error, a.duration_ms, a.cost, a.reward, a.replica, a.purpose, a.observed_ms,
          a.result_digest, a.validation, a.assigned_at, a.started_at, a.finished_at
        FROM attempts a JOIN nodes n ON n.id = a.node_id WHERE a.task_id = $1 ORDER BY a.assigned_at`,
       [taskId],

@@ -63,6 +63,8 @@ export interface AttemptView {
   reward: number;
   /** Which live replica of its shard it was. */
   replica: number;
+  /** `run` (the shard) or `validate` (the task's validator over the shard's disagreeing results). */
+  purpose: string;
   /** What the pool observed (billed): start (or assignment) to end. */
   observed_ms: number | null;
   /** sha256 of the canonical result text (exit code and output files), as the pool computed it. */

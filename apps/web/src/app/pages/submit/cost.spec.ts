@@ -57,6 +57,12 @@ describe(estimateMaxCost.name, () => {
       72,
     ],
     [
+      'a validator adds quorum runs a shard',
+      input({ timeoutS: 600, validation: 'quorum', quorum: 2, maxReplicas: 4, validator: true }),
+      6,
+      72,
+    ],
+    [
       'times the shards and the aggregate step',
       input({ timeoutS: 600, shards: 2, aggregate: true, validation: 'quorum', maxReplicas: 4 }),
       4,

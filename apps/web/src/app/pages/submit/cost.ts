@@ -34,6 +34,8 @@ export interface CostInput {
   validation?: string;
   quorum?: number | null;
   maxReplicas?: number | null;
+  /** The task has a validator command: its `quorum` runs per shard are held too. */
+  validator?: boolean;
 }
 
 export interface CostEstimate {
@@ -43,7 +45,7 @@ export interface CostEstimate {
   minutes: number;
   /** Shards charged at most, the aggregate step included. */
   shards: number;
-  /** Results of each shard the hold covers: 1 without validation, else max_replicas. */
+  /** Runs of each shard the hold covers: 1 without validation, else max_replicas (+ quorum with a validator). */
   replicas: number;
   /** The hold: whole CPT. */
   maxCost: number;
@@ -63,7 +65,12 @@ export function estimateMaxCost(input: CostInput): CostEstimate {
   const quorum = input.quorum ?? TASK_DEFAULTS.quorum;
   // as the pool: max_replicas left out is the default, or the quorum when that is higher
   const maxReplicas = input.maxReplicas ?? Math.max(TASK_DEFAULTS.maxReplicas, quorum);
-  const replicas = paidReplicasAtMost(input.validation ?? TASK_DEFAULTS.validation, maxReplicas);
+  // a validator's runs are `quorum` more per shard (docs/validation.md "Fuzzy results")
+  const replicas = paidReplicasAtMost(
+    input.validation ?? TASK_DEFAULTS.validation,
+    maxReplicas,
+    input.validator ? quorum : 0,
+  );
   return {
     rate,
     minutes: timeoutS / 60,

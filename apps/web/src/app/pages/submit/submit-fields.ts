@@ -118,6 +118,8 @@ export const HINTS: Readonly<Record<string, string>> = {
   location: 'Preferred, not required',
   aggregate_command:
     'Optional: runs once after every shard, with their outputs in /workspace/input/shard-NNN/',
+  validator_command:
+    'Optional: compares results that differ (floating point); reads /workspace/input/attempt-*/ and results.json, writes groups.json',
 };
 
 /** What the text fields say when their value is refused before sending. */

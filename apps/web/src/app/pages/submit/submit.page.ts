@@ -78,6 +78,7 @@ const SHOWN_FIELDS = new Set([
   'split',
   'split_params',
   'aggregate_command',
+  'validator_command',
   'validation',
   ...NUMBER_FIELDS.map((f) => f.key),
 ]);
@@ -140,6 +141,7 @@ export class SubmitPage {
     split: [SplitKind.None as SplitKind],
     split_params: ['', jsonObject],
     aggregate_command: [''],
+    validator_command: [''],
     env: this.fb.array([this.envRow()]),
   });
 
@@ -179,6 +181,7 @@ export class SubmitPage {
       timeoutS: v.timeout_s,
       shards,
       aggregate: !!v.aggregate_command.trim(),
+      validator: v.validation !== ValidationMode.None && !!v.validator_command.trim(),
       validation: v.validation,
       quorum: v.quorum,
       maxReplicas: v.max_replicas,

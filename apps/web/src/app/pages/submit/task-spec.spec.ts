@@ -31,6 +31,7 @@ const blank = (over: Partial<SubmitFormValue> = {}): SubmitFormValue => ({
   split: SplitKind.None,
   split_params: '',
   aggregate_command: '',
+  validator_command: '',
   env: [],
   ...over,
 });
@@ -105,6 +106,17 @@ describe(buildSpec.name, () => {
       max_replicas: 5,
     });
     expect(buildSpec(blank({ validation: ValidationMode.None, quorum: 3, max_replicas: 5 })).spec).toEqual({
+      validation: 'none',
+    });
+  });
+
+  it('sends the validator command only when results are validated', () => {
+    const cmp = 'python3 compare.py';
+    expect(buildSpec(blank({ validation: ValidationMode.Quorum, validator_command: cmp })).spec).toEqual({
+      validation: 'quorum',
+      validator_command: ['sh', '-c', cmp],
+    });
+    expect(buildSpec(blank({ validation: ValidationMode.None, validator_command: cmp })).spec).toEqual({
       validation: 'none',
     });
   });

@@ -36,6 +36,7 @@ export interface SubmitFormValue {
   split: SplitKind;
   split_params: string;
   aggregate_command: string;
+  validator_command: string;
   env: EnvRow[];
 }
 
@@ -117,6 +118,7 @@ export function buildSpec(v: SubmitFormValue): SpecResult {
   if (v.validation !== ValidationMode.None) {
     if (v.quorum !== null) spec.quorum = v.quorum;
     if (v.max_replicas !== null) spec.max_replicas = v.max_replicas;
+    spec.validator_command = shellArgv(v.validator_command);
     if (v.quorum !== null && v.max_replicas !== null && v.quorum > v.max_replicas) {
       errors['quorum'] = `At most the max replicas (${v.max_replicas})`;
     }
