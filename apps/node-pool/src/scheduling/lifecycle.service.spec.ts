@@ -1,4 +1,11 @@
-import { AttemptPurpose, AttemptState, ShardState, TaskStatus, UserRole, ValidationMode } from '@hivemind/contracts';
+import {
+  AttemptPurpose,
+  AttemptState,
+  ShardState,
+  TaskStatus,
+  UserRole,
+  ValidationMode,
+} from '@hivemind/contracts';
 import { type AuthUser } from '../accounts/auth-user';
 import { DomainError } from '../common/domain-error';
 import { PostProcessingJob } from '../queues/queue-names';
