@@ -307,7 +307,7 @@ export function settleAttempt(
     error: failureText(end.oomKilled, end.error, end.exitCode),
   };
   if (a.purpose === AttemptPurpose.Validate) {
-    settleValidating(plan, a, result ? mine : null, check?.groupsText ?? null, nodeFault);
+    settleValidating(plan, a, outcome, result ? mine : null, check?.groupsText ?? null, nodeFault);
     return plan;
   }
   const results = result ? [...a.siblings.pending, mine] : a.siblings.pending;
@@ -349,6 +349,7 @@ export function settleAttempt(
 function settleValidating(
   plan: AttemptSettlement,
   a: EndingAttempt,
+  outcome: AttemptOutcome,
   mine: PendingResult | null,
   groupsText: string | null,
   nodeFault: boolean,
@@ -379,12 +380,13 @@ function settleValidating(
     plan.charges = chargesOf(plan.verdicts);
     plan.cancelReplicas = a.siblings.live.map((l) => l.attemptId);
     plan.shard = { state: ShardState.Failed, exitCode: null, canonicalAttemptId: null };
-    plan.task = {
-      completed: 0,
-      failed: 1,
-      cost: paid(plan.verdicts),
-      error: `shard ${a.shardIndex} failed: inconclusive: ${why}`.slice(0, MAX_ERROR_CHARS),
-    };
+    plan.task = taskDelta(
+      a,
+      outcome,
+      plan.shard,
+      paid(plan.verdicts),
+      `shard ${a.shardIndex} failed: inconclusive: ${why}`,
+    );
   };
   if (jv.kind !== 'decided') {
     inconclusive(
@@ -421,16 +423,14 @@ function settleValidating(
   plan.charges = chargesOf(plan.verdicts);
   plan.cancelReplicas = a.siblings.live.map((l) => l.attemptId);
   const canonical = runs.find((r) => r.attemptId === jr.canonical.attemptId)!;
-  plan.shard = canonical.succeeded
-    ? { state: ShardState.Completed, exitCode: canonical.exitCode, outputOfAttempt: canonical.attemptId }
-    : { state: ShardState.Failed, exitCode: canonical.exitCode, canonicalAttemptId: canonical.attemptId };
-  const failed = plan.shard.state === ShardState.Failed;
-  plan.task = {
-    completed: failed ? 0 : 1,
-    failed: failed ? 1 : 0,
-    cost: paid(plan.verdicts),
-    error: failed ? `shard ${a.shardIndex} failed: ${canonical.error}`.slice(0, MAX_ERROR_CHARS) : null,
-  };
+  plan.shard = shardEndOf(canonical);
+  plan.task = taskDelta(
+    a,
+    outcome,
+    plan.shard,
+    paid(plan.verdicts),
+    `shard ${a.shardIndex} failed: ${canonical.error}`,
+  );
 }
 
 /** A decided judgement's verdicts: valid ones earn credit and run (other owners' tasks only), invalid ones pay nothing and reset. */
@@ -510,9 +510,7 @@ function judge(
       plan.charges = chargesOf(plan.verdicts);
       plan.cancelReplicas = a.siblings.live.map((l) => l.attemptId);
       const canonical = results.find((r) => r.attemptId === j.canonical.attemptId)!;
-      plan.shard = canonical.succeeded
-        ? { state: ShardState.Completed, exitCode: canonical.exitCode, outputOfAttempt: canonical.attemptId }
-        : { state: ShardState.Failed, exitCode: canonical.exitCode, canonicalAttemptId: canonical.attemptId };
+      plan.shard = shardEndOf(canonical);
       plan.task = taskDelta(
         a,
         outcome,
@@ -522,6 +520,13 @@ function judge(
       );
     }
   }
+}
+
+/** The shard's end with its canonical result: completed with its output, or failed as the task's own failure. */
+function shardEndOf(canonical: PendingResult): ShardEnd {
+  return canonical.succeeded
+    ? { state: ShardState.Completed, exitCode: canonical.exitCode, outputOfAttempt: canonical.attemptId }
+    : { state: ShardState.Failed, exitCode: canonical.exitCode, canonicalAttemptId: canonical.attemptId };
 }
 
 /** How a failed result reads in its task's error. */
