@@ -216,13 +216,17 @@ describe('the local stack launcher (npm run up)', () => {
       const res = await fetch(`http://127.0.0.1:${workerPort}/api/status`).catch(() => undefined);
       return res?.ok && ((await res.json()) as { connected?: boolean }).connected === true;
     });
-    // the restarted worker takes its task back (its process may be the old one, re-parented)
+    // the restarted worker takes its task back (its process may be the old one, re-parented); when
+    // the old one died with the worker, the pool loses the attempt once three heartbeats leave it
+    // out and runs it again: that takes longer than 20 s on a loaded machine
     const [old] = taskProcesses;
-    await waitFor('the task to run again', () =>
-      Promise.resolve(isRunning(old) || sleepsBelow(again).length > 0),
+    await waitFor(
+      'the task to run again',
+      () => Promise.resolve(isRunning(old) || sleepsBelow(again).length > 0),
+      90_000,
     );
     taskProcesses.push(...sleepsBelow(again));
-  });
+  }, 240_000);
 
   it('restarts a node pool killed with -9: /health answers again', async () => {
     const [first] = reportedPids('node-pool');
