@@ -59,6 +59,32 @@ describe('the validator step', () => {
     expect(JSON.stringify(res.body)).toContain('validator_command needs validation quorum or adaptive');
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['an unknown policy', { validation: 'trust-me' }, 'validation'],
+    ['a quorum of 0', { quorum: 0 }, 'quorum'],
+    ['a quorum as text', { quorum: 'two' }, 'quorum'],
+    ['too many replicas', { max_replicas: 17 }, 'max_replicas'],
+    ['a quorum over max_replicas', { quorum: 5, max_replicas: 4 }, 'quorum'],
+    ['a validator as an object', { validator_command: { cmd: 'x' } }, 'validator_command'],
+    ['a validator of 1,000 arguments', { validator_command: Array(1000).fill('x') }, 'validator_command'],
+    [
+      'a validator argument of 100,000 characters',
+      { validator_command: ['x'.repeat(100_000)] },
+      'validator_command',
+    ],
+    ['a validator with nested arrays', { validator_command: [['x']] }, 'validator_command'],
+  ])('refuses %s with a 400 naming the field, and writes no task', async (_what, fields, field) => {
+    const user = await newUser(pool, 'hostile-validation');
+    const res = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { image: 'busybox:latest', ...fields },
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain(field);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM tasks WHERE user_id = $1`, [user.id]);
+    expect(n).toBe(0);
+  });
+
   it('compares two disagreeing results on two more owners’ nodes; equivalent results count', async () => {
     const owners = await Promise.all(['a', 'b', 'v1', 'v2'].map((n) => newUser(pool, `fuzzy-${n}`)));
     const submitter = await newUser(pool, 'fuzzy-user');

@@ -419,10 +419,25 @@ function settleValidating(
     inconclusive(`the validator found no ${quorum} owners' results equivalent`, validatorVerdicts);
     return;
   }
-  plan.verdicts = [...verdictsOf(jr, runs, a.taskOwnerId), ...validatorVerdicts];
+  decide(plan, a, outcome, jr, runs, validatorVerdicts);
+}
+
+/**
+ * A decided shard: verdicts on its results (and any others judged with them), their charges, the
+ * replicas no longer needed, the shard's end with the canonical result and the task's delta.
+ */
+function decide(
+  plan: AttemptSettlement,
+  a: EndingAttempt,
+  outcome: AttemptOutcome,
+  j: Extract<Judgement, { kind: 'decided' }>,
+  results: readonly PendingResult[],
+  alsoJudged: readonly ResultVerdict[] = [],
+): void {
+  plan.verdicts = [...verdictsOf(j, results, a.taskOwnerId), ...alsoJudged];
   plan.charges = chargesOf(plan.verdicts);
   plan.cancelReplicas = a.siblings.live.map((l) => l.attemptId);
-  const canonical = runs.find((r) => r.attemptId === jr.canonical.attemptId)!;
+  const canonical = results.find((r) => r.attemptId === j.canonical.attemptId)!;
   plan.shard = shardEndOf(canonical);
   plan.task = taskDelta(
     a,
@@ -505,20 +520,8 @@ function judge(
       );
       return;
     }
-    case 'decided': {
-      plan.verdicts = verdictsOf(j, results, a.taskOwnerId);
-      plan.charges = chargesOf(plan.verdicts);
-      plan.cancelReplicas = a.siblings.live.map((l) => l.attemptId);
-      const canonical = results.find((r) => r.attemptId === j.canonical.attemptId)!;
-      plan.shard = shardEndOf(canonical);
-      plan.task = taskDelta(
-        a,
-        outcome,
-        plan.shard,
-        paid(plan.verdicts),
-        `shard ${a.shardIndex} failed: ${canonical.error}`,
-      );
-    }
+    case 'decided':
+      decide(plan, a, outcome, j, results);
   }
 }
 

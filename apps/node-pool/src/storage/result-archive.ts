@@ -216,14 +216,19 @@ export function unixMode(entry: yauzl.Entry): number {
   return entry.versionMadeBy >> 8 === UNIX_HOST ? (entry.externalFileAttributes >>> 16) & 0xffff : 0;
 }
 
-async function openZip(store: BlobStore, sha256: string, prefix: string): Promise<yauzl.ZipFile> {
+/** A stored zip opened for random access (its central directory read); yauzl's errors as they come. */
+export async function openBlobZip(store: BlobStore, sha256: string): Promise<yauzl.ZipFile> {
   const size = await store.size(sha256);
+  return yauzl.fromRandomAccessReaderPromise(new BlobReader(store, sha256), size, {
+    autoClose: false,
+    decodeStrings: false,
+    validateEntrySizes: true,
+  });
+}
+
+async function openZip(store: BlobStore, sha256: string, prefix: string): Promise<yauzl.ZipFile> {
   try {
-    return await yauzl.fromRandomAccessReaderPromise(new BlobReader(store, sha256), size, {
-      autoClose: false,
-      decodeStrings: false,
-      validateEntrySizes: true,
-    });
+    return await openBlobZip(store, sha256);
   } catch (error) {
     throw notAZip(error, prefix);
   }

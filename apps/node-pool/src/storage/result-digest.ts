@@ -9,7 +9,7 @@ import {
 } from '@hivemind/contracts';
 import { DomainError } from '../common/domain-error';
 import { type BlobStore } from './blob-store';
-import { BlobReader, entryName, S_IFDIR, S_IFMT, S_IFREG, unixMode } from './result-archive';
+import { openBlobZip, entryName, S_IFDIR, S_IFMT, S_IFREG, unixMode } from './result-archive';
 
 // The pool's own result digest (docs/worker.md "Result digest"): recomputed from the output zip a
 // node uploaded, so that a node's reported digest is a claim the pool can check, never a fact.
@@ -98,13 +98,8 @@ export async function zipResultDigest(
 }
 
 async function openStoredZip(store: BlobStore, sha256: string): Promise<yauzl.ZipFile> {
-  const size = await store.size(sha256);
   try {
-    return await yauzl.fromRandomAccessReaderPromise(new BlobReader(store, sha256), size, {
-      autoClose: false,
-      decodeStrings: false,
-      validateEntrySizes: true,
-    });
+    return await openBlobZip(store, sha256);
   } catch (error) {
     throw notAZip(error);
   }
