@@ -22,6 +22,7 @@ const moduleNameMapper = {
   '^@hivemind/contracts/dto$': '<rootDir>/libs/contracts/src/dto/index.ts',
   '^@hivemind/contracts/grpc$': '<rootDir>/libs/contracts/src/grpc/index.ts',
   '^@hivemind/contracts/wireguard$': '<rootDir>/libs/contracts/src/wireguard/index.ts',
+  '^@hivemind/contracts/tls$': '<rootDir>/libs/contracts/src/tls/index.ts',
   '^@hivemind/config$': '<rootDir>/libs/config/src/index.ts',
   '^@hivemind/local-stack$': '<rootDir>/libs/local-stack/src/index.ts',
   '^@hivemind/testing$': '<rootDir>/libs/testing/src/index.ts',

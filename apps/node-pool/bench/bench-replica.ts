@@ -40,6 +40,8 @@ export async function startPool(setup: PoolSetup): Promise<INestApplication> {
     QUEUE_PREFIX: setup.queuePrefix,
     JWT_SECRET: setup.jwtSecret,
     HEARTBEAT_TIMEOUT_S: '3600',
+    HTTP_HOST: '127.0.0.1',
+    GRPC_SERVER_HOST: '127.0.0.1',
     STORAGE_PATH: join(setup.dir, 'storage'),
     WEB_ROOT: join(setup.dir, 'no-console'),
   });

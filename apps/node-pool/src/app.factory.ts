@@ -1,3 +1,4 @@
+import { type Server as HttpsServer } from 'node:https';
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions } from '@nestjs/microservices';
@@ -10,16 +11,20 @@ import { type NodePoolConfig } from './config/node-pool.config';
 import { GrpcHealthService } from './grpc/grpc-health.service';
 import { grpcServerOptions } from './grpc/grpc-server.options';
 import { serveOpenApi } from './openapi/openapi';
+import { ServerTls } from './tls/server-tls';
+import { PoolTls } from './tls/tls.module';
 
 /**
  * Builds the hybrid node pool (HTTP + gRPC) without listening; `startNodePool` listens.
  * Tests use the same two calls with their own configuration.
  */
 export async function createNodePool(config: NodePoolConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const tls = config.tls ? new ServerTls(config.tls) : undefined;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, tls), {
     bufferLogs: true,
     abortOnError: false,
     bodyParser: false,
+    ...(tls ? { httpsOptions: tls.httpsOptions() } : {}),
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
@@ -36,7 +41,7 @@ export async function createNodePool(config: NodePoolConfig): Promise<INestAppli
   );
   app.useGlobalFilters(new AppExceptionFilter());
   serveOpenApi(app);
-  app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config, app.get(GrpcHealthService)), {
+  app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config, app.get(GrpcHealthService), tls), {
     inheritAppConfig: true,
   });
   return app;
@@ -45,4 +50,6 @@ export async function createNodePool(config: NodePoolConfig): Promise<INestAppli
 export async function startNodePool(app: INestApplication, config: NodePoolConfig): Promise<void> {
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
+  const tls = app.get(PoolTls).tls;
+  if (tls) tls.follow(app.getHttpServer() as HttpsServer);
 }

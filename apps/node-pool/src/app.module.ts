@@ -18,6 +18,8 @@ import { PlacementTriggerModule } from './queues/placement-trigger.module';
 import { StorageModule } from './storage/storage.module';
 import { SystemModule } from './system/system.module';
 import { TasksModule } from './tasks/tasks.module';
+import { type ServerTls } from './tls/server-tls';
+import { TlsModule } from './tls/tls.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { WalletModule } from './wallet/wallet.module';
 import { VpnModule } from './vpn/vpn.module';
@@ -25,11 +27,12 @@ import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: NodePoolConfig): DynamicModule {
+  static forRoot(config: NodePoolConfig, tls?: ServerTls): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        TlsModule.forRoot(tls),
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,

@@ -134,6 +134,8 @@ describe('the result digest of a stored output (StorageService.resultDigestOf)',
       DATABASE_URL: database.url,
       REDIS_URL: stackInfo().redisUrl,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      HTTP_HOST: '127.0.0.1',
+      GRPC_SERVER_HOST: '127.0.0.1',
       STORAGE_PATH: storagePath,
     });
     const moduleRef = await Test.createTestingModule({

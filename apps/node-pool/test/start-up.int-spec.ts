@@ -7,12 +7,15 @@ describe('node pool start-up configuration', () => {
     DATABASE_URL: stackInfo().postgresUrl,
     REDIS_URL: stackInfo().redisUrl,
     JWT_SECRET: 'x'.repeat(32),
+    HTTP_HOST: '127.0.0.1',
+    GRPC_SERVER_HOST: '127.0.0.1',
   });
 
   it.each([
     [{ HTTP_PORT: 'eighty' }, 'HTTP_PORT must be a port number from 1 to 65535 (got "eighty")'],
     [{ DATABASE_URL: '' }, 'DATABASE_URL is required'],
     [{ JWT_SECRET: '' }, 'JWT_SECRET is required outside NODE_ENV=development'],
+    [{ HTTP_HOST: '0.0.0.0' }, 'HTTP_HOST is not a loopback address and there is no TLS'],
     [
       { SCHEDULER_STRATEGY: 'fastest' },
       'SCHEDULER_STRATEGY must be one of trust-aware, round-robin (got "fastest")',

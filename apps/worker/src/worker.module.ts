@@ -9,6 +9,7 @@ import { Supervisor } from './execution/supervisor.service';
 import { WorkspaceQuota } from './execution/workspace-quota.repository';
 import { MACHINE, describeMachine } from './machine/hardware';
 import { MachineMonitor } from './machine/machine-monitor';
+import { poolCredentials } from './pool/pool-tls';
 import { PoolClient } from './pool/pool-client';
 import { PoolProbe } from './pool/pool-probe';
 import { PoolSession } from './pool/pool-session.service';
@@ -49,7 +50,7 @@ export class WorkerModule {
         { provide: WorkerConfig, useValue: config },
         DockerRepository,
         PoolProbe,
-        { provide: PoolClient, useFactory: () => new PoolClient(config.nodePoolAddress) },
+        { provide: PoolClient, useFactory: () => new PoolClient(config.nodePoolAddress, poolCredentials(config)) },
         {
           provide: EXECUTOR,
           inject: [WorkerConfig, DockerRepository],

@@ -41,6 +41,7 @@ import {
   percentile,
   readOr,
   sleep,
+  stackFetch,
   waitForWorker,
 } from './bench-support';
 import { freePort } from './free-port';
@@ -621,6 +622,7 @@ async function main(): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HIVEMIND_HOME: home,
+      HIVEMIND_TRUST_CA: 'off',
       HTTP_PORT: String(httpPort),
       GRPC_SERVER_PORT: String(grpcPort),
       WORKER_HTTP_PORT: String(workerPort),
@@ -646,7 +648,7 @@ async function main(): Promise<void> {
     }
     events = await ContainerEvents.open(docker);
 
-    const api = new Api(`http://127.0.0.1:${httpPort}`, abort.signal);
+    const api = new Api(`https://localhost:${httpPort}`, abort.signal, 30_000, stackFetch(home));
     await api.login('admin', adminPassword);
     const node = await waitForWorker(api, NODE_ID, abort.signal);
     say(`worker ${node.name} online with Docker (${node.max_concurrent} attempts at a time)`);

@@ -23,7 +23,7 @@ import {
   type TaskDetailView,
   type TaskView,
 } from '@hivemind/contracts';
-import { Api, envNumber, machine, mapAtMost, percentile, sleep, waitForWorker } from './bench-support';
+import { Api, envNumber, machine, mapAtMost, percentile, sleep, stackFetch, waitForWorker } from './bench-support';
 import { freePort } from './free-port';
 import { BUSYBOX_IMAGE, buildBusyboxImage, imageExists } from './runtime-image';
 import { up } from './up';
@@ -237,6 +237,7 @@ async function main(): Promise<number> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HIVEMIND_HOME: home,
+      HIVEMIND_TRUST_CA: 'off',
       HTTP_PORT: String(httpPort),
       GRPC_SERVER_PORT: String(grpcPort),
       WORKER_HTTP_PORT: String(workerPort),
@@ -258,7 +259,7 @@ async function main(): Promise<number> {
       say(`building ${BUSYBOX_IMAGE}`);
       await buildBusyboxImage(docker, BUSYBOX_IMAGE);
     }
-    const api = new Api(`http://127.0.0.1:${httpPort}`, abort.signal, 60_000);
+    const api = new Api(`https://localhost:${httpPort}`, abort.signal, 60_000, stackFetch(home));
     await api.login('admin', adminPassword);
     const node = await waitForWorker(api, NODE_ID, abort.signal);
     if (node.max_concurrent !== MAX_CONCURRENT)

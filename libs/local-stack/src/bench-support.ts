@@ -4,7 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { DockerStatus, NodeStatus, type NodeView, type Page } from '@hivemind/contracts';
+import { trustingFetch } from './local-pki';
 
 /** A numeric setting from the environment (`integer`: whole numbers only); exits 2 when malformed. */
 export function envNumber(name: string, fallback: number, min: number, integer = true): number {
@@ -59,6 +61,11 @@ export async function mapAtMost<T, R>(
 }
 
 /** The platform's REST API as a signed-in user; any answer but 2xx throws. */
+/** fetch that trusts the local CA `up()` made under `home`. */
+export function stackFetch(home: string): typeof fetch {
+  return trustingFetch(readFileSync(join(home, 'tls', 'ca.pem'), 'utf8'));
+}
+
 export class Api {
   private token = '';
 
@@ -66,6 +73,8 @@ export class Api {
     private readonly base: string,
     private readonly signal: AbortSignal,
     private readonly timeoutMs = 30_000,
+    /** The stack's pool serves TLS with its local CA: `stackFetch(home)`. */
+    private readonly fetcher: typeof fetch = fetch,
   ) {}
 
   async login(username: string, password: string): Promise<void> {
@@ -85,7 +94,7 @@ export class Api {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.base}${path}`, {
+    const res = await this.fetcher(`${this.base}${path}`, {
       method,
       headers: {
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),

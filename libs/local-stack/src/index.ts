@@ -10,3 +10,4 @@ export * from './repo-root';
 export * from './process-tree';
 export * from './supervisor';
 export * from './stack';
+export * from './local-pki';

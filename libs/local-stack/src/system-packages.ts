@@ -16,6 +16,7 @@ export const REQUIREMENTS = {
   debootstrap: { binary: 'debootstrap', pkg: 'debootstrap' },
   busybox: { binary: 'busybox', pkg: 'busybox-static' },
   wireguard: { binary: 'wg', pkg: 'wireguard-tools' },
+  nss: { binary: 'certutil', pkg: 'libnss3-tools' },
 } satisfies Record<string, Requirement>;
 
 export function onPath(binary: string): boolean {

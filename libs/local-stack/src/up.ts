@@ -14,12 +14,14 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { startApp } from './app-process';
 import { waitUntil } from './child-process';
 import { DockerDaemon, type EngineState, dockerAnswers, whyDockerdCannotStart } from './docker-engine';
 import { isPortFree, preferredOrFreePort } from './free-port';
+import { type LocalPki, ensureLocalPki, trustInBrowsers, trustingFetch } from './local-pki';
 import { PostgresServer, findPostgresBinDir } from './postgres-server';
 import { RedisServer } from './redis-server';
 import { repoRoot } from './repo-root';
@@ -90,9 +92,9 @@ function postgresDataDir(home: string): string {
   return elsewhere;
 }
 
-async function httpAnswers(url: string, okOnly: boolean): Promise<boolean> {
+async function httpAnswers(url: string, okOnly: boolean, fetcher: typeof fetch = fetch): Promise<boolean> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const res = await fetcher(url, { signal: AbortSignal.timeout(2000) });
     return okOnly ? res.ok : true;
   } catch {
     return false;
@@ -235,6 +237,8 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
   }
 
   const secrets = loadSecrets(home);
+  const tls = await localTls(env, home);
+  const poolFetch = tls.caFile ? trustingFetch(readFileSync(tls.caFile, 'utf8')) : fetch;
   try {
     const { databaseUrl, redisUrl } = await startDatabases(stack, env, home, secrets);
     const engine = await startDockerEngine(stack, dockerMode, home);
@@ -242,7 +246,8 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
       log(`no Docker: ${engine.reason}; the worker runs tasks as processes (low trust)`);
 
     const adminUsername = env.ADMIN_USERNAME ?? 'admin';
-    const health = `http://127.0.0.1:${httpPort}/health`;
+    const origin = `https://localhost:${httpPort}`;
+    const health = `${origin}/health`;
     await stack.supervise({
       name: 'node-pool',
       start: (signal, restart) =>
@@ -261,10 +266,11 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
             STORAGE_PATH: env.STORAGE_PATH ?? join(home, 'storage'),
             WEB_ROOT: env.WEB_ROOT ?? join(root, BUILD_OUTPUTS.web),
             MIGRATIONS_RUN: 'true',
+            ...tls.poolEnv,
           },
           // a restart is up once it serves HTTP: /health may well say 503 while a database is down
           (child) =>
-            waitUntil(() => httpAnswers(health, !restart), {
+            waitUntil(() => httpAnswers(health, !restart, poolFetch), {
               timeoutMs: 120000,
               child,
               signal,
@@ -281,7 +287,8 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
           'worker',
           join(root, BUILD_OUTPUTS.worker),
           {
-            NODE_POOL_ADDRESS: `127.0.0.1:${grpcPort}`,
+            NODE_POOL_ADDRESS: `localhost:${grpcPort}`,
+            ...(tls.caFile ? { NODE_POOL_CA_FILE: tls.caFile } : {}),
             NODE_ID: env.NODE_ID ?? 'local-worker-1',
             // the local worker belongs to the admin unless the .env names another owner
             HIVEMIND_USERNAME: env.HIVEMIND_USERNAME ?? adminUsername,
@@ -313,12 +320,13 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
       [
         '',
         '  HiveMind is up',
-        `  Console        http://localhost:${httpPort}/`,
-        `  REST API       http://localhost:${httpPort}/api   (OpenAPI: /api/docs)`,
-        `  gRPC           localhost:${grpcPort}   (nodepool.*, grpc.health.v1, reflection)`,
-        `  Bull Board     http://localhost:${httpPort}/admin/queues   (admins)`,
+        `  Console        ${origin}/`,
+        `  REST API       ${origin}/api   (OpenAPI: /api/docs)`,
+        `  gRPC (TLS)     localhost:${grpcPort}   (nodepool.*, grpc.health.v1, reflection)`,
+        `  Bull Board     ${origin}/admin/queues   (admins)`,
+        ...tls.lines,
         `  Admin          ${adminUsername} / ${env.ADMIN_PASSWORD ? '(your ADMIN_PASSWORD)' : `${secrets.adminPassword}   (kept in ${join(home, 'secrets.json')})`}`,
-        `  Health         http://localhost:${httpPort}/health   Metrics: /metrics`,
+        `  Health         ${health}   Metrics: /metrics`,
         `  Worker         http://127.0.0.1:${workerPort}/api/status`,
         `  Data           ${home}`,
         '  A crashed process is restarted; Ctrl-C stops everything.',
@@ -335,6 +343,57 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
     await stack.stop();
     throw error;
   }
+}
+
+/** The VPN gateway's address (the subnet's first host), a name the server certificate covers. */
+function vpnGatewayAddress(subnet: string): string | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/\d+$/.exec(subnet);
+  return match ? `${match[1]}.${match[2]}.${match[3]}.${Number(match[4]) + 1}` : undefined;
+}
+
+/**
+ * TLS for the local stack: the operator's files when TLS_CERT_FILE is set, else a local CA and a
+ * server certificate under HIVEMIND_HOME/tls (localhost, 127.0.0.1, ::1, the host name, the VPN
+ * gateway), the CA added to this user's browser store (HIVEMIND_TRUST_CA=off skips that).
+ */
+async function localTls(
+  env: NodeJS.ProcessEnv,
+  home: string,
+): Promise<{ poolEnv: Record<string, string>; caFile?: string; lines: string[] }> {
+  if (env.TLS_CERT_FILE) {
+    const caFile = env.NODE_POOL_CA_FILE ?? env.TLS_CA_FILE;
+    return { poolEnv: {}, ...(caFile ? { caFile } : {}), lines: [`  TLS            your certificate ${env.TLS_CERT_FILE}`] };
+  }
+  const hosts = ['localhost', '127.0.0.1', '::1', hostname(), vpnGatewayAddress(env.VPN_SUBNET ?? '10.128.0.0/16')];
+  const pki: LocalPki = await ensureLocalPki(
+    join(home, 'tls'),
+    hosts.filter((h): h is string => Boolean(h)),
+  );
+  if (pki.made !== 'nothing') log(`made ${pki.made === 'ca' ? 'a local CA and ' : ''}a server certificate in ${pki.dir}`);
+  let browsers = 'not added to browsers (HIVEMIND_TRUST_CA=off)';
+  if (env.HIVEMIND_TRUST_CA !== 'off') {
+    try {
+      ensureSystemPackages([REQUIREMENTS.nss], log);
+    } catch {
+      // trustInBrowsers says what is missing
+    }
+    const trust = trustInBrowsers(pki, env.HOME ?? homedir());
+    browsers = trust.trusted ? `trusted by this user's browsers (${trust.where})` : `not added to browsers: ${trust.why}`;
+  }
+  return {
+    poolEnv: {
+      TLS_CERT_FILE: pki.certFile,
+      TLS_KEY_FILE: pki.keyFile,
+      TLS_CA_FILE: pki.caFile,
+      TLS_CA_KEY_FILE: pki.caKeyFile,
+    },
+    caFile: pki.caFile,
+    lines: [
+      `  TLS CA         ${pki.caFile}   ${browsers}`,
+      `  CA SHA-256     ${pki.caFingerprint}`,
+      `  CLI            hivemind login --ca ${pki.caFile} (or HIVEMIND_CA), or trust the fingerprint above`,
+    ],
+  };
 }
 
 if (require.main === module) {

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, chmodSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { built, grpcHealthStatus, grpcListServices, removeTree, waitFor } from '@hivemind/testing';
 import {
@@ -13,6 +15,7 @@ import {
   listProcesses,
   readProcess,
   stopChild,
+  trustingFetch,
   waitUntil,
 } from '../src';
 
@@ -29,6 +32,11 @@ describe('the local stack launcher (npm run up)', () => {
   let output = '';
   let http: string;
   let grpc: string;
+  /** The launcher's own CA (HIVEMIND_HOME/tls/ca.pem): fetch and gRPC credentials that trust it. */
+  let fetch: typeof globalThis.fetch;
+  let tlsCredentials: () => ChannelCredentials;
+  /** HOME of the launcher: its browser certificate store is ~/.pki/nssdb. */
+  let userHome: string;
   let workerPort: number;
 
   /** The pid in the first line after `from` that matches `pattern` (its first group). */
@@ -45,7 +53,7 @@ describe('the local stack launcher (npm run up)', () => {
     });
   const answers = async (url: string): Promise<boolean> => {
     try {
-      return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+      return (await (fetch ?? globalThis.fetch)(url, { signal: AbortSignal.timeout(2000) })).ok;
     } catch {
       return false;
     }
@@ -63,14 +71,15 @@ describe('the local stack launcher (npm run up)', () => {
     chmodSync(home, 0o755);
     const [httpPort, grpcPort] = [await freePort(), await freePort()];
     workerPort = await freePort();
-    http = `http://127.0.0.1:${httpPort}`;
-    grpc = `127.0.0.1:${grpcPort}`;
+    http = `https://localhost:${httpPort}`;
+    grpc = `localhost:${grpcPort}`;
+    userHome = mkdtempSync(join(tmpdir(), 'hivemind-up-home-'));
     built('dist/libs/local-stack/libs/local-stack/src/up.js');
     launcher = spawn(process.execPath, [join(ROOT, 'scripts/up.mjs'), '--no-build'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
-        HOME: process.env.HOME,
+        HOME: userHome,
         HIVEMIND_HOME: home,
         HTTP_PORT: String(httpPort),
         GRPC_SERVER_PORT: String(grpcPort),
@@ -89,6 +98,9 @@ describe('the local stack launcher (npm run up)', () => {
       child: launcher,
       describe: () => `the stack did not come up; its output:\n${output}`,
     });
+    const ca = readFileSync(join(home, 'tls', 'ca.pem'), 'utf8');
+    fetch = trustingFetch(ca);
+    tlsCredentials = () => credentials.createSsl(Buffer.from(ca));
   });
 
   afterAll(async () => {
@@ -96,6 +108,27 @@ describe('the local stack launcher (npm run up)', () => {
     if (launcher && launcher.exitCode === null && launcher.signalCode === null)
       await stopChild(launcher, 'SIGINT', 60000);
     removeTree(home);
+    removeTree(userHome);
+  });
+
+  it('serves TLS with a local CA it made, printed with its fingerprint and trusted by browsers', async () => {
+    const caFile = join(home, 'tls', 'ca.pem');
+    expect(statSync(join(home, 'tls', 'ca-key.pem')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, 'tls', 'server-key.pem')).mode & 0o777).toBe(0o600);
+    const fingerprint = new X509Certificate(readFileSync(caFile)).fingerprint256;
+    expect(output).toContain(`TLS CA         ${caFile}`);
+    expect(output).toContain(`CA SHA-256     ${fingerprint}`);
+    expect(output).toContain(`Console        ${http}/`);
+    // the server certificate covers the names a local user types, and the VPN gateway
+    const server = new X509Certificate(readFileSync(join(home, 'tls', 'server.pem')));
+    for (const name of ['localhost', hostname()]) expect(server.checkHost(name)).toBe(name);
+    for (const ip of ['127.0.0.1', '::1', '10.128.0.1']) expect(server.checkIP(ip)).toBe(ip);
+    // nothing in plain text, and a client that does not hold the CA is refused
+    await expect(globalThis.fetch(`${http}/health`)).rejects.toThrow();
+    await expect(globalThis.fetch(`${http.replace('https', 'http')}/health`)).rejects.toThrow();
+    // the CA is in this user's NSS store, which Chromium reads
+    const listed = spawnSync('certutil', ['-d', `sql:${join(userHome, '.pki', 'nssdb')}`, '-L'], { encoding: 'utf8' });
+    expect(listed.stdout).toContain('HiveMind local CA');
   });
 
   // Restarts are checked once the tests above have used the first instances.
@@ -136,8 +169,8 @@ describe('the local stack launcher (npm run up)', () => {
   });
 
   it('answers gRPC health SERVING and lists the nodepool services by reflection', async () => {
-    expect(await grpcHealthStatus(grpc)).toBe('SERVING');
-    expect(await grpcListServices(grpc)).toEqual(
+    expect(await grpcHealthStatus(grpc, '', tlsCredentials())).toBe('SERVING');
+    expect(await grpcListServices(grpc, tlsCredentials())).toEqual(
       expect.arrayContaining([
         'nodepool.UserService',
         'nodepool.NodeManagerService',
@@ -244,7 +277,7 @@ describe('the local stack launcher (npm run up)', () => {
       first,
     );
     await waitFor('/health to answer 200', () => answers(`${http}/health`), 60000);
-    expect(await grpcHealthStatus(grpc)).toBe('SERVING');
+    expect(await grpcHealthStatus(grpc, '', tlsCredentials())).toBe('SERVING');
   });
 
   it('restarts PostgreSQL killed with -9, and adopts one restarted by hand (pg_ctl restart)', async () => {

@@ -7,17 +7,22 @@ function serviceClient(
   protoFile: string,
   servicePath: string,
   address: string,
+  credentials: grpc.ChannelCredentials,
 ): grpc.Client & Record<string, unknown> {
   const definition = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile, GRPC_LOADER_OPTIONS));
   const Ctor = servicePath
     .split('.')
     .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], definition);
-  return new (Ctor as grpc.ServiceClientConstructor)(address, grpc.credentials.createInsecure());
+  return new (Ctor as grpc.ServiceClientConstructor)(address, credentials);
 }
 
 /** grpc.health.v1 Check: the serving status name, e.g. 'SERVING'. */
-export async function grpcHealthStatus(address: string, service = ''): Promise<string> {
-  const client = new HealthClient(address);
+export async function grpcHealthStatus(
+  address: string,
+  service = '',
+  credentials = grpc.credentials.createInsecure(),
+): Promise<string> {
+  const client = new HealthClient(address, credentials);
   try {
     return await client.check(service);
   } finally {
@@ -26,12 +31,15 @@ export async function grpcHealthStatus(address: string, service = ''): Promise<s
 }
 
 /** Server reflection (v1): the fully qualified names of every service the server offers. */
-export async function grpcListServices(address: string): Promise<string[]> {
+export async function grpcListServices(
+  address: string,
+  credentials = grpc.credentials.createInsecure(),
+): Promise<string[]> {
   const reflectionProto = join(
     dirname(require.resolve('@grpc/reflection/package.json')),
     'build/proto/grpc/reflection/v1/reflection.proto',
   );
-  const client = serviceClient(reflectionProto, 'grpc.reflection.v1.ServerReflection', address);
+  const client = serviceClient(reflectionProto, 'grpc.reflection.v1.ServerReflection', address, credentials);
   try {
     const stream = (
       client.ServerReflectionInfo as () => grpc.ClientDuplexStream<object, Record<string, unknown>>

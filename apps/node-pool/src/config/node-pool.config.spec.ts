@@ -5,6 +5,7 @@ const base = {
   DATABASE_URL: 'postgres://hivemind:pw@db:5432/hivemind',
   REDIS_URL: 'redis://redis:6379',
   JWT_SECRET: 'x'.repeat(32),
+  INSECURE_PLAINTEXT: 'true',
 };
 
 describe(parseNodePoolConfig.name, () => {
@@ -16,6 +17,28 @@ describe(parseNodePoolConfig.name, () => {
     expect(config.auth.tokenExpirationHours).toBe(24);
     expect(config.storage.maxFileSize).toBe(100 * 1024 * 1024);
     expect(config.database.migrationsRun).toBe(true);
+  });
+
+  it('listens in plain text off loopback only when asked to, and takes TLS files as a pair', () => {
+    const { INSECURE_PLAINTEXT: _, ...strict } = base;
+    expect(() => parseNodePoolConfig(strict)).toThrow(
+      /HTTP_HOST is not a loopback address and there is no TLS: set TLS_CERT_FILE and TLS_KEY_FILE .*GRPC_SERVER_HOST is not a loopback address/,
+    );
+    expect(parseNodePoolConfig({ ...strict, HTTP_HOST: 'localhost', GRPC_SERVER_HOST: '127.0.0.2' }).tls).toBeUndefined();
+    const tls = parseNodePoolConfig({ ...strict, TLS_CERT_FILE: '/etc/hm/cert.pem', TLS_KEY_FILE: '/etc/hm/key.pem' }).tls;
+    expect(tls).toEqual({
+      certFile: '/etc/hm/cert.pem',
+      keyFile: '/etc/hm/key.pem',
+      reloadIntervalS: 10,
+      requireClientCert: false,
+      nodeCertValidHours: 24,
+    });
+    expect(() => parseNodePoolConfig({ ...strict, TLS_CERT_FILE: '/c.pem' })).toThrow(
+      'TLS_KEY_FILE and TLS_CERT_FILE must be given together',
+    );
+    expect(() =>
+      parseNodePoolConfig({ ...base, TLS_CERT_FILE: '/c.pem', TLS_KEY_FILE: '/k', GRPC_REQUIRE_CLIENT_CERT: 'true' }),
+    ).toThrow('GRPC_REQUIRE_CLIENT_CERT needs');
   });
 
   it('takes the ports from HTTP_PORT and GRPC_SERVER_PORT', () => {

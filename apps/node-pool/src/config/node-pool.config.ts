@@ -107,7 +107,24 @@ const schema = z.object({
   VPN_PEER_RATE_PER_ADDRESS: int(20, { min: 1, max: 1000000 }),
   VPN_PEER_RATE_PER_USER: int(10, { min: 1, max: 1000000 }),
   VPN_PEER_RATE_WINDOW_S: int(3600, { min: 1, max: 604800 }),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  TLS_CA_FILE: z.string().min(1).optional(),
+  TLS_CA_KEY_FILE: z.string().min(1).optional(),
+  TLS_RELOAD_INTERVAL_S: int(10, { min: 1, max: 86400 }),
+  GRPC_REQUIRE_CLIENT_CERT: bool(false),
+  NODE_CERT_VALID_HOURS: int(24, { min: 1, max: 8760 }),
+  INSECURE_PLAINTEXT: bool(false),
 });
+
+const NOT_LOOPBACK_WITHOUT_TLS =
+  'is not a loopback address and there is no TLS: set TLS_CERT_FILE and TLS_KEY_FILE (npm run up makes them under .hivemind/tls), or INSECURE_PLAINTEXT=true to listen in plain text';
+
+/** Whether a listen address stays on this machine (plain text is allowed there by default). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
 
 /** A comma-separated list whose items all match `item`; empty when unset. */
 function list(item: RegExp, message: string) {
@@ -129,6 +146,19 @@ export class NodePoolConfig {
   readonly logLevel: z.output<typeof schema>['LOG_LEVEL'];
   readonly grpc: { host: string; port: number };
   readonly http: { host: string; port: number };
+  /**
+   * TLS on both listeners (HTTPS, wss, gRPC-TLS) from PEM files re-read every `reloadIntervalS`;
+   * absent only on loopback listeners or with INSECURE_PLAINTEXT=true. `nodeCa` signs and checks
+   * nodes' client certificates (mTLS), required on node rpcs when `requireClientCert`.
+   */
+  readonly tls?: {
+    certFile: string;
+    keyFile: string;
+    reloadIntervalS: number;
+    nodeCa?: { certFile: string; keyFile: string };
+    requireClientCert: boolean;
+    nodeCertValidHours: number;
+  };
   readonly database: { url: string; poolSize: number; migrationsRun: boolean };
   readonly redis: { url: string; queuePrefix: string };
   readonly auth: {
@@ -191,6 +221,26 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
       .refine((v) => (v.ADMIN_USERNAME === undefined) === (v.ADMIN_PASSWORD === undefined), {
         message: 'and ADMIN_USERNAME must be given together',
         path: ['ADMIN_PASSWORD'],
+      })
+      .refine((v) => (v.TLS_CERT_FILE === undefined) === (v.TLS_KEY_FILE === undefined), {
+        message: 'and TLS_CERT_FILE must be given together',
+        path: ['TLS_KEY_FILE'],
+      })
+      .refine((v) => (v.TLS_CA_FILE === undefined) === (v.TLS_CA_KEY_FILE === undefined), {
+        message: 'and TLS_CA_FILE must be given together (the CA that signs node certificates)',
+        path: ['TLS_CA_KEY_FILE'],
+      })
+      .refine((v) => !v.GRPC_REQUIRE_CLIENT_CERT || (v.TLS_CERT_FILE && v.TLS_CA_FILE), {
+        message: 'needs TLS_CERT_FILE/TLS_KEY_FILE and TLS_CA_FILE/TLS_CA_KEY_FILE (node certificates)',
+        path: ['GRPC_REQUIRE_CLIENT_CERT'],
+      })
+      .refine((v) => v.TLS_CERT_FILE || v.INSECURE_PLAINTEXT || isLoopbackHost(v.HTTP_HOST), {
+        message: NOT_LOOPBACK_WITHOUT_TLS,
+        path: ['HTTP_HOST'],
+      })
+      .refine((v) => v.TLS_CERT_FILE || v.INSECURE_PLAINTEXT || isLoopbackHost(v.GRPC_SERVER_HOST), {
+        message: NOT_LOOPBACK_WITHOUT_TLS,
+        path: ['GRPC_SERVER_HOST'],
       }),
     env,
   );
@@ -199,6 +249,20 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     logLevel: e.LOG_LEVEL,
     grpc: { host: e.GRPC_SERVER_HOST, port: e.GRPC_SERVER_PORT },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    ...(e.TLS_CERT_FILE && e.TLS_KEY_FILE
+      ? {
+          tls: {
+            certFile: resolve(e.TLS_CERT_FILE),
+            keyFile: resolve(e.TLS_KEY_FILE),
+            reloadIntervalS: e.TLS_RELOAD_INTERVAL_S,
+            ...(e.TLS_CA_FILE && e.TLS_CA_KEY_FILE
+              ? { nodeCa: { certFile: resolve(e.TLS_CA_FILE), keyFile: resolve(e.TLS_CA_KEY_FILE) } }
+              : {}),
+            requireClientCert: e.GRPC_REQUIRE_CLIENT_CERT,
+            nodeCertValidHours: e.NODE_CERT_VALID_HOURS,
+          },
+        }
+      : {}),
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, migrationsRun: e.MIGRATIONS_RUN },
     redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },
     auth: {

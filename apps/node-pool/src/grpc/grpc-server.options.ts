@@ -10,6 +10,7 @@ import {
   NODEPOOL_PROTO_PATH,
 } from '@hivemind/contracts/grpc';
 import { type NodePoolConfig } from '../config/node-pool.config';
+import { type ServerTls } from '../tls/server-tls';
 import { type GrpcHealthService } from './grpc-health.service';
 import { limitRequestMessages, rpcMessageGuard } from './rpc-message-guard';
 
@@ -18,11 +19,17 @@ import { limitRequestMessages, rpcMessageGuard } from './rpc-message-guard';
  * UNIMPLEMENTED), grpc.health.v1 and server reflection (v1 and v1alpha), on GRPC_SERVER_HOST:PORT;
  * every request message bounded by its rpc's limit and free of NUL characters before a handler runs.
  */
-export function grpcServerOptions(config: NodePoolConfig, health: GrpcHealthService): GrpcOptions {
+export function grpcServerOptions(
+  config: NodePoolConfig,
+  health: GrpcHealthService,
+  tls?: ServerTls,
+): GrpcOptions {
   return {
     transport: Transport.GRPC,
     options: {
       url: `${config.grpc.host}:${config.grpc.port}`,
+      // TLS when the pool has a certificate (re-read when it changes), plain text otherwise
+      ...(tls ? { credentials: tls.grpcCredentials() } : {}),
       package: NODEPOOL_PACKAGE,
       protoPath: NODEPOOL_PROTO_PATH,
       loader: GRPC_LOADER_OPTIONS,

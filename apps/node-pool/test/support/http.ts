@@ -17,7 +17,7 @@ export async function call<T = any>(
   path: string,
   options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Answer<T>> {
-  const res = await fetch(`${pool.http}${path}`, {
+  const res = await pool.fetch(`${pool.http}${path}`, {
     method,
     headers: {
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),

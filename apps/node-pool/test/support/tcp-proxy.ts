@@ -9,6 +9,9 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private server?: Server;
   port = 0;
+  /** Every byte that crossed the proxy, both ways, while `recording` (what a wiretap sees). */
+  recording = false;
+  readonly seen: Buffer[] = [];
 
   private constructor(
     private readonly targetHost: string,
@@ -50,6 +53,9 @@ export class TcpProxy {
         a.on('close', () => {
           this.sockets.delete(a);
           b.destroy();
+        });
+        a.on('data', (chunk: Buffer) => {
+          if (this.recording) this.seen.push(Buffer.from(chunk));
         });
         a.pipe(b);
       }

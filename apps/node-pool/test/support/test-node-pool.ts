@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { freePort } from '@hivemind/local-stack';
+import { type LocalPki, ensureLocalPki, freePort, trustingFetch } from '@hivemind/local-stack';
+
+export { trustingFetch };
 import { createTestDatabase, stackInfo, type TestDatabase } from '@hivemind/testing';
 import { createNodePool, startNodePool } from '../../src/app.factory';
 import { type NodePoolConfig, parseNodePoolConfig } from '../../src/config/node-pool.config';
@@ -12,8 +14,12 @@ export interface TestNodePool {
   app: INestApplication;
   config: NodePoolConfig;
   db: TestDatabase;
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<port> (https:// with `tls`) */
   http: string;
+  /** fetch that trusts the pool's test CA when it serves TLS. */
+  fetch: typeof fetch;
+  /** With `tls`: the throw-away CA and the server certificate (for 127.0.0.1 and localhost). */
+  pki?: LocalPki;
   /** 127.0.0.1:<port> */
   grpc: string;
   /** Stops the pool (its database and storage stay), waits `downMs`, starts it again on the same ports. */
@@ -28,10 +34,11 @@ export interface TestNodePool {
  */
 export async function startTestNodePool(
   env: Record<string, string> = {},
-  options: { databaseUrl?: (url: string) => string } = {},
+  options: { databaseUrl?: (url: string) => string; tls?: boolean } = {},
 ): Promise<TestNodePool> {
   const db = await createTestDatabase('pool');
   const storage = mkdtempSync(join(tmpdir(), 'hivemind-storage-'));
+  const pki = options.tls ? await ensureLocalPki(join(storage, 'tls'), ['localhost', '127.0.0.1']) : undefined;
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const config = parseNodePoolConfig({
     NODE_ENV: 'test',
@@ -47,6 +54,14 @@ export async function startTestNodePool(
     GRPC_SERVER_PORT: String(grpcPort),
     STORAGE_PATH: storage,
     WEB_ROOT: join(storage, 'no-console-here'),
+    ...(pki
+      ? {
+          TLS_CERT_FILE: pki.certFile,
+          TLS_KEY_FILE: pki.keyFile,
+          TLS_CA_FILE: pki.caFile,
+          TLS_CA_KEY_FILE: pki.caKeyFile,
+        }
+      : {}),
     ...env,
   });
   const app = await createNodePool(config);
@@ -55,7 +70,9 @@ export async function startTestNodePool(
     app,
     config,
     db,
-    http: `http://127.0.0.1:${config.http.port}`,
+    http: `${pki ? 'https' : 'http'}://127.0.0.1:${config.http.port}`,
+    fetch: pki ? trustingFetch(readFileSync(pki.caFile, 'utf8')) : fetch,
+    ...(pki ? { pki } : {}),
     grpc: `127.0.0.1:${config.grpc.port}`,
     restart: async (downMs = 0) => {
       await pool.app.close();
@@ -71,3 +88,4 @@ export async function startTestNodePool(
   };
   return pool;
 }
+

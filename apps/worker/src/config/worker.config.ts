@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
   type Env,
+  bool,
   hostPort,
   int,
   logLevel,
@@ -17,6 +18,9 @@ const schema = z.object({
   NODE_ENV: nodeEnv(),
   LOG_LEVEL: logLevel(),
   NODE_POOL_ADDRESS: hostPort('127.0.0.1:50051'),
+  NODE_POOL_TLS: oneOf(['auto', 'true', 'false'] as const, 'auto'),
+  NODE_POOL_CA_FILE: z.string().min(1).optional(),
+  NODE_POOL_INSECURE: bool(false),
   NODE_ID: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'must be 1-64 letters, digits, "_", "." or "-"' })
@@ -57,6 +61,11 @@ export class WorkerConfig {
   readonly env: 'production' | 'development' | 'test';
   readonly logLevel: z.output<typeof schema>['LOG_LEVEL'];
   readonly nodePoolAddress: string;
+  /**
+   * How the worker reaches the pool: TLS verified against `caFile` (else the system's and Node's
+   * trusted CAs), or plain text — only to a loopback pool, unless NODE_POOL_INSECURE=true.
+   */
+  readonly poolTls: { kind: 'tls'; caFile?: string } | { kind: 'plaintext' };
   readonly nodeId: string;
   readonly http: { host: string; port: number };
   /** auto: use Docker when an engine answers; without one the node runs as low trust. */
@@ -88,11 +97,22 @@ export class WorkerConfig {
 
 /** The worker's environment (see .env.example), validated; throws a ConfigError naming bad variables. */
 export function parseWorkerConfig(env: Env): WorkerConfig {
-  const e = parseEnv(schema, env);
+  const e = parseEnv(
+    schema.refine(
+      (v) => v.NODE_POOL_INSECURE || poolTlsOf(v).kind === 'tls' || isLoopbackAddress(v.NODE_POOL_ADDRESS),
+      {
+        message:
+          'is set to plain text (NODE_POOL_TLS=false) but the pool is not on loopback: use TLS (NODE_POOL_CA_FILE names the pool\'s CA), or NODE_POOL_INSECURE=true to send credentials in clear text',
+        path: ['NODE_POOL_TLS'],
+      },
+    ),
+    env,
+  );
   return new WorkerConfig({
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     nodePoolAddress: e.NODE_POOL_ADDRESS,
+    poolTls: poolTlsOf(e),
     nodeId:
       e.NODE_ID ??
       hostname()
@@ -124,6 +144,26 @@ export function parseWorkerConfig(env: Env): WorkerConfig {
   });
 }
 
+/** "127.0.0.1:50051", "localhost:50051", "[::1]:50051" are loopback. */
+export function isLoopbackAddress(address: string): boolean {
+  const host = address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** auto: TLS unless the pool is on loopback with no CA file given (a local pool in plain text). */
+function poolTlsOf(e: {
+  NODE_POOL_TLS: 'auto' | 'true' | 'false';
+  NODE_POOL_CA_FILE?: string | undefined;
+  NODE_POOL_ADDRESS: string;
+}): WorkerConfig['poolTls'] {
+  const tls =
+    e.NODE_POOL_TLS === 'true' ||
+    (e.NODE_POOL_TLS === 'auto' && (e.NODE_POOL_CA_FILE !== undefined || !isLoopbackAddress(e.NODE_POOL_ADDRESS)));
+  return tls
+    ? { kind: 'tls', ...(e.NODE_POOL_CA_FILE ? { caFile: resolve(e.NODE_POOL_CA_FILE) } : {}) }
+    : { kind: 'plaintext' };
+}
+
 export const WORKER_USAGE = `Usage: hivemind-worker [--help] [--version]
 
 The HiveMind worker agent: runs tasks from the node pool in Docker containers on this machine.
@@ -131,6 +171,10 @@ It dials out to the node pool (no inbound port needed) and serves a local status
 
 Configuration (environment variables, see .env.example):
   NODE_POOL_ADDRESS     node pool gRPC address                 (default 127.0.0.1:50051)
+  NODE_POOL_TLS         auto | true | false                     (default auto: TLS unless
+                        the pool is on loopback and no NODE_POOL_CA_FILE is given)
+  NODE_POOL_CA_FILE     the pool's CA certificate (PEM)         (default: the system's CAs)
+  NODE_POOL_INSECURE    allow plain text to a pool off loopback (default false)
   NODE_ID               this node's name                        (default: the hostname)
   HIVEMIND_USERNAME     owner account the node registers with
   HIVEMIND_PASSWORD     its password

@@ -126,21 +126,34 @@ function accepted<T extends { success: boolean; message: string; stop?: boolean 
  * what the worker needs and reject with FencedOffError / PoolRefusedError / the gRPC error.
  */
 export class PoolClient {
-  private readonly users: UserServiceClient;
-  private readonly manager: NodeManagerServiceClient;
-  private readonly workers: WorkerNodeServiceClient;
-  private readonly master: MasterNodeServiceClient;
+  private users!: UserServiceClient;
+  private manager!: NodeManagerServiceClient;
+  private workers!: WorkerNodeServiceClient;
+  private master!: MasterNodeServiceClient;
   /** The node credential from RegisterWorkerNode; empty until registered. */
   credential = '';
   nodeUuid = '';
 
-  constructor(address: string) {
+  constructor(
+    private readonly address: string,
+    creds: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+  ) {
+    this.dial(creds);
+  }
+
+  /**
+   * (Re)opens the channels with `creds`: at start, and when the node's client certificate is
+   * issued or renewed (calls in flight on the old channels end, and are retried by their callers).
+   */
+  dial(creds: grpc.ChannelCredentials): void {
+    const old = [this.users, this.manager, this.workers, this.master].filter(Boolean);
+    const address = this.address;
     const pkg = loadNodepool().nodepool;
-    const creds = grpc.credentials.createInsecure();
     this.users = new pkg.UserService(address, creds, GRPC_CHANNEL_OPTIONS);
     this.manager = new pkg.NodeManagerService(address, creds, GRPC_CHANNEL_OPTIONS);
     this.workers = new pkg.WorkerNodeService(address, creds, GRPC_CHANNEL_OPTIONS);
     this.master = new pkg.MasterNodeService(address, creds, GRPC_CHANNEL_OPTIONS);
+    for (const client of old) client.close();
   }
 
   private node(): grpc.Metadata {

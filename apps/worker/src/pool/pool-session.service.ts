@@ -1,3 +1,4 @@
+import { explainPoolError } from './pool-tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
@@ -75,11 +76,9 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
           randomize: true,
           signal: this.closing.signal,
           onFailedAttempt: ({ error, attemptNumber }) => {
-            this.lastError = error.message;
+            this.lastError = explainPoolError(error.message, this.config);
             if (attemptNumber === 1 || attemptNumber % 10 === 0)
-              this.logger.warn(
-                `node pool ${this.config.nodePoolAddress}: ${error.message} (try ${attemptNumber})`,
-              );
+              this.logger.warn(`node pool ${this.config.nodePoolAddress}: ${this.lastError} (try ${attemptNumber})`);
           },
         });
       } catch {
