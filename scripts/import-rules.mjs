@@ -98,7 +98,7 @@ export const importRules = [
   ...folders.map((f) => restrict([`apps/node-pool/src/${f}/**/*.ts`], nodePoolPatterns(f))),
   ...['worker', 'web', 'cli'].map((app) => restrict([`apps/${app}/**/*.ts`], [otherApps(app)])),
   // the browser-safe contracts: no package, no Node module (the console bundles them); the Node-only
-  // entries (grpc, wireguard) and the DTOs have their own rules
+  // entries (grpc, wireguard, tls) and the DTOs have their own rules
   restrict(
     ['libs/contracts/src/**/*.ts'],
     [
@@ -111,6 +111,7 @@ export const importRules = [
       'libs/contracts/src/dto/**',
       'libs/contracts/src/grpc/**',
       'libs/contracts/src/wireguard/**',
+      'libs/contracts/src/tls/**',
       'libs/contracts/src/**/*.spec.ts',
     ],
   ),

@@ -45,9 +45,9 @@ describe('TLS on both listeners', () => {
       code: grpc.status.UNAVAILABLE,
     });
     const stranger = await createCertificateAuthority('a stranger');
-    await expect(health(pool.grpc, grpc.credentials.createSsl(Buffer.from(stranger.certPem)))).rejects.toMatchObject(
-      { code: grpc.status.UNAVAILABLE },
-    );
+    await expect(
+      health(pool.grpc, grpc.credentials.createSsl(Buffer.from(stranger.certPem))),
+    ).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
   });
 
   it('keeps a password and a token off the wire', async () => {
@@ -56,14 +56,16 @@ describe('TLS on both listeners', () => {
       const through = { ...pool, http: `https://127.0.0.1:${proxy.port}` };
       proxy.recording = true;
       const username = `wire-${Date.now()}`;
-      const res = await call(through, 'POST', '/api/auth/register', { body: { username, password: STRONG_PASSWORD } });
+      const res = await call(through, 'POST', '/api/auth/register', {
+        body: { username, password: STRONG_PASSWORD },
+      });
       expect(res.status).toBe(201);
       const token = res.body.access_token as string;
       expect((await call(through, 'GET', '/api/me', { token })).status).toBe(200);
       proxy.recording = false;
       const wire = Buffer.concat(proxy.seen);
       expect(wire.length).toBeGreaterThan(1000);
-      for (const secret of [STRONG_PASSWORD, token, token.split('.')[2]!, username, 'Bearer', 'HTTP/1.1']) {
+      for (const secret of [STRONG_PASSWORD, token, token.split('.')[2], username, 'Bearer', 'HTTP/1.1']) {
         expect(wire.includes(secret)).toBe(false);
       }
       // the control: the same capture of a plain-text pool shows them
@@ -95,13 +97,18 @@ describe('TLS on both listeners', () => {
     const renewed = trustingFetch(next.certPem);
     await waitFor(
       'HTTPS serves the renewed certificate',
-      async () => (await renewed(`${pool.http}/health`).then((r) => r.status, () => 0)) === 200,
+      async () =>
+        (await renewed(`${pool.http}/health`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200,
       10_000,
     );
     await waitFor(
       'gRPC serves the renewed certificate',
       async () =>
-        (await health(pool.grpc, grpc.credentials.createSsl(Buffer.from(next.certPem))).catch(() => '')) === 'SERVING',
+        (await health(pool.grpc, grpc.credentials.createSsl(Buffer.from(next.certPem))).catch(() => '')) ===
+        'SERVING',
       10_000,
     );
     await expect(trustingFetch(readFileSync(pki.caFile, 'utf8'))(`${pool.http}/health`)).rejects.toThrow();
@@ -117,18 +124,28 @@ describe('plain text only where asked for', () => {
   };
 
   it('refuses to listen off loopback without TLS, naming the variables', () => {
-    expect(() => parseNodePoolConfig({ ...base })).toThrow(/HTTP_HOST is not a loopback address and there is no TLS.*TLS_CERT_FILE/);
-    expect(() => parseNodePoolConfig({ ...base, HTTP_HOST: '127.0.0.1' })).toThrow(/GRPC_SERVER_HOST is not a loopback/);
-    expect(() => parseNodePoolConfig({ ...base, HTTP_HOST: '127.0.0.1', GRPC_SERVER_HOST: '::1' })).not.toThrow();
+    expect(() => parseNodePoolConfig({ ...base })).toThrow(
+      /HTTP_HOST is not a loopback address and there is no TLS.*TLS_CERT_FILE/,
+    );
+    expect(() => parseNodePoolConfig({ ...base, HTTP_HOST: '127.0.0.1' })).toThrow(
+      /GRPC_SERVER_HOST is not a loopback/,
+    );
+    expect(() =>
+      parseNodePoolConfig({ ...base, HTTP_HOST: '127.0.0.1', GRPC_SERVER_HOST: '::1' }),
+    ).not.toThrow();
     expect(() => parseNodePoolConfig({ ...base, INSECURE_PLAINTEXT: 'true' })).not.toThrow();
-    expect(() => parseNodePoolConfig({ ...base, TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' })).not.toThrow();
-    expect(() => parseNodePoolConfig({ ...base, TLS_CERT_FILE: 'c.pem' })).toThrow(/TLS_KEY_FILE and TLS_CERT_FILE must be given together/);
+    expect(() =>
+      parseNodePoolConfig({ ...base, TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' }),
+    ).not.toThrow();
+    expect(() => parseNodePoolConfig({ ...base, TLS_CERT_FILE: 'c.pem' })).toThrow(
+      /TLS_KEY_FILE and TLS_CERT_FILE must be given together/,
+    );
     expect(() =>
       parseNodePoolConfig({ ...base, INSECURE_PLAINTEXT: 'true', GRPC_REQUIRE_CLIENT_CERT: 'true' }),
     ).toThrow(/GRPC_REQUIRE_CLIENT_CERT needs/);
   });
 
-  it('does not start with a key that is not the certificate\'s', async () => {
+  it("does not start with a key that is not the certificate's", async () => {
     const ca = await createCertificateAuthority('CA');
     const a = await issueServerCertificate(ca, ['localhost']);
     const b = await issueServerCertificate(ca, ['localhost']);

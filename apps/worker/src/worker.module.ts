@@ -50,7 +50,10 @@ export class WorkerModule {
         { provide: WorkerConfig, useValue: config },
         DockerRepository,
         PoolProbe,
-        { provide: PoolClient, useFactory: () => new PoolClient(config.nodePoolAddress, poolCredentials(config)) },
+        {
+          provide: PoolClient,
+          useFactory: () => new PoolClient(config.nodePoolAddress, poolCredentials(config)),
+        },
         {
           provide: EXECUTOR,
           inject: [WorkerConfig, DockerRepository],

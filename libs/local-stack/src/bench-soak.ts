@@ -23,7 +23,16 @@ import {
   type TaskDetailView,
   type TaskView,
 } from '@hivemind/contracts';
-import { Api, envNumber, machine, mapAtMost, percentile, sleep, stackFetch, waitForWorker } from './bench-support';
+import {
+  Api,
+  envNumber,
+  machine,
+  mapAtMost,
+  percentile,
+  sleep,
+  stackFetch,
+  waitForWorker,
+} from './bench-support';
 import { freePort } from './free-port';
 import { BUSYBOX_IMAGE, buildBusyboxImage, imageExists } from './runtime-image';
 import { up } from './up';

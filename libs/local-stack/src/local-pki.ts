@@ -39,7 +39,9 @@ function serverCertificateFits(certFile: string, ca: X509Certificate, hosts: rea
     const cert = new X509Certificate(readFileSync(certFile));
     if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return false;
     if (cert.validToDate.getTime() - Date.now() < RENEW_BEFORE_MS) return false;
-    return hosts.every((host) => (host.includes(':') || /^\d/.test(host) ? cert.checkIP(host) : cert.checkHost(host)));
+    return hosts.every((host) =>
+      host.includes(':') || /^\d/.test(host) ? cert.checkIP(host) : cert.checkHost(host),
+    );
   } catch {
     return false;
   }
@@ -64,7 +66,9 @@ export async function ensureLocalPki(dir: string, hosts: readonly string[]): Pro
   if (existsSync(files.caFile) && existsSync(files.caKeyFile)) {
     ca = { certPem: readFileSync(files.caFile, 'utf8'), keyPem: readFileSync(files.caKeyFile, 'utf8') };
   } else {
-    ca = await createCertificateAuthority(`HiveMind local CA (${hosts.find((h) => !/^[\d:]|^localhost$/.test(h)) ?? 'localhost'})`);
+    ca = await createCertificateAuthority(
+      `HiveMind local CA (${hosts.find((h) => !/^[\d:]|^localhost$/.test(h)) ?? 'localhost'})`,
+    );
     writePrivate(files.caKeyFile, ca.keyPem);
     writeFileSync(files.caFile, ca.certPem);
     made = 'ca';
@@ -92,7 +96,8 @@ export function trustInBrowsers(
   home: string,
 ): { trusted: true; where: string } | { trusted: false; why: string } {
   const where = join(home, '.pki', 'nssdb');
-  const certutil = (args: string[]) => spawnSync('certutil', ['-d', `sql:${where}`, ...args], { encoding: 'utf8' });
+  const certutil = (args: string[]) =>
+    spawnSync('certutil', ['-d', `sql:${where}`, ...args], { encoding: 'utf8' });
   if (spawnSync('sh', ['-c', 'command -v certutil'], { stdio: 'ignore' }).status !== 0)
     return { trusted: false, why: 'certutil is missing (Debian: apt-get install libnss3-tools)' };
   mkdirSync(where, { recursive: true, mode: 0o700 });

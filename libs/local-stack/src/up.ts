@@ -362,14 +362,25 @@ async function localTls(
 ): Promise<{ poolEnv: Record<string, string>; caFile?: string; lines: string[] }> {
   if (env.TLS_CERT_FILE) {
     const caFile = env.NODE_POOL_CA_FILE ?? env.TLS_CA_FILE;
-    return { poolEnv: {}, ...(caFile ? { caFile } : {}), lines: [`  TLS            your certificate ${env.TLS_CERT_FILE}`] };
+    return {
+      poolEnv: {},
+      ...(caFile ? { caFile } : {}),
+      lines: [`  TLS            your certificate ${env.TLS_CERT_FILE}`],
+    };
   }
-  const hosts = ['localhost', '127.0.0.1', '::1', hostname(), vpnGatewayAddress(env.VPN_SUBNET ?? '10.128.0.0/16')];
+  const hosts = [
+    'localhost',
+    '127.0.0.1',
+    '::1',
+    hostname(),
+    vpnGatewayAddress(env.VPN_SUBNET ?? '10.128.0.0/16'),
+  ];
   const pki: LocalPki = await ensureLocalPki(
     join(home, 'tls'),
     hosts.filter((h): h is string => Boolean(h)),
   );
-  if (pki.made !== 'nothing') log(`made ${pki.made === 'ca' ? 'a local CA and ' : ''}a server certificate in ${pki.dir}`);
+  if (pki.made !== 'nothing')
+    log(`made ${pki.made === 'ca' ? 'a local CA and ' : ''}a server certificate in ${pki.dir}`);
   let browsers = 'not added to browsers (HIVEMIND_TRUST_CA=off)';
   if (env.HIVEMIND_TRUST_CA !== 'off') {
     try {
@@ -378,7 +389,9 @@ async function localTls(
       // trustInBrowsers says what is missing
     }
     const trust = trustInBrowsers(pki, env.HOME ?? homedir());
-    browsers = trust.trusted ? `trusted by this user's browsers (${trust.where})` : `not added to browsers: ${trust.why}`;
+    browsers = trust.trusted
+      ? `trusted by this user's browsers (${trust.where})`
+      : `not added to browsers: ${trust.why}`;
   }
   return {
     poolEnv: {

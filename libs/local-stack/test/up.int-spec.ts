@@ -127,7 +127,9 @@ describe('the local stack launcher (npm run up)', () => {
     await expect(globalThis.fetch(`${http}/health`)).rejects.toThrow();
     await expect(globalThis.fetch(`${http.replace('https', 'http')}/health`)).rejects.toThrow();
     // the CA is in this user's NSS store, which Chromium reads
-    const listed = spawnSync('certutil', ['-d', `sql:${join(userHome, '.pki', 'nssdb')}`, '-L'], { encoding: 'utf8' });
+    const listed = spawnSync('certutil', ['-d', `sql:${join(userHome, '.pki', 'nssdb')}`, '-L'], {
+      encoding: 'utf8',
+    });
     expect(listed.stdout).toContain('HiveMind local CA');
   });
 

@@ -24,8 +24,14 @@ describe(parseNodePoolConfig.name, () => {
     expect(() => parseNodePoolConfig(strict)).toThrow(
       /HTTP_HOST is not a loopback address and there is no TLS: set TLS_CERT_FILE and TLS_KEY_FILE .*GRPC_SERVER_HOST is not a loopback address/,
     );
-    expect(parseNodePoolConfig({ ...strict, HTTP_HOST: 'localhost', GRPC_SERVER_HOST: '127.0.0.2' }).tls).toBeUndefined();
-    const tls = parseNodePoolConfig({ ...strict, TLS_CERT_FILE: '/etc/hm/cert.pem', TLS_KEY_FILE: '/etc/hm/key.pem' }).tls;
+    expect(
+      parseNodePoolConfig({ ...strict, HTTP_HOST: 'localhost', GRPC_SERVER_HOST: '127.0.0.2' }).tls,
+    ).toBeUndefined();
+    const tls = parseNodePoolConfig({
+      ...strict,
+      TLS_CERT_FILE: '/etc/hm/cert.pem',
+      TLS_KEY_FILE: '/etc/hm/key.pem',
+    }).tls;
     expect(tls).toEqual({
       certFile: '/etc/hm/cert.pem',
       keyFile: '/etc/hm/key.pem',
@@ -37,7 +43,12 @@ describe(parseNodePoolConfig.name, () => {
       'TLS_KEY_FILE and TLS_CERT_FILE must be given together',
     );
     expect(() =>
-      parseNodePoolConfig({ ...base, TLS_CERT_FILE: '/c.pem', TLS_KEY_FILE: '/k', GRPC_REQUIRE_CLIENT_CERT: 'true' }),
+      parseNodePoolConfig({
+        ...base,
+        TLS_CERT_FILE: '/c.pem',
+        TLS_KEY_FILE: '/k',
+        GRPC_REQUIRE_CLIENT_CERT: 'true',
+      }),
     ).toThrow('GRPC_REQUIRE_CLIENT_CERT needs');
   });
 

@@ -111,13 +111,16 @@ export class ServerTls implements CertificateProvider {
       files = readTlsFiles(this.config);
     } catch (error) {
       // a half-written renewal: keep serving the old set and look again next time
-      this.logger.warn(`TLS files changed but cannot be used yet, keeping the old ones: ${(error as Error).message}`);
+      this.logger.warn(
+        `TLS files changed but cannot be used yet, keeping the old ones: ${(error as Error).message}`,
+      );
       return false;
     }
     this.stamp = stamp;
     this.files = files;
     for (const server of this.httpsServers) server.setSecureContext(this.httpsOptions());
-    for (const listener of this.identityListeners) listener({ certificate: files.cert, privateKey: files.key });
+    for (const listener of this.identityListeners)
+      listener({ certificate: files.cert, privateKey: files.key });
     if (files.nodeCa) for (const listener of this.caListeners) listener({ caCertificate: files.nodeCa });
     this.logger.log(`TLS certificate reloaded from ${this.config.certFile}`);
     return true;
@@ -156,6 +159,10 @@ export class ServerTls implements CertificateProvider {
   }
 
   private watched(): string[] {
-    return [this.config.certFile, this.config.keyFile, ...(this.config.nodeCa ? [this.config.nodeCa.certFile] : [])];
+    return [
+      this.config.certFile,
+      this.config.keyFile,
+      ...(this.config.nodeCa ? [this.config.nodeCa.certFile] : []),
+    ];
   }
 }

@@ -38,7 +38,9 @@ export async function startTestNodePool(
 ): Promise<TestNodePool> {
   const db = await createTestDatabase('pool');
   const storage = mkdtempSync(join(tmpdir(), 'hivemind-storage-'));
-  const pki = options.tls ? await ensureLocalPki(join(storage, 'tls'), ['localhost', '127.0.0.1']) : undefined;
+  const pki = options.tls
+    ? await ensureLocalPki(join(storage, 'tls'), ['localhost', '127.0.0.1'])
+    : undefined;
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const config = parseNodePoolConfig({
     NODE_ENV: 'test',
@@ -88,4 +90,3 @@ export async function startTestNodePool(
   };
   return pool;
 }
-

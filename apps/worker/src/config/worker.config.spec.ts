@@ -21,6 +21,26 @@ describe(parseWorkerConfig.name, () => {
     expect(config.pool.heartbeatIntervalMs).toBe(5000);
   });
 
+  it.each([
+    [{}, { kind: 'plaintext' }],
+    [{ NODE_POOL_ADDRESS: 'localhost:50051' }, { kind: 'plaintext' }],
+    [{ NODE_POOL_CA_FILE: '/etc/hm/ca.pem' }, { kind: 'tls', caFile: '/etc/hm/ca.pem' }],
+    [{ NODE_POOL_ADDRESS: 'pool.example.org:50051' }, { kind: 'tls' }],
+    [{ NODE_POOL_ADDRESS: '127.0.0.1:50051', NODE_POOL_TLS: 'true' }, { kind: 'tls' }],
+    [
+      { NODE_POOL_ADDRESS: '10.0.0.5:50051', NODE_POOL_TLS: 'false', NODE_POOL_INSECURE: 'true' },
+      { kind: 'plaintext' },
+    ],
+  ])('reaches the pool with %j as %j', (env, poolTls) => {
+    expect(parseWorkerConfig({ ...OWNER, ...env }).poolTls).toEqual(poolTls);
+  });
+
+  it('refuses plain text to a pool off loopback unless told it is insecure', () => {
+    expect(() =>
+      parseWorkerConfig({ ...OWNER, NODE_POOL_ADDRESS: 'pool.example.org:50051', NODE_POOL_TLS: 'false' }),
+    ).toThrow(/NODE_POOL_TLS is set to plain text .* NODE_POOL_INSECURE=true/);
+  });
+
   it('needs the owner account the node registers with', () => {
     expect(() => parseWorkerConfig({})).toThrow(
       /HIVEMIND_USERNAME is required.*HIVEMIND_PASSWORD is required/,

@@ -102,7 +102,7 @@ export function parseWorkerConfig(env: Env): WorkerConfig {
       (v) => v.NODE_POOL_INSECURE || poolTlsOf(v).kind === 'tls' || isLoopbackAddress(v.NODE_POOL_ADDRESS),
       {
         message:
-          'is set to plain text (NODE_POOL_TLS=false) but the pool is not on loopback: use TLS (NODE_POOL_CA_FILE names the pool\'s CA), or NODE_POOL_INSECURE=true to send credentials in clear text',
+          "is set to plain text (NODE_POOL_TLS=false) but the pool is not on loopback: use TLS (NODE_POOL_CA_FILE names the pool's CA), or NODE_POOL_INSECURE=true to send credentials in clear text",
         path: ['NODE_POOL_TLS'],
       },
     ),
@@ -146,7 +146,10 @@ export function parseWorkerConfig(env: Env): WorkerConfig {
 
 /** "127.0.0.1:50051", "localhost:50051", "[::1]:50051" are loopback. */
 export function isLoopbackAddress(address: string): boolean {
-  const host = address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const host = address
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase();
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
@@ -158,7 +161,8 @@ function poolTlsOf(e: {
 }): WorkerConfig['poolTls'] {
   const tls =
     e.NODE_POOL_TLS === 'true' ||
-    (e.NODE_POOL_TLS === 'auto' && (e.NODE_POOL_CA_FILE !== undefined || !isLoopbackAddress(e.NODE_POOL_ADDRESS)));
+    (e.NODE_POOL_TLS === 'auto' &&
+      (e.NODE_POOL_CA_FILE !== undefined || !isLoopbackAddress(e.NODE_POOL_ADDRESS)));
   return tls
     ? { kind: 'tls', ...(e.NODE_POOL_CA_FILE ? { caFile: resolve(e.NODE_POOL_CA_FILE) } : {}) }
     : { kind: 'plaintext' };

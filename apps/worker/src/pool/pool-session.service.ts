@@ -1,4 +1,3 @@
-import { explainPoolError } from './pool-tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
@@ -17,6 +16,9 @@ import { MACHINE, type MachineDescription } from '../machine/hardware';
 import { MachineMonitor } from '../machine/machine-monitor';
 import { AGENT_VERSION } from '../version';
 import { PoolClient, isUnauthenticated, type Trust } from './pool-client';
+import { diagnoseTls, explainPoolError } from './pool-tls';
+
+const UNAVAILABLE = 14; // grpc.status.UNAVAILABLE
 
 /** The pool pings every 15 s on the push stream; three missed pings and the stream is given up. */
 const STREAM_SILENCE_MS = 45_000;
@@ -75,10 +77,18 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
           maxTimeout: this.config.pool.reconnectMaxMs,
           randomize: true,
           signal: this.closing.signal,
-          onFailedAttempt: ({ error, attemptNumber }) => {
-            this.lastError = explainPoolError(error.message, this.config);
+          onFailedAttempt: async ({ error, attemptNumber }) => {
+            // gRPC says only "Failed to connect": one handshake of our own tells a TLS problem
+            const tls =
+              (error as { code?: number }).code === UNAVAILABLE &&
+              (attemptNumber === 1 || attemptNumber % 10 === 0)
+                ? await diagnoseTls(this.config)
+                : undefined;
+            this.lastError = explainPoolError(tls ?? error.message, this.config);
             if (attemptNumber === 1 || attemptNumber % 10 === 0)
-              this.logger.warn(`node pool ${this.config.nodePoolAddress}: ${this.lastError} (try ${attemptNumber})`);
+              this.logger.warn(
+                `node pool ${this.config.nodePoolAddress}: ${this.lastError} (try ${attemptNumber})`,
+              );
           },
         });
       } catch {

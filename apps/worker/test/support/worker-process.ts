@@ -38,7 +38,8 @@ export class WorkerProcess {
     return `${this.workDir}.log`;
   }
 
-  async start(): Promise<void> {
+  /** Starts the worker and (unless `connected: false`) waits until its push stream to the pool is open. */
+  async start(options: { connected?: boolean } = {}): Promise<void> {
     this.port = await freePort();
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(process.execPath, [built('dist/apps/worker/apps/worker/src/main.js')], {
@@ -59,7 +60,8 @@ export class WorkerProcess {
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     this.child = child;
-    await this.until((s) => s.connected, 30_000, 'connected to the pool');
+    if (options.connected === false) await this.until(() => true, 30_000, 'serving its status API');
+    else await this.until((s) => s.connected, 30_000, 'connected to the pool');
   }
 
   async status(): Promise<WorkerStatus | undefined> {

@@ -73,7 +73,13 @@ describe('pki', () => {
     // and a server that asks for client certificates of this CA accepts it
     const server = await issueServerCertificate(ca, ['localhost']);
     const seen = await handshake(
-      { cert: server.certPem, key: server.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false },
+      {
+        cert: server.certPem,
+        key: server.keyPem,
+        ca: ca.certPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
       { ca: ca.certPem, servername: 'localhost', cert: signed.certPem, key: keyPem },
     );
     expect(seen.authorized).toBe(true);
@@ -92,9 +98,12 @@ describe('pki', () => {
   it('refuses a CSR whose signature does not match its key', async () => {
     const ca = await createCertificateAuthority('HiveMind test CA');
     const { csrPem } = await createKeyAndCsr('n1');
-    const body = csrPem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const body = csrPem
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
     const der = Buffer.from(body, 'base64');
-    der[der.length - 5] = der[der.length - 5]! ^ 0xff; // inside the signature
+    der[der.length - 5] = der[der.length - 5] ^ 0xff; // inside the signature
     const forged = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----`;
     expect(await signNodeCertificate(ca, forged, 'n1', 1)).toMatch(/signature|must be a PEM/);
   });

@@ -28,7 +28,7 @@ export const NODE_URI_PREFIX = 'hivemind:node:';
 function randomSerial(): string {
   // positive (top bit clear), 16 bytes: unique without a counter
   const bytes = randomBytes(16);
-  bytes[0] = bytes[0]! & 0x7f;
+  bytes[0] = bytes[0] & 0x7f;
   return bytes.toString('hex');
 }
 
@@ -179,18 +179,15 @@ async function signed(
 /** SHA-256 of a certificate's DER, as colon-separated upper-case hex (what browsers and openssl show). */
 export function fingerprintOf(cert: string | Buffer): string {
   const der = typeof cert === 'string' ? new X509Certificate(cert).raw : cert;
-  return (
-    createHash('sha256')
-      .update(der)
-      .digest('hex')
-      .toUpperCase()
-      .match(/../g) ?? []
-  ).join(':');
+  return (createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g) ?? []).join(':');
 }
 
 /** A fingerprint as typed by a person (any case, with or without colons) in the canonical form, or undefined. */
 export function normalizeFingerprint(text: string): string | undefined {
-  const hex = text.replace(/^sha256:/i, '').replace(/[:\s]/g, '').toUpperCase();
+  const hex = text
+    .replace(/^sha256:/i, '')
+    .replace(/[:\s]/g, '')
+    .toUpperCase();
   return /^[0-9A-F]{64}$/.test(hex) ? (hex.match(/../g) ?? []).join(':') : undefined;
 }
 
