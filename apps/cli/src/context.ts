@@ -1,11 +1,15 @@
 import { type Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { ApiClient } from './api/api-client';
+import { fetchTrusting } from './api/tls-trust';
+import { TrustStore } from './config/trust-store';
+import { UsageError } from './exit-codes';
 import { configDirOf } from './config/config-dir';
 import { normalizeServer, SessionStore } from './config/session-store';
 import { colorEnabled, Output } from './output/output';
 import { type Prompter } from './prompt/prompter';
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
+export const DEFAULT_SERVER = 'https://localhost:8080';
 
 /** Where the CLI reads and writes: the process's streams, or a test's buffers. */
 export interface Io {
@@ -30,6 +34,7 @@ export interface Io {
 interface GlobalOptions {
   server?: string;
   json?: boolean;
+  ca?: string;
 }
 
 /** What every command needs: the chosen server, the session store, the API client, the output. */
@@ -61,8 +66,41 @@ export class Cli {
     return new Output(this.io.out, this.json, colorEnabled(this.io.stdoutIsTTY, this.io.env));
   }
 
+  get trust(): TrustStore {
+    return new TrustStore(configDirOf(this.io.env));
+  }
+
+  /**
+   * The CA certificates (PEM) this server is verified against: --ca, else HIVEMIND_CA, else the one
+   * pinned at login; undefined: Node's and the system's CAs.
+   */
+  caPem(): string | undefined {
+    const file = this.program.opts<GlobalOptions>().ca;
+    if (file) {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new UsageError(`cannot read the CA certificate ${file}: ${(error as Error).message}`);
+      }
+    }
+    return this.trust.get(this.server)?.pem;
+  }
+
+  /** Trusts `pem` for this server from now on (in this process and, pinned, later). */
+  pin(fingerprint: string, pem: string): void {
+    this.trust.pin(this.server, fingerprint, pem);
+    this.apiInstance = undefined;
+  }
+
   api(): ApiClient {
-    this.apiInstance ??= new ApiClient(this.server, this.store, this.io.fetch ?? fetch, this.io.signal);
+    const ca = this.caPem();
+    this.apiInstance ??= new ApiClient(
+      this.server,
+      this.store,
+      this.io.fetch ?? fetchTrusting(ca),
+      this.io.signal,
+      ca,
+    );
     return this.apiInstance;
   }
 }

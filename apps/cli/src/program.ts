@@ -36,6 +36,11 @@ export function buildProgram(io: Io): Command {
         `node pool HTTP address (default: the one you logged in to last, else ${DEFAULT_SERVER})`,
       ).env('HIVEMIND_SERVER'),
     )
+    .addOption(
+      new Option('--ca <file>', "the pool's CA certificate (PEM) to verify its TLS certificate with").env(
+        'HIVEMIND_CA',
+      ),
+    )
     .option('--json', "print the API's JSON (one document) instead of tables")
     .configureOutput({
       writeOut: io.out,

@@ -6,6 +6,7 @@ import {
   toStoredSession,
 } from '../config/session-store';
 import { CliError } from '../exit-codes';
+import { certificateError, untrustedPool } from './tls-trust';
 import { interrupted, isAbort, notLoggedIn, refusal, sessionExpired, unreachable } from './errors';
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -45,6 +46,8 @@ export class ApiClient {
     private readonly store: SessionStore,
     private readonly fetchImpl: typeof fetch = fetch,
     private readonly signal?: AbortSignal,
+    /** The CA certificates the server is verified against (for the WebSocket too); undefined: the defaults. */
+    readonly ca?: string,
   ) {
     this.server = normalizeServer(server);
   }
@@ -127,6 +130,8 @@ export class ApiClient {
       // an error the body stream raised (a file that vanished mid-upload) is the user's to see
       const cause = (error as { cause?: unknown }).cause;
       if (cause instanceof CliError) throw cause;
+      const certificate = certificateError(error);
+      if (certificate) throw await untrustedPool(this.server, certificate);
       throw unreachable(this.server, error);
     }
   }

@@ -3,11 +3,13 @@ import { type SessionView, type UserView } from '@hivemind/contracts';
 import { toStoredSession } from '../config/session-store';
 import { type Cli } from '../context';
 import { CliError, ExitCode, UsageError } from '../exit-codes';
+import { UntrustedPoolError, certificateToPin } from '../api/tls-trust';
 
 interface CredentialOptions {
   username?: string;
   password?: string;
   passwordStdin?: boolean;
+  trust?: string;
 }
 
 /** `login`, `register`, `logout`, `whoami`. */
@@ -19,17 +21,23 @@ export function registerAuthCommands(program: Command, cli: Cli): void {
         '-p, --password <password>',
         'your password (others may see it in `ps`: prefer --password-stdin)',
       )
-      .option('--password-stdin', 'read the password from standard input');
+      .option('--password-stdin', 'read the password from standard input')
+      .option(
+        '--trust <fingerprint>',
+        "trust the pool's CA with this SHA-256 fingerprint from now on (check it with the pool's operator)",
+      );
 
   withCredentials(program.command('login'))
     .description('log in to the node pool; the token is kept in your config folder')
     .action(async (o: CredentialOptions) => {
+      await trustIfAsked(cli, o.trust);
       await startSession(cli, '/api/auth/login', await credentials(cli, o, false));
     });
 
   withCredentials(program.command('register'))
     .description('create an account (with the sign-up grant of CPT) and log in')
     .action(async (o: CredentialOptions) => {
+      await trustIfAsked(cli, o.trust);
       await startSession(cli, '/api/auth/register', await credentials(cli, o, true));
     });
 
@@ -70,9 +78,44 @@ export function registerAuthCommands(program: Command, cli: Cli): void {
     });
 }
 
+/** --trust: pins the pool's CA with that fingerprint once a real connection verifies against it. */
+async function trustIfAsked(cli: Cli, fingerprint: string | undefined): Promise<void> {
+  if (fingerprint === undefined) return;
+  const cert = await certificateToPin(cli.server, fingerprint);
+  cli.pin(cert.fingerprint, cert.pem);
+  cli.io.err(`Trusting ${cert.subject || 'the CA'} (SHA-256 ${cert.fingerprint}) for ${cli.server}.\n`);
+}
+
+/**
+ * The first request of a session: a pool whose certificate is not trusted here is shown with its
+ * fingerprint and, on a terminal, the user may trust it (as ssh asks about an unknown host key).
+ */
+async function firstRequest<T>(cli: Cli, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const { prompter, signal } = cli.io;
+    if (!(error instanceof UntrustedPoolError) || !error.candidate || !prompter) throw error;
+    const { fingerprint, subject, pem } = error.candidate;
+    cli.io.err(
+      `The node pool at ${error.server} presents a certificate this machine does not trust (${error.code}).\n` +
+        `Its CA: ${subject || '(no name)'}\nSHA-256 fingerprint: ${fingerprint}\n`,
+    );
+    const answer = (
+      await prompter.ask('Trust this CA for this server from now on (yes/no)? ', signal)
+    ).trim();
+    if (!/^y(es)?$/i.test(answer)) throw error;
+    await certificateToPin(error.server, fingerprint);
+    cli.pin(fingerprint, pem);
+    return run();
+  }
+}
+
 async function startSession(cli: Cli, path: string, body: { username: string; password: string }) {
+  const session = await firstRequest(cli, () =>
+    cli.api().request<SessionView>('POST', path, { json: body, auth: false }),
+  );
   const api = cli.api();
-  const session = await api.request<SessionView>('POST', path, { json: body, auth: false });
   cli.store.save(toStoredSession(api.server, session));
   const verb = path.endsWith('register') ? 'Registered and logged in' : 'Logged in';
   cli.out.line(`${verb} to ${api.server} as ${session.user.username} (${session.user.role}).`);

@@ -83,7 +83,7 @@ export async function followTask(
   if (!TERMINAL_TASK_STATES.includes(detail.status) && !options.noSocket) {
     try {
       const session = await api.freshSession();
-      live = await openTaskSocket(api.server, session.access_token, taskId);
+      live = await openTaskSocket(api.server, session.access_token, taskId, undefined, api.ca);
       live.onFrame = onFrame;
       live.onClose = () => {
         live = undefined;

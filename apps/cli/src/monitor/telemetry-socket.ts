@@ -19,11 +19,13 @@ export function openTaskSocket(
   token: string,
   taskId: string,
   timeoutMs = 5000,
+  ca?: string,
 ): Promise<TaskSocket> {
   const url = new URL('/ws/telemetry', server.replace(/^http/, 'ws'));
   const ws = new WebSocket(url, {
     headers: { authorization: `Bearer ${token}` },
     handshakeTimeout: timeoutMs,
+    ...(ca ? { ca } : {}),
   });
   const socket: TaskSocket = {
     close: () => {
