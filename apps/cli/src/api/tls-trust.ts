@@ -69,7 +69,7 @@ export function presentedChain(server: string, timeoutMs = 5000): Promise<Presen
       socket.destroy();
       reject(new CliError(`no TLS answer from ${server} within ${timeoutMs} ms`));
     });
-    socket.once('error', (error) =>
+    socket.once('error', (error: Error) =>
       reject(new CliError(`cannot read ${server}'s certificate: ${error.message}`)),
     );
     socket.once('secureConnect', () => {
