@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority } from '@hivemind/contracts/tls';
-import { removeTree } from '@hivemind/testing';
-import { call, newUser, type TestUser } from '../../node-pool/test/support/http';
+import { removeTree, waitFor } from '@hivemind/testing';
+import { call, loginAs, newUser, type TestUser } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { WorkerProcess } from './support/worker-process';
 
@@ -81,5 +81,46 @@ describe('worker ↔ pool over TLS', () => {
     }
     const nodes = await call(pool, 'GET', '/api/nodes', { token: owner.token });
     expect(JSON.stringify(nodes.body)).toContain('by-name');
+  });
+});
+
+describe('worker with node certificates required (mTLS)', () => {
+  it('registers with a CSR, dials again with its certificate, and comes back after a revoke', async () => {
+    const ADMIN_PASSWORD = 'amber-quartz-lantern-58';
+    const pool = await startTestNodePool(
+      { GRPC_REQUIRE_CLIENT_CERT: 'true', ADMIN_USERNAME: 'root', ADMIN_PASSWORD },
+      { tls: true },
+    );
+    const scratch = mkdtempSync(join(tmpdir(), 'hivemind-worker-mtls-'));
+    const owner = await newUser(pool, 'mtls-owner');
+    const w = new WorkerProcess('mtls-worker', join(scratch, 'w'), {
+      NODE_POOL_ADDRESS: pool.grpc,
+      NODE_POOL_CA_FILE: pool.pki!.caFile,
+      HIVEMIND_USERNAME: owner.username,
+      HIVEMIND_PASSWORD: owner.password,
+      DOCKER_ENABLED: 'false',
+      RECONNECT_MAX_S: '1',
+    });
+    try {
+      await w.start();
+      await w.until((s) => s.is_registered && s.connected, 20_000, 'registered with its certificate');
+      const nodes = await call(pool, 'GET', '/api/nodes', { token: owner.token });
+      const node = (nodes.body.items as { id: string; name: string }[]).find(
+        (n) => n.name === 'mtls-worker',
+      )!;
+      const admin = await loginAs(pool, 'root', ADMIN_PASSWORD);
+      expect((await call(pool, 'POST', `/api/nodes/${node.id}/revoke`, { token: admin })).status).toBe(200);
+      // the pool refuses its credential and certificate; the owner's worker registers again
+      await waitFor(
+        'the worker to register again',
+        async () => w.tail(80).includes('registering again'),
+        20_000,
+      );
+      await w.until((s) => s.connected, 20_000, 'connected again');
+    } finally {
+      await w.kill();
+      await pool.close();
+      removeTree(scratch);
+    }
   });
 });

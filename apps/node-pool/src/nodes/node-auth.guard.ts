@@ -3,6 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { Request } from 'express';
 import { DomainError } from '../common/domain-error';
 import { bearerToken } from '../accounts/auth.guards';
+import { NodeCertificates } from './node-certificates';
 import { NO_CREDENTIAL, type NodeIdentity, NodeCredentialService } from './node-credential.service';
 
 /** gRPC calls have no request object: the calling node is kept beside the call's metadata. */
@@ -12,11 +13,15 @@ const rpcNodes = new WeakMap<Metadata, NodeIdentity>();
  * Lets a call through only with a valid node credential (`authorization: Bearer <node_credential>`
  * from RegisterWorkerNode), and attaches the node: `rpcNode(metadata)`, `currentNode(context)` or
  * `@CurrentNode()`. Refusals are UNAUTHENTICATED (PERMISSION_DENIED for a disabled owner), which
- * tells a worker to register again. Works for unary and streaming rpcs alike.
+ * tells a worker to register again. Works for unary and streaming rpcs alike. On gRPC, the
+ * connection's client certificate is checked against the credential too (NodeCertificates).
  */
 @Injectable()
 export class NodeAuthGuard implements CanActivate {
-  constructor(private readonly credentials: NodeCredentialService) {}
+  constructor(
+    private readonly credentials: NodeCredentialService,
+    private readonly certificates: NodeCertificates,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const token = bearerToken(context);
@@ -24,6 +29,8 @@ export class NodeAuthGuard implements CanActivate {
       throw new DomainError('unauthenticated', NO_CREDENTIAL);
     }
     const node = await this.credentials.verifyNodeCredential(token);
+    // gRPC handlers get (request, metadata, call); the call knows the connection's client certificate
+    if (context.getType() === 'rpc') this.certificates.verifyPeer(context.getArgByIndex(2), node);
     if (context.getType() === 'rpc') rpcNodes.set(context.switchToRpc().getContext<Metadata>(), node);
     else context.switchToHttp().getRequest<Request & { node?: NodeIdentity }>().node = node;
     return true;

@@ -13,6 +13,8 @@ export interface NodeIdentity {
   ownerId: string;
   /** The node's name when the credential was issued (names never change). */
   name: string;
+  /** sha256 of the credential's id: what the node's client certificate is bound to. */
+  credentialHash?: string;
 }
 
 interface NodeClaims {
@@ -139,6 +141,6 @@ export class NodeCredentialService {
     if (!entry.ownerActive) {
       throw new DomainError('forbidden', 'the node’s owner account is disabled: contact an administrator');
     }
-    return { nodeId: claims.sub, ownerId: claims.own, name: claims.name ?? entry.name };
+    return { nodeId: claims.sub, ownerId: claims.own, name: claims.name ?? entry.name, credentialHash: hash };
   }
 }

@@ -69,6 +69,11 @@ export class NodeDirectory {
     this.touch(nodeId, { value: entry, loaded: true, loadedAt: now });
   }
 
+  /** Drops what this replica knows of a node: the next use reads its row again. */
+  forget(nodeId: string): void {
+    this.slots.delete(nodeId);
+  }
+
   /** Updates a known entry after this replica changed the node's status. */
   noteStatus(nodeId: string, status: NodeStatus): void {
     const slot = this.slots.get(nodeId);

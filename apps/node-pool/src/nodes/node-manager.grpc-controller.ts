@@ -7,6 +7,7 @@ import type {
   HealthCheckRequest__Output,
   HealthCheckResponse,
   RegisterWorkerNodeRequest__Output,
+  RenewNodeCertificateRequest__Output,
   ReportStatusRequest__Output,
   StatusResponse,
 } from '@hivemind/contracts/grpc';
@@ -17,6 +18,7 @@ import { seedAnswer } from '../common/seed-answer';
 import { Authenticated, rpcCaller } from '../accounts/auth.guards';
 import { SystemHealthService } from '../health/system-health.service';
 import { CurrentNode, NodeAuthGuard } from './node-auth.guard';
+import { NodeCertificates } from './node-certificates';
 import { type NodeIdentity } from './node-credential.service';
 import { toWorkerNodeInfo } from './node.views';
 import { NodesService } from './nodes.service';
@@ -37,6 +39,7 @@ export class NodeManagerGrpcController {
   constructor(
     private readonly nodes: NodesService,
     private readonly health: SystemHealthService,
+    private readonly certificates: NodeCertificates,
   ) {}
 
   /** node_id is the node's name; the caller (its owner) authenticates with an access token. */
@@ -44,12 +47,26 @@ export class NodeManagerGrpcController {
   @Authenticated()
   registerWorkerNode(req: RegisterWorkerNodeRequest__Output, metadata: Metadata): Promise<StatusResponse> {
     return seedAnswer(this.logger, async () => {
+      // the CSR is checked before anything is written
+      const csr = await this.certificates.acceptCsr(req.csr_pem);
       const result = await this.nodes.register(rpcCaller(metadata), req);
+      const certificate = csr
+        ? await this.certificates.issue(
+            { nodeId: result.node.id, credentialHash: result.credentialHash },
+            csr,
+          )
+        : undefined;
       return {
         success: true,
         message: `${result.created ? 'registered' : 'registered again'} node ${result.node.name}`,
         node_credential: result.credential,
         node_uuid: result.node.id,
+        ...(certificate
+          ? {
+              client_certificate: certificate.certPem,
+              client_certificate_expires_at: certificate.expiresAtMs,
+            }
+          : {}),
         credit_score: result.node.creditScore,
         trust_group: trustGroupOf(result.node.creditScore, result.node.dockerStatus),
       };
@@ -80,6 +97,29 @@ export class NodeManagerGrpcController {
         success: true,
         message: cameOnline ? 'back online' : 'ok',
         ...(trust ? { credit_score: trust.creditScore, trust_group: trust.group } : {}),
+      };
+    });
+  }
+
+  /** A new client certificate for the calling node, bound to the credential it calls with. */
+  @GrpcMethod(SERVICE, 'RenewNodeCertificate')
+  @UseGuards(NodeAuthGuard)
+  renewNodeCertificate(
+    @Payload() req: RenewNodeCertificateRequest__Output,
+    @CurrentNode() node: NodeIdentity,
+  ): Promise<StatusResponse> {
+    return seedAnswer(this.logger, async () => {
+      const csr = await this.certificates.acceptCsr(req.csr_pem);
+      if (!csr) throw new DomainError('invalid', 'csr_pem is required', { field: 'csr_pem' });
+      const certificate = await this.certificates.issue(
+        { nodeId: node.nodeId, credentialHash: node.credentialHash ?? '' },
+        csr,
+      );
+      return {
+        success: true,
+        message: `certificate renewed until ${new Date(certificate.expiresAtMs).toISOString()}`,
+        client_certificate: certificate.certPem,
+        client_certificate_expires_at: certificate.expiresAtMs,
       };
     });
   }

@@ -18,6 +18,7 @@ const request = (changes: Partial<RegistrationRequest> = {}): RegistrationReques
   storage_gb: 100,
   max_concurrent_tasks: 4,
   agent_version: '0.1.0',
+  csr_pem: '',
   ...changes,
 });
 

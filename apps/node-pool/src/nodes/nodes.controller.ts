@@ -103,6 +103,20 @@ export class NodesController {
     return toNodeView(await this.nodes.drain(id));
   }
 
+  @Post(':id/revoke')
+  @HttpCode(HttpStatus.OK)
+  @AdminOnly()
+  @ApiOperation({
+    summary:
+      'Revoke a node: its credential and client certificate stop working at once (its owner may register it again)',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: NodeResponse })
+  @ApiNotFoundResponse({ description: 'no such node' })
+  async revoke(@Param('id', nodeId()) id: string): Promise<NodeView> {
+    return toNodeView(await this.nodes.revoke(id));
+  }
+
   @Post(':id/undrain')
   @HttpCode(HttpStatus.OK)
   @AdminOnly()

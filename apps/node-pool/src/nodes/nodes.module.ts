@@ -4,9 +4,11 @@ import { HealthModule } from '../health/health.module';
 import { HeartbeatRepository } from './heartbeat.repository';
 import { NodeAuthGuard } from './node-auth.guard';
 import { NodeCapacityRepository } from './node-capacity.repository';
+import { NodeCertificates } from './node-certificates';
 import { NodeCredentialService } from './node-credential.service';
 import { NodeDirectory } from './node-directory';
 import { NodeLivenessService } from './node-liveness.service';
+import { NodeRevocations } from './node-revocations';
 import { NodeManagerGrpcController } from './node-manager.grpc-controller';
 import { NodeUtilizationService } from './node-utilization.service';
 import { NodesController } from './nodes.controller';
@@ -28,14 +30,18 @@ import { NodesService } from './nodes.service';
     NodeCapacityRepository,
     HeartbeatRepository,
     NodeDirectory,
+    NodeRevocations,
     NodeCredentialService,
+    NodeCertificates,
     NodeAuthGuard,
     NodesService,
     NodeLivenessService,
     NodeUtilizationService,
   ],
   exports: [
+    NodeRevocations,
     NodeCredentialService,
+    NodeCertificates,
     NodeAuthGuard,
     NodesService,
     NodeLivenessService,

@@ -233,6 +233,16 @@ export class NodesRepository {
   }
 
   /** Moves a node from one status to another; false when it was not in `from`. */
+  /** Ends the node's credential (and the client certificates bound to it); false when there is no such node. */
+  async revokeCredential(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const [rows] = await this.dataSource.query<[{ id: string }[], number]>(
+      `UPDATE nodes SET credential_hash = NULL, updated_at = now() WHERE id = $1 RETURNING id`,
+      [id],
+    );
+    return rows.length === 1;
+  }
+
   async changeStatus(id: string, from: NodeStatus, to: NodeStatus): Promise<boolean> {
     if (!isUuid(id)) return false;
     const [rows] = await this.dataSource.query<[{ id: string }[], number]>(

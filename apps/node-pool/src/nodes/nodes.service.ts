@@ -9,6 +9,7 @@ import { type AttemptListing, encodeListing } from './attempt-listing';
 import { HeartbeatRepository, type LiveFigures } from './heartbeat.repository';
 import { NodeCredentialService } from './node-credential.service';
 import { NodeDirectory } from './node-directory';
+import { NodeRevocations } from './node-revocations';
 import { type RegistrationRequest, parseRegistration } from './node-registration';
 import { NodeCapacityRepository } from './node-capacity.repository';
 import { type NodeRecord, NodesRepository } from './nodes.repository';
@@ -23,6 +24,8 @@ export interface LiveNode {
 export interface Registration extends LiveNode {
   /** The node's credential from now on (the previous one stops working). */
   credential: string;
+  /** What the node's client certificate is bound to (sha256 of the credential's id). */
+  credentialHash: string;
   created: boolean;
 }
 
@@ -47,6 +50,7 @@ export class NodesService {
     private readonly credentials: NodeCredentialService,
     private readonly telemetry: TelemetryService,
     private readonly placement: PlacementTrigger,
+    private readonly revocations: NodeRevocations,
   ) {}
 
   /**
@@ -98,7 +102,7 @@ export class NodesService {
     this.logger.log(`node ${node.name} ${created ? 'registered' : 'registered again'} by ${owner.username}`);
     this.publish('registered', node);
     this.placement.request(`node ${node.name} registered`);
-    return { node, live: { lastSeenMs: nowMs }, credential, created };
+    return { node, live: { lastSeenMs: nowMs }, credential, credentialHash: credentialId.hash, created };
   }
 
   /**
@@ -171,6 +175,19 @@ export class NodesService {
   async get(id: string): Promise<LiveNode> {
     const [found] = await this.withLive([await this.require(id)]);
     return found;
+  }
+
+  /**
+   * Revokes a node (an admin's act): its credential and the certificates bound to it stop working
+   * on every replica at once and its push stream is closed; its heartbeats are refused, so it goes
+   * offline as any silent node does and its attempts are handed on. Its owner may register it again.
+   */
+  async revoke(id: string): Promise<LiveNode> {
+    if (!(await this.nodes.revokeCredential(id))) throw new DomainError('not_found', `no node ${id}`);
+    await this.revocations.announce(id);
+    const node = await this.require(id);
+    this.logger.warn(`node ${node.name} revoked: its credential and certificate no longer work`);
+    return (await this.withLive([node]))[0];
   }
 
   /** online → draining: the node takes no new attempts and finishes those it has. Idempotent. */

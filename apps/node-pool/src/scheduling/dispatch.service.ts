@@ -5,6 +5,7 @@ import { AttemptPurpose } from '@hivemind/contracts';
 import type { ExecuteTaskRequest, WorkerCommand } from '@hivemind/contracts/grpc';
 import { quitRedis, subscriberConnection } from '../common/redis';
 import { NodePoolConfig } from '../config/node-pool.config';
+import { NodeRevocations } from '../nodes/node-revocations';
 import { AttemptsRepository, type DispatchRow } from './attempts.repository';
 import { TaskSecrets } from './task-secrets';
 
@@ -38,7 +39,12 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
     private readonly attempts: AttemptsRepository,
     private readonly secrets: TaskSecrets,
     config: NodePoolConfig,
+    revocations: NodeRevocations,
   ) {
+    // a revoked node's push stream ends here at once (its reconnect is refused)
+    revocations.onRevoked((nodeId) => {
+      for (const stream of this.streams.get(nodeId) ?? []) stream.complete();
+    });
     this.channel = `${config.redis.queuePrefix}:dispatch`;
     this.publisher = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
     this.subscriber = subscriberConnection(config.redis.url);

@@ -19,7 +19,10 @@ type UnaryMethod = (
 export class GrpcCaller {
   private readonly clients = new Map<GrpcService, grpc.Client>();
 
-  constructor(private readonly address: string) {}
+  constructor(
+    private readonly address: string,
+    private readonly credentials = grpc.credentials.createInsecure(),
+  ) {}
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read loosely typed answers
   call<T = any>(
@@ -52,7 +55,7 @@ export class GrpcCaller {
         credentials: grpc.ChannelCredentials,
         options: grpc.ChannelOptions,
       ) => grpc.Client;
-      client = new Client(this.address, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+      client = new Client(this.address, this.credentials, GRPC_CHANNEL_OPTIONS);
       this.clients.set(service, client);
     }
     return client;

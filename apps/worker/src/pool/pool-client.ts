@@ -42,6 +42,22 @@ export interface Trust {
   group: string | null;
 }
 
+/** The node's client certificate (mTLS) and when it expires. */
+export interface NodeCertificate {
+  certPem: string;
+  expiresAtMs: number;
+}
+
+const certificateOf = (answer: StatusResponse__Output): { certificate?: NodeCertificate } =>
+  answer.client_certificate
+    ? {
+        certificate: {
+          certPem: answer.client_certificate,
+          expiresAtMs: Number(answer.client_certificate_expires_at),
+        },
+      }
+    : {};
+
 const trustOf = (answer: StatusResponse__Output): Trust =>
   answer.trust_group
     ? { score: answer.credit_score, group: answer.trust_group }
@@ -169,14 +185,30 @@ export class PoolClient {
     return answer.token;
   }
 
-  async register(ownerToken: string, request: RegisterWorkerNodeRequest): Promise<Trust> {
+  /** Registers; with a CSR in the request, the pool may answer the node's client certificate. */
+  async register(
+    ownerToken: string,
+    request: RegisterWorkerNodeRequest,
+  ): Promise<{ trust: Trust; certificate?: NodeCertificate }> {
     const answer = await unary<StatusResponse__Output>((o, cb) =>
       this.manager.RegisterWorkerNode(request, bearer(ownerToken), o, cb),
     );
     if (!answer.success) throw new PoolRefusedError(`registration refused: ${answer.message}`);
     this.credential = answer.node_credential;
     this.nodeUuid = answer.node_uuid;
-    return trustOf(answer);
+    return { trust: trustOf(answer), ...certificateOf(answer) };
+  }
+
+  /** A new client certificate for a new key (its CSR), bound to the current credential. */
+  async renewCertificate(csrPem: string): Promise<NodeCertificate> {
+    const answer = accepted(
+      await unary<StatusResponse__Output>((o, cb) =>
+        this.manager.RenewNodeCertificate({ csr_pem: csrPem }, this.node(), o, cb),
+      ),
+    );
+    const { certificate } = certificateOf(answer);
+    if (!certificate) throw new PoolRefusedError('the pool answered no certificate');
+    return certificate;
   }
 
   async heartbeat(figures: {

@@ -15,8 +15,9 @@ import { Supervisor } from '../execution/supervisor.service';
 import { MACHINE, type MachineDescription } from '../machine/hardware';
 import { MachineMonitor } from '../machine/machine-monitor';
 import { AGENT_VERSION } from '../version';
-import { PoolClient, isUnauthenticated, type Trust } from './pool-client';
-import { diagnoseTls, explainPoolError } from './pool-tls';
+import { createKeyAndCsr } from '@hivemind/contracts/tls';
+import { type NodeCertificate, PoolClient, isUnauthenticated, type Trust } from './pool-client';
+import { diagnoseTls, explainPoolError, poolCredentials } from './pool-tls';
 
 const UNAVAILABLE = 14; // grpc.status.UNAVAILABLE
 
@@ -42,6 +43,9 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
   lastError = '';
   lastHeartbeatAt?: Date;
   trust: Trust = { score: null, group: null };
+  /** When the node's client certificate expires (mTLS), once it has one. */
+  certificateExpiresAt?: Date;
+  private renewTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -62,6 +66,7 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationShutdown(): void {
     this.closing.abort();
+    clearTimeout(this.renewTimer);
     clearInterval(this.heartbeatTimer);
     this.stream?.cancel();
     this.pool.close();
@@ -122,9 +127,40 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
   private async register(): Promise<void> {
     const { username, password } = this.config.owner;
     const ownerToken = await this.pool.login(username, password);
-    this.trust = await this.pool.register(ownerToken, this.registration());
+    // over TLS the node asks for a client certificate for a key that never leaves this process
+    const key = this.config.poolTls.kind === 'tls' ? await createKeyAndCsr(this.config.nodeId) : undefined;
+    const answer = await this.pool.register(ownerToken, {
+      ...this.registration(),
+      csr_pem: key?.csrPem ?? '',
+    });
+    this.trust = answer.trust;
+    if (key && answer.certificate) this.useCertificate(key.keyPem, answer.certificate);
     this.registered = true;
     this.logger.log(`registered as ${this.config.nodeId} (${this.pool.nodeUuid}), owner ${username}`);
+  }
+
+  /** Dials the pool presenting this certificate from now on, and renews it after 2/3 of its life. */
+  private useCertificate(keyPem: string, certificate: NodeCertificate): void {
+    this.pool.dial(poolCredentials(this.config, { keyPem, certPem: certificate.certPem }));
+    this.certificateExpiresAt = new Date(certificate.expiresAtMs);
+    clearTimeout(this.renewTimer);
+    const renewInMs = Math.max(5_000, ((certificate.expiresAtMs - Date.now()) * 2) / 3);
+    this.renewTimer = setTimeout(() => void this.renewCertificate(), renewInMs);
+    this.renewTimer.unref();
+  }
+
+  private async renewCertificate(): Promise<void> {
+    try {
+      const key = await createKeyAndCsr(this.config.nodeId);
+      const certificate = await this.pool.renewCertificate(key.csrPem);
+      this.useCertificate(key.keyPem, certificate);
+      this.logger.log(`client certificate renewed until ${new Date(certificate.expiresAtMs).toISOString()}`);
+    } catch (error) {
+      // tried again in a minute; past its expiry the pool refuses the node, which registers again
+      this.logger.warn(`could not renew the client certificate: ${(error as Error).message}`);
+      this.renewTimer = setTimeout(() => void this.renewCertificate(), 60_000);
+      this.renewTimer.unref();
+    }
   }
 
   private registration(): RegisterWorkerNodeRequest {

@@ -5,6 +5,7 @@ import * as tls from 'node:tls';
 import {
   createCertificateAuthority,
   createKeyAndCsr,
+  credentialOfCertificate,
   fingerprintOf,
   issueServerCertificate,
   nodeIdOfCertificate,
@@ -62,10 +63,11 @@ describe('pki', () => {
   it('signs a node certificate from a CSR, bound to the node id whatever the CSR asked for', async () => {
     const ca = await createCertificateAuthority('HiveMind test CA');
     const { keyPem, csrPem } = await createKeyAndCsr('admin, CN=evil');
-    const signed = await signNodeCertificate(ca, csrPem, 'node-7', 24);
+    const signed = await signNodeCertificate(ca, csrPem, { nodeId: 'node-7', credentialHash: 'ab12' }, 24);
     if (typeof signed === 'string') throw new Error(signed);
     const cert = new X509Certificate(signed.certPem);
     expect(nodeIdOfCertificate(cert)).toBe('node-7');
+    expect(credentialOfCertificate(cert)).toBe('ab12');
     expect(cert.subject).toContain('CN=node-7');
     expect(cert.verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
     expect(cert.serialNumber.toLowerCase().replace(/^0+/, '')).toBe(signed.serial.replace(/^0+/, ''));
@@ -92,7 +94,7 @@ describe('pki', () => {
     ['x'.repeat(9000), 'must be at most 8192 bytes'],
   ])('refuses a CSR that is not one: %#', async (csr, reason) => {
     const ca = await createCertificateAuthority('HiveMind test CA');
-    expect(await signNodeCertificate(ca, csr, 'n1', 1)).toContain(reason);
+    expect(await signNodeCertificate(ca, csr, { nodeId: 'n1' }, 1)).toContain(reason);
   });
 
   it('refuses a CSR whose signature does not match its key', async () => {
@@ -105,7 +107,7 @@ describe('pki', () => {
     const der = Buffer.from(body, 'base64');
     der[der.length - 5] = der[der.length - 5] ^ 0xff; // inside the signature
     const forged = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----`;
-    expect(await signNodeCertificate(ca, forged, 'n1', 1)).toMatch(/signature|must be a PEM/);
+    expect(await signNodeCertificate(ca, forged, { nodeId: 'n1' }, 1)).toMatch(/signature|must be a PEM/);
   });
 
   it('prints and reads fingerprints, and splits bundles', async () => {

@@ -24,6 +24,8 @@ export interface CertifiedKey {
 
 /** The URI SAN that binds a client certificate to one node: `hivemind:node:<node id>`. */
 export const NODE_URI_PREFIX = 'hivemind:node:';
+/** The URI SAN that binds a client certificate to one node credential: `hivemind:credential:<sha256 of its id>`. */
+export const CREDENTIAL_URI_PREFIX = 'hivemind:credential:';
 
 function randomSerial(): string {
   // positive (top bit clear), 16 bytes: unique without a counter
@@ -109,18 +111,13 @@ export async function createKeyAndCsr(commonName: string): Promise<{ keyPem: str
 /** Largest CSR accepted: a P-256 request is ~450 bytes of PEM. */
 export const MAX_CSR_PEM_BYTES = 8192;
 
-/**
- * Signs a node's client certificate from its CSR. Only the CSR's public key is used (its signature
- * proves the node holds the private key); the subject and SAN are the pool's: the node's id.
- * Returns a reason string for a request that is not a valid P-256 CSR.
- */
-export async function signNodeCertificate(
-  ca: CertifiedKey,
-  csrPem: string,
-  nodeId: string,
-  validHours: number,
-  now = new Date(),
-): Promise<{ certPem: string; serial: string; notAfter: Date } | string> {
+/** A certificate signing request whose signature verified: its public key, ready to certify. */
+export interface CheckedCsr {
+  publicKey: CryptoKey;
+}
+
+/** Checks a node's CSR (size, PEM, an ECDSA P-256 key, a signature made with it); a reason string when it fails. */
+export async function checkCsr(csrPem: string): Promise<CheckedCsr | string> {
   if (Buffer.byteLength(csrPem) > MAX_CSR_PEM_BYTES) return `must be at most ${MAX_CSR_PEM_BYTES} bytes`;
   let csr: x509.Pkcs10CertificateRequest;
   try {
@@ -131,15 +128,36 @@ export async function signNodeCertificate(
   const algorithm = csr.publicKey.algorithm as EcKeyAlgorithm;
   if (algorithm.name !== 'ECDSA' || algorithm.namedCurve !== 'P-256') return 'must hold an ECDSA P-256 key';
   if (!(await csr.verify().catch(() => false))) return 'has a signature that does not verify';
+  return { publicKey: await csr.publicKey.export(ECDSA, ['verify']) };
+}
+
+/**
+ * Signs a node's client certificate from its CSR. Only the CSR's public key is used (its signature
+ * proves the node holds the private key); the subject and SANs are the pool's: the node's id and,
+ * when given, the node credential it goes with (`hivemind:credential:<hash>`), so that the
+ * certificate ends with that credential. Returns a reason string for a CSR that is not valid.
+ */
+export async function signNodeCertificate(
+  ca: CertifiedKey,
+  csr: string | CheckedCsr,
+  node: { nodeId: string; credentialHash?: string },
+  validHours: number,
+  now = new Date(),
+): Promise<{ certPem: string; serial: string; notAfter: Date } | string> {
+  const checked = typeof csr === 'string' ? await checkCsr(csr) : csr;
+  if (typeof checked === 'string') return checked;
   const serial = randomSerial();
-  const validMs = validHours * 3_600_000;
-  const certPem = await signed(ca, await csr.publicKey.export(ECDSA, ['verify']), {
-    subject: `CN=${nodeId.replace(/[,+="\\<>;#]/g, '_')}, O=HiveMind nodes`,
-    validMs,
+  const uris = [
+    `${NODE_URI_PREFIX}${node.nodeId}`,
+    ...(node.credentialHash ? [`${CREDENTIAL_URI_PREFIX}${node.credentialHash}`] : []),
+  ];
+  const certPem = await signed(ca, checked.publicKey, {
+    subject: `CN=${node.nodeId.replace(/[,+="\\<>;#]/g, '_')}, O=HiveMind nodes`,
+    validMs: validHours * 3_600_000,
     now,
     serial,
     extensions: [
-      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `${NODE_URI_PREFIX}${nodeId}` }]),
+      new x509.SubjectAlternativeNameExtension(uris.map((value) => ({ type: 'url' as const, value }))),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     ],
@@ -191,13 +209,22 @@ export function normalizeFingerprint(text: string): string | undefined {
   return /^[0-9A-F]{64}$/.test(hex) ? (hex.match(/../g) ?? []).join(':') : undefined;
 }
 
-/** The node id a client certificate is bound to (its `hivemind:node:` URI SAN), if any. */
-export function nodeIdOfCertificate(cert: X509Certificate): string | undefined {
+function uriSan(cert: X509Certificate, prefix: string): string | undefined {
   const uri = (cert.subjectAltName ?? '')
     .split(/,\s*/)
     .map((entry) => /^URI:(.*)$/.exec(entry)?.[1])
-    .find((value) => value?.startsWith(NODE_URI_PREFIX));
-  return uri?.slice(NODE_URI_PREFIX.length);
+    .find((value) => value?.startsWith(prefix));
+  return uri?.slice(prefix.length);
+}
+
+/** The node id a client certificate is bound to (its `hivemind:node:` URI SAN), if any. */
+export function nodeIdOfCertificate(cert: X509Certificate): string | undefined {
+  return uriSan(cert, NODE_URI_PREFIX);
+}
+
+/** The node credential (hash) a client certificate goes with (its `hivemind:credential:` URI SAN), if any. */
+export function credentialOfCertificate(cert: X509Certificate): string | undefined {
+  return uriSan(cert, CREDENTIAL_URI_PREFIX);
 }
 
 /** The PEM certificates in a bundle (a chain file, a CA file), in order. */

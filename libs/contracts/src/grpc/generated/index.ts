@@ -35,6 +35,7 @@ export type * from './nodepool/RefreshTokenRequest';
 export type * from './nodepool/RegisterRequest';
 export type * from './nodepool/RegisterResponse';
 export type * from './nodepool/RegisterWorkerNodeRequest';
+export type * from './nodepool/RenewNodeCertificateRequest';
 export type * from './nodepool/ReportOutputRequest';
 export type * from './nodepool/ReportStatusRequest';
 export type * from './nodepool/ReturnTaskResultRequest';

@@ -36,6 +36,7 @@ import type { RefreshTokenRequest as _nodepool_RefreshTokenRequest, RefreshToken
 import type { RegisterRequest as _nodepool_RegisterRequest, RegisterRequest__Output as _nodepool_RegisterRequest__Output } from './nodepool/RegisterRequest';
 import type { RegisterResponse as _nodepool_RegisterResponse, RegisterResponse__Output as _nodepool_RegisterResponse__Output } from './nodepool/RegisterResponse';
 import type { RegisterWorkerNodeRequest as _nodepool_RegisterWorkerNodeRequest, RegisterWorkerNodeRequest__Output as _nodepool_RegisterWorkerNodeRequest__Output } from './nodepool/RegisterWorkerNodeRequest';
+import type { RenewNodeCertificateRequest as _nodepool_RenewNodeCertificateRequest, RenewNodeCertificateRequest__Output as _nodepool_RenewNodeCertificateRequest__Output } from './nodepool/RenewNodeCertificateRequest';
 import type { ReportOutputRequest as _nodepool_ReportOutputRequest, ReportOutputRequest__Output as _nodepool_ReportOutputRequest__Output } from './nodepool/ReportOutputRequest';
 import type { ReportStatusRequest as _nodepool_ReportStatusRequest, ReportStatusRequest__Output as _nodepool_ReportStatusRequest__Output } from './nodepool/ReportStatusRequest';
 import type { ReturnTaskResultRequest as _nodepool_ReturnTaskResultRequest, ReturnTaskResultRequest__Output as _nodepool_ReturnTaskResultRequest__Output } from './nodepool/ReturnTaskResultRequest';
@@ -111,6 +112,7 @@ export interface ProtoGrpcType {
     RegisterRequest: MessageTypeDefinition<_nodepool_RegisterRequest, _nodepool_RegisterRequest__Output>
     RegisterResponse: MessageTypeDefinition<_nodepool_RegisterResponse, _nodepool_RegisterResponse__Output>
     RegisterWorkerNodeRequest: MessageTypeDefinition<_nodepool_RegisterWorkerNodeRequest, _nodepool_RegisterWorkerNodeRequest__Output>
+    RenewNodeCertificateRequest: MessageTypeDefinition<_nodepool_RenewNodeCertificateRequest, _nodepool_RenewNodeCertificateRequest__Output>
     ReportOutputRequest: MessageTypeDefinition<_nodepool_ReportOutputRequest, _nodepool_ReportOutputRequest__Output>
     ReportStatusRequest: MessageTypeDefinition<_nodepool_ReportStatusRequest, _nodepool_ReportStatusRequest__Output>
     ReturnTaskResultRequest: MessageTypeDefinition<_nodepool_ReturnTaskResultRequest, _nodepool_ReturnTaskResultRequest__Output>

@@ -7,6 +7,7 @@ import type { GetNodeListResponse as _nodepool_GetNodeListResponse, GetNodeListR
 import type { HealthCheckRequest as _nodepool_HealthCheckRequest, HealthCheckRequest__Output as _nodepool_HealthCheckRequest__Output } from '../nodepool/HealthCheckRequest';
 import type { HealthCheckResponse as _nodepool_HealthCheckResponse, HealthCheckResponse__Output as _nodepool_HealthCheckResponse__Output } from '../nodepool/HealthCheckResponse';
 import type { RegisterWorkerNodeRequest as _nodepool_RegisterWorkerNodeRequest, RegisterWorkerNodeRequest__Output as _nodepool_RegisterWorkerNodeRequest__Output } from '../nodepool/RegisterWorkerNodeRequest';
+import type { RenewNodeCertificateRequest as _nodepool_RenewNodeCertificateRequest, RenewNodeCertificateRequest__Output as _nodepool_RenewNodeCertificateRequest__Output } from '../nodepool/RenewNodeCertificateRequest';
 import type { ReportStatusRequest as _nodepool_ReportStatusRequest, ReportStatusRequest__Output as _nodepool_ReportStatusRequest__Output } from '../nodepool/ReportStatusRequest';
 import type { StatusResponse as _nodepool_StatusResponse, StatusResponse__Output as _nodepool_StatusResponse__Output } from '../nodepool/StatusResponse';
 
@@ -38,6 +39,21 @@ export interface NodeManagerServiceClient extends grpc.Client {
   registerWorkerNode(argument: _nodepool_RegisterWorkerNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
   registerWorkerNode(argument: _nodepool_RegisterWorkerNodeRequest, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * HiveMind addition: a new client certificate for the calling node (node credential; mTLS)
+   */
+  RenewNodeCertificate(argument: _nodepool_RenewNodeCertificateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
+  RenewNodeCertificate(argument: _nodepool_RenewNodeCertificateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
+  RenewNodeCertificate(argument: _nodepool_RenewNodeCertificateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
+  RenewNodeCertificate(argument: _nodepool_RenewNodeCertificateRequest, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * HiveMind addition: a new client certificate for the calling node (node credential; mTLS)
+   */
+  renewNodeCertificate(argument: _nodepool_RenewNodeCertificateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
+  renewNodeCertificate(argument: _nodepool_RenewNodeCertificateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
+  renewNodeCertificate(argument: _nodepool_RenewNodeCertificateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
+  renewNodeCertificate(argument: _nodepool_RenewNodeCertificateRequest, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
+  
   ReportStatus(argument: _nodepool_ReportStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
   ReportStatus(argument: _nodepool_ReportStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
   ReportStatus(argument: _nodepool_ReportStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_nodepool_StatusResponse__Output>): grpc.ClientUnaryCall;
@@ -56,6 +72,11 @@ export interface NodeManagerServiceHandlers extends grpc.UntypedServiceImplement
   
   RegisterWorkerNode: grpc.handleUnaryCall<_nodepool_RegisterWorkerNodeRequest__Output, _nodepool_StatusResponse>;
   
+  /**
+   * HiveMind addition: a new client certificate for the calling node (node credential; mTLS)
+   */
+  RenewNodeCertificate: grpc.handleUnaryCall<_nodepool_RenewNodeCertificateRequest__Output, _nodepool_StatusResponse>;
+  
   ReportStatus: grpc.handleUnaryCall<_nodepool_ReportStatusRequest__Output, _nodepool_StatusResponse>;
   
 }
@@ -64,5 +85,6 @@ export interface NodeManagerServiceDefinition extends grpc.ServiceDefinition {
   GetNodeList: MethodDefinition<_nodepool_GetNodeListRequest, _nodepool_GetNodeListResponse, _nodepool_GetNodeListRequest__Output, _nodepool_GetNodeListResponse__Output>
   HealthCheck: MethodDefinition<_nodepool_HealthCheckRequest, _nodepool_HealthCheckResponse, _nodepool_HealthCheckRequest__Output, _nodepool_HealthCheckResponse__Output>
   RegisterWorkerNode: MethodDefinition<_nodepool_RegisterWorkerNodeRequest, _nodepool_StatusResponse, _nodepool_RegisterWorkerNodeRequest__Output, _nodepool_StatusResponse__Output>
+  RenewNodeCertificate: MethodDefinition<_nodepool_RenewNodeCertificateRequest, _nodepool_StatusResponse, _nodepool_RenewNodeCertificateRequest__Output, _nodepool_StatusResponse__Output>
   ReportStatus: MethodDefinition<_nodepool_ReportStatusRequest, _nodepool_StatusResponse, _nodepool_ReportStatusRequest__Output, _nodepool_StatusResponse__Output>
 }

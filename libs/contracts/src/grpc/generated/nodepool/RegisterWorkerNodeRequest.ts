@@ -35,6 +35,11 @@ export interface RegisterWorkerNodeRequest {
    */
   'max_concurrent_tasks'?: (number);
   'agent_version'?: (string);
+  /**
+   * PEM PKCS#10 request (ECDSA P-256): the pool's CA signs a short-lived client certificate bound to
+   * this node and its new credential (required when the pool sets GRPC_REQUIRE_CLIENT_CERT)
+   */
+  'csr_pem'?: (string);
 }
 
 export interface RegisterWorkerNodeRequest__Output {
@@ -71,4 +76,9 @@ export interface RegisterWorkerNodeRequest__Output {
    */
   'max_concurrent_tasks': (number);
   'agent_version': (string);
+  /**
+   * PEM PKCS#10 request (ECDSA P-256): the pool's CA signs a short-lived client certificate bound to
+   * this node and its new credential (required when the pool sets GRPC_REQUIRE_CLIENT_CERT)
+   */
+  'csr_pem': (string);
 }

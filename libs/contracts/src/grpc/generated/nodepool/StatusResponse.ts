@@ -30,6 +30,12 @@ export interface StatusResponse {
    * high | normal | low
    */
   'trust_group'?: (string);
+  /**
+   * RegisterWorkerNode (with csr_pem) / RenewNodeCertificate: the node's client certificate (PEM) and
+   * when it expires (unix ms); renew it before then
+   */
+  'client_certificate'?: (string);
+  'client_certificate_expires_at'?: (number | string | Long);
 }
 
 export interface StatusResponse__Output {
@@ -60,4 +66,10 @@ export interface StatusResponse__Output {
    * high | normal | low
    */
   'trust_group': (string);
+  /**
+   * RegisterWorkerNode (with csr_pem) / RenewNodeCertificate: the node's client certificate (PEM) and
+   * when it expires (unix ms); renew it before then
+   */
+  'client_certificate': (string);
+  'client_certificate_expires_at': (string);
 }
