@@ -113,7 +113,7 @@ describe('worker with node certificates required (mTLS)', () => {
       // the pool refuses its credential and certificate; the owner's worker registers again
       await waitFor(
         'the worker to register again',
-        async () => w.tail(80).includes('registering again'),
+        () => Promise.resolve(w.tail(80).includes('registering again')),
         20_000,
       );
       await w.until((s) => s.connected, 20_000, 'connected again');
