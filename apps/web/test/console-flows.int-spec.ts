@@ -72,11 +72,15 @@ describeInBrowser()('the console, its flows with a real worker', () => {
   beforeAll(async () => {
     const docker = stackInfo().docker;
     if (docker) await buildBusyboxImage(new Docker(), RUNTIME);
-    pool = await startTestNodePool({
-      ...ADMIN,
-      WEB_ROOT: built('dist/apps/web/browser'),
-      SIGNUP_GRANT_CPT: '5000',
-    });
+    // the whole flow over HTTPS and wss, with the pool's own CA trusted the way `npm run up` does it
+    pool = await startTestNodePool(
+      {
+        ...ADMIN,
+        WEB_ROOT: built('dist/apps/web/browser'),
+        SIGNUP_GRANT_CPT: '5000',
+      },
+      { tls: true },
+    );
     worker = await startOwnedWorker(pool, {
       name: 'e2e-worker',
       owner: 'e2e-owner',
@@ -84,7 +88,7 @@ describeInBrowser()('the console, its flows with a real worker', () => {
       runtimeImage: RUNTIME,
       maxConcurrent: 3,
     });
-    browser = await launchChromium();
+    browser = await launchChromium(pool.pki);
   }, 120_000);
 
   afterAll(async () => {
@@ -116,7 +120,9 @@ describeInBrowser()('the console, its flows with a real worker', () => {
     });
   };
 
-  it('register → submit a zip task → watch its logs live → download its results', async () => {
+  it('register → submit a zip task → watch its logs live → download its results (HTTPS, wss)', async () => {
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
     const user = await register();
     await trustForProcessWorker(user);
     const zip = await makeZip({
@@ -134,6 +140,11 @@ describeInBrowser()('the console, its flows with a real worker', () => {
       30_000,
     );
     expect(((await log.textContent()) ?? '').includes('step 6')).toBe(false);
+    // live over TLS: the page is HTTPS, its telemetry socket wss
+    expect(page.url()).toMatch(/^https:\/\/127\.0\.0\.1:\d+\//);
+    expect(
+      sockets.some((url) => url.startsWith(`wss://127.0.0.1:${pool.config.http.port}/ws/telemetry`)),
+    ).toBe(true);
     await waitFor(
       'the last line',
       async () => ((await log.textContent()) ?? '').includes('step 6 of shard 0'),

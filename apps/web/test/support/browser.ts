@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContextOptions, type Page, chromium } from 'playwright-core';
+import { type LocalPki, trustInBrowsers } from '@hivemind/local-stack';
 
 /** Debian's Chromium (`npx playwright install` cannot download browsers here). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,9 +17,22 @@ export function describeInBrowser(): jest.Describe {
   return describe.skip;
 }
 
-export function launchChromium(): Promise<Browser> {
+/**
+ * Headless Chromium. With `trust`, it runs under a HOME of its own whose NSS store (~/.pki/nssdb,
+ * what Chromium reads on Linux) holds that CA, added the way `npm run up` adds its local CA: the
+ * pool's HTTPS then opens as it would for a user, with no certificate flag or ignored error.
+ */
+export function launchChromium(trust?: Pick<LocalPki, 'caFile' | 'caFingerprint'>): Promise<Browser> {
+  let env: Record<string, string> | undefined;
+  if (trust) {
+    const home = mkdtempSync(join(tmpdir(), 'hivemind-chromium-home-'));
+    const added = trustInBrowsers(trust, home);
+    if (!added.trusted) throw new Error(`cannot trust the test CA in Chromium: ${added.why}`);
+    env = { ...(process.env as Record<string, string>), HOME: home };
+  }
   return chromium.launch({
     executablePath: CHROMIUM,
+    ...(env ? { env } : {}),
     args: [
       '--headless',
       '--no-sandbox',

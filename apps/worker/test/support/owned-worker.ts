@@ -37,6 +37,7 @@ export async function startOwnedWorker(
   }
   const worker = new WorkerProcess(options.name, join(options.scratch, 'worker'), {
     NODE_POOL_ADDRESS: pool.grpc,
+    ...(pool.pki ? { NODE_POOL_CA_FILE: pool.pki.caFile } : {}),
     HIVEMIND_USERNAME: options.owner,
     HIVEMIND_PASSWORD: STRONG_PASSWORD,
     DOCKER_ENABLED: stackInfo().docker ? 'true' : 'false',
