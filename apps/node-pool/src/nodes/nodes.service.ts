@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { INITIAL_CREDIT_SCORE, NodeStatus, type TrustGroup, trustGroupOf } from '@hivemind/contracts';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { type AuthUser } from '../accounts/auth-user';
 import { PlacementTrigger } from '../queues/placement-trigger';
@@ -47,6 +48,7 @@ export class NodesService {
     private readonly credentials: NodeCredentialService,
     private readonly telemetry: TelemetryService,
     private readonly placement: PlacementTrigger,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -55,7 +57,19 @@ export class NodesService {
    * refused. The node is online (a drained node stays draining) and its free resources are
    * rebuilt from its live attempts.
    */
-  async register(owner: AuthUser, request: RegistrationRequest, nowMs = Date.now()): Promise<Registration> {
+  register(owner: AuthUser, request: RegistrationRequest, nowMs = Date.now()): Promise<Registration> {
+    const actor = { id: owner.id, username: owner.username };
+    return this.audit.refusalsOf({ action: 'node.register', actor }, () =>
+      this.registerChecked(owner, request, nowMs),
+    );
+  }
+
+  /** register(), audited (node.register) in the transaction that stores the node. */
+  private async registerChecked(
+    owner: AuthUser,
+    request: RegistrationRequest,
+    nowMs: number,
+  ): Promise<Registration> {
     const spec = parseRegistration(request);
     const credentialId = this.credentials.newCredentialId();
     const now = new Date(nowMs);
@@ -79,6 +93,15 @@ export class NodesService {
       await this.capacity.recompute(manager, row.id);
       const stored = await this.nodes.findById(row.id, manager);
       if (!stored) throw new Error(`node ${row.id} vanished inside its registration`);
+      await this.audit.record(
+        {
+          action: 'node.register',
+          actor: { id: owner.id, username: owner.username },
+          target: { type: 'node', id: row.id },
+          detail: { name: stored.name, created: row.created },
+        },
+        manager,
+      );
       return { node: stored, created: row.created };
     });
 
@@ -178,6 +201,11 @@ export class NodesService {
     const changed = await this.nodes.changeStatus(id, NodeStatus.Online, NodeStatus.Draining);
     const node = await this.require(id);
     if (changed) {
+      await this.audit.record({
+        action: 'admin.node_drain',
+        target: { type: 'node', id },
+        detail: { name: node.name },
+      });
       this.directory.noteStatus(id, NodeStatus.Draining);
       this.logger.log(`node ${node.name} draining`);
       this.publish('draining', node);
@@ -192,6 +220,11 @@ export class NodesService {
     const changed = await this.nodes.changeStatus(id, NodeStatus.Draining, NodeStatus.Online);
     const node = await this.require(id);
     if (changed) {
+      await this.audit.record({
+        action: 'admin.node_undrain',
+        target: { type: 'node', id },
+        detail: { name: node.name },
+      });
       this.directory.noteStatus(id, NodeStatus.Online);
       this.logger.log(`node ${node.name} undrained`);
       this.publish('online', node);

@@ -91,6 +91,7 @@ function setUp(stubs: Record<string, Stubs>) {
     fake('placement') as never,
     fake('events') as never,
     fake('postProcessing') as never,
+    fake('audit') as never,
   );
   return { service, calls };
 }
