@@ -3,7 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditController } from './audit.controller';
 import { AuditEventsRepository } from './audit-events.repository';
 import { AuditService } from './audit.service';
-import { RequestOriginInterceptor } from './request-origin';
+import { RequestOriginInterceptor } from './request-origin.interceptor';
 
 /**
  * The audit trail: `AuditService` for every feature (global, so that recording an event needs no
