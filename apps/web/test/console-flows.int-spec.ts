@@ -257,6 +257,11 @@ describeInBrowser()('the console, its flows with a real worker', () => {
     await loginRow.first().waitFor();
     expect(await page.locator('[data-testid="audit-row"]:not([data-action="auth.login"])').count()).toBe(0);
     await shot('audit');
+    // a phone: each event a card, no sideways scrolling; the filters answer the keyboard alone
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
+    await shot('audit-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto('/');
     await page.getByTestId('health').waitFor();
     await shot('dashboard-admin');
