@@ -244,7 +244,7 @@ describe('the audit trail', () => {
     const result = await (await queue.add(MaintenanceJob.AuditPrune, {})).finished();
     expect(result).toEqual({ deleted: 2 });
     expect(await count()).toBe(before - 2);
-    const left = await db.query(`SELECT at FROM audit_events WHERE detail ? 'seeded'`);
-    expect(left.map((r: { at: Date }) => r.at.getTime())).toEqual([recent.getTime()]);
+    const left = await db.query<{ at: Date }[]>(`SELECT at FROM audit_events WHERE detail ? 'seeded'`);
+    expect(left.map((r) => r.at.getTime())).toEqual([recent.getTime()]);
   });
 });

@@ -38,6 +38,6 @@ function scalar(value: unknown): Scalar {
 }
 
 function cut(text: string, max: number): string {
-  const clean = text.replace(/\u0000/g, '\uFFFD');
+  const clean = text.replaceAll(String.fromCharCode(0), '\uFFFD');
   return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditActionFilter, AuditOutcome } from '@hivemind/contracts';
+import { updateReturning } from '../common/transaction';
 import { AuditEvent } from './audit-event.entity';
 
 export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at'>;
@@ -73,12 +74,14 @@ export class AuditEventsRepository {
   pruneBatch(cutoff: Date, batch: number): Promise<number> {
     return this.db.transaction(async (m) => {
       await m.query(`SELECT set_config('hivemind.audit_prune_before', $1, true)`, [cutoff.toISOString()]);
-      const [, deleted] = (await m.query(
+      const deleted = await updateReturning<{ id: string }>(
+        m,
         `DELETE FROM audit_events
-          WHERE id IN (SELECT id FROM audit_events WHERE at < $1 ORDER BY id LIMIT $2)`,
+          WHERE id IN (SELECT id FROM audit_events WHERE at < $1 ORDER BY id LIMIT $2)
+          RETURNING id`,
         [cutoff, batch],
-      )) as [unknown, number];
-      return deleted;
+      );
+      return deleted.length;
     });
   }
 }

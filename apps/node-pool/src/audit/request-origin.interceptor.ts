@@ -40,7 +40,8 @@ function originOf(context: ExecutionContext): RequestOrigin {
     const address = req.ip ?? req.socket?.remoteAddress ?? null;
     return {
       address: address ? address.slice(0, 64) : null,
-      requestId: req.id === undefined || req.id === null ? null : String(req.id).slice(0, 128),
+      requestId:
+        typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id).slice(0, 128) : null,
       actor,
     };
   }
