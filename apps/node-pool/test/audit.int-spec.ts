@@ -170,6 +170,43 @@ describe('the audit trail', () => {
     expect(events[0].request_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('records a task submitted as a multipart upload and cancelled, and a VPN peer added and revoked', async () => {
+    const form = new FormData();
+    form.set('spec', JSON.stringify({ image: 'busybox', command: ['true'], timeout_s: 60, name: 'audited' }));
+    const res = await fetch(`${pool.http}/api/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'x-request-id': 'submit-1' },
+      body: form,
+    });
+    expect(res.status).toBe(201);
+    const taskId = ((await res.json()) as { task: { id: string } }).task.id;
+    const cancelled = await call(pool, 'POST', `/api/tasks/${taskId}/cancel`, { token: alice.token });
+    expect(cancelled.status).toBe(200);
+    const peer = await call(pool, 'POST', '/api/vpn/peers', { token: alice.token, body: { name: 'laptop' } });
+    expect(peer.status).toBe(201);
+    expect(
+      (await call(pool, 'DELETE', `/api/vpn/peers/${peer.body.peer.id}`, { token: alice.token })).status,
+    ).toBe(200);
+
+    const task = (await audit(`?target=task:${taskId}`)).body.items;
+    expect(task).toEqual([
+      expect.objectContaining({ action: 'task.cancel', outcome: 'ok', actor_username: alice.username }),
+      expect.objectContaining({
+        action: 'task.submit',
+        outcome: 'ok',
+        actor_username: alice.username,
+        address: expect.stringMatching(/127\.0\.0\.1$/),
+        request_id: 'submit-1',
+        detail: expect.objectContaining({ name: 'audited', shards: 1 }),
+      }),
+    ]);
+    const vpn = (await audit(`?action=vpn&actor=${alice.username}`)).body.items;
+    expect(vpn.map((e) => [e.action, e.outcome, e.target_id])).toEqual([
+      ['vpn.peer_revoke', 'ok', peer.body.peer.id],
+      ['vpn.peer_create', 'ok', peer.body.peer.id],
+    ]);
+  });
+
   it('pages newest first, and filters by outcome and time', async () => {
     const first = await audit(`?limit=2`);
     expect(first.body.items).toHaveLength(2);
