@@ -231,6 +231,7 @@ describe('the audit trail', () => {
     ['target', 'user:%27%20OR%201=1'],
     ['since', 'yesterday'],
     ['until', '2026-13-45'],
+    ['since', '0000-01-01T00:00:00Z'],
     ['limit', '501'],
     ['limit', '-1'],
     ['cursor', 'abc'],

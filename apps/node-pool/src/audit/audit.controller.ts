@@ -27,8 +27,8 @@ export class AuditController {
   @ApiOkResponse({ type: AuditPageResponse })
   async list(@Query() query: AuditQueryDto): Promise<Page<AuditEventView>> {
     const limit = query.limit ?? PAGE_SIZE_DEFAULT;
-    const since = query.since === undefined ? undefined : new Date(query.since);
-    const until = query.until === undefined ? undefined : new Date(query.until);
+    const since = timeOf(query.since, 'since');
+    const until = timeOf(query.until, 'until');
     if (since && until && since >= until) {
       throw new DomainError('invalid', 'since must be before until', { field: 'since' });
     }
@@ -44,4 +44,18 @@ export class AuditController {
     });
     return toPage(events, limit, toAuditEventView, (e) => String(e.id));
   }
+}
+
+/**
+ * An ISO 8601 filter as a time PostgreSQL can hold: `0000-01-01` is valid ISO but no year of
+ * PostgreSQL's, and no audit event is older than the Unix epoch anyway.
+ */
+function timeOf(value: string | undefined, field: 'since' | 'until'): Date | undefined {
+  if (value === undefined) return undefined;
+  const time = new Date(value);
+  const year = time.getUTCFullYear();
+  if (Number.isNaN(time.getTime()) || year < 1970 || year > 9999) {
+    throw new DomainError('invalid', `${field} must be a time between 1970 and 9999`, { field });
+  }
+  return time;
 }
