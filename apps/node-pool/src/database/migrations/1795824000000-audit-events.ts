@@ -4,7 +4,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * The audit trail (docs/security.md "Audit trail"): one row per security-relevant event,
  * append-only for the application. The trigger refuses UPDATE and TRUNCATE always, and DELETE
  * unless the transaction set `hivemind.audit_prune_before` (only the retention job does, with
- * SET LOCAL) and the row is older than that cutoff, itself at least a day in the past.
+ * SET LOCAL) and the row is older than that cutoff, itself at least 12 hours in the past (the
+ * shortest retention is a day; the margin absorbs clock skew between a replica and PostgreSQL).
  */
 export class AuditEvents1795824000000 implements MigrationInterface {
   name = 'AuditEvents1795824000000';
@@ -40,7 +41,7 @@ export class AuditEvents1795824000000 implements MigrationInterface {
         cutoff text := current_setting('hivemind.audit_prune_before', true);
       BEGIN
         IF TG_OP = 'DELETE' AND coalesce(cutoff, '') <> ''
-           AND cutoff::timestamptz <= now() - interval '1 day'
+           AND cutoff::timestamptz <= now() - interval '12 hours'
            AND OLD.at < cutoff::timestamptz THEN
           RETURN OLD;
         END IF;
