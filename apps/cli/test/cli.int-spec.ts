@@ -409,6 +409,60 @@ describe('the hivemind CLI', () => {
     });
   });
 
+  describe('audit', () => {
+    it('shows admins a login, a refused login, a transfer, an admin change and a node registration', async () => {
+      const admin = fresh();
+      expect(
+        (await hivemind(admin, ['login', '-u', ADMIN.ADMIN_USERNAME, '-p', ADMIN.ADMIN_PASSWORD])).code,
+      ).toBe(0);
+      expect(
+        failure(await hivemind(fresh(), ['login', '-u', aliceName, '-p', 'wrong-password-2'])).code,
+      ).toBe(1);
+      const me = json(await hivemind(alice, ['--json', 'whoami']));
+      await call(pool, 'PATCH', `/api/admin/users/${me.id}`, {
+        token: await loginAs(pool, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD),
+        body: { trust_score: 70 },
+      });
+
+      const page = json(await hivemind(admin, ['audit', '--limit', '500', '--json']));
+      const seen = (action: string, outcome = 'ok') =>
+        page.items.find(
+          (e: { action: string; outcome: string }) => e.action === action && e.outcome === outcome,
+        );
+      expect(seen('auth.login', 'refused')).toMatchObject({
+        detail: { username: aliceName },
+        address: expect.any(String),
+      });
+      expect(seen('auth.login')).toMatchObject({
+        actor_username: expect.any(String),
+        address: expect.any(String),
+      });
+      expect(seen('wallet.transfer')).toMatchObject({ actor_username: aliceName });
+      expect(seen('admin.user_trust')).toMatchObject({
+        actor_username: ADMIN.ADMIN_USERNAME,
+        target_id: me.id,
+      });
+      expect(seen('node.register')).toMatchObject({
+        actor_username: 'cli-owner',
+        detail: { name: 'cli-worker' },
+      });
+
+      const table = await hivemind(admin, ['audit', '--actor', aliceName, '--outcome', 'refused']);
+      expect(table).toMatchObject({ code: 0, stderr: '' });
+      expect(table.stdout).toMatch(/TIME\s+ACTION\s+OUTCOME\s+ACTOR\s+ADDRESS\s+TARGET\s+REQUEST/);
+      const text = await hivemind(admin, ['audit', '--action', 'auth.login', '--outcome', 'refused']);
+      expect(text.stdout).toMatch(
+        new RegExp(`auth\\.login\\s+refused\\s+\\(${aliceName}\\)\\s+\\S*127\\.0\\.0\\.1`),
+      );
+
+      expect(failure(await hivemind(alice, ['audit']))).toEqual({
+        code: 1,
+        line: 'hivemind: only admins may do this',
+      });
+      expect(failure(await hivemind(admin, ['audit', '--since', 'yesterday']))).toMatchObject({ code: 1 });
+    });
+  });
+
   describe('vpn', () => {
     it('vpn config makes a peer whose config WireGuard takes (pool key or own key), lists and revokes it', async () => {
       const { env } = await register('vpn');

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
 import { RateLimitsModule } from './common/rate-limits';
 import { requestIdFor } from './common/request-id';
 import { ConfigModule } from './config/config.module';
@@ -51,6 +52,7 @@ export class AppModule {
         HealthModule,
         GrpcModule,
         MetricsModule,
+        AuditModule,
         AccountsModule,
         LedgerModule,
         WalletModule,

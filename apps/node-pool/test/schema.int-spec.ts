@@ -31,12 +31,14 @@ describe('database schema', () => {
       'ResultValidation1795564800000',
       'TaskSecretEnv1795651200000',
       'ValidatorStep1795737600000',
+      'AuditEvents1795824000000',
     ]);
     const accounts = await ds.query<{ account: string }[]>(`SELECT account FROM ledger_accounts ORDER BY 1`);
     expect(accounts.map((a) => a.account)).toEqual(['escrow', 'mint', 'platform']);
     expect(await tables()).toEqual(
       [
         'attempts',
+        'audit_events',
         'files',
         'ledger_accounts',
         'ledger_entries',
@@ -157,6 +159,12 @@ describe('database schema', () => {
   it('migration:revert undoes each migration, and the schema can be created again', async () => {
     await ds.query(`TRUNCATE users CASCADE`);
     await ds.query(`UPDATE ledger_accounts SET balance = 0`);
+    await ds.undoLastMigration({ transaction: 'each' }); // the audit trail
+    expect(await tables()).not.toContain('audit_events');
+    const [{ functions }] = await ds.query(
+      `SELECT count(*)::int AS functions FROM pg_proc WHERE proname = 'audit_events_append_only'`,
+    );
+    expect(functions).toBe(0);
     await ds.undoLastMigration({ transaction: 'each' }); // the validator step
     const validatorColumns = await ds.query(
       `SELECT column_name FROM information_schema.columns

@@ -1,7 +1,8 @@
 // The console's main flows end to end in Chromium, against a real node pool and a real worker
 // (Docker when an engine answers, else the process executor): register → submit a zip task → watch
 // its logs live → download its results; a sharded task reaching 100 %; the nodes page showing the
-// worker; a transfer; an admin changing a user's trust. Screenshots go to artifacts/e2e/.
+// worker; a transfer; an admin changing a user's trust, and the audit page showing it with a login
+// and a refused login. Screenshots go to artifacts/e2e/.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,6 +246,33 @@ describeInBrowser()('the console, its flows with a real worker', () => {
       items: { username: string; trust_score: number }[];
     };
     expect(users.items.find((u) => u.username === user)?.trust_score).toBe(120);
+
+    // the audit page: the admin's change, a login and a refused login, with who and from where
+    const refused = await call(pool, 'POST', '/api/auth/login', {
+      body: { username: user, password: 'not-the-password-at-all' },
+    });
+    expect(refused.status).toBe(401);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit', exact: true }).waitFor();
+    await page.getByTestId('audit-row').filter({ hasText: 'admin.user_trust' }).first().waitFor();
+    await page.getByTestId('audit-action').fill('auth.login');
+    await page.getByTestId('audit-action').press('Enter');
+    const refusedRow = page
+      .locator('[data-testid="audit-row"][data-outcome="refused"]')
+      .filter({ hasText: `(${user})` });
+    await refusedRow.first().waitFor();
+    expect(await refusedRow.first().textContent()).toMatch(/127\.0\.0\.1/);
+    const loginRow = page
+      .locator('[data-testid="audit-row"][data-action="auth.login"][data-outcome="ok"]')
+      .filter({ hasText: ADMIN.ADMIN_USERNAME });
+    await loginRow.first().waitFor();
+    expect(await page.locator('[data-testid="audit-row"]:not([data-action="auth.login"])').count()).toBe(0);
+    await shot('audit');
+    // a phone: each event a card, no sideways scrolling; the filters answer the keyboard alone
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
+    await shot('audit-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto('/');
     await page.getByTestId('health').waitFor();
     await shot('dashboard-admin');

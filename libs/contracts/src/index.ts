@@ -16,3 +16,4 @@ export * from './domain/task-limits';
 export * from './domain/resources';
 export * from './domain/result-digest';
 export * from './domain/secret-env';
+export * from './domain/audit';

@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import { type NodeView, type QueueView, type SystemStatusView, type TaskView } from '@hivemind/contracts';
 import {
   ago,
+  auditRow,
   fileRow,
   millis,
   num,
@@ -22,6 +23,56 @@ import { attempt, replicatedTask, TASK_ID, worker } from '../../test/support/vie
 
 const plain = createColors(false);
 const NOW = Date.parse('2026-05-01T10:00:00.000Z');
+
+describe(auditRow.name, () => {
+  const event = {
+    id: '7',
+    at: '2026-05-01T09:59:58.123Z',
+    action: 'auth.login' as const,
+    outcome: 'ok' as const,
+    actor_id: 'a1b2c3d4-0000-4000-8000-000000000001',
+    actor_username: 'alice',
+    address: '203.0.113.9',
+    request_id: 'req-1',
+    target_type: 'user' as const,
+    target_id: 'a1b2c3d4-0000-4000-8000-000000000001',
+    detail: {},
+  };
+
+  it.each([
+    [
+      'a login',
+      event,
+      ['2026-05-01 09:59:58', 'auth.login', 'ok', 'alice', '203.0.113.9', 'user:a1b2c3d4', 'req-1'],
+    ],
+    [
+      'a refused login names the username tried',
+      {
+        ...event,
+        outcome: 'refused' as const,
+        actor_id: null,
+        actor_username: null,
+        target_type: null,
+        target_id: null,
+        detail: { username: 'bob' },
+      },
+      ['2026-05-01 09:59:58', 'auth.login', 'refused', '(bob)', '203.0.113.9', '-', 'req-1'],
+    ],
+    [
+      'no address, no request id, a target that is no UUID',
+      {
+        ...event,
+        address: null,
+        request_id: null,
+        target_type: 'ledger_transaction' as const,
+        target_id: '42',
+      },
+      ['2026-05-01 09:59:58', 'auth.login', 'ok', 'alice', '-', 'ledger_transaction:42', '-'],
+    ],
+  ])('%s', (_case, e, row) => {
+    expect(auditRow(e, plain)).toEqual(row);
+  });
+});
 
 describe('output helpers', () => {
   it.each([

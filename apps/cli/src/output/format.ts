@@ -1,4 +1,5 @@
 import {
+  type AuditEventView,
   type FileView,
   formatBytes,
   type NodeView,
@@ -254,5 +255,32 @@ export function workerDetailLines(n: NodeView, c: Colors, now = Date.now()): str
     `Resources:  ${cpu}, ${memory} free; GPU ${gpu}; tasks ${tasks}; heartbeat ${heartbeat}`,
     `Results:    ${s.valid_results} valid, ${invalid}; valid run ${s.valid_run}${flags ? ` (${flags})` : ''}`,
     `Faults:     ${s.node_faults} (last ${s.last_fault_at ? ago(s.last_fault_at, now) : 'never'}), ${claims}`,
+  ];
+}
+
+export const AUDIT_HEAD = ['TIME', 'ACTION', 'OUTCOME', 'ACTOR', 'ADDRESS', 'TARGET', 'REQUEST'];
+
+/**
+ * One audit event: the time in UTC to the second, the outcome in its colour, the actor (a refused
+ * login names the username tried, in parentheses), the target as `type:id` with a UUID cut to 8.
+ */
+export function auditRow(e: AuditEventView, c: Colors): string[] {
+  const tried = typeof e.detail.username === 'string' ? `(${e.detail.username})` : '-';
+  const outcome =
+    e.outcome === 'ok'
+      ? c.green(e.outcome)
+      : e.outcome === 'refused'
+        ? c.yellow(e.outcome)
+        : c.red(e.outcome);
+  const id =
+    e.target_id && /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(e.target_id) ? e.target_id.slice(0, 8) : e.target_id;
+  return [
+    e.at.slice(0, 19).replace('T', ' '),
+    e.action,
+    outcome,
+    e.actor_username ?? tried,
+    e.address ?? '-',
+    e.target_type ? `${e.target_type}:${id ?? ''}` : '-',
+    e.request_id ?? '-',
   ];
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../common/transaction';
 import {
   PASSWORD_MAX_LENGTH,
@@ -7,6 +8,7 @@ import {
   UserRole,
   normalizeUsername,
 } from '@hivemind/contracts';
+import { AuditService } from '../audit/audit.service';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
 import { LedgerService } from '../ledger/ledger.service';
@@ -36,23 +38,55 @@ export class AccountsService implements OnApplicationBootstrap {
     private readonly limiter: LoginRateLimiter,
     private readonly ledger: LedgerService,
     private readonly config: NodePoolConfig,
+    private readonly audit: AuditService,
   ) {}
 
   /** Creates the account, its wallet and the sign-up grant in one transaction; logs the user in. */
-  async register(rawUsername: string, password: string, address: string): Promise<Session> {
+  register(rawUsername: string, password: string, address: string): Promise<Session> {
     const username = normalizeUsername(rawUsername);
+    return this.audit.refusalsOf({ action: 'auth.register', actor: null, detail: { username } }, () =>
+      this.registerChecked(username, password, address),
+    );
+  }
+
+  private async registerChecked(username: string, password: string, address: string): Promise<Session> {
     if (!USERNAME_PATTERN.test(username)) {
       throw new DomainError('invalid', `username must be ${USERNAME_RULE}`, { field: 'username' });
     }
     const weakness = passwordWeakness(password, username);
     if (weakness) throw new DomainError('invalid', weakness, { field: 'password' });
     await this.limiter.attempt(undefined, address);
-    const user = await this.create(username, password, UserRole.User);
+    // recorded with the account and its grant: no account without its event
+    const user = await this.create(username, password, UserRole.User, (m, created) =>
+      this.audit.record(
+        {
+          action: 'auth.register',
+          actor: { id: created.id, username },
+          target: { type: 'user', id: created.id },
+          detail: { grant_cpt: this.config.auth.signupGrantCpt },
+        },
+        m,
+      ),
+    );
     return { user, ...(await this.tokens.issue(user)) };
   }
 
+  /** Logs in; both a success and a refusal are audited (the attempted username, never the password). */
   async login(rawUsername: string, password: string, address: string): Promise<Session> {
     const username = normalizeUsername(rawUsername);
+    const session = await this.audit.refusalsOf(
+      { action: 'auth.login', actor: null, detail: { username } },
+      () => this.checkLogin(username, password, address),
+    );
+    await this.audit.record({
+      action: 'auth.login',
+      actor: { id: session.user.id, username: session.user.username },
+      target: { type: 'user', id: session.user.id },
+    });
+    return session;
+  }
+
+  private async checkLogin(username: string, password: string, address: string): Promise<Session> {
     // only a name that could exist gets a rate-limit key (a 4 MB "username" must not reach Redis);
     // the address counts every attempt
     const plausible = USERNAME_PATTERN.test(username) && password.length <= PASSWORD_MAX_LENGTH;
@@ -70,9 +104,17 @@ export class AccountsService implements OnApplicationBootstrap {
 
   /** A new token pair for a valid refresh token whose user is still active. */
   async refresh(refreshToken: string): Promise<Session> {
-    const claims = await this.tokens.verify(refreshToken, 'refresh');
-    const user = await this.activeUser(claims.sub, claims.ver);
-    return { user, ...(await this.tokens.issue(user)) };
+    const session = await this.audit.refusalsOf({ action: 'auth.refresh', actor: null }, async () => {
+      const claims = await this.tokens.verify(refreshToken, 'refresh');
+      const user = await this.activeUser(claims.sub, claims.ver);
+      return { user, ...(await this.tokens.issue(user)) };
+    });
+    await this.audit.record({
+      action: 'auth.refresh',
+      actor: { id: session.user.id, username: session.user.username },
+      target: { type: 'user', id: session.user.id },
+    });
+    return session;
   }
 
   /** The caller behind an access token: valid signature, not expired, not revoked, not disabled. */
@@ -82,8 +124,9 @@ export class AccountsService implements OnApplicationBootstrap {
   }
 
   /** Revokes every token of the user (logout everywhere). */
-  logout(userId: string): Promise<void> {
-    return this.users.bumpTokenVersion(userId);
+  async logout(userId: string): Promise<void> {
+    await this.users.bumpTokenVersion(userId);
+    await this.audit.record({ action: 'auth.logout', target: { type: 'user', id: userId } });
   }
 
   async profile(userId: string): Promise<User> {
@@ -101,8 +144,29 @@ export class AccountsService implements OnApplicationBootstrap {
     return this.users.page(options);
   }
 
-  /** An admin changes a user's role, trust score or disabled flag; disabling revokes their tokens. */
-  async updateUser(
+  /**
+   * An admin changes a user's role, trust score or disabled flag; disabling revokes their tokens.
+   * Each change is audited (admin.user_role, admin.user_trust, admin.user_disable) in the
+   * transaction that makes it; a refusal is audited too.
+   */
+  updateUser(
+    actor: AuthUser,
+    id: string,
+    changes: { role?: UserRole; trustScore?: number; disabled?: boolean },
+  ): Promise<User> {
+    const action =
+      changes.role !== undefined
+        ? 'admin.user_role'
+        : changes.disabled !== undefined
+          ? 'admin.user_disable'
+          : 'admin.user_trust';
+    return this.audit.refusalsOf(
+      { action, actor: { id: actor.id, username: actor.username }, target: { type: 'user', id } },
+      () => this.applyUserChanges(actor, id, changes),
+    );
+  }
+
+  private async applyUserChanges(
     actor: AuthUser,
     id: string,
     changes: { role?: UserRole; trustScore?: number; disabled?: boolean },
@@ -112,10 +176,31 @@ export class AccountsService implements OnApplicationBootstrap {
     if (user.id === actor.id && (changes.role === UserRole.User || changes.disabled === true)) {
       throw new DomainError('invalid', 'you cannot remove your own admin role or disable yourself');
     }
-    await this.users.update(id, {
-      ...(changes.role !== undefined ? { role: changes.role } : {}),
-      ...(changes.trustScore !== undefined ? { trustScore: changes.trustScore } : {}),
-      ...(changes.disabled !== undefined ? { disabledAt: changes.disabled ? new Date() : null } : {}),
+    const by = { id: actor.id, username: actor.username };
+    const target = { type: 'user' as const, id };
+    await this.users.transaction(async (m) => {
+      await this.users.update(
+        id,
+        {
+          ...(changes.role !== undefined ? { role: changes.role } : {}),
+          ...(changes.trustScore !== undefined ? { trustScore: changes.trustScore } : {}),
+          ...(changes.disabled !== undefined ? { disabledAt: changes.disabled ? new Date() : null } : {}),
+        },
+        m,
+      );
+      const detail = { username: user.username };
+      if (changes.role !== undefined) {
+        const role = { ...detail, from: user.role, to: changes.role };
+        await this.audit.record({ action: 'admin.user_role', actor: by, target, detail: role }, m);
+      }
+      if (changes.trustScore !== undefined) {
+        const trust = { ...detail, from: user.trustScore, to: changes.trustScore };
+        await this.audit.record({ action: 'admin.user_trust', actor: by, target, detail: trust }, m);
+      }
+      if (changes.disabled !== undefined) {
+        const disabled = { ...detail, disabled: changes.disabled };
+        await this.audit.record({ action: 'admin.user_disable', actor: by, target, detail: disabled }, m);
+      }
     });
     if (changes.disabled === true || changes.role !== undefined) await this.users.bumpTokenVersion(id);
     return this.profile(id);
@@ -143,12 +228,18 @@ export class AccountsService implements OnApplicationBootstrap {
     }
   }
 
-  private async create(username: string, password: string, role: UserRole): Promise<User> {
+  private async create(
+    username: string,
+    password: string,
+    role: UserRole,
+    alsoWithin?: (manager: EntityManager, user: User) => Promise<void>,
+  ): Promise<User> {
     const passwordHash = await this.hasher.hash(password);
     try {
       return await this.users.transaction(async (manager) => {
         const user = await this.users.insert({ username, passwordHash, role }, manager);
         await this.ledger.openUserAccount(manager, user.id, this.config.auth.signupGrantCpt);
+        await alsoWithin?.(manager, user);
         return user;
       });
     } catch (error) {

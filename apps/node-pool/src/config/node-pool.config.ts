@@ -55,6 +55,7 @@ const schema = z.object({
   LOGIN_ATTEMPTS_PER_ADDRESS: int(50, { min: 1, max: 1000000 }),
   LOGIN_RATE_WINDOW_S: int(300, { min: 1, max: 86400 }),
   LEDGER_AUDIT_INTERVAL_S: int(300, { min: 5, max: 86400 }),
+  AUDIT_RETENTION_DAYS: int(365, { min: 1, max: 36500 }),
   STORAGE_PATH: z.string().default('./.hivemind/storage'),
   MAX_FILE_SIZE: int(104857600, { min: 1024, max: 1099511627776 }),
   HEARTBEAT_TIMEOUT_S: int(15, { min: 1, max: 3600 }),
@@ -172,6 +173,8 @@ export class NodePoolConfig {
     loginRateLimit: { perUsername: number; perAddress: number; windowS: number };
   };
   readonly ledger: { auditIntervalS: number };
+  /** How long audit events are kept (docs/security.md "Audit trail"). */
+  readonly audit: { retentionDays: number };
   readonly storage: { path: string; maxFileSize: number };
   readonly scheduling: { heartbeatTimeoutS: number; strategy: (typeof SCHEDULER_STRATEGIES)[number] };
   readonly tasks: {
@@ -280,6 +283,7 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
       },
     },
     ledger: { auditIntervalS: e.LEDGER_AUDIT_INTERVAL_S },
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     storage: { path: resolve(e.STORAGE_PATH), maxFileSize: e.MAX_FILE_SIZE },
     scheduling: { heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S, strategy: e.SCHEDULER_STRATEGY },
     tasks: { secretEnvKey: e.TASK_SECRETS_KEY ?? e.VPN_KEY_SECRET ?? e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET },

@@ -1,3 +1,4 @@
+import { AuditEvent } from '../audit/audit-event.entity';
 import { User } from '../accounts/user.entity';
 import { LedgerAccount } from '../ledger/ledger-account.entity';
 import { LedgerEntry } from '../ledger/ledger-entry.entity';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   LedgerHold,
   VpnServerKey,
   VpnPeer,
+  AuditEvent,
 ];

@@ -3,6 +3,7 @@ import { LedgerSystemAccounts1795478400000 } from './migrations/1795478400000-le
 import { ResultValidation1795564800000 } from './migrations/1795564800000-result-validation';
 import { TaskSecretEnv1795651200000 } from './migrations/1795651200000-task-secret-env';
 import { ValidatorStep1795737600000 } from './migrations/1795737600000-validator-step';
+import { AuditEvents1795824000000 } from './migrations/1795824000000-audit-events';
 
 /** Every migration, in order. New ones are appended here (explicit beats a glob over dist/). */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ResultValidation1795564800000,
   TaskSecretEnv1795651200000,
   ValidatorStep1795737600000,
+  AuditEvents1795824000000,
 ];

@@ -60,9 +60,19 @@ export class LedgerService {
     }
   }
 
-  /** One movement in its own transaction. */
-  move(movement: Movement): Promise<MovementResult> {
-    return this.ledger.transaction((manager) => this.moveWithin(manager, movement));
+  /**
+   * One movement in its own transaction; `alsoWithin` writes what must commit with it (the
+   * transfer's audit event).
+   */
+  move(
+    movement: Movement,
+    alsoWithin?: (manager: EntityManager, result: MovementResult) => Promise<void>,
+  ): Promise<MovementResult> {
+    return this.ledger.transaction(async (manager) => {
+      const result = await this.moveWithin(manager, movement);
+      await alsoWithin?.(manager, result);
+      return result;
+    });
   }
 
   /** One movement inside the caller's transaction (so it commits or rolls back with other rows). */

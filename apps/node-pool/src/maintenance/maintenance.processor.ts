@@ -1,6 +1,7 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import { AuditService } from '../audit/audit.service';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { LedgerService } from '../ledger/ledger.service';
 import { NodeLivenessService } from '../nodes/node-liveness.service';
@@ -26,8 +27,8 @@ interface Schedule {
 }
 
 /**
- * The repeatable jobs: liveness sweep, reconciler, utilization flush, ledger audit (maintenance
- * queue) and the placement safety pass. Each replica registers the same schedules under
+ * The repeatable jobs: liveness sweep, reconciler, utilization flush, ledger audit, audit-trail
+ * retention (maintenance queue) and the placement safety pass. Each replica registers the same schedules under
  * deterministic ids, so Bull keeps one of each however many replicas run, and one replica runs each
  * occurrence. A watchdog on every replica puts back schedules that vanished with Redis's data, so
  * a flushed Redis heals itself without a restart.
@@ -48,6 +49,7 @@ export class MaintenanceProcessor implements OnApplicationBootstrap, OnModuleDes
     utilization: NodeUtilizationService,
     lifecycle: LifecycleService,
     reconciler: ReconcilerService,
+    audit: AuditService,
   ) {
     const sweepEvery = Math.min(5_000, Math.max(1_000, (config.scheduling.heartbeatTimeoutS * 1000) / 3));
     this.schedules = [
@@ -55,6 +57,7 @@ export class MaintenanceProcessor implements OnApplicationBootstrap, OnModuleDes
       { queue, name: MaintenanceJob.LivenessSweep, every: sweepEvery },
       { queue, name: MaintenanceJob.Reconcile, every: 60_000 },
       { queue, name: MaintenanceJob.UtilizationFlush, every: 60_000 },
+      { queue, name: MaintenanceJob.AuditPrune, every: 3_600_000 },
       { queue: placementQueue, name: PlacementJob.Pass, every: SAFETY_PASS_MS },
     ];
     this.handlers = {
@@ -73,6 +76,7 @@ export class MaintenanceProcessor implements OnApplicationBootstrap, OnModuleDes
         flushed: await utilization.flushUtilization(),
         pruned: await utilization.pruneUtilization(),
       }),
+      [MaintenanceJob.AuditPrune]: async () => ({ deleted: await audit.prune() }),
     };
   }
 

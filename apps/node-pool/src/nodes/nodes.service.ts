@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { INITIAL_CREDIT_SCORE, NodeStatus, type TrustGroup, trustGroupOf } from '@hivemind/contracts';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { type AuthUser } from '../accounts/auth-user';
 import { PlacementTrigger } from '../queues/placement-trigger';
@@ -51,6 +52,7 @@ export class NodesService {
     private readonly telemetry: TelemetryService,
     private readonly placement: PlacementTrigger,
     private readonly revocations: NodeRevocations,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -59,7 +61,19 @@ export class NodesService {
    * refused. The node is online (a drained node stays draining) and its free resources are
    * rebuilt from its live attempts.
    */
-  async register(owner: AuthUser, request: RegistrationRequest, nowMs = Date.now()): Promise<Registration> {
+  register(owner: AuthUser, request: RegistrationRequest, nowMs = Date.now()): Promise<Registration> {
+    const actor = { id: owner.id, username: owner.username };
+    return this.audit.refusalsOf({ action: 'node.register', actor }, () =>
+      this.registerChecked(owner, request, nowMs),
+    );
+  }
+
+  /** register(), audited (node.register) in the transaction that stores the node. */
+  private async registerChecked(
+    owner: AuthUser,
+    request: RegistrationRequest,
+    nowMs: number,
+  ): Promise<Registration> {
     const spec = parseRegistration(request);
     const credentialId = this.credentials.newCredentialId();
     const now = new Date(nowMs);
@@ -83,6 +97,15 @@ export class NodesService {
       await this.capacity.recompute(manager, row.id);
       const stored = await this.nodes.findById(row.id, manager);
       if (!stored) throw new Error(`node ${row.id} vanished inside its registration`);
+      await this.audit.record(
+        {
+          action: 'node.register',
+          actor: { id: owner.id, username: owner.username },
+          target: { type: 'node', id: row.id },
+          detail: { name: stored.name, created: row.created },
+        },
+        manager,
+      );
       return { node: stored, created: row.created };
     });
 
@@ -186,6 +209,11 @@ export class NodesService {
     if (!(await this.nodes.revokeCredential(id))) throw new DomainError('not_found', `no node ${id}`);
     await this.revocations.announce(id);
     const node = await this.require(id);
+    await this.audit.record({
+      action: 'node.revoke',
+      target: { type: 'node', id },
+      detail: { name: node.name },
+    });
     this.logger.warn(`node ${node.name} revoked: its credential and certificate no longer work`);
     return (await this.withLive([node]))[0];
   }
@@ -195,6 +223,11 @@ export class NodesService {
     const changed = await this.nodes.changeStatus(id, NodeStatus.Online, NodeStatus.Draining);
     const node = await this.require(id);
     if (changed) {
+      await this.audit.record({
+        action: 'admin.node_drain',
+        target: { type: 'node', id },
+        detail: { name: node.name },
+      });
       this.directory.noteStatus(id, NodeStatus.Draining);
       this.logger.log(`node ${node.name} draining`);
       this.publish('draining', node);
@@ -209,6 +242,11 @@ export class NodesService {
     const changed = await this.nodes.changeStatus(id, NodeStatus.Draining, NodeStatus.Online);
     const node = await this.require(id);
     if (changed) {
+      await this.audit.record({
+        action: 'admin.node_undrain',
+        target: { type: 'node', id },
+        detail: { name: node.name },
+      });
       this.directory.noteStatus(id, NodeStatus.Online);
       this.logger.log(`node ${node.name} undrained`);
       this.publish('online', node);

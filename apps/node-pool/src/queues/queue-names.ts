@@ -23,6 +23,8 @@ export enum MaintenanceJob {
   Reconcile = 'reconcile',
   /** Writes the finished utilization buckets to PostgreSQL. */
   UtilizationFlush = 'utilization-flush',
+  /** Deletes audit events older than AUDIT_RETENTION_DAYS. */
+  AuditPrune = 'audit-prune',
 }
 
 export enum PlacementJob {
@@ -49,6 +51,7 @@ export interface JobPayloads {
     [MaintenanceJob.LivenessSweep]: Record<string, never>;
     [MaintenanceJob.Reconcile]: Record<string, never>;
     [MaintenanceJob.UtilizationFlush]: Record<string, never>;
+    [MaintenanceJob.AuditPrune]: Record<string, never>;
   };
   [QueueName.PostProcessing]: {
     [PostProcessingJob.PrepareAggregate]: { taskId: string };

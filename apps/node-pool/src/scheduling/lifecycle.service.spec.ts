@@ -91,6 +91,15 @@ function setUp(stubs: Record<string, Stubs>) {
     fake('placement') as never,
     fake('events') as never,
     fake('postProcessing') as never,
+    {
+      // refusals are audited around the work (AuditService's own concern); the event itself is
+      // recorded by the service, inside the transaction
+      refusalsOf: (_event: unknown, work: () => Promise<unknown>) => work(),
+      record: () => {
+        calls.push(`audit.record${committed ? ' (after commit)' : ''}`);
+        return Promise.resolve();
+      },
+    } as never,
   );
   return { service, calls };
 }
@@ -271,6 +280,7 @@ describe(LifecycleService.name, () => {
         'shards.cancelOpen',
       ]);
       expect(calls).toContain('dispatch.sendStop (after commit)');
+      expect(calls).toContain('audit.record');
       expect(calls).not.toContain('shards.settle');
       expect(calls).not.toContain('tasks.addShardEnd');
     });

@@ -4,6 +4,7 @@ import type { Queue } from 'bull';
 import { type EntityManager } from 'typeorm';
 import { AttemptState, ShardState, TaskStatus } from '@hivemind/contracts';
 import { type AuthUser, mayAccess } from '../accounts/auth-user';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { LedgerService } from '../ledger/ledger.service';
@@ -59,6 +60,7 @@ export class LifecycleService {
     private readonly placement: PlacementTrigger,
     private readonly events: TaskEvents,
     @InjectQueue(QueueName.PostProcessing) private readonly postProcessing: Queue,
+    private readonly audit: AuditService,
   ) {}
 
   /** The attempt, if `nodeId` still holds it under this fencing token; why not otherwise. */
@@ -134,7 +136,19 @@ export class LifecycleService {
   }
 
   /** Cancels a task: its live attempts are stopped, its queued shards dropped, its hold refunded. */
-  async cancel(user: AuthUser, taskId: string): Promise<{ status: TaskStatus; refunded: number }> {
+  cancel(user: AuthUser, taskId: string): Promise<{ status: TaskStatus; refunded: number }> {
+    const actor = { id: user.id, username: user.username };
+    const target = { type: 'task' as const, id: taskId.slice(0, 128) };
+    return this.audit.refusalsOf({ action: 'task.cancel', actor, target }, () =>
+      this.cancelChecked(user, taskId),
+    );
+  }
+
+  /** cancel(), audited (task.cancel) in the transaction that refunds the hold. */
+  private async cancelChecked(
+    user: AuthUser,
+    taskId: string,
+  ): Promise<{ status: TaskStatus; refunded: number }> {
     if (!isUuid(taskId)) throw new DomainError('not_found', `no task ${taskId.slice(0, 64)}`);
     return this.settle(async (m, effects) => {
       const task = await this.tasks.findForCancel(m, taskId);
@@ -153,6 +167,15 @@ export class LifecycleService {
       await this.shards.cancelOpen(m, taskId);
       await this.tasks.markCancelled(m, taskId, `cancelled by ${user.username}`);
       const { refunded } = await this.ledger.releaseIfHeldWithin(m, taskId);
+      await this.audit.record(
+        {
+          action: 'task.cancel',
+          actor: { id: user.id, username: user.username },
+          target: { type: 'task', id: taskId },
+          detail: { refunded, owner_id: task.user_id },
+        },
+        m,
+      );
       effects.push(() => {
         this.placement.request('task cancelled');
         this.events.publish(taskId, 'cancelled');

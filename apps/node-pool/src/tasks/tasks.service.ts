@@ -20,6 +20,7 @@ import {
 } from '@hivemind/contracts';
 import { type SubmitTaskDto } from '@hivemind/contracts/dto';
 import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { LedgerService } from '../ledger/ledger.service';
@@ -63,9 +64,23 @@ export class TasksService {
     private readonly placement: PlacementTrigger,
     private readonly telemetry: TelemetryService,
     private readonly secrets: TaskSecrets,
+    private readonly audit: AuditService,
   ) {}
 
-  async submit(
+  /** Submits a task, audited (task.submit) in the transaction that holds its CPT; refusals too. */
+  submit(
+    user: AuthUser,
+    spec: SubmitTaskDto,
+    input?: SubmittedInput,
+    idempotencyKey?: string,
+  ): Promise<SubmitResult> {
+    return this.audit.refusalsOf(
+      { action: 'task.submit', actor: { id: user.id, username: user.username }, detail: { name: spec.name } },
+      () => this.submitChecked(user, spec, input, idempotencyKey),
+    );
+  }
+
+  private async submitChecked(
     user: AuthUser,
     spec: SubmitTaskDto,
     input?: SubmittedInput,
@@ -169,6 +184,20 @@ export class TasksService {
       }
       await this.rows.insertShards(m, id, plans, priority);
       if (maxCost > 0) await this.hold(m, id, user.id, maxCost, { rate, timeoutS, shardsTotal });
+      await this.audit.record(
+        {
+          action: 'task.submit',
+          actor: { id: user.id, username: user.username },
+          target: { type: 'task', id },
+          detail: {
+            name: spec.name ?? '',
+            shards: shardsTotal,
+            max_cost: maxCost,
+            input: input !== undefined,
+          },
+        },
+        m,
+      );
       return { id, created: true };
     });
 

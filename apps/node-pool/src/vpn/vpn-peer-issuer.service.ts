@@ -3,6 +3,7 @@ import { type EntityManager } from 'typeorm';
 import { VPN_PEER_NAME_PATTERN, VPN_PEER_NAME_RULE, type VpnPeerView } from '@hivemind/contracts';
 import { generateKeyPair, hostAddress, isWireGuardKey } from '@hivemind/contracts/wireguard';
 import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
+import { AuditService } from '../audit/audit.service';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
 import { isUniqueViolation } from '../common/transaction';
@@ -32,10 +33,36 @@ export class VpnPeerIssuer {
     private readonly vpn: VpnService,
     private readonly limiter: VpnRateLimiter,
     private readonly config: NodePoolConfig,
+    private readonly audit: AuditService,
   ) {}
 
-  /** A new peer for `user`, asked for from `clientAddress`, with its client config. */
-  async create(
+  /** A new peer for `user`, asked for from `clientAddress`, with its client config; audited. */
+  create(
+    user: AuthUser,
+    spec: NewPeer,
+    clientAddress: string,
+  ): Promise<{ peer: VpnPeerView; config: string }> {
+    const actor = { id: user.id, username: user.username };
+    return this.audit.refusalsOf({ action: 'vpn.peer_create', actor, detail: { node: spec.node } }, () =>
+      this.createChecked(user, spec, clientAddress),
+    );
+  }
+
+  /** Revokes a peer (VpnService.revoke), audited (vpn.peer_revoke) when it was still active. */
+  revoke(user: AuthUser, id: string): Promise<VpnPeerView> {
+    const actor = { id: user.id, username: user.username };
+    const target = { type: 'vpn_peer' as const, id: id.slice(0, 128) };
+    return this.audit.refusalsOf({ action: 'vpn.peer_revoke', actor, target }, async () => {
+      const { peer, revoked } = await this.vpn.revoke(user, id);
+      if (revoked) {
+        const detail = { name: peer.name, address: peer.address };
+        await this.audit.record({ action: 'vpn.peer_revoke', actor, target, detail });
+      }
+      return peer;
+    });
+  }
+
+  private async createChecked(
     user: AuthUser,
     spec: NewPeer,
     clientAddress: string,
@@ -66,7 +93,7 @@ export class VpnPeerIssuer {
       if (node) await this.checkNodePeer(m, node);
       const host = await this.freeHost(m, standing, node !== undefined);
       try {
-        return await this.peers.insert(m, {
+        const peerId = await this.peers.insert(m, {
           userId: node ? null : user.id,
           nodeId: node?.id ?? null,
           name: spec.name ?? defaultName,
@@ -74,6 +101,16 @@ export class VpnPeerIssuer {
           publicKey: keys?.publicKey ?? publicKey!,
           sealedPrivateKey: keys ? this.vpn.box.seal(keys.privateKey) : null,
         });
+        await this.audit.record(
+          {
+            action: 'vpn.peer_create',
+            actor: { id: user.id, username: user.username },
+            target: { type: 'vpn_peer', id: peerId },
+            detail: { node: node?.name, address: hostAddress(this.config.vpn.subnet, host) },
+          },
+          m,
+        );
+        return peerId;
       } catch (error) {
         if (isUniqueViolation(error, 'uq_vpn_peers_public_key_active')) {
           throw new DomainError(

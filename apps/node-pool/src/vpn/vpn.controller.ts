@@ -57,7 +57,7 @@ export class VpnController {
   @ApiOperation({ summary: 'Revoke a peer: it leaves the server config, its address is free again' })
   @ApiOkResponse({ type: VpnPeerResponse })
   revoke(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<VpnPeerView> {
-    return this.vpn.revoke(user, id);
+    return this.issuer.revoke(user, id);
   }
 
   @Get('peers/:id/config')

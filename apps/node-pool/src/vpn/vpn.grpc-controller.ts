@@ -60,7 +60,7 @@ export class VpnGrpcController {
 
   @GrpcMethod(SERVICE, 'RevokePeer')
   async revokePeer(req: RevokeVpnPeerRequest__Output, metadata: Metadata): Promise<RevokeVpnPeerResponse> {
-    const peer = await this.vpn.revoke(rpcCaller(metadata), req.peer_id);
+    const peer = await this.issuer.revoke(rpcCaller(metadata), req.peer_id);
     return { success: true, message: `revoked ${peer.name}`, peer: toVpnPeer(peer) };
   }
 

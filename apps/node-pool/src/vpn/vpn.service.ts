@@ -102,11 +102,14 @@ export class VpnService implements OnApplicationBootstrap {
     return rows.map(toPeerView);
   }
 
-  /** Revokes a peer: its address and key are free again and it leaves the server config. */
-  async revoke(user: AuthUser, id: string): Promise<VpnPeerView> {
+  /**
+   * Revokes a peer: its address and key are free again and it leaves the server config. `revoked`
+   * is false when it already was. Callers go through VpnPeerIssuer.revoke, which audits it.
+   */
+  async revoke(user: AuthUser, id: string): Promise<{ peer: VpnPeerView; revoked: boolean }> {
     const row = await this.visible(user, id);
     if (!row.revoked_at) await this.peers.revoke(id);
-    return toPeerView((await this.peers.byId(id))!);
+    return { peer: toPeerView((await this.peers.byId(id))!), revoked: !row.revoked_at };
   }
 
   /** A peer's client config (its name, for the download's file name). */

@@ -67,6 +67,12 @@ export const routes: Routes = [
         canActivate: [adminOnly],
         loadComponent: () => import('./pages/admin/admin.page').then((m) => m.AdminPage),
       },
+      {
+        path: 'audit',
+        title: 'Audit · HiveMind',
+        canActivate: [adminOnly],
+        loadComponent: () => import('./pages/audit/audit.page').then((m) => m.AuditPage),
+      },
     ],
   },
   { path: '**', redirectTo: '' },

@@ -8,3 +8,4 @@ export * from './page-query.dto';
 export * from './wallet.dto';
 export * from './task.dto';
 export * from './vpn.dto';
+export * from './audit.dto';

@@ -5,12 +5,13 @@ export type Tone = 'waiting' | 'running' | 'checking' | 'done' | 'failed' | 'off
 /**
  * The colour family of a state: a task's, shard's or attempt's (QUEUED … LOST), a result's
  * validation (PENDING … INCONCLUSIVE), a node's status (online, draining, offline) or a trust group
- * (high, normal, low).
+ * (high, normal, low), or an audit event's outcome (ok, refused, failed).
  */
 export function toneOf(value: string): Tone {
   switch (value.toUpperCase()) {
     case 'QUEUED':
     case 'ASSIGNED':
+    case 'REFUSED':
     case 'DRAINING':
     case 'LOW':
     case 'INCONCLUSIVE':
@@ -26,6 +27,7 @@ export function toneOf(value: string): Tone {
     case 'HIGH':
     case 'VALID':
     case 'ACCEPTED':
+    case 'OK':
       return 'done';
     case 'FAILED':
     case 'LOST':

@@ -23,6 +23,7 @@ import { SessionStore } from '../core/session.store';
         <a mat-button routerLink="/vpn" routerLinkActive="active">VPN</a>
         @if (session.isAdmin()) {
           <a mat-button routerLink="/admin" routerLinkActive="active">Admin</a>
+          <a mat-button routerLink="/audit" routerLinkActive="active">Audit</a>
         }
       </nav>
       <span class="spacer"></span>
