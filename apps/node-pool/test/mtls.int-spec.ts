@@ -204,6 +204,10 @@ describe('node certificates (GRPC_REQUIRE_CLIENT_CERT=true)', () => {
     expect(revoked.status).toBe(200);
     const after = await heartbeat(caller, node);
     expect(after).toMatchObject({ ok: false, code: grpc.status.UNAUTHENTICATED });
+    const audit = await call(pool, 'GET', '/api/admin/audit?action=node.revoke', { token: admin });
+    expect(audit.body.items).toEqual([
+      expect.objectContaining({ action: 'node.revoke', actor_username: 'root', target_id: node.id }),
+    ]);
     expect(
       (await call(pool, 'POST', `/api/nodes/00000000-0000-4000-8000-000000000000/revoke`, { token: admin }))
         .status,
