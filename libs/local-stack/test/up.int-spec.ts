@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, chmodSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
+import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 import { built, grpcHealthStatus, grpcListServices, removeTree, waitFor } from '@hivemind/testing';
 import {
@@ -20,6 +21,7 @@ import {
 } from '../src';
 
 const ROOT = join(__dirname, '..', '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * `npm run up` end to end, minus install and build (`--no-build`: the test run built it): the
@@ -131,6 +133,27 @@ describe('the local stack launcher (npm run up)', () => {
       encoding: 'utf8',
     });
     expect(listed.stdout).toContain('HiveMind local CA');
+    // and a browser of this user opens the console with no warning and no flag
+    if (!existsSync(CHROMIUM)) return;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      env: { ...(process.env as Record<string, string>), HOME: userHome },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const answer = await page.goto(`${http}/`);
+      expect(answer?.status()).toBe(200);
+      expect(await page.title()).toMatch(/HiveMind/);
+    } finally {
+      await browser.close();
+    }
   });
 
   // Restarts are checked once the tests above have used the first instances.
