@@ -3,10 +3,16 @@ import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions } from '@nestjs/microservices';
 import { type NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppExceptionFilter, validationException } from './common/app-exception.filter';
+import { expressTrustProxy } from './common/client-address';
+import { corsPolicy } from './common/cors-policy';
 import { useRequestBounds } from './common/request-bounds';
+import { requestIdFor } from './common/request-id';
+import { RequestLimits } from './common/request-limits';
+import { securityHeaders } from './common/security-headers';
 import { type NodePoolConfig } from './config/node-pool.config';
 import { GrpcHealthService } from './grpc/grpc-health.service';
 import { grpcServerOptions } from './grpc/grpc-server.options';
@@ -28,6 +34,15 @@ export async function createNodePool(config: NodePoolConfig): Promise<INestAppli
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  // which address a request comes from (req.ip), and whether over TLS (req.secure): TRUST_PROXY
+  app.set('trust proxy', expressTrustProxy(config.http.trustProxy));
+  // before anything can answer: every answer carries its request id and the security headers
+  app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
+    req.id = requestIdFor(req, res);
+    next();
+  });
+  app.use(securityHeaders());
+  app.use(corsPolicy(config.http.corsOrigins));
   useRequestBounds(app);
   app.enableShutdownHooks();
   app.useGlobalPipes(
@@ -41,9 +56,10 @@ export async function createNodePool(config: NodePoolConfig): Promise<INestAppli
   );
   app.useGlobalFilters(new AppExceptionFilter());
   serveOpenApi(app);
-  app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config, app.get(GrpcHealthService), tls), {
-    inheritAppConfig: true,
-  });
+  app.connectMicroservice<MicroserviceOptions>(
+    grpcServerOptions(config, app.get(GrpcHealthService), app.get(RequestLimits), tls),
+    { inheritAppConfig: true },
+  );
   return app;
 }
 

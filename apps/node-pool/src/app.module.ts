@@ -2,8 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
+import type { Request } from 'express';
+import { accessLogCaller, accessLogRequest } from './common/access-log';
 import { RateLimitsModule } from './common/rate-limits';
 import { requestIdFor } from './common/request-id';
+import { RequestLimitsModule } from './common/request-limits.module';
 import { ConfigModule } from './config/config.module';
 import { NodePoolConfig } from './config/node-pool.config';
 import { DatabaseModule } from './database/database.module';
@@ -39,12 +42,20 @@ export class AppModule {
             level: config.logLevel,
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-            customProps: () => ({ service: 'node-pool' }),
+            customProps: (req) => ({ service: 'node-pool', address: (req as Request).ip }),
+            customSuccessObject: (req, _res, value: object) => ({ ...value, ...accessLogCaller(req) }),
+            customErrorObject: (req, _res, _error, value: object) => ({ ...value, ...accessLogCaller(req) }),
+            serializers: {
+              req: accessLogRequest,
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+            },
+            // the id createNodePool gave the request first (errors before this middleware carry it too)
             genReqId: requestIdFor,
           },
         }),
-        DatabaseModule,
         RateLimitsModule,
+        RequestLimitsModule,
+        DatabaseModule,
         QueuesModule,
         StorageModule,
         TelemetryModule,

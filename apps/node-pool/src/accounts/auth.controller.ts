@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Ip, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -11,7 +12,8 @@ import { CredentialsDto, LoginDto, RefreshDto } from '@hivemind/contracts/dto';
 import { AccountsService } from './accounts.service';
 import { SessionResponse, UserResponse, toSessionView, toUserView } from './account.views';
 import { type AuthUser } from './auth-user';
-import { Authenticated, CurrentUser } from './auth.guards';
+import { AdminOnly, Authenticated, CurrentUser, parseBearer } from './auth.guards';
+import { boardSessionCookie, clearedBoardSessionCookie } from './board-session-cookie';
 
 @ApiTags('auth')
 @Controller('api')
@@ -46,8 +48,35 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Log out everywhere: every token issued so far stops working' })
   @ApiNoContentResponse()
-  async logout(@CurrentUser() user: AuthUser): Promise<void> {
+  async logout(
+    @CurrentUser() user: AuthUser,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
     await this.accounts.logout(user.id);
+    res.setHeader('Set-Cookie', clearedBoardSessionCookie(req.secure));
+  }
+
+  @Post('auth/board-session')
+  @AdminOnly()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Open Bull Board: sets the HttpOnly hivemind_token cookie (Path=/admin) from your bearer token',
+    description:
+      'The cookie is HttpOnly, SameSite=Strict, Secure under TLS, and expires with the token, so that a plain link opens /admin/queues. Admins only.',
+  })
+  @ApiNoContentResponse()
+  boardSession(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
+    const token = parseBearer(req.headers.authorization) ?? '';
+    res.setHeader('Set-Cookie', boardSessionCookie(token, tokenExpiresAtMs(token), Date.now(), req.secure));
+  }
+
+  @Delete('auth/board-session')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Forget the Bull Board cookie (the console does so when its session ends)' })
+  @ApiNoContentResponse()
+  endBoardSession(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
+    res.setHeader('Set-Cookie', clearedBoardSessionCookie(req.secure));
   }
 
   @Get('me')
@@ -56,5 +85,17 @@ export class AuthController {
   @ApiOkResponse({ type: UserResponse })
   async me(@CurrentUser() user: AuthUser): Promise<UserView> {
     return toUserView(await this.accounts.profile(user.id));
+  }
+}
+
+/** A verified JWT's `exp` in ms (read after the guard checked it). */
+function tokenExpiresAtMs(token: string): number | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+      exp?: unknown;
+    };
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -2,7 +2,10 @@ import type { ServerUnaryCall } from '@grpc/grpc-js';
 
 /** "ipv4:127.0.0.1:50000" / "ipv6:[::1]:50000" → the address alone. */
 export function peerAddress(call: ServerUnaryCall<unknown, unknown>): string {
-  const peer = call.getPeer();
+  return peerAddressOf(call.getPeer());
+}
+
+export function peerAddressOf(peer: string): string {
   return peer
     .replace(/^ipv[46]:/, '')
     .replace(/:\d+$/, '')

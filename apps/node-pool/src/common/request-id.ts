@@ -9,8 +9,12 @@ const GIVEN_ID = /^[\w.:-]{1,128}$/;
  * back in X-Request-Id so that a user quoting it can be matched with the pool's log lines.
  */
 export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && GIVEN_ID.test(given) ? given : randomUUID();
+  const id = givenOrNewRequestId(req.headers['x-request-id']);
   res.setHeader('X-Request-Id', id);
   return id;
+}
+
+/** The caller's own id (an HTTP header, gRPC metadata) when it is safe to log, else a new UUID. */
+export function givenOrNewRequestId(given: unknown): string {
+  return typeof given === 'string' && GIVEN_ID.test(given) ? given : randomUUID();
 }

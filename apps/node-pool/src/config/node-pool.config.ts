@@ -15,6 +15,7 @@ import {
 } from '@hivemind/config';
 import { PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from '@hivemind/contracts';
 import { type Ipv4Subnet, parseSubnet } from '@hivemind/contracts/wireguard';
+import { type TrustProxy, parseTrustProxy } from '../common/client-address';
 
 export const SCHEDULER_STRATEGIES = ['trust-aware', 'round-robin'] as const;
 
@@ -27,6 +28,35 @@ const schema = z.object({
   GRPC_SERVER_PORT: port(50051),
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port(8080),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const trust = parseTrustProxy(v);
+      if (typeof trust === 'string') {
+        ctx.addIssue({ code: 'custom', message: trust });
+        return z.NEVER;
+      }
+      return trust;
+    }),
+  CORS_ORIGINS: list(
+    /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-fA-F:]+\](:\d{1,5})?$/,
+    'must be a comma-separated list of origins (scheme://host[:port], e.g. https://console.example.org)',
+  ),
+  RATE_LIMIT_WINDOW_S: int(60, { min: 1, max: 86400 }),
+  RATE_LIMIT_READS_PER_USER: int(1200, { min: 1, max: 100_000_000 }),
+  RATE_LIMIT_WRITES_PER_USER: int(300, { min: 1, max: 100_000_000 }),
+  RATE_LIMIT_READS_PER_ADDRESS: int(3000, { min: 1, max: 100_000_000 }),
+  RATE_LIMIT_WRITES_PER_ADDRESS: int(900, { min: 1, max: 100_000_000 }),
+  RATE_LIMIT_RPCS_PER_CREDENTIAL: int(3000, { min: 1, max: 100_000_000 }),
+  RATE_LIMIT_RPCS_PER_ADDRESS: int(12000, { min: 1, max: 100_000_000 }),
+  RATE_LIMIT_WS_UPGRADES_PER_USER: int(60, { min: 1, max: 100_000_000 }),
+  RATE_LIMIT_WS_UPGRADES_PER_ADDRESS: int(120, { min: 1, max: 100_000_000 }),
+  UPLOAD_BYTES_PER_USER: int(10 * 1024 ** 3, { min: 1024, max: 2 ** 50 }),
+  UPLOAD_BYTES_PER_ADDRESS: int(20 * 1024 ** 3, { min: 1024, max: 2 ** 50 }),
+  UPLOAD_BYTES_WINDOW_S: int(3600, { min: 1, max: 604800 }),
+  LOG_BYTES_PER_NODE: int(256 * 1024 ** 2, { min: 1024, max: 2 ** 50 }),
+  LOG_BYTES_WINDOW_S: int(60, { min: 1, max: 86400 }),
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/hivemind'),
   DATABASE_POOL_SIZE: int(20, { min: 1, max: 500 }),
   MIGRATIONS_RUN: bool(true),
@@ -146,7 +176,14 @@ export class NodePoolConfig {
   readonly env: 'production' | 'development' | 'test';
   readonly logLevel: z.output<typeof schema>['LOG_LEVEL'];
   readonly grpc: { host: string; port: number };
-  readonly http: { host: string; port: number };
+  readonly http: {
+    host: string;
+    port: number;
+    /** Which proxies' X-Forwarded-For / X-Forwarded-Proto are believed (TRUST_PROXY). */
+    trustProxy: TrustProxy;
+    /** Origins besides the pool's own that browsers may call the API from (CORS_ORIGINS). */
+    corsOrigins: string[];
+  };
   /**
    * TLS on both listeners (HTTPS, wss, gRPC-TLS) from PEM files re-read every `reloadIntervalS`;
    * absent only on loopback listeners or with INSECURE_PLAINTEXT=true. `nodeCa` signs and checks
@@ -159,6 +196,18 @@ export class NodePoolConfig {
     nodeCa?: { certFile: string; keyFile: string };
     requireClientCert: boolean;
     nodeCertValidHours: number;
+  };
+  /**
+   * Rate limits on every route, rpc and WebSocket upgrade, counted in Redis across replicas
+   * (docs/security.md "Rate limits"): counts per window, bytes per their own windows.
+   */
+  readonly limits: {
+    windowS: number;
+    rest: { readsPerUser: number; writesPerUser: number; readsPerAddress: number; writesPerAddress: number };
+    rpc: { perCredential: number; perAddress: number };
+    upgrades: { perUser: number; perAddress: number };
+    uploadBytes: { perUser: number; perAddress: number; windowS: number };
+    logBytes: { perNode: number; windowS: number };
   };
   readonly database: { url: string; poolSize: number; migrationsRun: boolean };
   readonly redis: { url: string; queuePrefix: string };
@@ -251,7 +300,27 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     grpc: { host: e.GRPC_SERVER_HOST, port: e.GRPC_SERVER_PORT },
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY, corsOrigins: e.CORS_ORIGINS },
+    limits: {
+      windowS: e.RATE_LIMIT_WINDOW_S,
+      rest: {
+        readsPerUser: e.RATE_LIMIT_READS_PER_USER,
+        writesPerUser: e.RATE_LIMIT_WRITES_PER_USER,
+        readsPerAddress: e.RATE_LIMIT_READS_PER_ADDRESS,
+        writesPerAddress: e.RATE_LIMIT_WRITES_PER_ADDRESS,
+      },
+      rpc: { perCredential: e.RATE_LIMIT_RPCS_PER_CREDENTIAL, perAddress: e.RATE_LIMIT_RPCS_PER_ADDRESS },
+      upgrades: {
+        perUser: e.RATE_LIMIT_WS_UPGRADES_PER_USER,
+        perAddress: e.RATE_LIMIT_WS_UPGRADES_PER_ADDRESS,
+      },
+      uploadBytes: {
+        perUser: e.UPLOAD_BYTES_PER_USER,
+        perAddress: e.UPLOAD_BYTES_PER_ADDRESS,
+        windowS: e.UPLOAD_BYTES_WINDOW_S,
+      },
+      logBytes: { perNode: e.LOG_BYTES_PER_NODE, windowS: e.LOG_BYTES_WINDOW_S },
+    },
     ...(e.TLS_CERT_FILE && e.TLS_KEY_FILE
       ? {
           tls: {

@@ -9,19 +9,24 @@ import {
   NODEPOOL_PACKAGE,
   NODEPOOL_PROTO_PATH,
 } from '@hivemind/contracts/grpc';
+import { trustFunction } from '../common/client-address';
+import { type RequestLimits } from '../common/request-limits';
 import { type NodePoolConfig } from '../config/node-pool.config';
 import { type ServerTls } from '../tls/server-tls';
 import { type GrpcHealthService } from './grpc-health.service';
+import { rpcEdge } from './rpc-edge';
 import { limitRequestMessages, rpcMessageGuard } from './rpc-message-guard';
 
 /**
  * The gRPC half of the hybrid app: the four `nodepool` services (rpcs without a handler answer
  * UNIMPLEMENTED), grpc.health.v1 and server reflection (v1 and v1alpha), on GRPC_SERVER_HOST:PORT;
- * every request message bounded by its rpc's limit and free of NUL characters before a handler runs.
+ * every request message bounded by its rpc's limit and free of NUL characters before a handler runs,
+ * every call rate-limited, given a request id and access-logged (rpc-edge.ts).
  */
 export function grpcServerOptions(
   config: NodePoolConfig,
   health: GrpcHealthService,
+  limits: RequestLimits,
   tls?: ServerTls,
 ): GrpcOptions {
   return {
@@ -36,7 +41,10 @@ export function grpcServerOptions(
       // the seed's ceiling for one message; each rpc has its own, smaller limit (rpc-message-guard)
       maxReceiveMessageLength: GRPC_MAX_MESSAGE_BYTES,
       maxSendMessageLength: GRPC_MAX_MESSAGE_BYTES,
-      channelOptions: { interceptors: [rpcMessageGuard] },
+      // the first is innermost: every status passes rpcEdge on its way out (the guard's refusals too)
+      channelOptions: {
+        interceptors: [rpcEdge(limits, trustFunction(config.http.trustProxy)), rpcMessageGuard],
+      },
       keepalive: {
         keepaliveTimeMs: 10000,
         keepaliveTimeoutMs: 5000,

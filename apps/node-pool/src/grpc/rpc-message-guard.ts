@@ -62,6 +62,13 @@ const LOG_RPCS = new Set([
   '/nodepool.WorkerNodeService/ReportOutput',
 ]);
 
+/** What each decoded request message weighed on the wire (for the byte budgets of rpc-edge.ts). */
+const messageBytes = new WeakMap<object, number>();
+
+export function wireBytesOf(message: unknown): number {
+  return message && typeof message === 'object' ? (messageBytes.get(message) ?? 0) : 0;
+}
+
 export function rpcMessageLimit(path: string): RpcMessageLimit {
   return RPC_MESSAGE_LIMITS[path] ?? { bytes: DEFAULT_RPC_MESSAGE_BYTES };
 }
@@ -95,7 +102,9 @@ export function limitRequestMessages(definition: protoLoader.PackageDefinition):
           });
         }
         try {
-          return decode(buffer);
+          const message = decode(buffer);
+          messageBytes.set(message, buffer.length);
+          return message;
         } catch {
           return new UndecodedMessage({
             code: GrpcStatus.INVALID_ARGUMENT,

@@ -7,11 +7,17 @@ import { AccountsService } from '../accounts/accounts.service';
 import { type AuthUser } from '../accounts/auth-user';
 import { errorBody } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
-import { errorAnswer, newRequestId, unexpectedLogLine } from '../common/error-answer';
+import { clientAddress, trustFunction, type TrustFunction } from '../common/client-address';
+import { errorAnswer, unexpectedLogLine } from '../common/error-answer';
+import { upgradeCharges } from '../common/limit-keys';
+import { givenOrNewRequestId } from '../common/request-id';
+import { RequestLimits } from '../common/request-limits';
+import { NodePoolConfig } from '../config/node-pool.config';
 import { TelemetryConnection } from './telemetry-connection';
 import { errorFrame } from './telemetry-frames';
 import { TelemetryHub } from './telemetry-hub';
 import {
+  chosenProtocol,
   httpErrorBody,
   isCrossOrigin,
   refuseUpgrade,
@@ -40,7 +46,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 @Injectable()
 export class TelemetryGateway implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TelemetryGateway.name);
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    handleProtocols: chosenProtocol,
+  });
+  private readonly trust: TrustFunction;
   private server?: Server;
   private heartbeat?: NodeJS.Timeout;
   private closing = false;
@@ -49,7 +60,11 @@ export class TelemetryGateway implements OnApplicationBootstrap, OnModuleDestroy
     private readonly adapterHost: HttpAdapterHost,
     private readonly accounts: AccountsService,
     private readonly hub: TelemetryHub,
-  ) {}
+    private readonly limits: RequestLimits,
+    config: NodePoolConfig,
+  ) {
+    this.trust = trustFunction(config.http.trustProxy);
+  }
 
   onApplicationBootstrap(): void {
     this.server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
@@ -86,27 +101,33 @@ export class TelemetryGateway implements OnApplicationBootstrap, OnModuleDestroy
 
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    const requestId = givenOrNewRequestId(req.headers['x-request-id']);
     try {
+      const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trust);
+      await this.limits.charge(upgradeCharges(address));
       const credential = upgradeCredential(req);
       if (!credential) {
         throw new DomainError(
           'unauthenticated',
-          'not logged in: send ?token=<access token>, "Authorization: Bearer <token>" or the hivemind_token cookie',
+          'not logged in: send "Authorization: Bearer <token>", the subprotocols "hivemind.telemetry.v1" and "hivemind.bearer.<token>", or the hivemind_token cookie',
         );
       }
       if (credential.source === 'cookie' && isCrossOrigin(req)) {
-        throw new DomainError('forbidden', 'a page of another site may not use your cookie: send ?token=');
+        throw new DomainError(
+          'forbidden',
+          'a page of another site may not use your cookie: send the token as the "hivemind.bearer.<token>" subprotocol',
+        );
       }
       const user = await this.accounts.authenticate(credential.token);
+      await this.limits.charge(upgradeCharges(address, { kind: 'user', id: user.id }));
       if (this.closing)
         return refuseUpgrade(socket, httpErrorBody(503, 'node pool shutting down: reconnect'));
       if (socket.destroyed) return;
       this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, user, credential.token));
     } catch (error) {
-      const requestId = newRequestId();
       const answer = errorAnswer(error);
       if (answer.unexpected) this.logger.error(unexpectedLogLine(error, requestId));
-      refuseUpgrade(socket, errorBody(answer, requestId), answer.retryAfterS);
+      refuseUpgrade(socket, errorBody(answer, requestId), answer.retryAfterS, requestId);
     }
   }
 

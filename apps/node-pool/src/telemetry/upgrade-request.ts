@@ -3,11 +3,21 @@ import { type Duplex } from 'node:stream';
 import { parseCookie } from 'cookie';
 import { ADMIN_COOKIE, parseBearer } from '../accounts/auth.guards';
 import { type ErrorBody } from '../common/app-exception.filter';
+import { DomainError } from '../common/domain-error';
 
 export interface UpgradeCredential {
   token: string;
-  source: 'header' | 'query' | 'cookie';
+  source: 'header' | 'protocol' | 'cookie';
 }
+
+/** The subprotocol of /ws/telemetry, the only one the pool echoes back. */
+export const TELEMETRY_PROTOCOL = 'hivemind.telemetry.v1';
+/** A subprotocol carrying the access token (browsers cannot set headers on a WebSocket). */
+export const BEARER_PROTOCOL_PREFIX = 'hivemind.bearer.';
+
+export const TOKEN_IN_URL_REFUSAL =
+  'a token in the URL is refused (URLs end up in logs and browser history): send "Authorization: Bearer <token>", ' +
+  `the subprotocols "${TELEMETRY_PROTOCOL}" and "${BEARER_PROTOCOL_PREFIX}<token>", or the hivemind_token cookie`;
 
 /** The request's path, without the query. */
 export function upgradePath(req: IncomingMessage): string {
@@ -15,16 +25,37 @@ export function upgradePath(req: IncomingMessage): string {
 }
 
 /**
- * The access token of a WebSocket upgrade: `Authorization: Bearer`, else `?token=` (browsers
- * cannot set headers on a WebSocket), else the console's `hivemind_token` cookie.
+ * The access token of a WebSocket upgrade: `Authorization: Bearer`, else a `hivemind.bearer.<token>`
+ * subprotocol (as Kubernetes does it: browsers cannot set headers on a WebSocket), else the
+ * `hivemind_token` cookie. A `?token=` in the URL is refused (a DomainError 'invalid' naming
+ * `token`): URLs are logged by proxies and kept in histories.
  */
 export function upgradeCredential(req: IncomingMessage): UpgradeCredential | undefined {
+  if (new URL(req.url ?? '/', 'http://localhost').searchParams.has('token')) {
+    throw new DomainError('invalid', TOKEN_IN_URL_REFUSAL, { field: 'token' });
+  }
   const fromHeader = parseBearer(req.headers.authorization);
   if (fromHeader) return { token: fromHeader, source: 'header' };
-  const fromQuery = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
-  if (fromQuery) return { token: fromQuery, source: 'query' };
+  const fromProtocol = offeredProtocols(req)
+    .find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX))
+    ?.slice(BEARER_PROTOCOL_PREFIX.length);
+  if (fromProtocol) return { token: fromProtocol, source: 'protocol' };
   const fromCookie = parseCookie(req.headers.cookie ?? '')[ADMIN_COOKIE];
   return fromCookie ? { token: fromCookie, source: 'cookie' } : undefined;
+}
+
+/** The subprotocols a client offered (Sec-WebSocket-Protocol). */
+export function offeredProtocols(req: IncomingMessage): string[] {
+  const header = req.headers['sec-websocket-protocol'];
+  return (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
+/** Which subprotocol to echo back: only the non-secret one, never the token's. */
+export function chosenProtocol(offered: Set<string>): string | false {
+  return offered.has(TELEMETRY_PROTOCOL) ? TELEMETRY_PROTOCOL : false;
 }
 
 /**
@@ -54,7 +85,12 @@ export function tokenExpiresAt(token: string): number | undefined {
 }
 
 /** Answers an upgrade request with a plain HTTP error (the REST API's ErrorBody) and closes it. */
-export function refuseUpgrade(socket: Duplex, body: ErrorBody, retryAfterS?: number): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  body: ErrorBody,
+  retryAfterS?: number,
+  requestId?: string,
+): void {
   if (socket.destroyed) return;
   const json = JSON.stringify(body);
   const headers = [
@@ -64,6 +100,7 @@ export function refuseUpgrade(socket: Duplex, body: ErrorBody, retryAfterS?: num
     `Content-Length: ${Buffer.byteLength(json)}`,
     ...(body.statusCode === 401 ? ['WWW-Authenticate: Bearer'] : []),
     ...(retryAfterS !== undefined ? [`Retry-After: ${retryAfterS}`] : []),
+    ...(requestId ? [`X-Request-Id: ${requestId}`] : []),
   ];
   socket.once('finish', () => socket.destroy());
   socket.end(`${headers.join('\r\n')}\r\n\r\n${json}`);

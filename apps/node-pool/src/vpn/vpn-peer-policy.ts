@@ -1,6 +1,5 @@
 // Who may hold how many VPN peers, and which addresses they come from (docs/vpn.md, "Quotas and
 // rate limits"; docs/adr/0005-vpn-address-policy.md). Pure: the service supplies the facts.
-import { isIPv4, isIPv6 } from 'node:net';
 import { DEFAULT_USER_TRUST, UserRole } from '@hivemind/contracts';
 import { type Ipv4Subnet } from '@hivemind/contracts/wireguard';
 
@@ -76,26 +75,5 @@ export function rangesFor(
   return mayUseReserve && ranges.reserve ? [ranges.general, ranges.reserve] : [ranges.general];
 }
 
-/**
- * What a client address counts as for rate limits: an IPv4 address itself, an IPv6 address its
- * /64 (one subscriber's network: counting single IPv6 addresses would let anyone multiply).
- */
-export function addressKey(address: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1];
-  if (mapped && isIPv4(mapped)) return mapped;
-  if (isIPv4(address)) return address;
-  if (!isIPv6(address)) return 'unknown';
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const groups = (part: string): string[] => (part ? part.split(':') : []);
-  const before = groups(head);
-  // an embedded IPv4 address (…:1.2.3.4) fills the last two groups
-  const after = groups(tail ?? '').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g]));
-  const full =
-    tail === undefined
-      ? before
-      : [...before, ...Array<string>(8 - before.length - after.length).fill('0'), ...after];
-  return `${full
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
-}
+/** What a client address counts as for rate limits (shared with the pool's request limits). */
+export { addressKey } from '../common/client-address';

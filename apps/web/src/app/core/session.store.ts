@@ -53,8 +53,9 @@ export class SessionStore {
   end(): void {
     this.storage?.removeItem(STORAGE_KEY);
     this.state.set(null);
-    // the cookie that opens Bull Board for an admin (pages/admin/board-cookie.ts) goes too
-    if (typeof document !== 'undefined')
-      document.cookie = 'hivemind_token=; Path=/admin; Max-Age=0; SameSite=Strict';
+    // the HttpOnly cookie that opens Bull Board for an admin (set by the pool, pages/admin/queue-card.ts)
+    // goes too: only the pool can clear it
+    if (typeof document !== 'undefined' && typeof fetch === 'function')
+      void fetch('/api/auth/board-session', { method: 'DELETE' }).catch(() => undefined);
   }
 }

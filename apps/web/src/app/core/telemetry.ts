@@ -66,9 +66,11 @@ export class Telemetry {
     const token = this.session.token();
     if (!token) return;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(
-      `${scheme}://${location.host}/ws/telemetry?token=${encodeURIComponent(token)}`,
-    );
+    // the token travels as a subprotocol, never in the URL; the pool echoes only hivemind.telemetry.v1
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/telemetry`, [
+      'hivemind.telemetry.v1',
+      `hivemind.bearer.${token}`,
+    ]);
     this.socket = socket;
     socket.onopen = () => {
       const wasRetry = this.failures > 0;

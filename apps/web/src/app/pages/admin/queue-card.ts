@@ -6,8 +6,6 @@ import { MatCardModule } from '@angular/material/card';
 import { RouterLink } from '@angular/router';
 import { type QueueView } from '@hivemind/contracts';
 import { apiError } from '../../core/api-error';
-import { SessionStore } from '../../core/session.store';
-import { boardCookie } from './board-cookie';
 
 /** How many of the queue's first shards the card lists. */
 const HEAD_SHOWN = 10;
@@ -22,7 +20,6 @@ const HEAD_SHOWN = 10;
 })
 export class QueueCard {
   private readonly http = inject(HttpClient);
-  private readonly session = inject(SessionStore);
   private readonly destroyRef = inject(DestroyRef);
 
   protected readonly queue = signal<QueueView | null>(null);
@@ -32,6 +29,7 @@ export class QueueCard {
 
   constructor() {
     this.refresh();
+    this.authorizeBoard();
   }
 
   protected refresh(): void {
@@ -52,9 +50,15 @@ export class QueueCard {
       });
   }
 
-  /** Bull Board reads the admin's token from a cookie for /admin: set it just before the link opens. */
+  /**
+   * Bull Board reads the admin's token from a cookie for /admin that only the pool can set
+   * (HttpOnly: no script reads it): asked for when the card opens, and again as the link is used,
+   * so that it follows a refreshed token.
+   */
   protected authorizeBoard(): void {
-    const token = this.session.token();
-    if (token) document.cookie = boardCookie(token, Date.now(), location.protocol === 'https:');
+    this.http
+      .post<void>('/api/auth/board-session', null)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({ error: () => undefined });
   }
 }
