@@ -307,9 +307,9 @@ describe('hostile input never hurts the pool', () => {
         expect(rpc).toMatchObject({ ok: false, code: GrpcStatus.UNAUTHENTICATED });
         const seed = await grpc.call('UserService', 'GetBalance', { token });
         expect(seed).toMatchObject({ ok: true, response: { success: false, message: /invalid token/ } });
-        const ws = new WebSocket(
-          `${pool.http.replace('http', 'ws')}/ws/telemetry?token=${encodeURIComponent(token)}`,
-        );
+        const ws = new WebSocket(`${pool.http.replace('http', 'ws')}/ws/telemetry`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         const status = await new Promise<number>((resolve) => {
           ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
           ws.on('open', () => resolve(101));

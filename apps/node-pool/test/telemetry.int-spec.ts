@@ -52,18 +52,20 @@ class TelemetryClient {
 
 const wsUrl = (pool: TestNodePool, query = '') => `${pool.http.replace(/^http/, 'ws')}/ws/telemetry${query}`;
 
-/** Opens a socket with the token in the query (or as `options` say) and waits for the welcome frame. */
+/** The subprotocols a browser offers: the telemetry protocol and the token (as the console does). */
+const bearerProtocols = (token: string) => ['hivemind.telemetry.v1', `hivemind.bearer.${token}`];
+
+/** Opens a socket with the token as a subprotocol (or as `options` say) and waits for the welcome frame. */
 async function connect(
   pool: TestNodePool,
   token: string,
-  options: { via?: 'query' | 'header' | 'cookie'; origin?: string } = {},
+  options: { via?: 'protocol' | 'header' | 'cookie'; origin?: string } = {},
 ): Promise<TelemetryClient> {
-  const via = options.via ?? 'query';
+  const via = options.via ?? 'protocol';
   const headers: Record<string, string> = {};
   if (via === 'header') headers.authorization = `Bearer ${token}`;
   if (via === 'cookie') headers.cookie = `hivemind_token=${token}`;
-  const query = via === 'query' ? `?token=${encodeURIComponent(token)}` : '';
-  const ws = new WebSocket(wsUrl(pool, query), {
+  const ws = new WebSocket(wsUrl(pool), via === 'protocol' ? bearerProtocols(token) : [], {
     headers,
     ...(options.origin ? { origin: options.origin } : {}),
   });
@@ -81,8 +83,9 @@ async function refusal(
   url: string,
   headers: Record<string, string> = {},
   origin?: string,
+  protocols: string[] = [],
 ): Promise<{ status: number; body: Frame }> {
-  const ws = new WebSocket(url, { headers, ...(origin ? { origin } : {}) });
+  const ws = new WebSocket(url, protocols, { headers, ...(origin ? { origin } : {}) });
   return new Promise((resolve, reject) => {
     ws.once('open', () => reject(new Error('the upgrade was accepted')));
     ws.once('error', () => undefined);
@@ -171,18 +174,35 @@ describe('live telemetry at /ws/telemetry', () => {
       const none = await refusal(wsUrl(poolA));
       expect(none.status).toBe(401);
       expect(none.body).toMatchObject({ statusCode: 401, message: expect.stringContaining('not logged in') });
-      expect((await refusal(wsUrl(poolA, '?token=not-a-jwt'))).status).toBe(401);
+      expect((await refusal(wsUrl(poolA), {}, undefined, bearerProtocols('not-a-jwt'))).status).toBe(401);
       expect((await refusal(wsUrl(poolA), { authorization: 'Bearer nope' })).status).toBe(401);
       const forged = craftJwt({ alg: 'HS256', typ: 'JWT' }, jwtClaims(alice.token), 'x'.repeat(64));
-      expect((await refusal(wsUrl(poolA, `?token=${forged}`))).status).toBe(401);
+      expect((await refusal(wsUrl(poolA), {}, undefined, bearerProtocols(forged))).status).toBe(401);
     });
 
     it('is refused with 401 for a refresh token', async () => {
-      expect((await refusal(wsUrl(poolA, `?token=${alice.refreshToken}`))).status).toBe(401);
+      expect((await refusal(wsUrl(poolA), {}, undefined, bearerProtocols(alice.refreshToken))).status).toBe(
+        401,
+      );
     });
 
-    it('takes the token from the query, the Authorization header or the hivemind_token cookie', async () => {
-      for (const via of ['query', 'header', 'cookie'] as const) {
+    it('refuses a token in the URL with 400 saying what to send instead, even a valid one', async () => {
+      const inUrl = await refusal(wsUrl(poolA, `?token=${encodeURIComponent(alice.token)}`));
+      expect(inUrl.status).toBe(400);
+      expect(inUrl.body).toMatchObject({
+        statusCode: 400,
+        message: expect.stringMatching(/Authorization: Bearer.*hivemind\.bearer\.<token>/),
+        errors: [expect.objectContaining({ field: 'token' })],
+      });
+    });
+
+    it('echoes back only the telemetry subprotocol, never the one carrying the token', async () => {
+      const client = await open(poolA, alice.token, { via: 'protocol' });
+      expect(client.ws.protocol).toBe('hivemind.telemetry.v1');
+    });
+
+    it('takes the token from a subprotocol, the Authorization header or the hivemind_token cookie', async () => {
+      for (const via of ['protocol', 'header', 'cookie'] as const) {
         const client = await open(poolA, alice.token, { via });
         expect(client.frames[0]).toEqual({
           type: 'welcome',
@@ -202,8 +222,8 @@ describe('live telemetry at /ws/telemetry', () => {
     });
 
     it('answers 404 for another WebSocket path', async () => {
-      const url = `${poolA.http.replace(/^http/, 'ws')}/ws/other?token=${alice.token}`;
-      expect((await refusal(url)).status).toBe(404);
+      const url = `${poolA.http.replace(/^http/, 'ws')}/ws/other`;
+      expect((await refusal(url, { authorization: `Bearer ${alice.token}` })).status).toBe(404);
     });
   });
 
