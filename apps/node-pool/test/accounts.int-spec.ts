@@ -283,6 +283,31 @@ describe('accounts: register, login, tokens, admin (REST)', () => {
       });
       expect(byCookie.status).toBe(200);
     });
+
+    it('sets the Bull Board cookie itself (HttpOnly, SameSite=Strict, /admin), for admins only, and clears it', async () => {
+      const user = await newUser(pool, 'boardcookie');
+      expect((await call(pool, 'POST', '/api/auth/board-session', { token: user.token })).status).toBe(403);
+      expect((await call(pool, 'POST', '/api/auth/board-session')).status).toBe(401);
+
+      const set = await call(pool, 'POST', '/api/auth/board-session', { token: admin });
+      expect(set.status).toBe(204);
+      const cookie = set.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(
+        /^hivemind_token=[\w.-]+; Path=\/admin; HttpOnly; SameSite=Strict; Max-Age=\d+$/,
+      );
+      // over plain HTTP it cannot be Secure; behind a TLS proxy (TRUST_PROXY) or on TLS it is
+      expect(cookie).not.toContain('Secure');
+      const board = await fetch(`${pool.http}/admin/queues/api/queues`, {
+        headers: { cookie: cookie.split(';')[0]! },
+      });
+      expect(board.status).toBe(200);
+
+      const cleared = await call(pool, 'DELETE', '/api/auth/board-session');
+      expect(cleared.status).toBe(204);
+      expect(cleared.headers.get('set-cookie')).toMatch(
+        /^hivemind_token=; Path=\/admin; HttpOnly; .*Max-Age=0/,
+      );
+    });
   });
 });
 

@@ -12,7 +12,15 @@ describe(parseNodePoolConfig.name, () => {
   it('has the documented defaults', () => {
     const config = parseNodePoolConfig(base);
     expect(config.grpc).toEqual({ host: '0.0.0.0', port: 50051 });
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, trustProxy: false, corsOrigins: [] });
+    expect(config.limits).toEqual({
+      windowS: 60,
+      rest: { readsPerUser: 1200, writesPerUser: 300, readsPerAddress: 3000, writesPerAddress: 900 },
+      rpc: { perCredential: 3000, perAddress: 12000 },
+      upgrades: { perUser: 60, perAddress: 120 },
+      uploadBytes: { perUser: 10 * 1024 ** 3, perAddress: 20 * 1024 ** 3, windowS: 3600 },
+      logBytes: { perNode: 256 * 1024 ** 2, windowS: 60 },
+    });
     expect(config.scheduling).toEqual({ heartbeatTimeoutS: 15, strategy: 'trust-aware' });
     expect(config.auth.tokenExpirationHours).toBe(24);
     expect(config.storage.maxFileSize).toBe(100 * 1024 * 1024);
@@ -52,6 +60,20 @@ describe(parseNodePoolConfig.name, () => {
     ).toThrow('GRPC_REQUIRE_CLIENT_CERT needs');
   });
 
+  it('reads TRUST_PROXY (a hop count or proxies) and CORS_ORIGINS', () => {
+    const hops = parseNodePoolConfig({ ...base, TRUST_PROXY: '2' });
+    expect(hops.http.trustProxy).toBe(2);
+    const listed = parseNodePoolConfig({
+      ...base,
+      TRUST_PROXY: '10.0.0.0/8, loopback',
+      CORS_ORIGINS: 'https://console.example.org, http://localhost:4200',
+    });
+    expect(listed.http).toMatchObject({
+      trustProxy: ['10.0.0.0/8', 'loopback'],
+      corsOrigins: ['https://console.example.org', 'http://localhost:4200'],
+    });
+  });
+
   it('takes the ports from HTTP_PORT and GRPC_SERVER_PORT', () => {
     const config = parseNodePoolConfig({ ...base, HTTP_PORT: '18080', GRPC_SERVER_PORT: '15051' });
     expect(config.http.port).toBe(18080);
@@ -81,6 +103,10 @@ describe(parseNodePoolConfig.name, () => {
     [{ VPN_KEY_SECRET: 'short' }, /VPN_KEY_SECRET must be at least 32 characters/],
     [{ VPN_RESERVE_PERCENT: '95' }, /VPN_RESERVE_PERCENT must be a whole number from 0 to 90/],
     [{ VPN_PEER_RATE_PER_ADDRESS: '0' }, /VPN_PEER_RATE_PER_ADDRESS must be a whole number from 1/],
+    [{ TRUST_PROXY: 'true' }, /TRUST_PROXY must not be "true"/],
+    [{ TRUST_PROXY: 'proxy.example.org' }, /TRUST_PROXY "proxy.example.org" is not an address/],
+    [{ CORS_ORIGINS: 'https://ok.example.org, *' }, /CORS_ORIGINS must be a comma-separated list of origins/],
+    [{ RATE_LIMIT_READS_PER_USER: '0' }, /RATE_LIMIT_READS_PER_USER must be a whole number from 1/],
     [{ VPN_NEW_ACCOUNT_PEERS: '-1' }, /VPN_NEW_ACCOUNT_PEERS must be a whole number from 0/],
   ])('refuses %j with a message naming the variable', (override, message) => {
     expect(() => parseNodePoolConfig({ ...base, ...override })).toThrow(ConfigError);
