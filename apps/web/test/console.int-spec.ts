@@ -8,6 +8,8 @@ import { STRONG_PASSWORD } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { describeInBrowser, launchChromium, openPage, screenshot } from './support/browser';
 
+const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' };
+
 describeInBrowser()('the console in Chromium', () => {
   let pool: TestNodePool;
   let browser: Browser;
@@ -23,7 +25,7 @@ describeInBrowser()('the console in Chromium', () => {
   };
 
   beforeAll(async () => {
-    pool = await startTestNodePool({ WEB_ROOT: built('dist/apps/web/browser') });
+    pool = await startTestNodePool({ ...ADMIN, WEB_ROOT: built('dist/apps/web/browser') });
     browser = await launchChromium();
   }, 60_000);
 
@@ -202,5 +204,46 @@ describeInBrowser()('the console in Chromium', () => {
     expect(await page.getByTestId('peer-config').count()).toBe(0);
     // the one error the browser logged is the refused key's 400
     expect(consoleErrors).toEqual([expect.stringContaining('status of 400')]);
+  });
+
+  it('opens Bull Board with the HttpOnly cookie the pool sets, under the Content-Security-Policy; signing out clears it', async () => {
+    await page.goto('/login');
+    await fillAuth(ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('health').waitFor();
+    const boardSession = page.waitForResponse(
+      (res) => res.url().endsWith('/api/auth/board-session') && res.request().method() === 'POST',
+    );
+    await page.goto('/admin');
+    expect((await boardSession).status()).toBe(204);
+    const cookie = (await page.context().cookies(`${pool.http}/admin/queues`)).find(
+      (c) => c.name === 'hivemind_token',
+    );
+    expect(cookie).toMatchObject({ path: '/admin', httpOnly: true, sameSite: 'Strict' });
+    // no script of the page can read it
+    expect(await page.evaluate(() => document.cookie)).not.toContain('hivemind_token');
+
+    const [board] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('queues-link').click()]);
+    const cspViolations: string[] = [];
+    board.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    await board.waitForLoadState('domcontentloaded');
+    await board.getByText('placement').first().waitFor({ timeout: 20_000 });
+    await screenshot(board, 'bull-board');
+    expect(cspViolations).toEqual([]);
+    await board.close();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login$/);
+    for (let i = 0; i < 50; i++) {
+      const left = await page.context().cookies(`${pool.http}/admin/queues`);
+      if (!left.some((c) => c.name === 'hivemind_token')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await page.context().cookies(`${pool.http}/admin/queues`)).map((c) => c.name)).not.toContain(
+      'hivemind_token',
+    );
+    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
   });
 });
