@@ -293,3 +293,30 @@ describe('TRUST_PROXY, security headers and CORS', () => {
     expect(sameOrigin.status).toBe(401);
   });
 });
+
+describe('over TLS', () => {
+  let pool: TestNodePool;
+
+  beforeAll(async () => {
+    pool = await startTestNodePool(
+      { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' },
+      { tls: true },
+    );
+  });
+
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  it('sends HSTS on a TLS socket, and the Bull Board cookie is Secure', async () => {
+    const res = await call(pool, 'GET', '/api/nothing-here');
+    expect(res.headers.get('strict-transport-security')).toBe('max-age=15552000');
+    expect(res.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+    const login = await call(pool, 'POST', '/api/auth/login', {
+      body: { username: 'root', password: 'amber-quartz-lantern-58' },
+    });
+    const set = await call(pool, 'POST', '/api/auth/board-session', { token: login.body.access_token });
+    expect(set.status).toBe(204);
+    expect(set.headers.get('set-cookie')).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+  });
+});
