@@ -15,19 +15,28 @@ import { makeZip } from './support/zip';
 const USER_BUDGET = 10;
 
 /** Opens /ws/telemetry with the token as a subprotocol: 101, or the refusal's status and headers. */
-function upgrade(pool: TestNodePool, token: string): Promise<{ status: number; retryAfter?: string }> {
+function upgrade(
+  pool: TestNodePool,
+  token: string,
+): Promise<{ status: number; retryAfter?: string; requestId?: string }> {
   const ws = new WebSocket(`${pool.http.replace(/^http/, 'ws')}/ws/telemetry`, [
     'hivemind.telemetry.v1',
     `hivemind.bearer.${token}`,
   ]);
   return new Promise((resolve) => {
+    let requestId: string | undefined;
+    ws.once('upgrade', (res) => (requestId = res.headers['x-request-id'] as string | undefined));
     ws.once('open', () => {
       ws.terminate();
-      resolve({ status: 101 });
+      resolve({ status: 101, requestId });
     });
     ws.once('error', () => undefined);
     ws.once('unexpected-response', (_req, res) => {
-      resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined });
+      resolve({
+        status: res.statusCode ?? 0,
+        retryAfter: res.headers['retry-after'] as string | undefined,
+        requestId: res.headers['x-request-id'] as string | undefined,
+      });
       res.resume();
     });
   });
@@ -104,6 +113,7 @@ describe('rate limits across two replicas', () => {
     for (let i = 0; i < 5; i++) results.push(await upgrade(i % 2 ? poolB : poolA, user.token));
     expect(results.map((r) => r.status)).toEqual([101, 101, 101, 429, 429]);
     expect(Number(results[3]?.retryAfter)).toBeGreaterThan(0);
+    expect(results.every((r) => r.requestId)).toBe(true);
   });
 
   it('uploads are counted in bytes: a second zip past the budget is refused before it is read', async () => {
@@ -188,7 +198,10 @@ describe('TRUST_PROXY, security headers and CORS', () => {
   const ADDRESS_BUDGET = 3;
   let direct: TestNodePool;
   let proxied: TestNodePool;
-  const limits = { RATE_LIMIT_READS_PER_ADDRESS: String(ADDRESS_BUDGET) };
+  const limits = {
+    RATE_LIMIT_READS_PER_ADDRESS: String(ADDRESS_BUDGET),
+    RATE_LIMIT_RPCS_PER_ADDRESS: String(ADDRESS_BUDGET),
+  };
   /** A distinct address for each request through the trusted proxy, so these tests spend no shared budget. */
   let next = 0;
   const via = () => ({ 'x-forwarded-for': `203.0.113.${++next}` });
@@ -230,6 +243,32 @@ describe('TRUST_PROXY, security headers and CORS', () => {
       again.push((await call(proxied, 'GET', '/api/nothing-here', { headers: same })).status);
     }
     expect(again).toEqual([404, 404, 404, 429]);
+  });
+
+  it('gRPC: x-forwarded-for counts only from a trusted proxy', async () => {
+    const rpcs = async (pool: TestNodePool, forwarded: () => string) => {
+      const caller = new GrpcCaller(pool.grpc);
+      const codes = [];
+      for (let i = 0; i < ADDRESS_BUDGET + 1; i++) {
+        const metadata = new grpc.Metadata();
+        metadata.set('x-forwarded-for', forwarded());
+        const outcome = await caller.call('UserService', 'WhoAmI', {}, metadata);
+        codes.push(outcome.ok ? grpc.status.OK : outcome.code);
+      }
+      caller.close();
+      return codes;
+    };
+    const { UNAUTHENTICATED, RESOURCE_EXHAUSTED } = grpc.status;
+    let i = 0;
+    expect(await rpcs(direct, () => `198.51.100.${++i}`)).toEqual([
+      UNAUTHENTICATED,
+      UNAUTHENTICATED,
+      UNAUTHENTICATED,
+      RESOURCE_EXHAUSTED,
+    ]);
+    expect(await rpcs(proxied, () => `198.51.100.${++i}`)).toEqual(
+      Array(ADDRESS_BUDGET + 1).fill(UNAUTHENTICATED),
+    );
   });
 
   it('sends the security headers (a strict Content-Security-Policy), on errors too; HSTS only over TLS', async () => {

@@ -1,8 +1,19 @@
-import type { ServerUnaryCall } from '@grpc/grpc-js';
+import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 
-/** "ipv4:127.0.0.1:50000" / "ipv6:[::1]:50000" → the address alone. */
+/** The client address rpc-edge resolved for a call (TRUST_PROXY applied), by the call's metadata. */
+const resolvedAddresses = new WeakMap<Metadata, string>();
+
+/** Kept by the gRPC edge so that handlers use the same address as the rate limits and the access log. */
+export function noteRpcAddress(metadata: Metadata, address: string): void {
+  resolvedAddresses.set(metadata, address);
+}
+
+/**
+ * A gRPC caller's address: the one the edge resolved (a trusted proxy's x-forwarded-for, see
+ * TRUST_PROXY), else the peer's ("ipv4:127.0.0.1:50000" / "ipv6:[::1]:50000" → the address alone).
+ */
 export function peerAddress(call: ServerUnaryCall<unknown, unknown>): string {
-  return peerAddressOf(call.getPeer());
+  return resolvedAddresses.get(call.metadata) ?? peerAddressOf(call.getPeer());
 }
 
 export function peerAddressOf(peer: string): string {

@@ -12,7 +12,7 @@ import {
 import { type TrustFunction, clientAddress } from '../common/client-address';
 import { toGrpcError } from '../common/grpc-error';
 import { type LimitSubject, rpcByteCharges, rpcCharges } from '../common/limit-keys';
-import { peerAddressOf } from '../common/peer-address';
+import { noteRpcAddress, peerAddressOf } from '../common/peer-address';
 import { givenOrNewRequestId } from '../common/request-id';
 import { type RequestLimits } from '../common/request-limits';
 import { wireBytesOf } from './rpc-message-guard';
@@ -88,6 +88,7 @@ export function rpcEdge(
                 requestId = givenOrNewRequestId(metadata.get('x-request-id')[0]);
                 const forwarded = metadata.get('x-forwarded-for').map(String);
                 address = clientAddress(address, forwarded.length ? forwarded : undefined, trust);
+                noteRpcAddress(metadata, address);
                 const header = metadata.get('authorization')[0];
                 bearer = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
                 pass(metadata);

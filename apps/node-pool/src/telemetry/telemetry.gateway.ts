@@ -37,6 +37,8 @@ const CLOSE_GOING_AWAY = 1001;
 const MAX_MESSAGE_BYTES = 4096;
 const SHUTDOWN_GRACE_MS = 1000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Each upgrade request's id, for the 101 answer's X-Request-Id. */
+const UPGRADE_IDS = new WeakMap<IncomingMessage, string>();
 
 /**
  * /ws/telemetry on the node pool's HTTP port: authenticates the upgrade request (401 without a
@@ -64,6 +66,11 @@ export class TelemetryGateway implements OnApplicationBootstrap, OnModuleDestroy
     config: NodePoolConfig,
   ) {
     this.trust = trustFunction(config.http.trustProxy);
+    // the accepted upgrade's 101 carries its request id too
+    this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const id = UPGRADE_IDS.get(req);
+      if (id) headers.push(`X-Request-Id: ${id}`);
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -102,6 +109,7 @@ export class TelemetryGateway implements OnApplicationBootstrap, OnModuleDestroy
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const requestId = givenOrNewRequestId(req.headers['x-request-id']);
+    UPGRADE_IDS.set(req, requestId);
     try {
       const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trust);
       await this.limits.charge(upgradeCharges(address));
