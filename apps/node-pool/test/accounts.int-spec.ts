@@ -298,7 +298,7 @@ describe('accounts: register, login, tokens, admin (REST)', () => {
       // over plain HTTP it cannot be Secure; behind a TLS proxy (TRUST_PROXY) or on TLS it is
       expect(cookie).not.toContain('Secure');
       const board = await fetch(`${pool.http}/admin/queues/api/queues`, {
-        headers: { cookie: cookie.split(';')[0]! },
+        headers: { cookie: cookie.split(';')[0] },
       });
       expect(board.status).toBe(200);
 

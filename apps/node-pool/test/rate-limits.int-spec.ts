@@ -34,7 +34,7 @@ function upgrade(
     ws.once('unexpected-response', (_req, res) => {
       resolve({
         status: res.statusCode ?? 0,
-        retryAfter: res.headers['retry-after'] as string | undefined,
+        retryAfter: res.headers['retry-after'],
         requestId: res.headers['x-request-id'] as string | undefined,
       });
       res.resume();
