@@ -43,6 +43,7 @@ import {
   sleep,
   stackFetch,
   waitForWorker,
+  BENCH_RATE_LIMITS,
 } from './bench-support';
 import { freePort } from './free-port';
 import { BUSYBOX_IMAGE, TASK_UID, buildBusyboxImage, imageExists } from './runtime-image';
@@ -621,6 +622,7 @@ async function main(): Promise<void> {
   try {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...BENCH_RATE_LIMITS,
       HIVEMIND_HOME: home,
       HIVEMIND_TRUST_CA: 'off',
       HTTP_PORT: String(httpPort),

@@ -25,6 +25,7 @@ import {
 } from '@hivemind/contracts';
 import {
   Api,
+  BENCH_RATE_LIMITS,
   envNumber,
   machine,
   mapAtMost,
@@ -245,6 +246,7 @@ async function main(): Promise<number> {
   try {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...BENCH_RATE_LIMITS,
       HIVEMIND_HOME: home,
       HIVEMIND_TRUST_CA: 'off',
       HTTP_PORT: String(httpPort),
