@@ -17,6 +17,8 @@ export async function renderOpenApi(): Promise<string> {
     JWT_SECRET: 'preview-mode-never-signs-anything-000000',
     WEB_ROOT: '/nonexistent',
     LOG_LEVEL: 'silent',
+    // preview mode listens nowhere: no certificate is needed to describe the routes
+    INSECURE_PLAINTEXT: 'true',
   });
   const app: INestApplication = await NestFactory.create(AppModule.forRoot(config), {
     preview: true,
