@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { GRPC_CHANNEL_OPTIONS, loadNodepool } from '@hivemind/contracts/grpc';
 import { GrpcCaller, bearer } from './support/grpc-call';
-import { call, newUser } from './support/http';
+import { STRONG_PASSWORD, call, newUser } from './support/http';
 import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
 import { makeZip } from './support/zip';
 
@@ -38,6 +39,38 @@ function upgrade(
         requestId: res.headers['x-request-id'] as string | undefined,
       });
       res.resume();
+    });
+  });
+}
+
+function metadataWith(token: string, requestId: string): grpc.Metadata {
+  const metadata = bearer(token);
+  metadata.set('x-request-id', requestId);
+  return metadata;
+}
+
+/** A UserService rpc, for its answer's initial metadata and trailers. */
+function userRpc(
+  pool: TestNodePool,
+  method: string,
+  request: object,
+  metadata = new grpc.Metadata(),
+): Promise<{ header?: grpc.Metadata; trailer?: grpc.Metadata }> {
+  type Unary = (r: object, m: grpc.Metadata, cb: (e: unknown) => void) => grpc.ClientUnaryCall;
+  const Client = loadNodepool().nodepool.UserService as unknown as new (
+    address: string,
+    credentials: grpc.ChannelCredentials,
+    options: grpc.ChannelOptions,
+  ) => grpc.Client & Record<string, Unary>;
+  const client = new Client(pool.grpc, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+  return new Promise((resolve) => {
+    const seen: { header?: grpc.Metadata; trailer?: grpc.Metadata } = {};
+    const unary = client[method].call(client, request, metadata, () => undefined);
+    unary.on('metadata', (m: grpc.Metadata) => (seen.header = m));
+    unary.on('status', (s: grpc.StatusObject) => {
+      seen.trailer = s.metadata;
+      client.close();
+      resolve(seen);
     });
   });
 }
@@ -144,30 +177,7 @@ describe('rate limits across two replicas', () => {
     const log = jest.spyOn(Logger.prototype, 'log');
     try {
       const user = await newUser(poolA, 'reqid');
-      const Client = loadNodepool().nodepool.UserService as unknown as new (
-        address: string,
-        credentials: grpc.ChannelCredentials,
-        options: grpc.ChannelOptions,
-      ) => grpc.Client & {
-        WhoAmI(
-          request: object,
-          metadata: grpc.Metadata,
-          callback: (e: unknown) => void,
-        ): grpc.ClientUnaryCall;
-      };
-      const client = new Client(poolA.grpc, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
-      const metadata = bearer(user.token);
-      metadata.set('x-request-id', 'rpc-test-42');
-      const seen = await new Promise<{ header?: grpc.Metadata; trailer?: grpc.Metadata }>((resolve) => {
-        const seen: { header?: grpc.Metadata; trailer?: grpc.Metadata } = {};
-        const unary = client.WhoAmI({}, metadata, () => undefined);
-        unary.on('metadata', (m: grpc.Metadata) => (seen.header = m));
-        unary.on('status', (s: grpc.StatusObject) => {
-          seen.trailer = s.metadata;
-          resolve(seen);
-        });
-      });
-      client.close();
+      const seen = await userRpc(poolA, 'WhoAmI', {}, metadataWith(user.token, 'rpc-test-42'));
       expect(seen.header?.get('x-request-id')).toEqual(['rpc-test-42']);
       expect(seen.trailer?.get('x-request-id')).toEqual(['rpc-test-42']);
       // a refused call carries one too (a fresh id)
@@ -191,6 +201,20 @@ describe('rate limits across two replicas', () => {
     } finally {
       log.mockRestore();
     }
+  });
+
+  it('the audit trail records the request id a gRPC answer carries, also when the pool chose it', async () => {
+    const user = await newUser(poolA, 'auditid');
+    const seen = await userRpc(poolA, 'Login', { username: user.username, password: STRONG_PASSWORD });
+    const [id] = seen.trailer?.get('x-request-id') ?? [];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const rows = await poolA.app
+      .get(DataSource)
+      .query<{ request_id: string }[]>(
+        "SELECT request_id FROM audit_events WHERE action = 'auth.login' AND actor_username = $1",
+        [user.username],
+      );
+    expect(rows.map((r) => r.request_id)).toEqual([id]);
   });
 });
 

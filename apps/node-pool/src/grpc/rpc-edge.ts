@@ -86,6 +86,8 @@ export function rpcEdge(
             new ServerListenerBuilder()
               .withOnReceiveMetadata((metadata, pass) => {
                 requestId = givenOrNewRequestId(metadata.get('x-request-id')[0]);
+                // handlers and the audit trail read the same id the answer carries
+                metadata.set('x-request-id', requestId);
                 const forwarded = metadata.get('x-forwarded-for').map(String);
                 address = clientAddress(address, forwarded.length ? forwarded : undefined, trust);
                 noteRpcAddress(metadata, address);
