@@ -46,7 +46,10 @@ describe(NodeCredentialService.name, () => {
 
   it('accepts the credential it issued and names the node', async () => {
     const token = await register();
-    await expect(credentials.verifyNodeCredential(token)).resolves.toEqual(NODE);
+    await expect(credentials.verifyNodeCredential(token)).resolves.toEqual({
+      ...NODE,
+      credentialHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 
   it('reads the node once per TTL, not once per heartbeat', async () => {
@@ -60,7 +63,10 @@ describe(NodeCredentialService.name, () => {
     await credentials.verifyNodeCredential(old);
     const fresh = await register();
     // another replica rotated it: the newer one is accepted at once (the mismatch forces a re-read)
-    await expect(credentials.verifyNodeCredential(fresh)).resolves.toEqual(NODE);
+    await expect(credentials.verifyNodeCredential(fresh)).resolves.toEqual({
+      ...NODE,
+      credentialHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     await expect(refusal(old)).resolves.toMatchObject({
       kind: 'unauthenticated',
       message: expect.stringMatching(/node credential revoked/),
@@ -139,6 +145,9 @@ describe(NodeCredentialService.name, () => {
     const token = await register();
     findCredential.mockRejectedValueOnce(new Error('connection reset'));
     await expect(credentials.verifyNodeCredential(token)).rejects.toThrow('connection reset');
-    await expect(credentials.verifyNodeCredential(token)).resolves.toEqual(NODE);
+    await expect(credentials.verifyNodeCredential(token)).resolves.toEqual({
+      ...NODE,
+      credentialHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 });
