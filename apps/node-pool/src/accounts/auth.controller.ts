@@ -12,7 +12,7 @@ import { CredentialsDto, LoginDto, RefreshDto } from '@hivemind/contracts/dto';
 import { AccountsService } from './accounts.service';
 import { SessionResponse, UserResponse, toSessionView, toUserView } from './account.views';
 import { type AuthUser } from './auth-user';
-import { AdminOnly, Authenticated, CurrentUser, parseBearer } from './auth.guards';
+import { AdminOnly, Authenticated, CurrentUser, parseBearer, tokenExpiresAt } from './auth.guards';
 import { boardSessionCookie, clearedBoardSessionCookie } from './board-session-cookie';
 
 @ApiTags('auth')
@@ -68,7 +68,7 @@ export class AuthController {
   @ApiNoContentResponse()
   boardSession(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
     const token = parseBearer(req.headers.authorization) ?? '';
-    res.setHeader('Set-Cookie', boardSessionCookie(token, tokenExpiresAtMs(token), Date.now(), req.secure));
+    res.setHeader('Set-Cookie', boardSessionCookie(token, tokenExpiresAt(token), Date.now(), req.secure));
   }
 
   @Delete('auth/board-session')
@@ -85,17 +85,5 @@ export class AuthController {
   @ApiOkResponse({ type: UserResponse })
   async me(@CurrentUser() user: AuthUser): Promise<UserView> {
     return toUserView(await this.accounts.profile(user.id));
-  }
-}
-
-/** A verified JWT's `exp` in ms (read after the guard checked it). */
-function tokenExpiresAtMs(token: string): number | undefined {
-  try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
-      exp?: unknown;
-    };
-    return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -119,3 +119,15 @@ export const Roles = (...roles: UserRole[]) =>
   );
 
 export const AdminOnly = () => Roles(UserRole.Admin);
+
+/** When a JWT expires (its `exp`), read without checking it: call after it was verified. */
+export function tokenExpiresAt(token: string): number | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+      exp?: unknown;
+    };
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,6 +2,7 @@ import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { parseCookie } from 'cookie';
 import { ADMIN_COOKIE, parseBearer } from '../accounts/auth.guards';
+export { tokenExpiresAt } from '../accounts/auth.guards';
 import { type ErrorBody } from '../common/app-exception.filter';
 import { DomainError } from '../common/domain-error';
 
@@ -69,18 +70,6 @@ export function isCrossOrigin(req: IncomingMessage): boolean {
     return new URL(origin).host !== req.headers.host;
   } catch {
     return true;
-  }
-}
-
-/** When a JWT expires (its `exp`), read without checking it: call after it was verified. */
-export function tokenExpiresAt(token: string): number | undefined {
-  try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
-      exp?: unknown;
-    };
-    return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
-  } catch {
-    return undefined;
   }
 }
 
