@@ -35,6 +35,16 @@ describe(parseWorkerConfig.name, () => {
     expect(parseWorkerConfig({ ...OWNER, ...env }).poolTls).toEqual(poolTls);
   });
 
+  it('keeps the plain-HTTP status API on loopback unless told it is insecure', () => {
+    expect(() => parseWorkerConfig({ ...OWNER, WORKER_HTTP_HOST: '0.0.0.0' })).toThrow(
+      /WORKER_HTTP_HOST is not a loopback address: .*WORKER_HTTP_INSECURE=true/,
+    );
+    expect(
+      parseWorkerConfig({ ...OWNER, WORKER_HTTP_HOST: '0.0.0.0', WORKER_HTTP_INSECURE: 'true' }).http.host,
+    ).toBe('0.0.0.0');
+    expect(parseWorkerConfig({ ...OWNER, WORKER_HTTP_HOST: 'localhost' }).http.host).toBe('localhost');
+  });
+
   it('refuses plain text to a pool off loopback unless told it is insecure', () => {
     expect(() =>
       parseWorkerConfig({ ...OWNER, NODE_POOL_ADDRESS: 'pool.example.org:50051', NODE_POOL_TLS: 'false' }),

@@ -21,6 +21,7 @@ const schema = z.object({
   NODE_POOL_TLS: oneOf(['auto', 'true', 'false'] as const, 'auto'),
   NODE_POOL_CA_FILE: z.string().min(1).optional(),
   NODE_POOL_INSECURE: bool(false),
+  WORKER_HTTP_INSECURE: bool(false),
   NODE_ID: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'must be 1-64 letters, digits, "_", "." or "-"' })
@@ -98,14 +99,20 @@ export class WorkerConfig {
 /** The worker's environment (see .env.example), validated; throws a ConfigError naming bad variables. */
 export function parseWorkerConfig(env: Env): WorkerConfig {
   const e = parseEnv(
-    schema.refine(
-      (v) => v.NODE_POOL_INSECURE || poolTlsOf(v).kind === 'tls' || isLoopbackAddress(v.NODE_POOL_ADDRESS),
-      {
+    schema
+      .refine(
+        (v) => v.NODE_POOL_INSECURE || poolTlsOf(v).kind === 'tls' || isLoopbackAddress(v.NODE_POOL_ADDRESS),
+        {
+          message:
+            "is set to plain text (NODE_POOL_TLS=false) but the pool is not on loopback: use TLS (NODE_POOL_CA_FILE names the pool's CA), or NODE_POOL_INSECURE=true to send credentials in clear text",
+          path: ['NODE_POOL_TLS'],
+        },
+      )
+      .refine((v) => v.WORKER_HTTP_INSECURE || isLoopbackAddress(`${v.WORKER_HTTP_HOST}:0`), {
         message:
-          "is set to plain text (NODE_POOL_TLS=false) but the pool is not on loopback: use TLS (NODE_POOL_CA_FILE names the pool's CA), or NODE_POOL_INSECURE=true to send credentials in clear text",
-        path: ['NODE_POOL_TLS'],
-      },
-    ),
+          'is not a loopback address: the status API is plain HTTP (and its stop route needs no sign-in); keep it on 127.0.0.1, or set WORKER_HTTP_INSECURE=true to expose it',
+        path: ['WORKER_HTTP_HOST'],
+      }),
     env,
   );
   return new WorkerConfig({
@@ -184,6 +191,7 @@ Configuration (environment variables, see .env.example):
   HIVEMIND_PASSWORD     its password
   WORKER_HTTP_HOST      status API address                      (default 127.0.0.1)
   WORKER_HTTP_PORT      status API port                         (default 5000)
+  WORKER_HTTP_INSECURE  allow the plain-HTTP status API off loopback (default false)
   DOCKER_ENABLED        auto | true | false                     (default auto)
   MAX_CPU_CORES         cores offered to tasks                  (default: all)
   MAX_MEMORY_GB         memory offered to tasks                 (default: all)
