@@ -12,6 +12,7 @@ import {
   seedOf,
   systematicRequests,
 } from './support/openapi-fuzz';
+import { BENCH_RATE_LIMITS } from '../../../libs/local-stack/src/bench-support';
 import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
 
 const ADMIN_PASSWORD = 'amber-quartz-lantern-58';
@@ -37,7 +38,9 @@ describe('OpenAPI fuzzer: no input makes any route answer 5xx', () => {
     Object.entries(ids).find(([prefix]) => template.startsWith(prefix))?.[1];
 
   beforeAll(async () => {
-    pool = await startTestNodePool({ ADMIN_USERNAME: 'root', ADMIN_PASSWORD });
+    // the fuzzer sends thousands of requests a minute as one user from one address: what it checks is
+    // that no input makes a route fail, not the rate limits (rate-limits.int-spec.ts does)
+    pool = await startTestNodePool({ ADMIN_USERNAME: 'root', ADMIN_PASSWORD, ...BENCH_RATE_LIMITS });
     admin = await loginAs(pool, 'root', ADMIN_PASSWORD);
     user = await newUser(pool, 'fuzz');
     const other = await newUser(pool, 'victim');

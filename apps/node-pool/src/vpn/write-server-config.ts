@@ -22,7 +22,8 @@ export async function writeFileAtomically(path: string, text: string, mode: numb
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(() => parseNodePoolConfig(process.env));
+  // this command listens nowhere: the listeners' TLS settings do not concern it
+  const config = loadConfigOrExit(() => parseNodePoolConfig({ ...process.env, INSECURE_PLAINTEXT: 'true' }));
   const target = process.argv[2];
   const db = new DataSource(dataSourceOptions(config.database.url, 2));
   await db.initialize();

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ChildProcessByStdio } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -173,22 +174,48 @@ class OutputPipe {
   }
 }
 
-/** CPU time and memory of the whole group, sampled from /proc (best effort: no cgroup here). */
+/** CPU ticks of this process's reaped children (cutime + cstime of /proc/self/stat). */
+function reapedChildTicks(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // after "pid (comm) ", field 3 (state) is index 0: cutime is field 16, cstime field 17
+    return Number(fields[13]) + Number(fields[14]) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samplers of runs in progress; a run that overlapped another cannot tell its reaped CPU from theirs. */
+const activeSamplers = new Set<UsageSampler>();
+
+/**
+ * CPU time and memory of the whole group, sampled from /proc (best effort: no cgroup here). The
+ * last half second before the group ends falls between samples (more under load), so a run that
+ * had the worker to itself also counts what the kernel adds to our reaped children's CPU time once
+ * its processes are reaped, and reports the larger of the two.
+ */
 class UsageSampler {
   private peakTicks = 0;
   private peakRssKb = 0;
   private sampling = false;
+  private overlapped = activeSamplers.size > 0;
+  private readonly reapedAtStart = reapedChildTicks();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly pgid: number) {
+    for (const other of activeSamplers) other.overlapped = true;
+    activeSamplers.add(this);
     this.timer = setInterval(() => void this.sample(), SAMPLE_MS);
     void this.sample();
   }
 
   stop(): { cpuSeconds: number; peakMemoryMb: number } {
     clearInterval(this.timer);
+    activeSamplers.delete(this);
+    const reaped = this.overlapped ? 0 : reapedChildTicks() - this.reapedAtStart;
     return {
-      cpuSeconds: this.peakTicks / CLOCK_TICKS_PER_S,
+      cpuSeconds: Math.max(this.peakTicks, reaped) / CLOCK_TICKS_PER_S,
       peakMemoryMb: Math.round((this.peakRssKb / 1024) * 10) / 10,
     };
   }
