@@ -24,6 +24,8 @@ export interface PoolSetup {
    * sealed with it on start-up.
    */
   jwtSecret: string;
+  /** PLACEMENT_CANDIDATES (the pool's default when absent; 0: every node scored). */
+  placementCandidates?: number;
 }
 
 /**
@@ -44,6 +46,9 @@ export async function startPool(setup: PoolSetup): Promise<INestApplication> {
     GRPC_SERVER_HOST: '127.0.0.1',
     STORAGE_PATH: join(setup.dir, 'storage'),
     WEB_ROOT: join(setup.dir, 'no-console'),
+    ...(setup.placementCandidates === undefined
+      ? {}
+      : { PLACEMENT_CANDIDATES: String(setup.placementCandidates) }),
   });
   const app = await createNodePool(config);
   await app.init();

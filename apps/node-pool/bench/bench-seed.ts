@@ -1,7 +1,7 @@
 // Bulk seeding and invariant checks for the benchmarks (npm run bench:scheduler), in plain SQL
 // (generate_series), so seeding 50,000 shards takes a second and triggers no placement request.
 import { type Client } from 'pg';
-import { PROBATION_RUN, PROBATION_SLOTS, ValidationMode } from '@hivemind/contracts';
+import { HIGH_TRUST_MIN, PROBATION_RUN, PROBATION_SLOTS, ValidationMode } from '@hivemind/contracts';
 import { SHARD_QUORUM_OF_TASK, SHARD_WANTED_OF_TASK } from '../src/scheduling/shards.repository';
 
 /** Owners of the seeded nodes: replicas of a shard go to nodes of different owners. */
@@ -230,4 +230,35 @@ export async function nodeIds(db: Client, prefix: string): Promise<string[]> {
     [prefix],
   );
   return rows.map((r) => r.id);
+}
+
+/** How well placement spread the load and honoured preferred locations (docs/BENCHMARKS.md). */
+export interface PlacementQuality {
+  /** Placed attempts of tasks with a preferred location that landed there, in %. */
+  locationHonoured: number;
+  /**
+   * Over the nodes of the high trust group that have Docker (placed first): the spread of their
+   * load (running attempts / slots) as its standard deviation and its maximum, in %.
+   */
+  highLoadStddev: number;
+  highLoadMax: number;
+  highLoadMean: number;
+}
+
+export async function placementQuality(db: Client): Promise<PlacementQuality> {
+  const { rows } = await db.query<Record<keyof PlacementQuality, string>>(
+    `SELECT
+       (SELECT coalesce(100.0 * count(*) FILTER (WHERE n.location = t.location) / nullif(count(*), 0), 0)
+          FROM attempts a JOIN shards s ON s.id = a.shard_id JOIN tasks t ON t.id = s.task_id
+          JOIN nodes n ON n.id = a.node_id
+         WHERE t.location IS NOT NULL AND a.state IN ('ASSIGNED', 'RUNNING')) AS "locationHonoured",
+       coalesce(100 * stddev_pop(running_attempts::float / max_concurrent), 0) AS "highLoadStddev",
+       coalesce(100 * max(running_attempts::float / max_concurrent), 0) AS "highLoadMax",
+       coalesce(100 * avg(running_attempts::float / max_concurrent), 0) AS "highLoadMean"
+     FROM nodes WHERE credit_score >= $1 AND docker_status = 'enabled'`,
+    [HIGH_TRUST_MIN],
+  );
+  return Object.fromEntries(
+    Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]),
+  ) as unknown as PlacementQuality;
 }

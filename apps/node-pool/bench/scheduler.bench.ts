@@ -1,7 +1,9 @@
 // npm run bench:scheduler — a benchmark, not a test: how fast the placement pass places queued
 // shards on 1,000 nodes of 100 owners — plain (validation none: 50,000 shards, one attempt each) and
 // quorum 2 (25,000 shards, two replicas each on nodes of different owners: the same ~50,000
-// placements), each by one replica, then by two replicas in two processes at once — and how many
+// placements), each by one replica, then by two replicas in two processes at once — then the
+// plain queue on 10,000 and 100,000 nodes (the scale ladder), and 10,000 shards on 10,000 nodes
+// scored by a full scan (PLACEMENT_CANDIDATES=0) beside the sample (the quality it gives up) — and how many
 // heartbeats a second one process takes for 20,000 nodes (target: 20,000 nodes × one per 5 s
 // = 4,000/s). It starts its own throw-away PostgreSQL and Redis (libs/local-stack) on free loopback
 // ports, seeds them in bulk SQL, drives SchedulerService.runPass() and NodesService.heartbeat()
@@ -32,10 +34,12 @@ import { ChildReplica, LocalReplica, type PoolSetup, type Replica, startPool } f
 import {
   BENCH_OWNERS,
   type Invariants,
+  type PlacementQuality,
   analyze,
   checkInvariants,
   deadlocks,
   nodeIds,
+  placementQuality,
   seedNodes,
   seedQueue,
   seedUsers,
@@ -52,12 +56,40 @@ interface Scenario {
   tasks: number;
 }
 
-const SCENARIOS: readonly Scenario[] = [
+const PLAIN: Scenario = {
   // one attempt per shard, as before validation existed (the tasks' default, adaptive, would replicate)
-  { name: 'plain', validation: { mode: ValidationMode.None, quorum: 1, maxReplicas: 1 }, tasks: 500 },
-  // two replicas per shard on nodes of different owners: half the shards, the same placements
-  { name: 'quorum 2', validation: { mode: ValidationMode.Quorum, quorum: 2, maxReplicas: 4 }, tasks: 250 },
+  name: 'plain',
+  validation: { mode: ValidationMode.None, quorum: 1, maxReplicas: 1 },
+  tasks: 500,
+};
+// two replicas per shard on nodes of different owners: half the shards, the same placements
+const QUORUM: Scenario = {
+  name: 'quorum 2',
+  validation: { mode: ValidationMode.Quorum, quorum: 2, maxReplicas: 4 },
+  tasks: 250,
+};
+const SCENARIOS: readonly Scenario[] = [PLAIN, QUORUM];
+
+/** One placement run: a scenario's queue on `nodes` nodes, by `replicas` replicas. */
+interface RunPlan {
+  scenario: Scenario;
+  replicas: number;
+  nodes: number;
+  /** PLACEMENT_CANDIDATES; the pool's default when absent. */
+  candidates?: number;
+}
+
+const PLANS: readonly RunPlan[] = [
+  ...SCENARIOS.flatMap((scenario) => [1, 2].map((replicas) => ({ scenario, replicas, nodes: NODES }))),
+  // the ladder: the same queue on ten and a hundred times the nodes
+  { scenario: PLAIN, replicas: 1, nodes: 10_000 },
+  { scenario: PLAIN, replicas: 1, nodes: 100_000 },
+  // what the sample gives up: a fifth of the queue on 10,000 nodes, sampled and fully scanned
+  { scenario: { ...PLAIN, name: 'plain 10k shards', tasks: 100 }, replicas: 1, nodes: 10_000 },
+  { scenario: { ...PLAIN, name: 'plain 10k shards', tasks: 100 }, replicas: 1, nodes: 10_000, candidates: 0 },
 ];
+/** BENCH_ONLY=<text>: only the runs whose label contains it (e.g. "100,000"). */
+const ONLY = process.env.BENCH_ONLY;
 const HEARTBEAT_NODES = 20_000;
 const HEARTBEAT_IN_FLIGHT = 200;
 const HEARTBEAT_SECONDS = Number(process.env.BENCH_HEARTBEAT_S ?? 10);
@@ -112,6 +144,8 @@ class BenchStack {
 
 interface PlacementRun {
   label: string;
+  nodes: number;
+  quality: PlacementQuality;
   replicas: number;
   shards: number;
   /** Attempts placed (replicas of shards). */
@@ -163,22 +197,29 @@ async function placeAll(
     firstBatchMs: Math.min(...results.map((r) => r.batchMs[0] ?? Infinity)),
     dispatched: sum(results.map((r) => r.dispatched)),
     cpu: usage,
+    nodes: 0,
+    quality: await placementQuality(sql),
     invariants: await checkInvariants(sql),
     deadlocks: await deadlocks(sql),
     waiting: await waitReasons(sql),
   };
 }
 
-/** A scenario's queue on 1,000 nodes, placed by one replica, or by this process and child processes. */
-async function placementScenario(
-  stack: BenchStack,
-  scenario: Scenario,
-  replicas: number,
-): Promise<PlacementRun> {
-  const label = `${scenario.name}, ${replicas === 1 ? 'one replica' : `${replicas} replicas, ${replicas} processes`}`;
-  const { sql, setup } = await stack.database(
-    `bench_${scenario.validation.mode}_${scenario.validation.quorum}_${replicas}`,
+function labelOf(plan: RunPlan): string {
+  const { scenario, replicas, nodes, candidates } = plan;
+  return (
+    `${scenario.name}, ${fmt(nodes)} nodes, ` +
+    `${replicas === 1 ? 'one replica' : `${replicas} replicas, ${replicas} processes`}` +
+    (candidates === 0 ? ', full scan' : '')
   );
+}
+
+/** A scenario's queue on its nodes, placed by one replica, or by this process and child processes. */
+async function placementScenario(stack: BenchStack, plan: RunPlan, n: number): Promise<PlacementRun> {
+  const { scenario, replicas, nodes } = plan;
+  const label = labelOf(plan);
+  const { sql, setup: base } = await stack.database(`bench_${n}`);
+  const setup = { ...base, placementCandidates: plan.candidates };
   const others: Replica[] = [];
   let first: LocalReplica | undefined;
   try {
@@ -188,14 +229,14 @@ async function placementScenario(
     // the queue first, then the nodes, in SQL: no registration, so nothing asks for a pass
     const t = performance.now();
     const queue = await seedQueue(sql, users, scenario.tasks, SHARDS_PER_TASK, scenario.validation);
-    await seedNodes(sql, users.owners, NODES);
+    await seedNodes(sql, users.owners, nodes);
     await analyze(sql);
     say(
-      `${label}: seeded ${fmt(queue.shards)} shards of ${fmt(queue.tasks)} tasks and ${fmt(NODES)} nodes ` +
+      `${label}: seeded ${fmt(queue.shards)} shards of ${fmt(queue.tasks)} tasks and ${fmt(nodes)} nodes ` +
         `of ${BENCH_OWNERS} owners ` +
         `in ${fmt((performance.now() - t) / 1000, 1)} s; placing`,
     );
-    const run = await placeAll(label, queue.shards, first, others, sql);
+    const run = { ...(await placeAll(label, queue.shards, first, others, sql)), nodes };
     say(
       `${label}: ${fmt(run.placed)} attempts placed in ${fmt(run.placingMs / 1000, 2)} s ` +
         `(${fmt(run.placed / (run.placingMs / 1000))}/s), ${fmt(run.invariants.assignedShards)} shards ` +
@@ -379,7 +420,7 @@ function report(
       .map(([k, v]) => `${k} ${v}`)
       .join(' · ')}`,
     '',
-    `Placement: ${fmt(NODES)} online nodes of ${BENCH_OWNERS} owners, none on probation. ` +
+    `Placement: 1,000 online nodes of ${BENCH_OWNERS} owners (then 10,000 and 100,000), none on probation. ` +
       SCENARIOS.map(
         (c) =>
           `${c.name}: ${fmt(c.tasks * SHARDS_PER_TASK)} queued shards in ${fmt(c.tasks)} tasks, ` +
@@ -428,8 +469,22 @@ function report(
       ],
       checkRows,
     ),
+    '',
+    'Quality: placed attempts of tasks with a preferred location that landed there; the load (running ' +
+      'attempts / slots) of the high-trust Docker nodes, which placement fills first: mean, standard ' +
+      'deviation and maximum, in % (a full scan levels it; a sample of k spreads it a little).',
+    table(
+      ['scenario', 'location honoured', 'high-group load mean', 'stddev', 'max'],
+      placements.map((r) => [
+        r.label,
+        `${fmt(r.quality.locationHonoured, 1)} %`,
+        `${fmt(r.quality.highLoadMean, 1)} %`,
+        `${fmt(r.quality.highLoadStddev, 1)} %`,
+        `${fmt(r.quality.highLoadMax, 1)} %`,
+      ]),
+    ),
     ...placements
-      .filter((r) => r.replicas === 1)
+      .filter((r) => r.replicas === 1 && r.nodes === NODES)
       .flatMap((r) => [
         '',
         `Still queued, by reason (${r.label})`,
@@ -458,8 +513,8 @@ async function main(): Promise<number> {
   try {
     const machine = { ...machineDescription(), ...(await versions(stack)) };
     const placements: PlacementRun[] = [];
-    for (const scenario of SCENARIOS) {
-      for (const replicas of [1, 2]) placements.push(await placementScenario(stack, scenario, replicas));
+    for (const [n, plan] of PLANS.entries()) {
+      if (!ONLY || labelOf(plan).includes(ONLY)) placements.push(await placementScenario(stack, plan, n));
     }
     const beats = await heartbeatScenario(stack);
     process.stdout.write(report(machine, placements, beats, (performance.now() - began) / 1000));

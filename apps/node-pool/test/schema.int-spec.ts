@@ -32,6 +32,7 @@ describe('database schema', () => {
       'TaskSecretEnv1795651200000',
       'ValidatorStep1795737600000',
       'AuditEvents1795824000000',
+      'NodeChanges1795910400000',
     ]);
     const accounts = await ds.query<{ account: string }[]>(`SELECT account FROM ledger_accounts ORDER BY 1`);
     expect(accounts.map((a) => a.account)).toEqual(['escrow', 'mint', 'platform']);
@@ -159,6 +160,14 @@ describe('database schema', () => {
   it('migration:revert undoes each migration, and the schema can be created again', async () => {
     await ds.query(`TRUNCATE users CASCADE`);
     await ds.query(`UPDATE ledger_accounts SET balance = 0`);
+    await ds.undoLastMigration({ transaction: 'each' }); // placement's view of node changes
+    const [{ stamps }] = await ds.query(
+      `SELECT count(*)::int AS stamps FROM pg_trigger WHERE tgname = 'trg_nodes_updated_at'`,
+    );
+    expect(stamps).toBe(0);
+    expect(
+      await ds.query(`SELECT indexname FROM pg_indexes WHERE indexname = 'idx_nodes_updated_at'`),
+    ).toEqual([]);
     await ds.undoLastMigration({ transaction: 'each' }); // the audit trail
     expect(await tables()).not.toContain('audit_events');
     const [{ functions }] = await ds.query(

@@ -21,7 +21,11 @@ describe(parseNodePoolConfig.name, () => {
       uploadBytes: { perUser: 10 * 1024 ** 3, perAddress: 20 * 1024 ** 3, windowS: 3600 },
       logBytes: { perNode: 256 * 1024 ** 2, windowS: 60 },
     });
-    expect(config.scheduling).toEqual({ heartbeatTimeoutS: 15, strategy: 'trust-aware' });
+    expect(config.scheduling).toEqual({
+      heartbeatTimeoutS: 15,
+      strategy: 'trust-aware',
+      placementCandidates: 16,
+    });
     expect(config.auth.tokenExpirationHours).toBe(24);
     expect(config.storage.maxFileSize).toBe(100 * 1024 * 1024);
     expect(config.database.migrationsRun).toBe(true);

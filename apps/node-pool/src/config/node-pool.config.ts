@@ -90,6 +90,7 @@ const schema = z.object({
   MAX_FILE_SIZE: int(104857600, { min: 1024, max: 1099511627776 }),
   HEARTBEAT_TIMEOUT_S: int(15, { min: 1, max: 3600 }),
   SCHEDULER_STRATEGY: oneOf(SCHEDULER_STRATEGIES, 'trust-aware'),
+  PLACEMENT_CANDIDATES: int(16, { min: 0, max: 100_000 }),
   TASK_SECRETS_KEY: z
     .string()
     .min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
@@ -225,7 +226,12 @@ export class NodePoolConfig {
   /** How long audit events are kept (docs/security.md "Audit trail"). */
   readonly audit: { retentionDays: number };
   readonly storage: { path: string; maxFileSize: number };
-  readonly scheduling: { heartbeatTimeoutS: number; strategy: (typeof SCHEDULER_STRATEGIES)[number] };
+  readonly scheduling: {
+    heartbeatTimeoutS: number;
+    strategy: (typeof SCHEDULER_STRATEGIES)[number];
+    /** Fitting nodes scored per shard (docs/scheduling.md "Placement at scale"); 0: every node. */
+    placementCandidates: number;
+  };
   readonly tasks: {
     /**
      * Seals tasks' secret env at rest: TASK_SECRETS_KEY, else VPN_KEY_SECRET, else JWT_SECRET (under
@@ -354,7 +360,11 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     ledger: { auditIntervalS: e.LEDGER_AUDIT_INTERVAL_S },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     storage: { path: resolve(e.STORAGE_PATH), maxFileSize: e.MAX_FILE_SIZE },
-    scheduling: { heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S, strategy: e.SCHEDULER_STRATEGY },
+    scheduling: {
+      heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S,
+      strategy: e.SCHEDULER_STRATEGY,
+      placementCandidates: e.PLACEMENT_CANDIDATES,
+    },
     tasks: { secretEnvKey: e.TASK_SECRETS_KEY ?? e.VPN_KEY_SECRET ?? e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET },
     webRoot: resolve(e.WEB_ROOT),
     vpn: {

@@ -4,6 +4,7 @@ import { ResultValidation1795564800000 } from './migrations/1795564800000-result
 import { TaskSecretEnv1795651200000 } from './migrations/1795651200000-task-secret-env';
 import { ValidatorStep1795737600000 } from './migrations/1795737600000-validator-step';
 import { AuditEvents1795824000000 } from './migrations/1795824000000-audit-events';
+import { NodeChanges1795910400000 } from './migrations/1795910400000-node-changes';
 
 /** Every migration, in order. New ones are appended here (explicit beats a glob over dist/). */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   TaskSecretEnv1795651200000,
   ValidatorStep1795737600000,
   AuditEvents1795824000000,
+  NodeChanges1795910400000,
 ];

@@ -61,17 +61,32 @@ export interface NodeTake extends HeldResources {
 export class NodeCapacityRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The online nodes, read (not locked) as the snapshot a placement batch places against. */
-  online(m: EntityManager, faultCooldownS: number): Promise<NodeCapacityRow[]> {
-    return m.query<NodeCapacityRow[]>(
-      `SELECT n.id, n.name, n.status, n.docker_status, n.credit_score, n.location, n.gpu_name, n.cpu_millicores,
-         n.memory_mb, n.storage_mb, n.cpu_score, n.gpu_score, n.gpu_memory_mb, n.avail_cpu_millicores,
-         n.avail_memory_mb, n.avail_storage_mb, n.avail_gpu_memory_mb, n.running_attempts, n.max_concurrent,
-         n.owner_id, n.valid_run, u.role = 'admin' AS operator,
-         coalesce(n.last_fault_at > now() - make_interval(secs => $1), false) AS recent_fault
-       FROM nodes n JOIN users u ON u.id = n.owner_id WHERE n.status = 'online'`,
-      [faultCooldownS],
+  /**
+   * The snapshot placement places against, read (not locked) outside any batch's transaction:
+   * every online node, or — with `since` — the nodes whose row changed after it (whatever their
+   * status: those no longer online leave the snapshot) and the nodes `reread` names. `readAt` is
+   * PostgreSQL's clock as the read began (updated_at comes from the same clock).
+   */
+  async snapshot(
+    faultCooldownS: number,
+    since?: Date,
+    reread: readonly string[] = [],
+  ): Promise<{ rows: NodeCapacityRow[]; readAt: Date }> {
+    // the clock first: the rows' snapshot is taken after it, so whatever committed before it is seen
+    const [{ read_at }] = await this.dataSource.query<{ read_at: Date }[]>(
+      `SELECT statement_timestamp() AS read_at`,
     );
+    const rows = await this.dataSource.query<NodeCapacityRow[]>(
+      `SELECT n.id, n.name, n.status, n.docker_status, n.credit_score, n.location, n.gpu_name, n.cpu_millicores,
+           n.memory_mb, n.storage_mb, n.cpu_score, n.gpu_score, n.gpu_memory_mb, n.avail_cpu_millicores,
+           n.avail_memory_mb, n.avail_storage_mb, n.avail_gpu_memory_mb, n.running_attempts, n.max_concurrent,
+           n.owner_id, n.valid_run, u.role = 'admin' AS operator,
+           coalesce(n.last_fault_at > now() - make_interval(secs => $1), false) AS recent_fault
+         FROM nodes n JOIN users u ON u.id = n.owner_id
+         WHERE ${since ? `n.updated_at > $2 OR n.id = ANY($3::uuid[])` : `n.status = 'online'`}`,
+      since ? [faultCooldownS, since.toISOString(), [...reread]] : [faultCooldownS],
+    );
+    return { rows, readAt: new Date(read_at) };
   }
 
   /** Locks these nodes in id order (the one order every writer of nodes uses). */
@@ -177,14 +192,14 @@ export class NodeCapacityRepository {
     await manager.query(
       `UPDATE nodes n SET
          (avail_cpu_millicores, avail_memory_mb, avail_storage_mb, avail_cpu_score, avail_gpu_score,
-          avail_gpu_memory_mb, running_attempts) =
+          avail_gpu_memory_mb, running_attempts, updated_at) =
          (SELECT n.cpu_millicores - COALESCE(SUM(a.alloc_cpu_millicores), 0),
                  n.memory_mb - COALESCE(SUM(a.alloc_memory_mb), 0),
                  n.storage_mb - COALESCE(SUM(a.alloc_storage_mb), 0),
                  n.cpu_score - COALESCE(SUM(a.alloc_cpu_score), 0),
                  n.gpu_score - COALESCE(SUM(a.alloc_gpu_score), 0),
                  n.gpu_memory_mb - COALESCE(SUM(a.alloc_gpu_memory_mb), 0),
-                 COUNT(a.id)
+                 COUNT(a.id), now()
             FROM attempts a
            WHERE a.node_id = n.id AND a.state IN ('ASSIGNED', 'RUNNING'))
        WHERE n.id = $1`,

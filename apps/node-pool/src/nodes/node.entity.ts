@@ -21,6 +21,7 @@ import { User } from '../accounts/user.entity';
 @Index('uq_nodes_name', ['name'], { unique: true })
 @Index('idx_nodes_owner', ['ownerId'])
 @Index('idx_nodes_online', ['creditScore', 'runningAttempts'], { where: `status = 'online'` })
+@Index('idx_nodes_updated_at', ['updatedAt'])
 @Check('chk_nodes_status', `status IN ('online', 'offline', 'draining')`)
 @Check('chk_nodes_docker_status', `docker_status IN ('enabled', 'disabled')`)
 export class Node {
@@ -135,6 +136,7 @@ export class Node {
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
+  /** Stamped by a trigger on every UPDATE: placement reads the nodes changed since (placement-nodes.ts). */
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 }

@@ -1,15 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { ADAPTIVE_TRUST_RUN, RELIABILITY_COOLDOWN_S } from '@hivemind/contracts';
+import { ADAPTIVE_TRUST_RUN } from '@hivemind/contracts';
 import { NodePoolConfig } from '../config/node-pool.config';
-import {
-  NodeCapacityRepository,
-  type NodeCapacityRow,
-  type NodeTake,
-} from '../nodes/node-capacity.repository';
+import { NodeCapacityRepository, type NodeTake } from '../nodes/node-capacity.repository';
 import { AttemptsRepository, type ShardReplicaRow } from './attempts.repository';
 import { DispatchService } from './dispatch.service';
-import { type NodeCandidate, type Resources, type ShardDemand, placeShard, slotsOf } from './placement';
+import { type NodeIndex } from './node-index';
+import {
+  type NodeCandidate,
+  type Placement,
+  type Resources,
+  type ShardDemand,
+  placeShard,
+} from './placement';
+import { PlacementNodes } from './placement-nodes';
 import {
   type QueueCursor,
   type QueuedShardRow,
@@ -83,6 +87,7 @@ export class SchedulerService {
     private readonly config: NodePoolConfig,
     private readonly dispatch: DispatchService,
     private readonly capacity: NodeCapacityRepository,
+    private readonly nodes: PlacementNodes,
     private readonly shards: ShardsRepository,
     private readonly attempts: AttemptsRepository,
     private readonly tasks: TaskStateRepository,
@@ -92,7 +97,14 @@ export class SchedulerService {
     const report: PassReport = { scanned: 0, placed: 0, raced: 0 };
     let cursor: QueueCursor | undefined;
     while (report.scanned < MAX_SCAN) {
-      const batch = await this.tx.run((m) => this.placeBatch(m, cursor));
+      const index = await this.nodes.current();
+      const batch = await this.tx
+        .run((m) => this.placeBatch(m, index, cursor))
+        .catch((error: unknown) => {
+          // the batch changed the snapshot's figures for allocations that were rolled back
+          this.nodes.invalidate();
+          throw error;
+        });
       report.scanned += batch.scanned;
       report.placed += batch.attemptIds.length;
       report.raced += batch.raced;
@@ -108,10 +120,8 @@ export class SchedulerService {
     return report;
   }
 
-  private async placeBatch(m: EntityManager, cursor?: QueueCursor) {
-    const nodes = (await this.capacity.online(m, RELIABILITY_COOLDOWN_S)).map(toCandidate);
+  private async placeBatch(m: EntityManager, index: NodeIndex, cursor?: QueueCursor) {
     // without free capacity the batch is still read, to keep the head of the queue's wait reasons true
-    const free = () => nodes.some((n) => n.runningAttempts < slotsOf(n));
 
     const shards = await this.shards.lockQueued(m, BATCH, cursor);
     const sofar = replicasSoFar(
@@ -123,10 +133,11 @@ export class SchedulerService {
     const allocations: Allocation[] = [];
     const plans: ShardPlan[] = [];
     const waits = new Map<string, string>();
+    // capacity only shrinks during a batch: a demand that found no node finds none later in it
+    const unplaceable = new Map<string, string>();
     for (const shard of shards) {
       const had = sofar.get(shard.id) ?? { owners: new Set(), liveReplicas: new Set(), live: 0, results: 0 };
       const demand: ShardDemand = { ...toDemand(shard), excludedOwners: had.owners };
-      const eligible = shard.target_node_id ? nodes.filter((n) => n.id === shard.target_node_id) : nodes;
       const plan: ShardPlan = {
         shard,
         quorum: shard.quorum,
@@ -138,7 +149,7 @@ export class SchedulerService {
       };
       let placed = 0;
       while (placed < plan.toPlace) {
-        const placement = placeShard(demand, eligible, this.config.scheduling.strategy, this.lastNodeName);
+        const placement = this.place(index, shard.target_node_id, demand, unplaceable);
         if ('waiting' in placement) {
           plan.waiting = shard.target_node_id
             ? `dispatched to one node: ${placement.waiting}`
@@ -168,6 +179,7 @@ export class SchedulerService {
         node.available.memoryMb -= demand.resources.memoryMb;
         node.available.storageMb -= demand.resources.storageMb;
         node.available.gpuMemoryMb -= demand.resources.gpuMemoryMb;
+        index.refile(node);
       }
       if (placed > 0 || plan.toPlace <= 0) plans.push(plan);
       else if (plan.waiting && plan.waiting !== shard.wait_reason)
@@ -181,9 +193,34 @@ export class SchedulerService {
       scanned: shards.length,
       attemptIds,
       raced,
-      capacityLeft: free(),
+      capacityLeft: index.hasFree(),
       last: last ? { priority: last.priority, queuedAt: last.queued_at, id: last.id } : undefined,
     };
+  }
+
+  /**
+   * A node for one replica of a shard: the shard's own node when it was dispatched to one; the
+   * snapshot's sample (NodeIndex.place) for trust-aware placement; every node in name order for
+   * round-robin (a strategy for small clusters: its cost grows with the cluster).
+   */
+  private place(
+    index: NodeIndex,
+    targetNodeId: string | null,
+    demand: ShardDemand,
+    unplaceable: Map<string, string>,
+  ): Placement {
+    const strategy = this.config.scheduling.strategy;
+    if (targetNodeId) {
+      const target = index.get(targetNodeId);
+      return placeShard(demand, target ? [target] : [], strategy, this.lastNodeName);
+    }
+    if (strategy === 'round-robin') return placeShard(demand, index.all(), strategy, this.lastNodeName);
+    const key = demandKey(demand);
+    const known = unplaceable.get(key);
+    if (known) return { waiting: known };
+    const placement = index.place(demand);
+    if ('waiting' in placement) unplaceable.set(key, placement.waiting);
+    return placement;
   }
 
   /** Writes the allocations; those on a node whose capacity another replica took are dropped. */
@@ -195,6 +232,9 @@ export class SchedulerService {
     const granted = allocations.length ? await this.capacity.take(m, takesPerNode(allocations)) : new Set();
     const kept = allocations.filter((a) => granted.has(a.node.id));
     const raced = allocations.length - kept.length;
+    // the snapshot counted on capacity these nodes no longer have: read them again
+    if (raced)
+      this.nodes.rereadLater(allocations.filter((a) => !granted.has(a.node.id)).map((a) => a.node.id));
     const keptPerShard = new Map<string, number>();
     for (const a of kept) keptPerShard.set(a.shard.id, (keptPerShard.get(a.shard.id) ?? 0) + 1);
     const placed: ShardPlacement[] = [];
@@ -283,41 +323,6 @@ function held(r: Resources) {
   };
 }
 
-function toCandidate(n: NodeCapacityRow): NodeCandidate {
-  return {
-    id: n.id,
-    name: n.name,
-    status: n.status,
-    docker: n.docker_status,
-    creditScore: n.credit_score,
-    location: n.location,
-    gpuName: n.gpu_name,
-    total: {
-      cpuMillicores: n.cpu_millicores,
-      memoryMb: n.memory_mb,
-      storageMb: n.storage_mb,
-      cpuScore: n.cpu_score,
-      gpuScore: n.gpu_score,
-      gpuMemoryMb: n.gpu_memory_mb,
-    },
-    // scores describe the node's speed; they are thresholds, not consumed by attempts
-    available: {
-      cpuMillicores: n.avail_cpu_millicores,
-      memoryMb: n.avail_memory_mb,
-      storageMb: n.avail_storage_mb,
-      cpuScore: n.cpu_score,
-      gpuScore: n.gpu_score,
-      gpuMemoryMb: n.avail_gpu_memory_mb,
-    },
-    runningAttempts: n.running_attempts,
-    maxConcurrent: n.max_concurrent,
-    ownerId: n.owner_id,
-    validRun: n.valid_run,
-    operator: n.operator,
-    recentFault: n.recent_fault,
-  };
-}
-
 function toDemand(s: QueuedShardRow): ShardDemand {
   return {
     resources: {
@@ -334,4 +339,23 @@ function toDemand(s: QueuedShardRow): ShardDemand {
     networkAllowed: s.network_allowed,
     hasSecrets: s.has_secrets,
   };
+}
+
+/** What makes two demands alike for placement (the same nodes fit both). */
+function demandKey(d: ShardDemand): string {
+  const r = d.resources;
+  return [
+    r.cpuMillicores,
+    r.memoryMb,
+    r.storageMb,
+    r.cpuScore,
+    r.gpuScore,
+    r.gpuMemoryMb,
+    d.gpuName?.toLowerCase() ?? '',
+    d.location?.toLowerCase() ?? '',
+    d.userTrust,
+    d.networkAllowed ? 1 : 0,
+    d.hasSecrets ? 1 : 0,
+    [...(d.excludedOwners ?? [])].sort().join(','),
+  ].join('|');
 }

@@ -8,6 +8,7 @@ import { DispatchService } from './dispatch.service';
 import { LifecycleService } from './lifecycle.service';
 import { MasterWorkerGrpcController } from './master-worker.grpc-controller';
 import { NodeAuthenticator } from './node-authenticator';
+import { PlacementNodes } from './placement-nodes';
 import { PlacementProcessor } from './placement.processor';
 import { PostProcessingProcessor } from './post-processing.processor';
 import { ReconcilerService } from './reconciler.service';
@@ -36,6 +37,7 @@ import { WorkerReportsService } from './worker-reports.service';
     TaskStateRepository,
     TaskEvents,
     TaskSecrets,
+    PlacementNodes,
     SchedulerService,
     DispatchService,
     LifecycleService,

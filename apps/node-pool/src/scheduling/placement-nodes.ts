@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { RELIABILITY_COOLDOWN_S } from '@hivemind/contracts';
+import { NodePoolConfig } from '../config/node-pool.config';
+import { NodeCapacityRepository, type NodeCapacityRow } from '../nodes/node-capacity.repository';
+import { NodeIndex } from './node-index';
+import { type NodeCandidate } from './placement';
+
+/** Every node is read afresh this often (what a change the deltas missed costs at most). */
+export const FULL_READ_INTERVAL_MS = 30_000;
+/**
+ * A delta reads the rows changed since the previous read began, minus this: a writer's
+ * `updated_at` is its transaction's start, so a transaction shorter than this that committed
+ * after our read is still seen by the next one.
+ */
+export const DELTA_OVERLAP_MS = 2_000;
+
+/**
+ * This replica's snapshot of the online nodes for placement (docs/scheduling.md "Placement at
+ * scale"): read whole at first and every FULL_READ_INTERVAL_MS, and in between brought up to date
+ * from the rows changed since the last read (`nodes.updated_at`, indexed) — so a placement batch
+ * costs what changed, not the cluster's size. The snapshot may be stale by a batch's time, as it
+ * always was: capacity is taken by a guarded UPDATE (NodeCapacityRepository.take) that refuses
+ * what another replica used first, and the nodes refused are read again.
+ */
+@Injectable()
+export class PlacementNodes {
+  private index?: NodeIndex;
+  private since?: Date;
+  private fullReadAt = 0;
+  private readonly reread = new Set<string>();
+  private pending?: Promise<NodeIndex>;
+
+  constructor(
+    private readonly config: NodePoolConfig,
+    private readonly capacity: NodeCapacityRepository,
+  ) {}
+
+  /** The snapshot, brought up to date (concurrent callers share one read). */
+  current(now = Date.now()): Promise<NodeIndex> {
+    this.pending ??= this.refresh(now).finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  /** Reads these nodes again with the next delta (their take was refused: our figures are off). */
+  rereadLater(nodeIds: Iterable<string>): void {
+    for (const id of nodeIds) this.reread.add(id);
+  }
+
+  /** Forgets the snapshot (a batch failed half-way through it): the next use reads every node. */
+  invalidate(): void {
+    this.index = undefined;
+  }
+
+  private async refresh(now: number): Promise<NodeIndex> {
+    const full = !this.index || !this.since || now - this.fullReadAt >= FULL_READ_INTERVAL_MS;
+    const reread = full ? [] : [...this.reread];
+    const { rows, readAt } = await this.capacity.snapshot(
+      RELIABILITY_COOLDOWN_S,
+      full ? undefined : this.since,
+      reread,
+    );
+    let index = this.index;
+    if (full || !index) {
+      index = new NodeIndex(this.config.scheduling.placementCandidates);
+      this.fullReadAt = now;
+      this.reread.clear();
+    } else {
+      for (const id of reread) this.reread.delete(id);
+    }
+    for (const row of rows) index.put(toCandidate(row));
+    this.index = index;
+    this.since = new Date(readAt.getTime() - DELTA_OVERLAP_MS);
+    return index;
+  }
+}
+
+export function toCandidate(n: NodeCapacityRow): NodeCandidate {
+  return {
+    id: n.id,
+    name: n.name,
+    status: n.status,
+    docker: n.docker_status,
+    creditScore: n.credit_score,
+    location: n.location,
+    gpuName: n.gpu_name,
+    total: {
+      cpuMillicores: n.cpu_millicores,
+      memoryMb: n.memory_mb,
+      storageMb: n.storage_mb,
+      cpuScore: n.cpu_score,
+      gpuScore: n.gpu_score,
+      gpuMemoryMb: n.gpu_memory_mb,
+    },
+    // scores describe the node's speed; they are thresholds, not consumed by attempts
+    available: {
+      cpuMillicores: n.avail_cpu_millicores,
+      memoryMb: n.avail_memory_mb,
+      storageMb: n.avail_storage_mb,
+      cpuScore: n.cpu_score,
+      gpuScore: n.gpu_score,
+      gpuMemoryMb: n.avail_gpu_memory_mb,
+    },
+    runningAttempts: n.running_attempts,
+    maxConcurrent: n.max_concurrent,
+    ownerId: n.owner_id,
+    validRun: n.valid_run,
+    operator: n.operator,
+    recentFault: n.recent_fault,
+  };
+}

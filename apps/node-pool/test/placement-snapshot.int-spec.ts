@@ -1,0 +1,90 @@
+// Placement's snapshot of the nodes (docs/scheduling.md "Placement at scale") against the real
+// PostgreSQL: kept up to date from the rows changed since its last read, whoever changed them.
+import { DataSource } from 'typeorm';
+import { hasFreeSlot } from '../src/scheduling/node-index';
+import { FULL_READ_INTERVAL_MS, PlacementNodes } from '../src/scheduling/placement-nodes';
+import { newUser } from './support/http';
+import { SimWorker } from './support/sim-worker';
+import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
+
+describe('placement snapshot', () => {
+  let pool: TestNodePool;
+  let db: DataSource;
+  let snapshot: PlacementNodes;
+  const workers: SimWorker[] = [];
+
+  beforeAll(async () => {
+    pool = await startTestNodePool({ HEARTBEAT_TIMEOUT_S: '3600' });
+    db = pool.app.get(DataSource);
+    snapshot = pool.app.get(PlacementNodes);
+  });
+  afterAll(async () => {
+    for (const w of workers) w.close();
+    await pool?.close();
+  });
+
+  const register = async (name: string) => {
+    const owner = await newUser(pool, 'owner');
+    const w = new SimWorker(pool.grpc, { name, maxConcurrent: 2 });
+    workers.push(w);
+    await w.register(owner.token);
+    return w;
+  };
+
+  it('sees a node registered, filled by any SQL, gone offline and freed, without reading every node again', async () => {
+    const start = Date.now();
+    const a = await register(`snap-a-${process.pid}`);
+    const b = await register(`snap-b-${process.pid}`);
+    let index = await snapshot.current(start + FULL_READ_INTERVAL_MS); // a full read
+    expect(index.get(a.nodeId)?.runningAttempts).toBe(0);
+    expect(index.get(b.nodeId)).toBeDefined();
+
+    // statements that never mention updated_at (an operator's SQL): the trigger stamps the rows
+    await db.query(`UPDATE nodes SET running_attempts = max_concurrent WHERE id = $1`, [a.nodeId]);
+    await db.query(`UPDATE nodes SET status = 'offline' WHERE id = $1`, [b.nodeId]);
+    const c = await register(`snap-c-${process.pid}`);
+    const deltas: unknown[] = [];
+    const query = db.query.bind(db);
+    const spy = jest.spyOn(db, 'query').mockImplementation((sql: string, params?: unknown) => {
+      deltas.push(params);
+      return query(sql, params as unknown[]);
+    });
+    try {
+      // twice: a pass this pool runs may have begun a read before the statements above
+      await snapshot.current(start + FULL_READ_INTERVAL_MS + 1);
+      index = await snapshot.current(start + FULL_READ_INTERVAL_MS + 1); // a delta
+    } finally {
+      spy.mockRestore();
+    }
+    // the delta asked for the rows changed since the last read (its time is a parameter)
+    expect(deltas.some((p) => Array.isArray(p) && p.length === 3)).toBe(true);
+    expect(hasFreeSlot(index.get(a.nodeId)!)).toBe(false);
+    expect(index.get(b.nodeId)).toBeUndefined();
+    expect(index.get(c.nodeId)?.status).toBe('online');
+
+    await db.query(`UPDATE nodes SET running_attempts = 0 WHERE id = $1`, [a.nodeId]);
+    await snapshot.current(start + FULL_READ_INTERVAL_MS + 2);
+    index = await snapshot.current(start + FULL_READ_INTERVAL_MS + 2);
+    expect(hasFreeSlot(index.get(a.nodeId)!)).toBe(true);
+  });
+
+  it('reads again the nodes whose capacity it counted wrongly, and everything after a failed batch', async () => {
+    const d = await register(`snap-d-${process.pid}`);
+    await snapshot.current();
+    let index = await snapshot.current();
+    const node = index.get(d.nodeId)!;
+    // what a batch does to its snapshot before its transaction commits
+    node.runningAttempts = 2;
+    index.refile(node);
+    expect(hasFreeSlot(node)).toBe(false);
+    snapshot.rereadLater([d.nodeId]);
+    index = await snapshot.current();
+    expect(index.get(d.nodeId)?.runningAttempts).toBe(0);
+
+    index.get(d.nodeId)!.runningAttempts = 2;
+    snapshot.invalidate();
+    const fresh = await snapshot.current();
+    expect(fresh).not.toBe(index);
+    expect(fresh.get(d.nodeId)?.runningAttempts).toBe(0);
+  });
+});
