@@ -13,7 +13,8 @@ import { assertSha256, type PutOptions, type PutResult } from './blob-store';
 export class PutMeter extends Transform {
   private readonly hash: Hash = createHash('sha256');
   private readonly expectedSha256?: string;
-  private size = 0;
+  // a JS private field: lib-storage's Upload reads a body's `size` or `length` as its total length
+  #received = 0;
 
   constructor(private readonly opts: PutOptions) {
     super();
@@ -23,8 +24,8 @@ export class PutMeter extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.opts.maxBytes) return callback(tooLarge(this.opts.maxBytes));
+    this.#received += chunk.length;
+    if (this.#received > this.opts.maxBytes) return callback(tooLarge(this.opts.maxBytes));
     this.hash.update(chunk);
     callback(null, chunk);
   }
@@ -32,7 +33,7 @@ export class PutMeter extends Transform {
   /** The content's address and size, after the last byte; DomainError('invalid') when not as announced. */
   result(): PutResult {
     const sha256 = this.hash.digest('hex');
-    const { size } = this;
+    const size = this.#received;
     if (this.opts.expectedSize !== undefined && size !== this.opts.expectedSize) {
       throw new DomainError(
         'invalid',
