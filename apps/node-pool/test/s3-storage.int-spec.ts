@@ -110,6 +110,17 @@ describe('S3 object storage (STORAGE_BACKEND=s3, on a real S3 API server)', () =
       expect((await buffer(store.open(sha256, data.length + 10, 5))).length).toBe(0);
       expect((await buffer(store.open(sha256, 0, 0))).length).toBe(0);
 
+      // a reader gone before the first byte (a client that hung up) ends the request quietly
+      const left = store.open(sha256);
+      left.resume(); // the request is sent…
+      await new Promise((resolve) => setImmediate(resolve));
+      left.destroy(); // …and its reader gone before the answer
+      await new Promise((resolve) => left.once('close', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const halfway = store.open(sha256);
+      await new Promise((resolve) => halfway.once('data', resolve));
+      halfway.destroy();
+
       await store.remove(sha256);
       expect(await store.exists(sha256)).toBe(false);
       await expect(store.size(sha256)).rejects.toMatchObject({ kind: 'not_found' });
