@@ -31,6 +31,56 @@ describe(parseNodePoolConfig.name, () => {
     expect(config.database.migrationsRun).toBe(true);
   });
 
+  it('keeps files in a local folder unless STORAGE_BACKEND=s3 names a bucket', () => {
+    expect(parseNodePoolConfig(base).storage).toEqual({
+      path: expect.stringMatching(/\.hivemind\/storage$/),
+      maxFileSize: 100 * 1024 * 1024,
+      backend: 'local',
+    });
+    // S3 settings without the backend are ignored, not half-applied (a compose file passes them all)
+    expect(
+      parseNodePoolConfig({ ...base, S3_BUCKET: 'hivemind', S3_ACCESS_KEY_ID: 'hivemind' }).storage.s3,
+    ).toBeUndefined();
+    const s3 = { ...base, STORAGE_BACKEND: 's3', S3_BUCKET: 'hivemind-files' };
+    expect(parseNodePoolConfig(s3).storage).toMatchObject({
+      backend: 's3',
+      s3: { bucket: 'hivemind-files', region: 'us-east-1', forcePathStyle: false },
+    });
+    expect(
+      parseNodePoolConfig({
+        ...s3,
+        S3_ENDPOINT: 'http://minio:9000',
+        S3_REGION: 'eu-west-3',
+        S3_FORCE_PATH_STYLE: 'true',
+        S3_ACCESS_KEY_ID: 'AKIA1',
+        S3_SECRET_ACCESS_KEY: 'secret',
+      }).storage.s3,
+    ).toEqual({
+      bucket: 'hivemind-files',
+      region: 'eu-west-3',
+      endpoint: 'http://minio:9000',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIA1', secretAccessKey: 'secret' },
+    });
+  });
+
+  it.each([
+    [{ STORAGE_BACKEND: 's3' }, 'S3_BUCKET is required with STORAGE_BACKEND=s3'],
+    [{ STORAGE_BACKEND: 'nfs' }, 'STORAGE_BACKEND must be one of local, s3'],
+    [{ STORAGE_BACKEND: 's3', S3_BUCKET: 'My_Bucket' }, 'S3_BUCKET must be an S3 bucket name'],
+    [{ STORAGE_BACKEND: 's3', S3_BUCKET: 'b'.repeat(64) }, 'S3_BUCKET must be an S3 bucket name'],
+    [{ S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT must be a URL like https://s3.example.org:9000'],
+    [{ S3_ENDPOINT: 'ftp://minio:9000' }, 'S3_ENDPOINT must be a URL'],
+    [{ S3_REGION: 'EU West' }, 'S3_REGION must be a region name'],
+    [
+      { STORAGE_BACKEND: 's3', S3_BUCKET: 'b1b', S3_ACCESS_KEY_ID: 'AKIA1' },
+      'S3_SECRET_ACCESS_KEY and S3_ACCESS_KEY_ID must be given together',
+    ],
+    [{ S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be true or false'],
+  ])('refuses storage settings %j, naming the setting', (env, message) => {
+    expect(() => parseNodePoolConfig({ ...base, ...env })).toThrow(message);
+  });
+
   it('listens in plain text off loopback only when asked to, and takes TLS files as a pair', () => {
     const { INSECURE_PLAINTEXT: _, ...strict } = base;
     expect(() => parseNodePoolConfig(strict)).toThrow(

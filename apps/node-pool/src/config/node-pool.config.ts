@@ -18,6 +18,7 @@ import { type Ipv4Subnet, parseSubnet } from '@hivemind/contracts/wireguard';
 import { type TrustProxy, parseTrustProxy } from '../common/client-address';
 
 export const SCHEDULER_STRATEGIES = ['trust-aware', 'round-robin'] as const;
+export const STORAGE_BACKENDS = ['local', 's3'] as const;
 
 const DEVELOPMENT_JWT_SECRET = 'hivemind-development-only-secret-do-not-use-in-production';
 
@@ -88,6 +89,21 @@ const schema = z.object({
   AUDIT_RETENTION_DAYS: int(365, { min: 1, max: 36500 }),
   STORAGE_PATH: z.string().default('./.hivemind/storage'),
   MAX_FILE_SIZE: int(104857600, { min: 1024, max: 1099511627776 }),
+  STORAGE_BACKEND: oneOf(STORAGE_BACKENDS, 'local'),
+  S3_ENDPOINT: url(['http:', 'https:'], 'https://s3.example.org:9000').optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+      message: 'must be an S3 bucket name: 3-63 lower-case letters, digits, "." or "-"',
+    })
+    .optional(),
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, { message: 'must be a region name such as us-east-1' })
+    .default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool(false),
   HEARTBEAT_TIMEOUT_S: int(15, { min: 1, max: 3600 }),
   SCHEDULER_STRATEGY: oneOf(SCHEDULER_STRATEGIES, 'trust-aware'),
   PLACEMENT_CANDIDATES: int(16, { min: 0, max: 100_000 }),
@@ -172,6 +188,17 @@ function list(item: RegExp, message: string) {
     .refine((items) => items.every((i) => item.test(i)), { message });
 }
 
+/** The bucket of STORAGE_BACKEND=s3 and how to reach it (S3_*). */
+export interface S3StorageConfig {
+  bucket: string;
+  region: string;
+  /** Another S3-compatible service (MinIO, Ceph, …); AWS itself when absent. */
+  endpoint?: string;
+  /** `endpoint/bucket/key` rather than `bucket.endpoint/key` (MinIO and most self-hosted ones). */
+  forcePathStyle: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
 /** The node pool's validated configuration; also its injection token. */
 export class NodePoolConfig {
   readonly env: 'production' | 'development' | 'test';
@@ -225,7 +252,17 @@ export class NodePoolConfig {
   readonly ledger: { auditIntervalS: number };
   /** How long audit events are kept (docs/security.md "Audit trail"). */
   readonly audit: { retentionDays: number };
-  readonly storage: { path: string; maxFileSize: number };
+  /**
+   * Where task inputs and outputs are kept (docs/ARCHITECTURE.md "Files and storage"): a local
+   * folder (`path`), or with `backend: 's3'` an S3-compatible bucket that every replica shares.
+   */
+  readonly storage: {
+    path: string;
+    maxFileSize: number;
+    backend: (typeof STORAGE_BACKENDS)[number];
+    /** With STORAGE_BACKEND=s3; no credentials = the AWS SDK's default chain (AWS_*, a role). */
+    s3?: S3StorageConfig;
+  };
   readonly scheduling: {
     heartbeatTimeoutS: number;
     strategy: (typeof SCHEDULER_STRATEGIES)[number];
@@ -292,6 +329,19 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
         message: 'needs TLS_CERT_FILE/TLS_KEY_FILE and TLS_CA_FILE/TLS_CA_KEY_FILE (node certificates)',
         path: ['GRPC_REQUIRE_CLIENT_CERT'],
       })
+      .refine((v) => v.STORAGE_BACKEND !== 's3' || v.S3_BUCKET !== undefined, {
+        message: 'is required with STORAGE_BACKEND=s3 (the bucket every replica shares)',
+        path: ['S3_BUCKET'],
+      })
+      .refine(
+        (v) =>
+          v.STORAGE_BACKEND !== 's3' ||
+          (v.S3_ACCESS_KEY_ID === undefined) === (v.S3_SECRET_ACCESS_KEY === undefined),
+        {
+          message: 'and S3_ACCESS_KEY_ID must be given together (or neither: the AWS default credentials)',
+          path: ['S3_SECRET_ACCESS_KEY'],
+        },
+      )
       .refine((v) => v.TLS_CERT_FILE || v.INSECURE_PLAINTEXT || isLoopbackHost(v.HTTP_HOST), {
         message: NOT_LOOPBACK_WITHOUT_TLS,
         path: ['HTTP_HOST'],
@@ -359,7 +409,26 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
     },
     ledger: { auditIntervalS: e.LEDGER_AUDIT_INTERVAL_S },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
-    storage: { path: resolve(e.STORAGE_PATH), maxFileSize: e.MAX_FILE_SIZE },
+    storage: {
+      path: resolve(e.STORAGE_PATH),
+      maxFileSize: e.MAX_FILE_SIZE,
+      backend: e.STORAGE_BACKEND,
+      ...(e.STORAGE_BACKEND === 's3' && e.S3_BUCKET
+        ? {
+            s3: {
+              bucket: e.S3_BUCKET,
+              region: e.S3_REGION,
+              ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+              forcePathStyle: e.S3_FORCE_PATH_STYLE,
+              ...(e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                ? {
+                    credentials: { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY },
+                  }
+                : {}),
+            },
+          }
+        : {}),
+    },
     scheduling: {
       heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S,
       strategy: e.SCHEDULER_STRATEGY,

@@ -36,8 +36,9 @@ export function assertSha256(value: string, what = 'sha256'): void {
  * (`FilesRepository`) says who a blob belongs to, so a blob must never be removed while a `files`
  * row names it.
  *
- * This abstract class is also the injection token; `LocalBlobStore` (a directory on disk) is the
- * implementation today, an S3-compatible store can follow.
+ * This abstract class is also the injection token, with two implementations chosen by
+ * STORAGE_BACKEND: `LocalBlobStore` (a directory on disk) and `S3BlobStore` (an S3-compatible
+ * bucket, shared by replicas on different hosts).
  */
 export abstract class BlobStore {
   /**

@@ -1,13 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Logger, type OnModuleInit } from '@nestjs/common';
-import { formatBytes } from '@hivemind/contracts';
 import { DomainError } from '../common/domain-error';
 import { assertSha256, BlobStore, type PutOptions, type PutResult } from './blob-store';
+import { PutMeter } from './put-meter';
 
 /** Temp files older than this are leftovers of a crashed process and are swept at start. */
 export const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -64,44 +64,19 @@ export class LocalBlobStore extends BlobStore implements OnModuleInit {
   }
 
   async put(source: Readable, opts: PutOptions): Promise<PutResult> {
-    const expectedSha256 = opts.expectedSha256?.toLowerCase();
+    let meter: PutMeter;
     try {
-      if (expectedSha256 !== undefined) assertSha256(expectedSha256, 'the announced sha256');
-      if (opts.expectedSize !== undefined && opts.expectedSize > opts.maxBytes) {
-        throw tooLarge(opts.maxBytes);
-      }
+      meter = new PutMeter(opts);
     } catch (error) {
       source.destroy();
       throw error;
     }
     const tmp = join(this.tmpDir, `${randomUUID()}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        size += chunk.length;
-        if (size > opts.maxBytes) return callback(tooLarge(opts.maxBytes));
-        hash.update(chunk);
-        callback(null, chunk);
-      },
-    });
     try {
       await pipeline(source, meter, createWriteStream(tmp, { flags: 'wx', flush: true }));
-      const sha256 = hash.digest('hex');
-      if (opts.expectedSize !== undefined && size !== opts.expectedSize) {
-        throw new DomainError(
-          'invalid',
-          `the upload has ${size} bytes but ${opts.expectedSize} were announced: it was cut short or altered`,
-        );
-      }
-      if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
-        throw new DomainError(
-          'invalid',
-          `the upload's sha256 is ${sha256} but ${expectedSha256} was announced: it was damaged or altered`,
-        );
-      }
-      await this.commit(tmp, sha256);
-      return { sha256, size };
+      const result = meter.result();
+      await this.commit(tmp, result.sha256);
+      return result;
     } catch (error) {
       await rm(tmp, { force: true });
       throw error;
@@ -159,8 +134,4 @@ export class LocalBlobStore extends BlobStore implements OnModuleInit {
     await mkdir(dirname(target), { recursive: true });
     await rename(tmp, target);
   }
-}
-
-function tooLarge(maxBytes: number): DomainError {
-  return new DomainError('too_large', `the file is larger than the limit of ${formatBytes(maxBytes)}`);
 }

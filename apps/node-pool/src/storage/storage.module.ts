@@ -3,10 +3,12 @@ import { NodePoolConfig } from '../config/node-pool.config';
 import { BlobStore } from './blob-store';
 import { FilesRepository } from './files.repository';
 import { LocalBlobStore } from './local-blob-store';
+import { S3BlobStore } from './s3-blob-store';
 import { StorageService } from './storage.service';
 
 /**
- * File storage for every feature: `BlobStore` (content by sha256, in STORAGE_PATH),
+ * File storage for every feature: `BlobStore` (content by sha256: in STORAGE_PATH, or in an
+ * S3-compatible bucket with STORAGE_BACKEND=s3),
  * `FilesRepository` (the `files` metadata) and `StorageService` (multipart uploads, downloads).
  */
 @Global()
@@ -14,7 +16,8 @@ import { StorageService } from './storage.service';
   providers: [
     {
       provide: BlobStore,
-      useFactory: (config: NodePoolConfig) => new LocalBlobStore(config.storage.path),
+      useFactory: (config: NodePoolConfig): BlobStore =>
+        config.storage.s3 ? new S3BlobStore(config.storage.s3) : new LocalBlobStore(config.storage.path),
       inject: [NodePoolConfig],
     },
     FilesRepository,
