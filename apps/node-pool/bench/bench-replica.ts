@@ -152,7 +152,7 @@ export class ChildReplica implements Replica {
 }
 
 interface BatchClock {
-  /** When the current batch started (the pass's start, or the previous batch's dispatch's end). */
+  /** When the current batch started (the pass's start, or the previous batch's commit). */
   mark: number;
   batchMs: number[];
   dispatchMs: number[];
@@ -162,7 +162,8 @@ interface BatchClock {
 
 /**
  * Times each batch of a pass from the outside: runPass calls sendAssigned once per batch that placed
- * something, right after the batch's transaction committed; the original method still does the work.
+ * something, right after the batch's transaction committed (and lets it run beside the next
+ * batch); the original method still does the work.
  */
 function instrumentDispatch(app: INestApplication): BatchClock {
   const dispatch = app.get(DispatchService);
@@ -171,9 +172,11 @@ function instrumentDispatch(app: INestApplication): BatchClock {
   dispatch.sendAssigned = async (attemptIds: readonly string[]) => {
     const committed = performance.now();
     clock.batchMs.push(committed - clock.mark);
+    clock.mark = committed;
     await send(attemptIds);
-    clock.lastDoneAt = clock.mark = performance.now();
-    clock.dispatchMs.push(clock.mark - committed);
+    const done = performance.now();
+    clock.lastDoneAt = Math.max(clock.lastDoneAt, done);
+    clock.dispatchMs.push(done - committed);
     clock.dispatched += attemptIds.length;
   };
   return clock;

@@ -428,7 +428,8 @@ function report(
       ).join(' ') +
       ' A placement is one attempt (a replica); a shard is complete when all its replicas are placed. ' +
       'µs per placement: wall, then node-process CPU. Times in ms; a batch is one transaction of up to ' +
-      '500 shards (read, place, write); its dispatch publishes their ExecuteTaskRequests after the commit.',
+      '500 shards (read, place, write), timed commit to commit; its dispatch publishes their ' +
+      'ExecuteTaskRequests after the commit, while the next batch places (dispatch share: of the sum of both).',
     table(
       [
         'scenario',

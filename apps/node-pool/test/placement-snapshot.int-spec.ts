@@ -1,6 +1,7 @@
 // Placement's snapshot of the nodes (docs/scheduling.md "Placement at scale") against the real
 // PostgreSQL: kept up to date from the rows changed since its last read, whoever changed them.
 import { DataSource } from 'typeorm';
+import { NodeCapacityRepository } from '../src/nodes/node-capacity.repository';
 import { hasFreeSlot } from '../src/scheduling/node-index';
 import { FULL_READ_INTERVAL_MS, PlacementNodes } from '../src/scheduling/placement-nodes';
 import { newUser } from './support/http';
@@ -35,6 +36,10 @@ describe('placement snapshot', () => {
     const start = Date.now();
     const a = await register(`snap-a-${process.pid}`);
     const b = await register(`snap-b-${process.pid}`);
+    const quiet = await register(`snap-q-${process.pid}`);
+    const c = await register(`snap-c-${process.pid}`);
+    // the passes the registrations asked for have read by now; nothing below asks for one
+    await new Promise((resolve) => setTimeout(resolve, 500));
     let index = await snapshot.current(start + FULL_READ_INTERVAL_MS); // a full read
     expect(index.get(a.nodeId)?.runningAttempts).toBe(0);
     expect(index.get(b.nodeId)).toBeDefined();
@@ -42,12 +47,13 @@ describe('placement snapshot', () => {
     // statements that never mention updated_at (an operator's SQL): the trigger stamps the rows
     await db.query(`UPDATE nodes SET running_attempts = max_concurrent WHERE id = $1`, [a.nodeId]);
     await db.query(`UPDATE nodes SET status = 'offline' WHERE id = $1`, [b.nodeId]);
-    const c = await register(`snap-c-${process.pid}`);
-    const deltas: unknown[] = [];
-    const query = db.query.bind(db);
-    const spy = jest.spyOn(db, 'query').mockImplementation((sql: string, params?: unknown) => {
-      deltas.push(params);
-      return query(sql, params as unknown[]);
+    const repository = pool.app.get(NodeCapacityRepository);
+    const read = repository.snapshot.bind(repository);
+    const sent: string[][] = [];
+    const spy = jest.spyOn(repository, 'snapshot').mockImplementation(async (...args) => {
+      const result = await read(...args);
+      sent.push(result.rows.map((r) => r.name));
+      return result;
     });
     try {
       // twice: a pass this pool runs may have begun a read before the statements above
@@ -56,11 +62,14 @@ describe('placement snapshot', () => {
     } finally {
       spy.mockRestore();
     }
-    // the delta asked for the rows changed since the last read (its time is a parameter)
-    expect(deltas.some((p) => Array.isArray(p) && p.length === 3)).toBe(true);
+    // the delta sent the rows changed since the previous read, not the unchanged ones (quiet)
+    const changed = [a, b].map((w) => w.spec.name);
+    expect(sent.flat().filter((name) => name === quiet.spec.name)).toEqual([]);
+    expect(changed.every((name) => sent.flat().includes(name))).toBe(true);
     expect(hasFreeSlot(index.get(a.nodeId)!)).toBe(false);
     expect(index.get(b.nodeId)).toBeUndefined();
     expect(index.get(c.nodeId)?.status).toBe('online');
+    expect(index.get(quiet.nodeId)?.status).toBe('online');
 
     await db.query(`UPDATE nodes SET running_attempts = 0 WHERE id = $1`, [a.nodeId]);
     await snapshot.current(start + FULL_READ_INTERVAL_MS + 2);

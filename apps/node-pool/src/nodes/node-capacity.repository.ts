@@ -63,30 +63,56 @@ export class NodeCapacityRepository {
 
   /**
    * The snapshot placement places against, read (not locked) outside any batch's transaction:
-   * every online node, or — with `since` — the nodes whose row changed after it (whatever their
-   * status: those no longer online leave the snapshot) and the nodes `reread` names. `readAt` is
-   * PostgreSQL's clock as the read began (updated_at comes from the same clock).
+   * every online node, or — with `since` — the nodes changed after it (whatever their status: those
+   * no longer online leave the snapshot) and the nodes `reread` names. A row counts as changed when
+   * its `updated_at` is after `since.at` (the index narrows the search to recent changes) and the
+   * version read was not visible to the previous read (`since.snapshot`, PostgreSQL's
+   * pg_snapshot): a row the previous read already saw is not sent again. `readAt`, `snapshot` and
+   * `changesFrom` (what the next read's `since.at` can be) describe this read, for the next one.
    */
-  async snapshot(
+  snapshot(
     faultCooldownS: number,
-    since?: Date,
+    since?: { at: Date; snapshot: string },
     reread: readonly string[] = [],
-  ): Promise<{ rows: NodeCapacityRow[]; readAt: Date }> {
-    // the clock first: the rows' snapshot is taken after it, so whatever committed before it is seen
-    const [{ read_at }] = await this.dataSource.query<{ read_at: Date }[]>(
-      `SELECT statement_timestamp() AS read_at`,
-    );
-    const rows = await this.dataSource.query<NodeCapacityRow[]>(
-      `SELECT n.id, n.name, n.status, n.docker_status, n.credit_score, n.location, n.gpu_name, n.cpu_millicores,
+  ): Promise<{ rows: NodeCapacityRow[]; readAt: Date; snapshot: string; changesFrom?: Date }> {
+    // one snapshot for the clock, the pg_snapshot, the open transactions and the rows (REPEATABLE READ)
+    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      // changes_from: the start of the oldest transaction that has written and not ended (a row it
+      // stamped commits later, stamped after that) — unknown when another role's sessions are hidden
+      const [now] = await m.query<{ read_at: Date; snapshot: string; changes_from: Date | null }[]>(
+        `SELECT statement_timestamp() AS read_at, pg_current_snapshot()::text AS snapshot,
+           (SELECT CASE WHEN count(*) FILTER (WHERE state IS NULL AND backend_type = 'client backend') > 0
+                   THEN NULL
+                   ELSE least(statement_timestamp(), min(xact_start) FILTER (WHERE backend_xid IS NOT NULL)) END
+              FROM pg_stat_activity) AS changes_from`,
+      );
+      // a row's xmin (32 bits) widened to the xid8 of the epoch it belongs to: never newer than our xmax
+      const changed = `NOT pg_visible_in_snapshot(
+           (CASE WHEN n.xmin::text::bigint <= (e.xmax & 4294967295) THEN (e.xmax >> 32) << 32
+                 ELSE ((e.xmax >> 32) - 1) << 32 END | n.xmin::text::bigint)::text::xid8,
+           $3::pg_snapshot)`;
+      const rows = await m.query<NodeCapacityRow[]>(
+        `SELECT n.id, n.name, n.status, n.docker_status, n.credit_score, n.location, n.gpu_name, n.cpu_millicores,
            n.memory_mb, n.storage_mb, n.cpu_score, n.gpu_score, n.gpu_memory_mb, n.avail_cpu_millicores,
            n.avail_memory_mb, n.avail_storage_mb, n.avail_gpu_memory_mb, n.running_attempts, n.max_concurrent,
            n.owner_id, n.valid_run, u.role = 'admin' AS operator,
            coalesce(n.last_fault_at > now() - make_interval(secs => $1), false) AS recent_fault
          FROM nodes n JOIN users u ON u.id = n.owner_id
-         WHERE ${since ? `n.updated_at > $2 OR n.id = ANY($3::uuid[])` : `n.status = 'online'`}`,
-      since ? [faultCooldownS, since.toISOString(), [...reread]] : [faultCooldownS],
-    );
-    return { rows, readAt: new Date(read_at) };
+         ${
+           since
+             ? `, (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) e
+                WHERE (n.updated_at > $2 AND ${changed}) OR n.id = ANY($4::uuid[])`
+             : `WHERE n.status = 'online'`
+         }`,
+        since ? [faultCooldownS, since.at.toISOString(), since.snapshot, [...reread]] : [faultCooldownS],
+      );
+      return {
+        rows,
+        readAt: new Date(now.read_at),
+        snapshot: now.snapshot,
+        ...(now.changes_from ? { changesFrom: new Date(now.changes_from) } : {}),
+      };
+    });
   }
 
   /** Locks these nodes in id order (the one order every writer of nodes uses). */

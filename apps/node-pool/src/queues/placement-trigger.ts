@@ -4,42 +4,56 @@ import type { Queue } from 'bull';
 import { PlacementJob, QueueName } from './queue-names';
 
 /** Requests closer together than this share one pass. */
-const COALESCE_MS = 50;
+export const COALESCE_MS = 50;
 
 /**
  * Asks for a placement pass soon: called when capacity may have appeared (a node registers or comes
- * back online, an attempt ends) or work arrived (a task is submitted). Requests are coalesced: at
- * most one pass job is waiting at a time (a deterministic job id per time slot), and a pass that is
- * running when a request arrives is followed by another, so no request is lost to the race.
+ * back online, an attempt ends) or work arrived (a task is submitted). On an idle pool a request
+ * adds its pass at once (a submission is placed without waiting out a window); under load, requests
+ * are coalesced: one pass per COALESCE_MS window at most. At most one pass job is waiting at a time
+ * (a deterministic job id per time slot), and a pass that is running when a request arrives is
+ * followed by another, so no request is lost to the race.
  */
 @Injectable()
 export class PlacementTrigger {
   private readonly logger = new Logger(PlacementTrigger.name);
   private timer?: NodeJS.Timeout;
   private reasons = new Set<string>();
+  /** When this replica last added a pass job (ms). */
+  private lastAddedMs = -Infinity;
 
   constructor(@InjectQueue(QueueName.Placement) private readonly queue: Queue) {}
 
-  request(reason: string): void {
+  request(reason: string, nowMs = Date.now()): void {
     this.reasons.add(reason);
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const reason = [...this.reasons].join(', ').slice(0, 200);
+    // idle: the last pass job was added a window ago or more, so this one gets a slot of its own
+    if (nowMs - this.lastAddedMs >= COALESCE_MS) {
       this.reasons.clear();
-      void this.enqueue(reason);
-    }, COALESCE_MS);
+      void this.enqueue(reason.slice(0, 200), nowMs);
+      return;
+    }
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        const reason = [...this.reasons].join(', ').slice(0, 200);
+        this.reasons.clear();
+        void this.enqueue(reason);
+      },
+      COALESCE_MS + 1 - (nowMs - this.lastAddedMs),
+    );
     this.timer.unref();
   }
 
   /** Adds a pass job now (awaitable: tests and the reconciler use it). */
-  async enqueue(reason: string): Promise<void> {
+  async enqueue(reason: string, nowMs = Date.now()): Promise<void> {
+    this.lastAddedMs = nowMs;
     try {
       await this.queue.add(
         PlacementJob.Pass,
         { reason },
         {
-          jobId: `pass:${Math.floor(Date.now() / COALESCE_MS)}`,
+          jobId: `pass:${Math.floor(nowMs / COALESCE_MS)}`,
           removeOnComplete: true,
           removeOnFail: 100,
         },

@@ -8,24 +8,28 @@ import { type NodeCandidate } from './placement';
 /** Every node is read afresh this often (what a change the deltas missed costs at most). */
 export const FULL_READ_INTERVAL_MS = 30_000;
 /**
- * A delta reads the rows changed since the previous read began, minus this: a writer's
- * `updated_at` is its transaction's start, so a transaction shorter than this that committed
- * after our read is still seen by the next one.
+ * A delta looks at the rows stamped (`updated_at`, the time of the write) since the oldest
+ * transaction that had written and was still open when the previous read began — whatever it
+ * commits later was stamped after that. When PostgreSQL hides other roles' sessions, it looks this
+ * far back instead (a transaction open longer is seen by the next full read). Rows the previous
+ * read already saw are not sent again either way.
  */
-export const DELTA_OVERLAP_MS = 2_000;
+export const DELTA_OVERLAP_MS = 5_000;
+/** Clock granularity margin on the above. */
+const DELTA_MARGIN_MS = 50;
 
 /**
  * This replica's snapshot of the online nodes for placement (docs/scheduling.md "Placement at
  * scale"): read whole at first and every FULL_READ_INTERVAL_MS, and in between brought up to date
- * from the rows changed since the last read (`nodes.updated_at`, indexed) — so a placement batch
- * costs what changed, not the cluster's size. The snapshot may be stale by a batch's time, as it
+ * from the rows changed since the last read (`nodes.updated_at`, indexed, and the row versions the
+ * last read's snapshot did not see) — so a placement batch costs what changed, not the cluster's size. The snapshot may be stale by a batch's time, as it
  * always was: capacity is taken by a guarded UPDATE (NodeCapacityRepository.take) that refuses
  * what another replica used first, and the nodes refused are read again.
  */
 @Injectable()
 export class PlacementNodes {
   private index?: NodeIndex;
-  private since?: Date;
+  private since?: { at: Date; snapshot: string };
   private fullReadAt = 0;
   private readonly reread = new Set<string>();
   private pending?: Promise<NodeIndex>;
@@ -54,7 +58,7 @@ export class PlacementNodes {
   private async refresh(now: number): Promise<NodeIndex> {
     const full = !this.index || !this.since || now - this.fullReadAt >= FULL_READ_INTERVAL_MS;
     const reread = full ? [] : [...this.reread];
-    const { rows, readAt } = await this.capacity.snapshot(
+    const { rows, readAt, snapshot, changesFrom } = await this.capacity.snapshot(
       RELIABILITY_COOLDOWN_S,
       full ? undefined : this.since,
       reread,
@@ -69,7 +73,8 @@ export class PlacementNodes {
     }
     for (const row of rows) index.put(toCandidate(row));
     this.index = index;
-    this.since = new Date(readAt.getTime() - DELTA_OVERLAP_MS);
+    const from = changesFrom ? changesFrom.getTime() - DELTA_MARGIN_MS : readAt.getTime() - DELTA_OVERLAP_MS;
+    this.since = { at: new Date(from), snapshot };
     return index;
   }
 }

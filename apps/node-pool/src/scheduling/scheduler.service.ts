@@ -93,25 +93,42 @@ export class SchedulerService {
     private readonly tasks: TaskStateRepository,
   ) {}
 
+  /**
+   * Batches back to back; a batch's dispatch (after its commit) runs while the next batch places,
+   * one dispatch in flight at a time.
+   */
   async runPass(): Promise<PassReport> {
     const report: PassReport = { scanned: 0, placed: 0, raced: 0 };
     let cursor: QueueCursor | undefined;
-    while (report.scanned < MAX_SCAN) {
-      const index = await this.nodes.current();
-      const batch = await this.tx
-        .run((m) => this.placeBatch(m, index, cursor))
-        .catch((error: unknown) => {
-          // the batch changed the snapshot's figures for allocations that were rolled back
-          this.nodes.invalidate();
-          throw error;
-        });
-      report.scanned += batch.scanned;
-      report.placed += batch.attemptIds.length;
-      report.raced += batch.raced;
-      if (batch.attemptIds.length) await this.dispatch.sendAssigned(batch.attemptIds);
-      if (batch.scanned < BATCH || !batch.capacityLeft || !batch.last) break;
-      cursor = batch.last;
+    let dispatching: Promise<void> = Promise.resolve();
+    let dispatchError: unknown;
+    try {
+      while (report.scanned < MAX_SCAN) {
+        const index = await this.nodes.current();
+        const batch = await this.tx
+          .run((m) => this.placeBatch(m, index, cursor))
+          .catch((error: unknown) => {
+            // the batch changed the snapshot's figures for allocations that were rolled back
+            this.nodes.invalidate();
+            throw error;
+          });
+        report.scanned += batch.scanned;
+        report.placed += batch.attemptIds.length;
+        report.raced += batch.raced;
+        if (batch.attemptIds.length) {
+          await dispatching;
+          dispatching = this.dispatch.sendAssigned(batch.attemptIds).catch((error: unknown) => {
+            dispatchError ??= error;
+          });
+        }
+        if (batch.scanned < BATCH || !batch.capacityLeft || !batch.last) break;
+        cursor = batch.last;
+      }
+    } finally {
+      await dispatching;
     }
+    // the reconciler sends again what stayed ASSIGNED without being sent
+    if (dispatchError) throw dispatchError;
     if (report.placed || report.raced) {
       this.logger.debug(
         `placement pass: ${report.placed} placed, ${report.scanned} scanned, ${report.raced} raced`,

@@ -3,8 +3,9 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
 /**
  * Placement's snapshot of the nodes is kept up to date from the rows changed since its last read
  * (docs/scheduling.md "Placement at scale"): `updated_at` is indexed, and a trigger stamps it on
- * every UPDATE, so no writer — a repository, a maintenance script, an operator's SQL — can change a
- * node without placement seeing it.
+ * every UPDATE with the time of the write (clock_timestamp, not the transaction's start), so no
+ * writer — a repository, a maintenance script, an operator's SQL — can change a node without
+ * placement seeing it.
  */
 export class NodeChanges1795910400000 implements MigrationInterface {
   name = 'NodeChanges1795910400000';
@@ -14,7 +15,7 @@ export class NodeChanges1795910400000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION nodes_stamp_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        NEW.updated_at := now();
+        NEW.updated_at := clock_timestamp();
         RETURN NEW;
       END $$`);
     await q.query(`
