@@ -146,6 +146,8 @@ interface PlacementRun {
   label: string;
   nodes: number;
   quality: PlacementQuality;
+  /** The benchmark process's resident memory after the run (it hosts the first replica), MB. */
+  rssMb: number;
   replicas: number;
   shards: number;
   /** Attempts placed (replicas of shards). */
@@ -198,6 +200,7 @@ async function placeAll(
     dispatched: sum(results.map((r) => r.dispatched)),
     cpu: usage,
     nodes: 0,
+    rssMb: process.memoryUsage().rss / 2 ** 20,
     quality: await placementQuality(sql),
     invariants: await checkInvariants(sql),
     deadlocks: await deadlocks(sql),
@@ -473,15 +476,17 @@ function report(
     '',
     'Quality: placed attempts of tasks with a preferred location that landed there; the load (running ' +
       'attempts / slots) of the high-trust Docker nodes, which placement fills first: mean, standard ' +
-      'deviation and maximum, in % (a full scan levels it; a sample of k spreads it a little).',
+      'deviation and maximum, in % (a full scan levels it; a sample of k spreads it a little). RSS: the ' +
+      'benchmark process, which hosts the first replica (its snapshot of the nodes included), after the run.',
     table(
-      ['scenario', 'location honoured', 'high-group load mean', 'stddev', 'max'],
+      ['scenario', 'location honoured', 'high-group load mean', 'stddev', 'max', 'RSS MB'],
       placements.map((r) => [
         r.label,
         `${fmt(r.quality.locationHonoured, 1)} %`,
         `${fmt(r.quality.highLoadMean, 1)} %`,
         `${fmt(r.quality.highLoadStddev, 1)} %`,
         `${fmt(r.quality.highLoadMax, 1)} %`,
+        fmt(r.rssMb),
       ]),
     ),
     ...placements

@@ -97,6 +97,7 @@ function summary(name: string, values: readonly number[]): string[] {
     name,
     ms(median(values)),
     ms(percentile(values, 90)),
+    ms(percentile(values, 99)),
     ms(Math.min(...values)),
     ms(Math.max(...values)),
   ];
@@ -105,7 +106,7 @@ function summary(name: string, values: readonly number[]): string[] {
 function phaseTable(samples: readonly Sample[], key: 'phases' | 'extra'): string {
   const names = [...new Set(samples.flatMap((s) => Object.keys(s[key])))];
   return table(
-    ['  phase (ms)', 'median', 'p90', 'min', 'max'],
+    ['  phase (ms)', 'median', 'p90', 'p99', 'min', 'max'],
     names.map((n) =>
       summary(
         `  ${n}`,
@@ -572,7 +573,7 @@ function report(series: readonly Series[], batch: string | undefined, lines: rea
     `End to end: \`true\` in ${IMAGE}, ${RUNS} sequential runs each after one warm-up (wall ms)`,
     '',
     table(
-      ['', 'median', 'p90', 'min', 'max'],
+      ['', 'median', 'p90', 'p99', 'min', 'max'],
       series.map((s) =>
         summary(
           s.name,
