@@ -188,6 +188,14 @@ describe(NodeIndex.name, () => {
     expect('node' in index.place(demand())).toBe(true);
   });
 
+  it('answers an empty reason when not asked to explain (no look at every node)', () => {
+    const index = indexOf([node('a', { runningAttempts: 4 })], 16);
+    expect(index.place(demand(), false)).toEqual({ waiting: '' });
+    expect(index.place(demand())).toEqual({
+      waiting: 'waiting for capacity: the 1 node(s) that fit are busy',
+    });
+  });
+
   it('drops a node that is no longer online', () => {
     const index = indexOf([node('a')], 16);
     index.put(node('a', { status: NodeStatus.Offline }));

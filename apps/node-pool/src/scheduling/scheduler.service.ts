@@ -28,6 +28,11 @@ import { adaptiveQuorum } from './validation';
 const BATCH = 500;
 /** A pass stops after looking at this many queued shards (the next pass goes on). */
 const MAX_SCAN = 50_000;
+/**
+ * Wait reasons worked out per batch (each looks at every node of the snapshot); past these, a
+ * shard that fits nowhere keeps the reason it has (it waits just the same).
+ */
+const EXPLAINED_PER_BATCH = 16;
 
 interface Allocation {
   shard: QueuedShardRow;
@@ -152,6 +157,7 @@ export class SchedulerService {
     const waits = new Map<string, string>();
     // capacity only shrinks during a batch: a demand that found no node finds none later in it
     const unplaceable = new Map<string, string>();
+    const explaining = { left: EXPLAINED_PER_BATCH };
     for (const shard of shards) {
       const had = sofar.get(shard.id) ?? { owners: new Set(), liveReplicas: new Set(), live: 0, results: 0 };
       const demand: ShardDemand = { ...toDemand(shard), excludedOwners: had.owners };
@@ -166,7 +172,7 @@ export class SchedulerService {
       };
       let placed = 0;
       while (placed < plan.toPlace) {
-        const placement = this.place(index, shard.target_node_id, demand, unplaceable);
+        const placement = this.place(index, shard.target_node_id, demand, unplaceable, explaining);
         if ('waiting' in placement) {
           plan.waiting = shard.target_node_id
             ? `dispatched to one node: ${placement.waiting}`
@@ -225,6 +231,7 @@ export class SchedulerService {
     targetNodeId: string | null,
     demand: ShardDemand,
     unplaceable: Map<string, string>,
+    explaining: { left: number },
   ): Placement {
     const strategy = this.config.scheduling.strategy;
     if (targetNodeId) {
@@ -234,9 +241,12 @@ export class SchedulerService {
     if (strategy === 'round-robin') return placeShard(demand, index.all(), strategy, this.lastNodeName);
     const key = demandKey(demand);
     const known = unplaceable.get(key);
-    if (known) return { waiting: known };
-    const placement = index.place(demand);
-    if ('waiting' in placement) unplaceable.set(key, placement.waiting);
+    if (known !== undefined) return { waiting: known };
+    const placement = index.place(demand, explaining.left > 0);
+    if ('waiting' in placement) {
+      unplaceable.set(key, placement.waiting);
+      if (placement.waiting) explaining.left--;
+    }
     return placement;
   }
 
@@ -268,7 +278,7 @@ export class SchedulerService {
         hasResults: p.hasResults,
         waitReason: complete
           ? null
-          : `replica ${p.before + n + 1} of ${p.wanted}: ${p.waiting ?? 'another placement pass will place it'}`.slice(
+          : `replica ${p.before + n + 1} of ${p.wanted}: ${p.waiting || 'another placement pass will place it'}`.slice(
               0,
               255,
             ),
