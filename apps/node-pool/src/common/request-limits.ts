@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { type RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -44,7 +45,8 @@ export class RequestLimits {
       'upload-bytes-subject': per('upload-bytes-subject', uploadBytes.perUser, uploadBytes.windowS),
       'log-bytes-subject': per('log-bytes-subject', logBytes.perNode, logBytes.windowS),
     };
-    this.jwt = new JwtService({ secret: config.auth.jwtSecret });
+    // a KeyObject: a string secret costs jsonwebtoken a failed PEM parse on every verify
+    this.jwt = new JwtService({ secret: createSecretKey(Buffer.from(config.auth.jwtSecret)) });
   }
 
   /**
