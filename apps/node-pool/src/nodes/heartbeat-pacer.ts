@@ -4,7 +4,12 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { RequestLimits } from '../common/request-limits';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { HeartbeatRepository } from './heartbeat.repository';
-import { type HeartbeatBudget, type HeartbeatSchedule, heartbeatSchedule } from './heartbeat-schedule';
+import {
+  type HeartbeatBudget,
+  type HeartbeatSchedule,
+  MAX_BUSY_LEVEL,
+  heartbeatSchedule,
+} from './heartbeat-schedule';
 
 /** How often a replica looks at the load and re-decides the interval. */
 export const PACER_REFRESH_MS = 2_000;
@@ -31,8 +36,11 @@ export class HeartbeatPacer implements OnModuleInit, OnApplicationShutdown {
   private lastUtilization = performance.eventLoopUtilization();
   private lastRefreshMs = Date.now();
   private refreshing = false;
-  /** Refreshes in a row with a saturated event loop: busy takes two (a start-up burst is not). */
+  /** Refreshes in a row with a saturated event loop, and without. */
   private busyRefreshes = 0;
+  private calmRefreshes = 0;
+  /** heartbeatSchedule's busy level: up one per 2 busy refreshes in a row, down one per 5 calm ones. */
+  private busyLevel = 0;
   /** The latest figures, for logs and the benchmark. */
   stats = { replicas: 1, clusterNodes: 0, nodesHeard: 0, observedPerS: 0, busy: false };
 
@@ -52,7 +60,7 @@ export class HeartbeatPacer implements OnModuleInit, OnApplicationShutdown {
       clusterNodes: 0,
       replicas: 1,
       nodesHeard: 0,
-      busy: false,
+      busyLevel: 0,
     });
   }
 
@@ -85,8 +93,24 @@ export class HeartbeatPacer implements OnModuleInit, OnApplicationShutdown {
       const observedPerS = this.limits.heartbeats.takeHeard() / elapsedS;
       // a node not heard within its deadline is not served here any more
       const nodesHeard = this.limits.heartbeats.prune(this.current.timeoutS, nowMs);
-      this.busyRefreshes = utilization.utilization > BUSY_UTILIZATION ? this.busyRefreshes + 1 : 0;
-      const busy = this.busyRefreshes >= 2;
+      // a start-up burst is not overload: two saturated refreshes in a row are; nodes take up a new
+      // interval only at their next heartbeat, so the level comes down slowly (hysteresis)
+      if (utilization.utilization > BUSY_UTILIZATION) {
+        this.busyRefreshes += 1;
+        this.calmRefreshes = 0;
+        if (this.busyRefreshes >= 2) {
+          this.busyLevel = Math.min(MAX_BUSY_LEVEL, this.busyLevel + 1);
+          this.busyRefreshes = 0;
+        }
+      } else {
+        this.busyRefreshes = 0;
+        this.calmRefreshes += 1;
+        if (this.calmRefreshes >= 5) {
+          this.busyLevel = Math.max(0, this.busyLevel - 1);
+          this.calmRefreshes = 0;
+        }
+      }
+      const busy = this.busyLevel > 0;
       const load = await this.heartbeats.clusterLoad(
         this.replicaId,
         nowMs,
@@ -97,7 +121,7 @@ export class HeartbeatPacer implements OnModuleInit, OnApplicationShutdown {
         clusterNodes: load.nodes,
         replicas: load.replicas,
         nodesHeard,
-        busy,
+        busyLevel: this.busyLevel,
       });
       if (next.intervalS !== this.current.intervalS) {
         this.logger.log(

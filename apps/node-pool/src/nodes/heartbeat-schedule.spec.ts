@@ -1,7 +1,7 @@
 import { type HeartbeatBudget, heartbeatSchedule, sweepCutoffMs } from './heartbeat-schedule';
 
 const budget: HeartbeatBudget = { minIntervalS: 5, maxIntervalS: 120, budgetPerS: 2000, minTimeoutS: 15 };
-const load = { clusterNodes: 0, replicas: 1, nodesHeard: 0, busy: false };
+const load = { clusterNodes: 0, replicas: 1, nodesHeard: 0, busyLevel: 0 };
 
 describe(heartbeatSchedule.name, () => {
   it.each([
@@ -35,9 +35,12 @@ describe(heartbeatSchedule.name, () => {
     ],
     ['no replica counted yet is one replica', { clusterNodes: 20_000, replicas: 0 }, 10, 30, 20_000],
     ['past max × budget the interval stops at the maximum', { clusterNodes: 1_000_000 }, 120, 360, 1_000_000],
-    ['busy: the interval doubles', { clusterNodes: 20_000, busy: true }, 20, 60, 20_000],
-    ['busy on a small cluster: twice the minimum', { clusterNodes: 10, busy: true }, 10, 30, 10],
-    ['busy never passes the maximum', { clusterNodes: 200_000, busy: true }, 120, 360, 200_000],
+    ['busy: the interval doubles', { clusterNodes: 20_000, busyLevel: 1 }, 20, 60, 20_000],
+    ['busy level 2: four times', { clusterNodes: 20_000, busyLevel: 2 }, 40, 120, 20_000],
+    ['busy level 3: eight times', { clusterNodes: 20_000, busyLevel: 3 }, 80, 240, 20_000],
+    ['busy levels stop at 3', { clusterNodes: 20_000, busyLevel: 7 }, 80, 240, 20_000],
+    ['busy on a small cluster: twice the minimum', { clusterNodes: 10, busyLevel: 1 }, 10, 30, 10],
+    ['busy never passes the maximum', { clusterNodes: 200_000, busyLevel: 1 }, 120, 360, 200_000],
   ])('%s', (_, change, intervalS, timeoutS, nodesServed) => {
     expect(heartbeatSchedule(budget, { ...load, ...change })).toEqual({ intervalS, timeoutS, nodesServed });
   });

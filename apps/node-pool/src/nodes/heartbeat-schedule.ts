@@ -25,8 +25,12 @@ export interface HeartbeatLoad {
    * ratchets upwards while nodes move from a shorter interval to a longer one.
    */
   nodesHeard: number;
-  /** Its event loop was saturated lately (a busy pool stretches the interval: load shedding). */
-  busy: boolean;
+  /**
+   * How overloaded this replica has been lately: 0 when not, each level doubles the interval (load
+   * shedding), up to MAX_BUSY_LEVEL; the pacer raises it while the event loop stays saturated and
+   * lowers it step by step once it is not.
+   */
+  busyLevel: number;
 }
 
 export interface HeartbeatSchedule {
@@ -38,20 +42,23 @@ export interface HeartbeatSchedule {
   nodesServed: number;
 }
 
-/** How much a busy replica stretches the interval it hands out. */
+/** How much each busy level stretches the interval a replica hands out. */
 export const BUSY_STRETCH = 2;
+/** At most ×8: past that the maximum interval is the limit anyway. */
+export const MAX_BUSY_LEVEL = 3;
 
 /**
  * This replica's share of the nodes is the larger of an even split of the cluster and the nodes it
- * really hears. The interval is share / budget in whole seconds, within [min, max]; doubled while
- * busy (still at most max). Past max × budget nodes per replica the budget is exceeded: add replicas.
+ * really hears. The interval is share / budget in whole seconds, within [min, max]; doubled per
+ * busy level (still at most max). Past max × budget nodes per replica the budget is exceeded: add replicas.
  */
 export function heartbeatSchedule(budget: HeartbeatBudget, load: HeartbeatLoad): HeartbeatSchedule {
   const replicas = Math.max(1, Math.floor(load.replicas));
   const evenShare = Math.ceil(Math.max(0, load.clusterNodes) / replicas);
   const nodesServed = Math.max(evenShare, Math.max(0, load.nodesHeard));
   let intervalS = Math.ceil(nodesServed / Math.max(1, budget.budgetPerS));
-  if (load.busy) intervalS = Math.max(intervalS, budget.minIntervalS) * BUSY_STRETCH;
+  const level = Math.min(MAX_BUSY_LEVEL, Math.max(0, Math.floor(load.busyLevel)));
+  if (level > 0) intervalS = Math.max(intervalS, budget.minIntervalS) * BUSY_STRETCH ** level;
   intervalS = Math.min(budget.maxIntervalS, Math.max(budget.minIntervalS, intervalS));
   return {
     intervalS,
