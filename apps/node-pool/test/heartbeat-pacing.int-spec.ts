@@ -95,8 +95,10 @@ describe('heartbeat pacing (HEARTBEAT_BUDGET_PER_S=10)', () => {
       HEARTBEAT_INTERVAL_S: '1',
       HEARTBEAT_TIMEOUT_S: '2',
     });
-    // this file drives the sweep itself
+    // this file drives the sweep itself; placement passes (asked for by registrations and by nodes
+    // coming back online) would run their own queries beside the heartbeats counted here
     await pool.app.get<Queue>(getQueueToken(QueueName.Maintenance)).pause(true);
+    await pool.app.get<Queue>(getQueueToken(QueueName.Placement)).pause(true);
     const definition = protoLoader.loadSync(NODEPOOL_PROTO_PATH, GRPC_LOADER_OPTIONS);
     const pkg = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
     client = new pkg.nodepool.NodeManagerService(
