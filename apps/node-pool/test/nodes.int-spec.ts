@@ -509,6 +509,8 @@ describe('worker nodes', () => {
       ).resolves.toEqual({
         cameOnline: false,
         trust: { creditScore: 50, group: 'normal' },
+        heartbeatIntervalS: 5,
+        heartbeatTimeoutS: 15,
       });
     });
   });
@@ -594,7 +596,10 @@ describe('node liveness (HEARTBEAT_TIMEOUT_S=1)', () => {
     const node = await newNode();
     const redis = new Redis(stackInfo().redisUrl);
     try {
-      await redis.del(`${pool.config.redis.queuePrefix}:nodes:seen`);
+      await redis.del(
+        `${pool.config.redis.queuePrefix}:nodes:seen`,
+        `${pool.config.redis.queuePrefix}:nodes:deadline`,
+      );
     } finally {
       redis.disconnect();
     }

@@ -3,7 +3,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
-import { callerOf } from '../accounts/auth.guards';
+import { callerIfAny } from '../accounts/auth.guards';
 import { peerAddress } from '../common/peer-address';
 import { type AuditActor, type RequestOrigin, withOrigin } from './request-origin';
 
@@ -49,10 +49,6 @@ function originOf(context: ExecutionContext): RequestOrigin {
 }
 
 function actorOf(context: ExecutionContext): AuditActor | null {
-  try {
-    const user = callerOf(context);
-    return { id: user.id, username: user.username };
-  } catch {
-    return null; // an rpc or route that needs no token
-  }
+  const user = callerIfAny(context);
+  return user ? { id: user.id, username: user.username } : null; // else an rpc or route that needs no token
 }

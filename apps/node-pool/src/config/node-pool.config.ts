@@ -105,6 +105,10 @@ const schema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool(false),
   HEARTBEAT_TIMEOUT_S: int(15, { min: 1, max: 3600 }),
+  HEARTBEAT_INTERVAL_S: int(5, { min: 1, max: 3600 }),
+  HEARTBEAT_INTERVAL_MAX_S: int(120, { min: 1, max: 3600 }),
+  HEARTBEAT_BUDGET_PER_S: int(2000, { min: 1, max: 1_000_000 }),
+  RATE_LIMIT_HEARTBEATS_PER_NODE: int(60, { min: 1, max: 100_000_000 }),
   SCHEDULER_STRATEGY: oneOf(SCHEDULER_STRATEGIES, 'trust-aware'),
   PLACEMENT_CANDIDATES: int(16, { min: 0, max: 100_000 }),
   TASK_SECRETS_KEY: z
@@ -269,6 +273,19 @@ export class NodePoolConfig {
     /** Fitting nodes scored per shard (docs/scheduling.md "Placement at scale"); 0: every node. */
     placementCandidates: number;
   };
+  /**
+   * Heartbeat pacing (docs/scheduling.md "Heartbeats"): each replica tells its nodes an interval
+   * of at least `minIntervalS` that keeps its share of the cluster within `budgetPerS` heartbeats a
+   * second, at most `maxIntervalS`; the timeout grows with the interval (HEARTBEAT_TIMEOUT_S at
+   * `minIntervalS`).
+   * `perNodeLimit` heartbeats per node per RATE_LIMIT_WINDOW_S, counted in memory per replica.
+   */
+  readonly heartbeats: {
+    minIntervalS: number;
+    maxIntervalS: number;
+    budgetPerS: number;
+    perNodeLimit: number;
+  };
   readonly tasks: {
     /**
      * Seals tasks' secret env at rest: TASK_SECRETS_KEY, else VPN_KEY_SECRET, else JWT_SECRET (under
@@ -324,6 +341,10 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
       .refine((v) => (v.TLS_CA_FILE === undefined) === (v.TLS_CA_KEY_FILE === undefined), {
         message: 'and TLS_CA_FILE must be given together (the CA that signs node certificates)',
         path: ['TLS_CA_KEY_FILE'],
+      })
+      .refine((v) => v.HEARTBEAT_INTERVAL_MAX_S >= v.HEARTBEAT_INTERVAL_S, {
+        message: 'must be at least HEARTBEAT_INTERVAL_S',
+        path: ['HEARTBEAT_INTERVAL_MAX_S'],
       })
       .refine((v) => !v.GRPC_REQUIRE_CLIENT_CERT || (v.TLS_CERT_FILE && v.TLS_CA_FILE), {
         message: 'needs TLS_CERT_FILE/TLS_KEY_FILE and TLS_CA_FILE/TLS_CA_KEY_FILE (node certificates)',
@@ -433,6 +454,12 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
       heartbeatTimeoutS: e.HEARTBEAT_TIMEOUT_S,
       strategy: e.SCHEDULER_STRATEGY,
       placementCandidates: e.PLACEMENT_CANDIDATES,
+    },
+    heartbeats: {
+      minIntervalS: e.HEARTBEAT_INTERVAL_S,
+      maxIntervalS: e.HEARTBEAT_INTERVAL_MAX_S,
+      budgetPerS: e.HEARTBEAT_BUDGET_PER_S,
+      perNodeLimit: e.RATE_LIMIT_HEARTBEATS_PER_NODE,
     },
     tasks: { secretEnvKey: e.TASK_SECRETS_KEY ?? e.VPN_KEY_SECRET ?? e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET },
     webRoot: resolve(e.WEB_ROOT),

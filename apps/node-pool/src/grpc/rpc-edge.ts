@@ -11,6 +11,7 @@ import {
 } from '@grpc/grpc-js';
 import { type TrustFunction, clientAddress } from '../common/client-address';
 import { toGrpcError } from '../common/grpc-error';
+import { HEARTBEAT_RPC } from '../common/heartbeat-meter';
 import { type LimitSubject, rpcByteCharges, rpcCharges } from '../common/limit-keys';
 import { noteRpcAddress, peerAddressOf } from '../common/peer-address';
 import { givenOrNewRequestId } from '../common/request-id';
@@ -56,6 +57,7 @@ export function rpcAccessLine(
  * rate limits — one call per address and per credential (a user's token or a node's, from the
  * `authorization` metadata or the message's `token`), and the bytes of log and payload messages —
  * refused RESOURCE_EXHAUSTED saying when to retry; and one JSON access-log line when it ends.
+ * A heartbeat with a node credential is counted per node in memory instead (RequestLimits.heartbeats).
  * The count is charged at the first message, where a seed-style call's token is.
  */
 export function rpcEdge(
@@ -100,6 +102,15 @@ export function rpcEdge(
                 if (first) {
                   counted = true;
                   subject = limits.subjectOf(bearer ?? messageToken(message));
+                  // a node's heartbeat: its own budget in memory, no Redis (RequestLimits.heartbeats)
+                  if (subject?.kind === 'node' && method.path === HEARTBEAT_RPC) {
+                    try {
+                      limits.admitHeartbeat(subject.id);
+                    } catch (error) {
+                      return refuse(error);
+                    }
+                    return pass(message);
+                  }
                 }
                 const charges = [
                   ...(first ? rpcCharges(address, subject) : []),
@@ -119,9 +130,19 @@ export function rpcEdge(
           ended = true;
           const metadata = status.metadata ?? new Metadata();
           metadata.set('x-request-id', requestId);
-          logger.log(
-            rpcAccessLine(method.path, status.code, performance.now() - started, address, requestId, subject),
-          );
+          // a node's answered heartbeat is the one line not logged: 20,000 nodes would write
+          // thousands a second, each costing the pool more than the heartbeat itself
+          if (!(status.code === GrpcStatus.OK && subject?.kind === 'node' && method.path === HEARTBEAT_RPC))
+            logger.log(
+              rpcAccessLine(
+                method.path,
+                status.code,
+                performance.now() - started,
+                address,
+                requestId,
+                subject,
+              ),
+            );
           next({ ...status, metadata });
         })
         .build(),

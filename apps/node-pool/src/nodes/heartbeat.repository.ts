@@ -14,6 +14,9 @@ import {
 /**
  * Keys, under `${QUEUE_PREFIX}:` (the client's keyPrefix), so pools sharing one Redis stay apart:
  * - `nodes:seen`            sorted set: node id → last heartbeat (Unix ms)
+ * - `nodes:deadline`        sorted set: node id → when it is lost unless heard from again (Unix ms)
+ * - `nodes:replicas`        sorted set: replica id → when it last said it is alive (Unix ms)
+ * - `nodes:busy`            a busy replica's request to extend every deadline by this many ms (TTL)
  * - `nodes:latest`          hash: node id → "cpu%,memory%,running" of its latest heartbeat
  * - `nodes:util:buckets`    sorted set of the minute buckets (Unix ms) not yet flushed to PostgreSQL
  * - `nodes:util:<bucket>`   hash: "<node id>:c|m|r|n" → sums of cpu%, memory%, running, heartbeats
@@ -22,6 +25,9 @@ import {
  */
 const KEY = {
   seen: 'nodes:seen',
+  deadline: 'nodes:deadline',
+  replicas: 'nodes:replicas',
+  busy: 'nodes:busy',
   latest: 'nodes:latest',
   buckets: 'nodes:util:buckets',
   bucket: (bucketMs: number) => `nodes:util:${bucketMs}`,
@@ -33,10 +39,11 @@ const KEY = {
  * makes thousands of heartbeats a second cheap for the pool's CPU as much as for Redis.
  * KEYS: seen, latest, bucket, buckets, listed. ARGV: node id, now (ms), latest figures, cpu%,
  * memory%, running, bucket (ms), bucket TTL (s), listing ('' when none is kept), listings kept,
- * listing TTL (s). Returns 1 when the node had no last-seen entry.
+ * listing TTL (s), deadline (ms; KEYS[6]). Returns 1 when the node had no last-seen entry.
  */
 const RECORD_HEARTBEAT = `
 local added = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[6], ARGV[12], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('HINCRBYFLOAT', KEYS[3], ARGV[1] .. ':${BUCKET_FIELDS.cpu}', ARGV[4])
 redis.call('HINCRBYFLOAT', KEYS[3], ARGV[1] .. ':${BUCKET_FIELDS.memory}', ARGV[5])
@@ -60,6 +67,7 @@ declare module 'ioredis' {
         bucket: string,
         buckets: string,
         listed: string,
+        deadline: string,
         ...argv: (string | number)[],
       ]
     ): Result<number, Context>;
@@ -98,9 +106,11 @@ export class HeartbeatRepository implements OnModuleDestroy {
     this.redis = new Redis(config.redis.url, {
       keyPrefix: `${config.redis.queuePrefix}:`,
       maxRetriesPerRequest: 1,
+      // the heartbeats of one event-loop turn leave in one write (one syscall) instead of one each
+      enableAutoPipelining: true,
     });
     // sent as EVALSHA (the script is loaded once per connection)
-    this.redis.defineCommand('recordHeartbeat', { numberOfKeys: 5, lua: RECORD_HEARTBEAT });
+    this.redis.defineCommand('recordHeartbeat', { numberOfKeys: 6, lua: RECORD_HEARTBEAT });
     // ioredis reconnects by itself; say so once a minute rather than once per attempt
     this.redis.on('error', (error: Error) => {
       if (Date.now() - this.lastWarningMs < 60_000) return;
@@ -114,12 +124,13 @@ export class HeartbeatRepository implements OnModuleDestroy {
    * (RECORD_HEARTBEAT). A script runs atomically, so a concurrent flush takes a bucket with every
    * heartbeat whole or not at all. `firstSeen`: the node had no last-seen entry (new, declared
    * offline, or Redis lost it). `listing`: the attempts the node says it runs (encodeListing), kept
-   * with its last few when given.
+   * with its last few when given. `deadlineMs`: when the node is lost unless heard from again.
    */
   async record(
     nodeId: string,
     figures: HeartbeatFigures,
     nowMs: number,
+    deadlineMs: number,
     listing?: string,
   ): Promise<{ firstSeen: boolean }> {
     const bucketMs = bucketStart(nowMs);
@@ -129,6 +140,7 @@ export class HeartbeatRepository implements OnModuleDestroy {
       KEY.bucket(bucketMs),
       KEY.buckets,
       KEY.listed(nodeId),
+      KEY.deadline,
       nodeId,
       nowMs,
       `${figures.cpuPercent},${figures.memoryPercent},${figures.runningAttempts}`,
@@ -140,6 +152,7 @@ export class HeartbeatRepository implements OnModuleDestroy {
       listing ?? '',
       LISTINGS_KEPT,
       LISTING_TTL_S,
+      deadlineMs,
     );
     return { firstSeen: Number(added) === 1 };
   }
@@ -163,8 +176,8 @@ export class HeartbeatRepository implements OnModuleDestroy {
   }
 
   /** A registration counts as a sign of life. */
-  async markSeen(nodeId: string, nowMs: number): Promise<void> {
-    await this.redis.zadd(KEY.seen, nowMs, nodeId);
+  async markSeen(nodeId: string, nowMs: number, deadlineMs: number): Promise<void> {
+    await run(this.redis.multi().zadd(KEY.seen, nowMs, nodeId).zadd(KEY.deadline, deadlineMs, nodeId));
   }
 
   /** Drops nodes' liveness entries and latest figures (they went offline). */
@@ -175,34 +188,80 @@ export class HeartbeatRepository implements OnModuleDestroy {
         this.redis
           .multi()
           .zrem(KEY.seen, ...chunk)
+          .zrem(KEY.deadline, ...chunk)
           .hdel(KEY.latest, ...chunk),
       );
     }
   }
 
-  /** Nodes last seen at or before `cutoffMs`, with that time. */
-  async seenBefore(cutoffMs: number): Promise<{ id: string; lastSeenMs: number }[]> {
-    const flat = await this.redis.zrangebyscore(KEY.seen, '-inf', cutoffMs, 'WITHSCORES');
+  /** Nodes whose deadline passed at or before `cutoffMs`, with when each was last seen. */
+  async pastDeadline(cutoffMs: number): Promise<{ id: string; lastSeenMs: number }[]> {
+    const ids = await this.redis.zrangebyscore(KEY.deadline, '-inf', cutoffMs);
     const stale: { id: string; lastSeenMs: number }[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) stale.push({ id: flat[i], lastSeenMs: Number(flat[i + 1]) });
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const seen = await this.redis.zmscore(KEY.seen, ...chunk);
+      chunk.forEach((id, j) => stale.push({ id, lastSeenMs: Number(seen[j] ?? cutoffMs) }));
+    }
     return stale;
   }
 
-  /** Gives each of `nodeIds` without a liveness entry one dated `nowMs` (NX); returns those ids. */
-  async addMissing(nodeIds: readonly string[], nowMs: number): Promise<string[]> {
+  /**
+   * Gives each of `nodeIds` without a deadline one at `deadlineMs` and a last-seen time `nowMs`
+   * (NX: never moves an existing one); returns those ids.
+   */
+  async addMissing(nodeIds: readonly string[], nowMs: number, deadlineMs: number): Promise<string[]> {
     const missing: string[] = [];
     for (let i = 0; i < nodeIds.length; i += CHUNK) {
       const chunk = nodeIds.slice(i, i + CHUNK);
-      const scores = await this.redis.zmscore(KEY.seen, ...chunk);
+      const scores = await this.redis.zmscore(KEY.deadline, ...chunk);
       chunk.forEach((id, j) => {
         if (scores[j] === null || scores[j] === undefined) missing.push(id);
       });
     }
     for (let i = 0; i < missing.length; i += CHUNK) {
       const chunk = missing.slice(i, i + CHUNK);
-      await this.redis.zadd(KEY.seen, 'NX', ...chunk.flatMap((id) => [nowMs, id]));
+      await run(
+        this.redis
+          .multi()
+          .zadd(KEY.deadline, 'NX', ...chunk.flatMap((id) => [deadlineMs, id]))
+          .zadd(KEY.seen, 'NX', ...chunk.flatMap((id) => [nowMs, id])),
+      );
     }
     return missing;
+  }
+
+  /**
+   * The pacer's look at the cluster, one round trip: says this replica is alive, and returns how
+   * many replicas said so within `aliveMs` and how many nodes have a liveness entry. When
+   * `busyExtensionMs` is given, asks every replica's sweep to extend deadlines by it for that long.
+   */
+  async clusterLoad(
+    replicaId: string,
+    nowMs: number,
+    aliveMs: number,
+    busyExtensionMs?: number,
+  ): Promise<{ replicas: number; nodes: number }> {
+    const pipeline = this.redis
+      .pipeline()
+      .zadd(KEY.replicas, nowMs, replicaId)
+      .zremrangebyscore(KEY.replicas, '-inf', nowMs - aliveMs)
+      .zcard(KEY.replicas)
+      .zcard(KEY.deadline);
+    if (busyExtensionMs) pipeline.set(KEY.busy, busyExtensionMs, 'PX', busyExtensionMs);
+    const results = await run(pipeline);
+    return { replicas: Number(results[2]), nodes: Number(results[3]) };
+  }
+
+  /** The deadline extension a busy replica asked for, if one is in force (ms). */
+  async busyExtensionMs(): Promise<number | undefined> {
+    const value = await this.redis.get(KEY.busy);
+    return value === null ? undefined : Number(value);
+  }
+
+  /** This replica is going away: the others stop counting it. */
+  async leave(replicaId: string): Promise<void> {
+    await this.redis.zrem(KEY.replicas, replicaId);
   }
 
   /** Last-seen times and latest figures of these nodes (two commands per chunk, one round trip). */

@@ -1,13 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { NodeStatus } from '@hivemind/contracts';
-import { NodePoolConfig } from '../config/node-pool.config';
 import { TelemetryService } from '../telemetry/telemetry.service';
 import { HeartbeatRepository } from './heartbeat.repository';
+import { HeartbeatPacer } from './heartbeat-pacer';
+import { sweepCutoffMs } from './heartbeat-schedule';
 import { NodeDirectory } from './node-directory';
 import { NodesRepository } from './nodes.repository';
 
 /**
- * Declares nodes offline when they stop heartbeating (HEARTBEAT_TIMEOUT_S). The scheduler calls
+ * Declares nodes offline when they stop heartbeating: past the deadline their last heartbeat set
+ * (HeartbeatPacer: 3 intervals, at least HEARTBEAT_TIMEOUT_S). The scheduler calls
  * `sweep()` from its repeatable maintenance job and turns the returned nodes' attempts LOST; this
  * service only changes the nodes.
  */
@@ -18,7 +20,7 @@ export class NodeLivenessService {
   private readonly startedAtMs = Date.now();
 
   constructor(
-    private readonly config: NodePoolConfig,
+    private readonly pacer: HeartbeatPacer,
     private readonly nodes: NodesRepository,
     private readonly heartbeats: HeartbeatRepository,
     private readonly directory: NodeDirectory,
@@ -26,8 +28,10 @@ export class NodeLivenessService {
   ) {}
 
   /**
-   * Marks offline every online or draining node not heard from for HEARTBEAT_TIMEOUT_S, and
-   * returns the ids of the nodes that went offline now (not those already offline).
+   * Marks offline every online or draining node past its heartbeat deadline, and returns the ids
+   * of the nodes that went offline now (not those already offline). While a replica says it is
+   * busy (HeartbeatPacer), every deadline counts as extended by one timeout: an overloaded pool
+   * answers heartbeats late, and its healthy nodes must not pay for that.
    *
    * 1. Nodes PostgreSQL has alive but Redis has no record of (Redis restarted empty, or a write
    *    to it failed) get one dated now: a grace period of one timeout to heartbeat, rather than
@@ -42,17 +46,21 @@ export class NodeLivenessService {
    *    online; it is never left offline while heartbeating.
    */
   async sweep(nowMs = Date.now()): Promise<string[]> {
-    const timeoutS = this.config.scheduling.heartbeatTimeoutS;
-    const forgotten = await this.heartbeats.addMissing(await this.nodes.idsNotOffline(), nowMs);
+    const timeoutS = this.pacer.schedule().timeoutS;
+    const forgotten = await this.heartbeats.addMissing(
+      await this.nodes.idsNotOffline(),
+      nowMs,
+      nowMs + timeoutS * 1000,
+    );
     if (forgotten.length) {
       this.logger.warn(
         `${forgotten.length} node(s) alive in PostgreSQL had no heartbeat record in Redis (was Redis emptied?): ` +
           `they have ${timeoutS} s to heartbeat before going offline`,
       );
     }
-    const cutoffMs = nowMs - timeoutS * 1000;
-    if (this.startedAtMs > cutoffMs) return [];
-    const stale = await this.heartbeats.seenBefore(cutoffMs);
+    if (this.startedAtMs > nowMs - timeoutS * 1000) return [];
+    const extensionMs = await this.heartbeats.busyExtensionMs();
+    const stale = await this.heartbeats.pastDeadline(sweepCutoffMs(nowMs, extensionMs));
     if (!stale.length) return [];
     const offline = await this.nodes.markOffline(stale);
     await this.heartbeats.forget(stale.map((s) => s.id));
@@ -70,7 +78,7 @@ export class NodeLivenessService {
     }
     if (offline.length) {
       this.logger.warn(
-        `no heartbeat for ${timeoutS} s, offline: ${offline
+        `past their heartbeat deadline (timeout ${timeoutS} s${extensionMs ? `, extended by ${extensionMs / 1000} s: a replica is busy` : ''}), offline: ${offline
           .slice(0, 20)
           .map((n) => n.name)
           .join(', ')}${offline.length > 20 ? ` and ${offline.length - 20} more` : ''}`,

@@ -69,6 +69,7 @@ export class NodeManagerGrpcController {
           : {}),
         credit_score: result.node.creditScore,
         trust_group: trustGroupOf(result.node.creditScore, result.node.dockerStatus),
+        heartbeat_interval_s: result.heartbeatIntervalS,
       };
     });
   }
@@ -87,15 +88,20 @@ export class NodeManagerGrpcController {
           `node_id ${req.node_id} is not the node this credential belongs to (${node.name})`,
         );
       }
-      const { cameOnline, trust } = await this.nodes.heartbeat(node.nodeId, {
-        cpuPercent: req.cpu_percent,
-        memoryPercent: req.memory_percent,
-        runningAttempts: req.running_attempt_ids.length,
-        runningAttemptIds: req.running_attempt_ids,
-      });
+      const { cameOnline, trust, heartbeatIntervalS, heartbeatTimeoutS } = await this.nodes.heartbeat(
+        node.nodeId,
+        {
+          cpuPercent: req.cpu_percent,
+          memoryPercent: req.memory_percent,
+          runningAttempts: req.running_attempt_ids.length,
+          runningAttemptIds: req.running_attempt_ids,
+        },
+      );
       return {
         success: true,
         message: cameOnline ? 'back online' : 'ok',
+        heartbeat_interval_s: heartbeatIntervalS,
+        heartbeat_timeout_s: heartbeatTimeoutS,
         ...(trust ? { credit_score: trust.creditScore, trust_group: trust.group } : {}),
       };
     });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { HealthModule } from '../health/health.module';
 import { HeartbeatRepository } from './heartbeat.repository';
+import { HeartbeatPacer } from './heartbeat-pacer';
 import { NodeAuthGuard } from './node-auth.guard';
 import { NodeCapacityRepository } from './node-capacity.repository';
 import { NodeCertificates } from './node-certificates';
@@ -29,6 +30,7 @@ import { NodesService } from './nodes.service';
     NodesRepository,
     NodeCapacityRepository,
     HeartbeatRepository,
+    HeartbeatPacer,
     NodeDirectory,
     NodeRevocations,
     NodeCredentialService,
@@ -39,6 +41,7 @@ import { NodesService } from './nodes.service';
     NodeUtilizationService,
   ],
   exports: [
+    HeartbeatPacer,
     NodeRevocations,
     NodeCredentialService,
     NodeCertificates,

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type DockerStatus, NodeStatus, type ResourceVector } from '@hivemind/contracts';
-import { NodeCapacityRepository } from './node-capacity.repository';
 import { type NodeSpec } from './node-registration';
 import { type BucketSums, type UtilizationPoint } from './utilization';
 import { isUuid } from '../common/ids';
@@ -79,10 +78,7 @@ const PRUNE_BATCH = 500;
  */
 @Injectable()
 export class NodesRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly capacity: NodeCapacityRepository,
-  ) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
@@ -143,19 +139,24 @@ export class NodesRepository {
     return rows[0];
   }
 
-  /** offline → online (a heartbeat after the node was declared lost), with its caches rebuilt. */
+  /**
+   * offline → online (a heartbeat after the node was declared lost): one statement, no
+   * transaction, and nothing at all for a node that is not offline. The free resources are not
+   * rebuilt here: every writer keeps them in the transaction that changes an attempt (take,
+   * giveBack — also while the node is offline), and a rebuild inside this one statement would read
+   * the attempts from a snapshot taken before the row lock (READ COMMITTED), so an attempt ended
+   * concurrently would be subtracted again. The reconciler's rebuildAll remains the safety net.
+   */
   async markOnlineIfOffline(nodeId: string, now: Date): Promise<NodeRecord | undefined> {
     if (!isUuid(nodeId)) return undefined;
-    return this.transaction(async (manager) => {
-      const [rows] = await manager.query<[{ id: string }[], number]>(
-        `UPDATE nodes SET status = 'online', last_heartbeat_at = $2, updated_at = now()
-         WHERE id = $1 AND status = 'offline' RETURNING id`,
-        [nodeId, now.toISOString()],
-      );
-      if (!rows.length) return undefined;
-      await this.capacity.recompute(manager, nodeId);
-      return this.findById(nodeId, manager);
-    });
+    const [rows] = await this.dataSource.query<[NodeRecord[], number]>(
+      `UPDATE nodes n SET status = 'online', last_heartbeat_at = $2, updated_at = now()
+         FROM users u
+        WHERE n.id = $1 AND n.status = 'offline' AND u.id = n.owner_id
+        RETURNING ${NODE_COLUMNS}`,
+      [nodeId, now.toISOString()],
+    );
+    return rows[0];
   }
 
   /** Nodes PostgreSQL considers alive (online or draining): the liveness sweep's reference list. */

@@ -8,6 +8,7 @@ import { TelemetryService } from '../telemetry/telemetry.service';
 import { type NodeTelemetryEvent } from '../telemetry/telemetry-events';
 import { type AttemptListing, encodeListing } from './attempt-listing';
 import { HeartbeatRepository, type LiveFigures } from './heartbeat.repository';
+import { HeartbeatPacer } from './heartbeat-pacer';
 import { NodeCredentialService } from './node-credential.service';
 import { NodeDirectory } from './node-directory';
 import { NodeRevocations } from './node-revocations';
@@ -28,6 +29,17 @@ export interface Registration extends LiveNode {
   /** What the node's client certificate is bound to (sha256 of the credential's id). */
   credentialHash: string;
   created: boolean;
+  /** Heartbeat after this many seconds (HeartbeatPacer). */
+  heartbeatIntervalS: number;
+}
+
+/** A heartbeat's answer. */
+export interface HeartbeatAnswer {
+  cameOnline: boolean;
+  trust?: { creditScore: number; group: TrustGroup };
+  /** Heartbeat again after this many seconds; the node is lost after `heartbeatTimeoutS` of silence. */
+  heartbeatIntervalS: number;
+  heartbeatTimeoutS: number;
 }
 
 /** Telemetry carries at most one heartbeat event per node per this interval. */
@@ -53,6 +65,7 @@ export class NodesService {
     private readonly placement: PlacementTrigger,
     private readonly revocations: NodeRevocations,
     private readonly audit: AuditService,
+    private readonly pacer: HeartbeatPacer,
   ) {}
 
   /**
@@ -117,7 +130,8 @@ export class NodesService {
       creditScore: node.creditScore,
       dockerStatus: node.dockerStatus,
     });
-    await this.heartbeats.markSeen(node.id, nowMs);
+    const schedule = this.pacer.schedule();
+    await this.heartbeats.markSeen(node.id, nowMs, nowMs + schedule.timeoutS * 1000);
     const credential = await this.credentials.sign(
       { nodeId: node.id, ownerId: owner.id, name: node.name },
       credentialId.jti,
@@ -125,22 +139,32 @@ export class NodesService {
     this.logger.log(`node ${node.name} ${created ? 'registered' : 'registered again'} by ${owner.username}`);
     this.publish('registered', node);
     this.placement.request(`node ${node.name} registered`);
-    return { node, live: { lastSeenMs: nowMs }, credential, credentialHash: credentialId.hash, created };
+    return {
+      node,
+      live: { lastSeenMs: nowMs },
+      credential,
+      credentialHash: credentialId.hash,
+      created,
+      heartbeatIntervalS: schedule.intervalS,
+    };
   }
 
   /**
    * One heartbeat: one Redis round trip, no PostgreSQL, no log line, unless the node was offline
-   * (then it is online again, its free resources rebuilt, and placement is asked for a pass).
+   * (then one UPDATE sets it online again and placement is asked for a pass). The answer says when
+   * to heartbeat next; the node's deadline moves to now + the pacer's timeout.
    * Public and transport-free so a benchmark can drive it.
    */
   async heartbeat(
     nodeId: string,
     figures: HeartbeatFigures & { runningAttemptIds?: readonly string[] },
     nowMs = Date.now(),
-  ): Promise<{ cameOnline: boolean; trust?: { creditScore: number; group: TrustGroup } }> {
+  ): Promise<HeartbeatAnswer> {
     const normalized = normalizeFigures(figures);
     const listing = encodeListing(figures.runningAttemptIds, nowMs);
-    const { firstSeen } = await this.heartbeats.record(nodeId, normalized, nowMs, listing);
+    const schedule = this.pacer.schedule();
+    const deadlineMs = nowMs + schedule.timeoutS * 1000;
+    const { firstSeen } = await this.heartbeats.record(nodeId, normalized, nowMs, deadlineMs, listing);
     let cameOnline = false;
     // Redis had no entry (the node is new, was declared offline, or Redis lost its data), or this
     // replica last read the node as offline (PostgreSQL changed behind the heartbeats' back): then,
@@ -171,6 +195,8 @@ export class NodesService {
     const known = this.directory.peek(nodeId);
     return {
       cameOnline,
+      heartbeatIntervalS: schedule.intervalS,
+      heartbeatTimeoutS: schedule.timeoutS,
       ...(known
         ? {
             trust: {

@@ -189,14 +189,18 @@ export class PoolClient {
   async register(
     ownerToken: string,
     request: RegisterWorkerNodeRequest,
-  ): Promise<{ trust: Trust; certificate?: NodeCertificate }> {
+  ): Promise<{ trust: Trust; certificate?: NodeCertificate; heartbeatIntervalS: number }> {
     const answer = await unary<StatusResponse__Output>((o, cb) =>
       this.manager.RegisterWorkerNode(request, bearer(ownerToken), o, cb),
     );
     if (!answer.success) throw new PoolRefusedError(`registration refused: ${answer.message}`);
     this.credential = answer.node_credential;
     this.nodeUuid = answer.node_uuid;
-    return { trust: trustOf(answer), ...certificateOf(answer) };
+    return {
+      trust: trustOf(answer),
+      ...certificateOf(answer),
+      heartbeatIntervalS: answer.heartbeat_interval_s,
+    };
   }
 
   /** A new client certificate for a new key (its CSR), bound to the current credential. */
@@ -216,7 +220,7 @@ export class PoolClient {
     cpuPercent: number;
     memoryPercent: number;
     runningAttemptIds: string[];
-  }): Promise<Trust> {
+  }): Promise<{ trust: Trust; heartbeatIntervalS: number }> {
     const answer = accepted(
       await unary<StatusResponse__Output>((o, cb) =>
         this.manager.ReportStatus(
@@ -233,7 +237,8 @@ export class PoolClient {
         ),
       ),
     );
-    return trustOf(answer);
+    // 0 from a pool that does not pace heartbeats
+    return { trust: trustOf(answer), heartbeatIntervalS: answer.heartbeat_interval_s };
   }
 
   /** The push stream. */

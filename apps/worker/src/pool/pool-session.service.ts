@@ -16,6 +16,7 @@ import { MACHINE, type MachineDescription } from '../machine/hardware';
 import { MachineMonitor } from '../machine/machine-monitor';
 import { AGENT_VERSION } from '../version';
 import { createKeyAndCsr } from '@hivemind/contracts/tls';
+import { nextHeartbeatMs } from './heartbeat-interval';
 import { type NodeCertificate, PoolClient, isUnauthenticated, type Trust } from './pool-client';
 import { diagnoseTls, explainPoolError, poolCredentials } from './pool-tls';
 
@@ -28,7 +29,8 @@ const SHORT_LIVED_MS = 10_000;
 
 /**
  * The node's session with the pool: logs in as the owner, registers (again after an
- * UNAUTHENTICATED), heartbeats every HEARTBEAT_INTERVAL_S, keeps the push stream open and hands its
+ * UNAUTHENTICATED), heartbeats at the interval the pool asks for (at least HEARTBEAT_INTERVAL_S,
+ * at most HEARTBEAT_INTERVAL_MAX_S: nextHeartbeatMs), keeps the push stream open and hands its
  * commands to the supervisor. When the pool goes away it reconnects with exponential backoff and
  * jitter; the attempts keep running meanwhile and their reports wait and retry.
  */
@@ -38,6 +40,8 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly closing = new AbortController();
   private stream?: grpc.ClientReadableStream<WorkerCommand__Output>;
   private heartbeatTimer?: NodeJS.Timeout;
+  /** The interval the pool asked for last (seconds; 0 until it says). */
+  heartbeatIntervalS = 0;
   connected = false;
   registered = false;
   lastError = '';
@@ -58,16 +62,30 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationBootstrap(): void {
     void this.loop();
-    this.heartbeatTimer = setInterval(
-      () => void this.beat().catch(() => undefined),
+    this.scheduleBeat();
+  }
+
+  /** The next heartbeat, after the interval the pool asked for (re-read after every beat). */
+  private scheduleBeat(): void {
+    if (this.closing.signal.aborted) return;
+    const delayMs = nextHeartbeatMs(
       this.config.pool.heartbeatIntervalMs,
+      this.heartbeatIntervalS,
+      Math.random(),
+    );
+    this.heartbeatTimer = setTimeout(
+      () =>
+        void this.beat()
+          .catch(() => undefined)
+          .finally(() => this.scheduleBeat()),
+      delayMs,
     );
   }
 
   onApplicationShutdown(): void {
     this.closing.abort();
     clearTimeout(this.renewTimer);
-    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.heartbeatTimer);
     this.stream?.cancel();
     this.pool.close();
   }
@@ -134,6 +152,7 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
       csr_pem: key?.csrPem ?? '',
     });
     this.trust = answer.trust;
+    if (answer.heartbeatIntervalS > 0) this.heartbeatIntervalS = answer.heartbeatIntervalS;
     if (key && answer.certificate) this.useCertificate(key.keyPem, answer.certificate);
     this.registered = true;
     this.logger.log(`registered as ${this.config.nodeId} (${this.pool.nodeUuid}), owner ${username}`);
@@ -189,7 +208,7 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.pool.credential) return;
     const now = this.monitor.current();
     try {
-      const trust = await this.pool.heartbeat({
+      const { trust, heartbeatIntervalS } = await this.pool.heartbeat({
         nodeName: this.config.nodeId,
         cpuPercent: now.cpu_percent,
         memoryPercent: now.memory_percent,
@@ -197,6 +216,7 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
       });
       this.lastHeartbeatAt = new Date();
       if (trust.group) this.trust = trust;
+      if (heartbeatIntervalS > 0) this.heartbeatIntervalS = heartbeatIntervalS;
     } catch (error) {
       if (isUnauthenticated(error)) {
         this.logger.warn('the pool no longer knows this node credential: registering again');

@@ -36,6 +36,15 @@ export interface StatusResponse {
    */
   'client_certificate'?: (string);
   'client_certificate_expires_at'?: (number | string | Long);
+  /**
+   * RegisterWorkerNode / ReportStatus: heartbeat again after this many seconds (the pool stretches it
+   * as the cluster grows, to stay within its heartbeats-per-second budget); 0 from an older pool
+   */
+  'heartbeat_interval_s'?: (number);
+  /**
+   * ReportStatus: the node is declared lost after this many seconds without a heartbeat
+   */
+  'heartbeat_timeout_s'?: (number);
 }
 
 export interface StatusResponse__Output {
@@ -72,4 +81,13 @@ export interface StatusResponse__Output {
    */
   'client_certificate': (string);
   'client_certificate_expires_at': (string);
+  /**
+   * RegisterWorkerNode / ReportStatus: heartbeat again after this many seconds (the pool stretches it
+   * as the cluster grows, to stay within its heartbeats-per-second budget); 0 from an older pool
+   */
+  'heartbeat_interval_s': (number);
+  /**
+   * ReportStatus: the node is declared lost after this many seconds without a heartbeat
+   */
+  'heartbeat_timeout_s': (number);
 }

@@ -1,0 +1,75 @@
+// A real node pool replica for npm run bench:heartbeats, in a process of its own (this file,
+// forked) so that its CPU time and RSS can be read from /proc: listening on loopback (HTTP and
+// gRPC), with every Bull processor running as in production (the liveness sweep must run: the
+// benchmark counts the nodes it declares lost). Benchmark code: never imported by the platform.
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { type INestApplication } from '@nestjs/common';
+import { createNodePool, startNodePool } from '../src/app.factory';
+import { parseNodePoolConfig } from '../src/config/node-pool.config';
+import { HeartbeatPacer } from '../src/nodes/heartbeat-pacer';
+
+export interface HeartbeatPoolSetup {
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  jwtSecret: string;
+  dir: string;
+  httpPort: number;
+  grpcPort: number;
+  budgetPerS: number;
+}
+
+export type ToPool = { kind: 'setup'; setup: HeartbeatPoolSetup } | { kind: 'stats' } | { kind: 'close' };
+export type PacerStats = HeartbeatPacer['stats'] & {
+  intervalS: number;
+  timeoutS: number;
+  memory: NodeJS.MemoryUsage;
+};
+export type FromPool =
+  { kind: 'ready' } | { kind: 'stats'; stats: PacerStats } | { kind: 'error'; message: string };
+
+async function start(setup: HeartbeatPoolSetup): Promise<INestApplication> {
+  const config = parseNodePoolConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: setup.databaseUrl,
+    REDIS_URL: setup.redisUrl,
+    QUEUE_PREFIX: setup.queuePrefix,
+    JWT_SECRET: setup.jwtSecret,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(setup.httpPort),
+    GRPC_SERVER_HOST: '127.0.0.1',
+    GRPC_SERVER_PORT: String(setup.grpcPort),
+    HEARTBEAT_BUDGET_PER_S: String(setup.budgetPerS),
+    STORAGE_PATH: join(setup.dir, `storage-${setup.grpcPort}`),
+    WEB_ROOT: join(setup.dir, 'no-console'),
+  });
+  const app = await createNodePool(config);
+  await startNodePool(app, config);
+  return app;
+}
+
+function serve(): void {
+  let app: INestApplication | undefined;
+  const send = (message: FromPool) => process.send?.(message);
+  const handle = async (message: ToPool): Promise<void> => {
+    if (message.kind === 'setup') {
+      app = await start(message.setup);
+      send({ kind: 'ready' });
+    } else if (message.kind === 'stats') {
+      const pacer = app!.get(HeartbeatPacer);
+      const { intervalS, timeoutS } = pacer.schedule();
+      send({ kind: 'stats', stats: { ...pacer.stats, intervalS, timeoutS, memory: process.memoryUsage() } });
+    } else {
+      await app?.close();
+      process.exit(0);
+    }
+  };
+  process.on('message', (message: ToPool) => {
+    handle(message).catch((error: Error) => send({ kind: 'error', message: error.stack ?? error.message }));
+  });
+  process.on('disconnect', () => process.exit(1));
+}
+
+if (require.main === module) serve();

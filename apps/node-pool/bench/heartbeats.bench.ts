@@ -1,0 +1,407 @@
+// npm run bench:heartbeats — a benchmark, not a test: heartbeats through the real gRPC server.
+// Node-pool replicas in processes of their own (heartbeat-pool.ts: listening on loopback, every
+// Bull processor running, the liveness sweep included) and a load generator in another
+// (heartbeat-load.ts: each simulated node calls ReportStatus with its own node credential and
+// obeys the interval the pool answers, as the worker does). Scenarios: 20,000 nodes on one replica,
+// 100,000 nodes on three. The nodes are seeded in SQL (online, with credentials the pool accepts)
+// and given liveness entries in Redis as a running cluster's nodes have; the generator starts them
+// at BENCH_HB_JOIN_PER_S (2,000/s), then the warm-up runs BENCH_HB_WARMUP_S (45 s) more and the
+// measure BENCH_HB_MEASURE_S (60 s). Reported: heartbeats/s, pool CPU per heartbeat (/proc), latency
+// p50/p99, RSS, the intervals answered, and how many nodes went offline (must be 0). It starts its
+// own throw-away PostgreSQL and Redis (libs/local-stack) on free loopback ports and removes
+// everything it started. The figures go into docs/BENCHMARKS.md by hand. More settings:
+// BENCH_HB_SCENARIOS ("20000x1,100000x3"), BENCH_HB_IN_FLIGHT (400), BENCH_HB_BUDGET_PER_S (the
+// pool's HEARTBEAT_BUDGET_PER_S, 2000), BENCH_HB_NODE_ARGS (the replicas' node flags, e.g.
+// "--max-old-space-size=256"), BENCH_HB_PROFILE (a directory: CPU profiles of the children).
+import 'reflect-metadata';
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { PostgresServer, RedisServer, freePort } from '@hivemind/local-stack';
+import { CpuMeter, fmt, machineDescription, percentile, sum, table } from './bench-measure';
+import { type FromLoad, type LoadSetup, type LoadWindow, type ToLoad } from './heartbeat-load';
+import { type FromPool, type HeartbeatPoolSetup, type PacerStats, type ToPool } from './heartbeat-pool';
+
+const num = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+const SCENARIOS = (process.env.BENCH_HB_SCENARIOS ?? '20000x1,100000x3').split(',').map((s) => {
+  const [nodes, replicas] = s.split('x').map(Number);
+  if (!(nodes > 0 && replicas > 0)) throw new Error(`BENCH_HB_SCENARIOS: "${s}" is not <nodes>x<replicas>`);
+  return { nodes, replicas };
+});
+/** Nodes join (first heartbeat) at this rate; the warm-up lasts until all have, plus 45 s. */
+const JOIN_PER_S = num('BENCH_HB_JOIN_PER_S', 2000);
+const WARMUP_EXTRA_S = num('BENCH_HB_WARMUP_S', 45);
+const MEASURE_S = num('BENCH_HB_MEASURE_S', 60);
+const IN_FLIGHT = num('BENCH_HB_IN_FLIGHT', 400);
+const BUDGET_PER_S = num('BENCH_HB_BUDGET_PER_S', 2000);
+const OWNERS = 100;
+
+const began = performance.now();
+const say = (line: string) =>
+  process.stdout.write(`[bench +${((performance.now() - began) / 1000).toFixed(1)} s] ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A child process spoken to by messages: ask, then wait for the answer of `kind`. */
+class Child<To, From extends { kind: string }> {
+  constructor(readonly process: ChildProcess) {}
+
+  static fork<To, From extends { kind: string }>(file: string): Child<To, From> {
+    // BENCH_HB_PROFILE=<dir>: a CPU profile of each child (node --cpu-prof), written when it ends
+    const profile = process.env.BENCH_HB_PROFILE;
+    return new Child(
+      fork(join(__dirname, file), [], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        execArgv: [
+          ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+          // e.g. --heapsnapshot-signal=SIGUSR2, to look at a replica's memory
+          ...(process.env.BENCH_HB_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        ],
+      }),
+    );
+  }
+
+  ask(message: To, kind: From['kind']): Promise<From> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (answer: From) => {
+        if (answer.kind !== kind && answer.kind !== 'error') return;
+        cleanup();
+        if (answer.kind === 'error') reject(new Error((answer as unknown as { message: string }).message));
+        else resolve(answer);
+      };
+      const onExit = (code: number | null) => {
+        cleanup();
+        reject(new Error(`child exited (${code ?? this.process.signalCode}) before answering ${kind}`));
+      };
+      const cleanup = () => {
+        this.process.off('message', onMessage);
+        this.process.off('exit', onExit);
+      };
+      this.process.on('message', onMessage);
+      this.process.once('exit', onExit);
+      this.process.send(message as object);
+    });
+  }
+
+  async close(message: To): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    this.process.send(message as object);
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** utime + stime of one process, in seconds. */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** VmRSS and VmHWM (peak) of one process, in MB. */
+function rssOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+interface ScenarioResult {
+  label: string;
+  window: LoadWindow;
+  poolCpuS: number[];
+  loadCpuS: number;
+  postgresS: number;
+  redisS: number;
+  machineBusyS: number;
+  rss: { rssMb: number; peakMb: number }[];
+  stats: PacerStats[];
+  wentOffline: number;
+  offlineAtEnd: number;
+  backOnlineTotal: number;
+  failedTotal: number;
+}
+
+async function scenario(
+  stack: { postgres: PostgresServer; redis: RedisServer; dir: string },
+  nodes: number,
+  replicas: number,
+): Promise<ScenarioResult> {
+  const label = `${fmt(nodes)} nodes, ${replicas} replica${replicas > 1 ? 's' : ''}`;
+  const name = `hb${nodes}x${replicas}`;
+  const databaseUrl = await stack.postgres.ensureDatabase(name);
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  const jwtSecret = randomBytes(32).toString('hex');
+  const pools: Child<ToPool, FromPool>[] = [];
+  let load: Child<ToLoad, FromLoad> | undefined;
+  try {
+    const setupOf = async (): Promise<HeartbeatPoolSetup> => ({
+      databaseUrl,
+      redisUrl: stack.redis.url,
+      queuePrefix: name,
+      jwtSecret,
+      dir: stack.dir,
+      httpPort: await freePort(),
+      grpcPort: await freePort(),
+      budgetPerS: BUDGET_PER_S,
+    });
+    const setups: HeartbeatPoolSetup[] = [];
+    // the first replica migrates the database; the nodes are seeded after it, the others start then
+    const startPool = async () => {
+      const setup = await setupOf();
+      const pool = Child.fork<ToPool, FromPool>('heartbeat-pool.js');
+      pools.push(pool);
+      await pool.ask({ kind: 'setup', setup }, 'ready');
+      setups.push(setup);
+    };
+    await startPool();
+    say(`${label}: replica 1 up; seeding ${fmt(nodes)} nodes`);
+    await seed(sql, nodes);
+    await asIfRunning(stack.redis.url, name, sql, Math.ceil(nodes / JOIN_PER_S) + 120);
+    for (let r = 1; r < replicas; r++) await startPool();
+    const rows = (
+      await sql.query<{ id: string; name: string; ownerId: string }>(
+        `SELECT id, name, owner_id AS "ownerId" FROM nodes ORDER BY name`,
+      )
+    ).rows;
+    say(`${label}: ${replicas} replica(s) up; starting the load generator`);
+    load = Child.fork<ToLoad, FromLoad>('heartbeat-load.js');
+    const setup: LoadSetup = {
+      targets: setups.map((s) => `127.0.0.1:${s.grpcPort}`),
+      jwtSecret,
+      nodes: rows,
+      inFlight: IN_FLIGHT,
+      ownIntervalS: 5,
+      joinPerS: JOIN_PER_S,
+    };
+    await load.ask({ kind: 'start', setup }, 'started');
+
+    let backOnlineTotal = 0;
+    let failedTotal = 0;
+    const take = async () => {
+      const { window } = (await load!.ask({ kind: 'take' }, 'window')) as Extract<
+        FromLoad,
+        { kind: 'window' }
+      >;
+      backOnlineTotal += window.backOnline;
+      failedTotal += window.failed;
+      return window;
+    };
+    const statsOf = async () =>
+      Promise.all(
+        pools.map(
+          async (p) =>
+            ((await p.ask({ kind: 'stats' }, 'stats')) as Extract<FromPool, { kind: 'stats' }>).stats,
+        ),
+      );
+    const progress = async (phase: string) => {
+      const w = await take();
+      const stats = await statsOf();
+      say(
+        `${label} ${phase}: ${fmt(w.ok / w.seconds)} ok/s, ${fmt(w.joined)} joined, ${w.failed} failed ${JSON.stringify(w.errors)}, ` +
+          `${w.backOnline} back online, p99 ${fmt(percentile(w.latencyMs, 99), 1)} ms, ` +
+          `lag p99 ${fmt(percentile(w.lagMs, 99), 1)} ms; pools: ${stats
+            .map((s) => `${s.intervalS}/${s.timeoutS} s${s.busy ? ' busy' : ''} (${s.nodesHeard} heard)`)
+            .join(', ')}`,
+      );
+    };
+    const warmupS = Math.ceil(nodes / JOIN_PER_S) + WARMUP_EXTRA_S;
+    for (let t = 0; t < warmupS; t += 15) {
+      await sleep(Math.min(15, warmupS - t) * 1000);
+      await progress('warm-up');
+    }
+    await take(); // the measured window starts now
+    const cpu = new CpuMeter();
+    cpu.start();
+    const poolPids = pools.map((p) => p.process.pid!);
+    const poolCpu0 = poolPids.map(cpuSecondsOf);
+    const loadCpu0 = cpuSecondsOf(load.process.pid!);
+    await sleep(MEASURE_S * 1000);
+    const window = await take();
+    const poolCpuS = poolPids.map((pid, i) => cpuSecondsOf(pid) - poolCpu0[i]);
+    const loadCpuS = cpuSecondsOf(load.process.pid!) - loadCpu0;
+    const usage = cpu.stop();
+    const rss = poolPids.map(rssOf);
+    const stats = await statsOf();
+    const mb = (b: number) => fmt(b / 2 ** 20);
+    for (const [i, s] of stats.entries()) {
+      const m = s.memory;
+      say(
+        `${label}, replica ${i + 1}: heap used ${mb(m.heapUsed)} MB of ${mb(m.heapTotal)}, ` +
+          `external ${mb(m.external)} MB (array buffers ${mb(m.arrayBuffers)}), RSS ${mb(m.rss)} MB`,
+      );
+    }
+    const { rows: counts } = await sql.query<{ offline: string; seen: string }>(
+      `SELECT count(*) FILTER (WHERE status = 'offline') AS offline,
+              count(*) FILTER (WHERE last_heartbeat_at > now() - interval '1 hour') AS seen FROM nodes`,
+    );
+    const offlineAtEnd = Number(counts[0].offline);
+    return {
+      label,
+      window,
+      poolCpuS,
+      loadCpuS,
+      postgresS: usage.postgresS,
+      redisS: usage.redisS,
+      machineBusyS: usage.machineBusyS,
+      rss,
+      stats,
+      // every node that went offline and came back said "back online"; those still offline count too
+      wentOffline: backOnlineTotal + offlineAtEnd,
+      offlineAtEnd,
+      backOnlineTotal,
+      failedTotal,
+    };
+  } finally {
+    await load?.close({ kind: 'stop' });
+    for (const pool of pools) await pool.close({ kind: 'close' });
+    await sql.end();
+  }
+}
+
+/** Owners, then `count` online nodes whose credentials are `bench-<id>` (heartbeat-load.ts). */
+async function seed(sql: Client, count: number): Promise<void> {
+  const { rows } = await sql.query<{ id: string }>(
+    `INSERT INTO users (username, password_hash, trust_score)
+     SELECT format('hb-owner-%s', o), '!', 50 FROM generate_series(1, $1::int) AS o RETURNING id`,
+    [OWNERS],
+  );
+  await sql.query(
+    `INSERT INTO nodes (name, owner_id, hostname, status, docker_status, max_concurrent, cpu_millicores, memory_mb,
+       storage_mb, avail_cpu_millicores, avail_memory_mb, avail_storage_mb, last_heartbeat_at)
+     SELECT format('hb-node-%s', lpad(i::text, 6, '0')), ($1::uuid[])[1 + i % cardinality($1::uuid[])],
+       'hb.bench.invalid', 'online', 'enabled', 4, 8000, 16384, 102400, 8000, 16384, 102400, now()
+     FROM generate_series(0, $2::int - 1) AS i`,
+    [rows.map((r) => r.id), count],
+  );
+  // sha256 of the jti "bench-<id>", as NodeCredentialService.hashOf computes it
+  await sql.query(
+    `UPDATE nodes SET credential_hash = encode(sha256(convert_to('bench-' || id::text, 'UTF8')), 'hex')`,
+  );
+  await sql.query('ANALYZE');
+}
+
+/**
+ * The nodes as a running cluster's are: a liveness entry each in Redis, with a deadline past the
+ * time the load generator takes to start them all (`graceS`). What is measured is the steady state,
+ * not 100,000 nodes starting within a minute (each node's first heartbeat after that is an ordinary
+ * one, and sets its deadline as the pool decides).
+ */
+async function asIfRunning(redisUrl: string, prefix: string, sql: Client, graceS: number): Promise<void> {
+  const redis = new Redis(redisUrl, { keyPrefix: `${prefix}:` });
+  try {
+    const ids = (await sql.query<{ id: string }>(`SELECT id FROM nodes`)).rows.map((r) => r.id);
+    const now = Date.now();
+    for (let i = 0; i < ids.length; i += 5000) {
+      const chunk = ids.slice(i, i + 5000);
+      await redis
+        .multi()
+        .zadd('nodes:seen', ...chunk.flatMap((id) => [now, id]))
+        .zadd('nodes:deadline', ...chunk.flatMap((id) => [now + graceS * 1000, id]))
+        .exec();
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function report(results: ScenarioResult[]): void {
+  const rows = results.map((r) => {
+    const w = r.window;
+    const perS = w.ok / w.seconds;
+    const poolS = sum(r.poolCpuS);
+    const intervals = Object.entries(w.intervals)
+      .sort((a, b) => b[1] - a[1])
+      .map(([s, n]) => `${s} s ${Math.round((100 * n) / Math.max(1, w.ok))} %`)
+      .slice(0, 3)
+      .join(', ');
+    return [
+      r.label,
+      fmt(w.ok),
+      fmt(w.seconds, 1),
+      fmt(perS),
+      intervals,
+      r.stats.map((s) => `${s.timeoutS}`).join(' / '),
+      fmt(poolS / w.seconds, 2),
+      fmt((poolS / Math.max(1, w.ok)) * 1e6),
+      `${fmt(percentile(w.latencyMs, 50), 1)} / ${fmt(percentile(w.latencyMs, 99), 1)} / ${fmt(Math.max(...w.latencyMs), 1)}`,
+      r.rss.map((m) => `${fmt(m.rssMb)} (${fmt(m.peakMb)})`).join(' / '),
+      fmt(r.wentOffline),
+      fmt(r.failedTotal),
+    ];
+  });
+  process.stdout.write(
+    `\n${table(
+      [
+        'scenario',
+        'heartbeats',
+        'seconds',
+        'per second',
+        'intervals answered',
+        'timeout s',
+        'pool cores',
+        'pool µs each',
+        'p50 / p99 / max ms',
+        'RSS MB (peak) per replica',
+        'went offline',
+        'failed',
+      ],
+      rows,
+    )}\n`,
+  );
+  process.stdout.write(
+    `\n${table(
+      [
+        'scenario',
+        'pool CPU s per replica',
+        'load generator s',
+        'PostgreSQL s',
+        'Redis s',
+        'machine busy s',
+        'lag p99 ms',
+      ],
+      results.map((r) => [
+        r.label,
+        r.poolCpuS.map((s) => fmt(s, 1)).join(' / '),
+        fmt(r.loadCpuS, 1),
+        fmt(r.postgresS, 1),
+        fmt(r.redisS, 1),
+        fmt(r.machineBusyS, 1),
+        fmt(percentile(r.window.lagMs, 99), 1),
+      ]),
+    )}\n`,
+  );
+  process.stdout.write(`\n${JSON.stringify(machineDescription())}\n`);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hivemind-hb-bench-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as an unprivileged user when we are root
+  const [postgres, redis] = await Promise.all([
+    freePort().then((port) => PostgresServer.start({ dataDir: join(dir, 'postgres'), port })),
+    freePort().then((port) => RedisServer.start({ dir: join(dir, 'redis'), port })),
+  ]);
+  const results: ScenarioResult[] = [];
+  try {
+    for (const { nodes, replicas } of SCENARIOS)
+      results.push(await scenario({ postgres, redis, dir }, nodes, replicas));
+    report(results);
+  } finally {
+    await Promise.allSettled([postgres.stop(), redis.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
