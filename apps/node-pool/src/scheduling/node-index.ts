@@ -78,6 +78,8 @@ export class NodeIndex {
   private readonly byLocation = new Map<string, FreeList>();
   /** Nodes looked at by the searches so far (the bench reads it). */
   examined = 0;
+  /** `all()` as last built (until a node joins or leaves). */
+  private listed?: NodeCandidate[];
 
   /**
    * @param candidates nodes that fit scored per shard (0: all of them, the exact order)
@@ -96,8 +98,10 @@ export class NodeIndex {
     return this.nodes.get(id);
   }
 
-  all(): NodeCandidate[] {
-    return [...this.nodes.values()];
+  /** Every node (one array, kept until a node joins or leaves: do not change it). */
+  all(): readonly NodeCandidate[] {
+    this.listed ??= [...this.nodes.values()];
+    return this.listed;
   }
 
   /** Whether any node has a free slot (and room for the smallest shard). */
@@ -112,6 +116,7 @@ export class NodeIndex {
       this.remove(node.id);
       return;
     }
+    if (this.nodes.get(node.id) !== node) this.listed = undefined;
     this.nodes.set(node.id, node);
     this.refile(node);
   }
@@ -120,7 +125,7 @@ export class NodeIndex {
     const filing = this.filed.get(id);
     if (filing?.free) this.unlist(id, filing);
     this.filed.delete(id);
-    this.nodes.delete(id);
+    if (this.nodes.delete(id)) this.listed = undefined;
   }
 
   /** Files the node again after its figures changed (an allocation of this batch). */
