@@ -23,6 +23,27 @@ describe(PlacementTrigger.name, () => {
     expect(added).toEqual([{ jobId: `pass:${1_000_000 / COALESCE_MS}`, reason: 'task submitted' }]);
   });
 
+  it('runs an idle request on this replica when its runner takes it, and queues it when the runner declines', async () => {
+    const { queue, added } = recordingQueue();
+    const trigger = new PlacementTrigger(queue);
+    const ran: string[] = [];
+    let free = true;
+    trigger.useRunner((reason) => {
+      if (free) ran.push(reason);
+      return Promise.resolve(free);
+    });
+    trigger.request('task submitted');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(ran).toEqual(['task submitted']);
+    expect(added).toEqual([]);
+    free = false;
+    jest.advanceTimersByTime(COALESCE_MS);
+    trigger.request('node registered');
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(added.map((a) => a.reason)).toEqual(['node registered']);
+  });
+
   it('under load, coalesces the requests of a window into one pass, in a slot of its own', () => {
     const { queue, added } = recordingQueue();
     const trigger = new PlacementTrigger(queue);

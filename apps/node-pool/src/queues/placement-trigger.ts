@@ -19,10 +19,21 @@ export class PlacementTrigger {
   private readonly logger = new Logger(PlacementTrigger.name);
   private timer?: NodeJS.Timeout;
   private reasons = new Set<string>();
-  /** When this replica last added a pass job (ms). */
+  /** When this replica last asked for a pass (ms). */
   private lastAddedMs = -Infinity;
+  /** Runs a pass on this replica now when it is free (true), else declines (false). */
+  private runner?: (reason: string) => Promise<boolean>;
 
   constructor(@InjectQueue(QueueName.Placement) private readonly queue: Queue) {}
+
+  /**
+   * Lets an idle request run its pass on this replica at once, skipping the trip through Bull
+   * (the placement processor registers itself); a busy or paused replica declines and the
+   * request becomes a job as usual.
+   */
+  useRunner(runner: (reason: string) => Promise<boolean>): void {
+    this.runner = runner;
+  }
 
   request(reason: string, nowMs = Date.now()): void {
     this.reasons.add(reason);
@@ -30,7 +41,9 @@ export class PlacementTrigger {
     // idle: the last pass job was added a window ago or more, so this one gets a slot of its own
     if (nowMs - this.lastAddedMs >= COALESCE_MS) {
       this.reasons.clear();
-      void this.enqueue(reason.slice(0, 200), nowMs);
+      this.lastAddedMs = nowMs;
+      if (this.runner) void this.runHereOrEnqueue(this.runner, reason.slice(0, 200), nowMs);
+      else void this.enqueue(reason.slice(0, 200), nowMs);
       return;
     }
     this.timer = setTimeout(
@@ -43,6 +56,15 @@ export class PlacementTrigger {
       COALESCE_MS + 1 - (nowMs - this.lastAddedMs),
     );
     this.timer.unref();
+  }
+
+  private async runHereOrEnqueue(
+    runner: (reason: string) => Promise<boolean>,
+    reason: string,
+    nowMs: number,
+  ): Promise<void> {
+    const ran = await runner(reason).catch(() => false);
+    if (!ran) await this.enqueue(reason, nowMs);
   }
 
   /** Adds a pass job now (awaitable: tests and the reconciler use it). */

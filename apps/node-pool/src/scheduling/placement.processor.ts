@@ -1,32 +1,40 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-
+import { Logger } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import { PlacementTrigger } from '../queues/placement-trigger';
 import { type JobHandlers, type JobName, PlacementJob, QueueName } from '../queues/queue-names';
-import { SchedulerService } from './scheduler.service';
+import { type PassReport, SchedulerService } from './scheduler.service';
 
 /**
- * Runs placement passes from the placement queue, one at a time per replica (Bull's default
- * concurrency of 1); replicas run theirs side by side, which the pass is built for. The safety
- * pass every few seconds is scheduled with the maintenance jobs.
+ * Runs placement passes, one at a time per replica: from the placement queue (Bull's default
+ * concurrency of 1), or at once when an idle replica is asked for one (PlacementTrigger's runner,
+ * which skips the trip through Bull); replicas run theirs side by side, which the pass is built
+ * for. The safety pass every few seconds is scheduled with the maintenance jobs.
  */
 @Processor(QueueName.Placement)
 export class PlacementProcessor {
+  private readonly logger = new Logger(PlacementProcessor.name);
   private readonly handlers: JobHandlers<QueueName.Placement>;
+  /** The pass running on this replica, if any. */
+  private current?: Promise<PassReport>;
 
   constructor(
     @InjectQueue(QueueName.Placement) private readonly queue: Queue,
-    scheduler: SchedulerService,
+    private readonly scheduler: SchedulerService,
+    trigger: PlacementTrigger,
   ) {
     this.handlers = {
-      [PlacementJob.Pass]: async () => {
-        const report = await scheduler.runPass();
-        if (report.raced > 0) {
-          // another replica took capacity this pass counted on: look again
-          await this.queue.add(PlacementJob.Pass, { reason: 'raced' }, { removeOnComplete: true, delay: 20 });
-        }
-        return report;
-      },
+      [PlacementJob.Pass]: () => this.runExclusive(),
     };
+    trigger.useRunner(async () => {
+      // a pass here already, or placement paused (by a test, a benchmark, an admin): Bull's turn
+      if (this.current || (await this.queue.isPaused(true)) || (await this.queue.isPaused())) return false;
+      this.runExclusive().catch((error: Error) => {
+        this.logger.warn(`placement pass failed: ${error.message}; asking again through the queue`);
+        void trigger.enqueue('after a failed pass');
+      });
+      return true;
+    });
   }
 
   @Process({ name: '*' })
@@ -34,5 +42,26 @@ export class PlacementProcessor {
     const handler = this.handlers[job.name as JobName<QueueName.Placement>];
     if (!handler) throw new Error(`no handler for placement job "${job.name}"`);
     return handler(job.data as { reason: string });
+  }
+
+  /** One pass, after the one running on this replica (if any) has ended. */
+  private async runExclusive(): Promise<PassReport> {
+    while (this.current) await this.current.catch(() => undefined);
+    const pass = this.pass();
+    this.current = pass;
+    try {
+      return await pass;
+    } finally {
+      if (this.current === pass) this.current = undefined;
+    }
+  }
+
+  private async pass(): Promise<PassReport> {
+    const report = await this.scheduler.runPass();
+    if (report.raced > 0) {
+      // another replica took capacity this pass counted on: look again
+      await this.queue.add(PlacementJob.Pass, { reason: 'raced' }, { removeOnComplete: true, delay: 20 });
+    }
+    return report;
   }
 }

@@ -201,12 +201,13 @@ export class TasksService {
       return { id, created: true };
     });
 
+    // placement first: an idle pool places the task while its view is read
+    if (outcome.created) this.placement.request('task submitted');
     const task = await this.view(outcome.id);
     if (outcome.created) {
       this.logger.log(
         `task ${task.id} submitted by ${user.username}: ${shardsTotal} shard(s), up to ${maxCost} CPT`,
       );
-      this.placement.request('task submitted');
       this.telemetry.publish({
         type: 'task',
         event: 'submitted',
