@@ -70,49 +70,50 @@ export class NodeCapacityRepository {
    * pg_snapshot): a row the previous read already saw is not sent again. `readAt`, `snapshot` and
    * `changesFrom` (what the next read's `since.at` can be) describe this read, for the next one.
    */
-  snapshot(
+  async snapshot(
     faultCooldownS: number,
     since?: { at: Date; snapshot: string },
     reread: readonly string[] = [],
   ): Promise<{ rows: NodeCapacityRow[]; readAt: Date; snapshot: string; changesFrom?: Date }> {
-    // one snapshot for the clock, the pg_snapshot, the open transactions and the rows (REPEATABLE READ)
-    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
-      // changes_from: the start of the oldest transaction that has written and not ended (a row it
-      // stamped commits later, stamped after that) — unknown when another role's sessions are hidden
-      const [now] = await m.query<{ read_at: Date; snapshot: string; changes_from: Date | null }[]>(
-        `SELECT statement_timestamp() AS read_at, pg_current_snapshot()::text AS snapshot,
+    // a row's xmin (32 bits) widened to the xid8 of the epoch it belongs to: never newer than xmax
+    const changed = `NOT pg_visible_in_snapshot(
+         (CASE WHEN n.xmin::text::bigint <= (meta.xmax & 4294967295) THEN (meta.xmax >> 32) << 32
+               ELSE ((meta.xmax >> 32) - 1) << 32 END | n.xmin::text::bigint)::text::xid8,
+         $3::pg_snapshot)`;
+    // One statement, so one snapshot for the clock, the pg_snapshot (the statement's own), the open
+    // transactions and the rows; the LEFT JOIN answers the clock even when no row changed.
+    // changes_from: the start of the oldest transaction that has written and not ended (a row it
+    // stamps commits later, stamped after that) — unknown when another role's sessions are hidden.
+    const found = await this.dataSource.query<
+      (Partial<NodeCapacityRow> & { read_at: Date; snapshot: string; changes_from: Date | null })[]
+    >(
+      `WITH meta AS (
+         SELECT statement_timestamp() AS read_at, pg_current_snapshot()::text AS snapshot,
+           pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
            (SELECT CASE WHEN count(*) FILTER (WHERE state IS NULL AND backend_type = 'client backend') > 0
                    THEN NULL
                    ELSE least(statement_timestamp(), min(xact_start) FILTER (WHERE backend_xid IS NOT NULL)) END
-              FROM pg_stat_activity) AS changes_from`,
-      );
-      // a row's xmin (32 bits) widened to the xid8 of the epoch it belongs to: never newer than our xmax
-      const changed = `NOT pg_visible_in_snapshot(
-           (CASE WHEN n.xmin::text::bigint <= (e.xmax & 4294967295) THEN (e.xmax >> 32) << 32
-                 ELSE ((e.xmax >> 32) - 1) << 32 END | n.xmin::text::bigint)::text::xid8,
-           $3::pg_snapshot)`;
-      const rows = await m.query<NodeCapacityRow[]>(
-        `SELECT n.id, n.name, n.status, n.docker_status, n.credit_score, n.location, n.gpu_name, n.cpu_millicores,
+              FROM pg_stat_activity) AS changes_from)
+       SELECT meta.read_at, meta.snapshot, meta.changes_from, r.*
+       FROM meta LEFT JOIN LATERAL (
+         SELECT n.id, n.name, n.status, n.docker_status, n.credit_score, n.location, n.gpu_name, n.cpu_millicores,
            n.memory_mb, n.storage_mb, n.cpu_score, n.gpu_score, n.gpu_memory_mb, n.avail_cpu_millicores,
            n.avail_memory_mb, n.avail_storage_mb, n.avail_gpu_memory_mb, n.running_attempts, n.max_concurrent,
            n.owner_id, n.valid_run, u.role = 'admin' AS operator,
            coalesce(n.last_fault_at > now() - make_interval(secs => $1), false) AS recent_fault
          FROM nodes n JOIN users u ON u.id = n.owner_id
-         ${
-           since
-             ? `, (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) e
-                WHERE (n.updated_at > $2 AND ${changed}) OR n.id = ANY($4::uuid[])`
-             : `WHERE n.status = 'online'`
-         }`,
-        since ? [faultCooldownS, since.at.toISOString(), since.snapshot, [...reread]] : [faultCooldownS],
-      );
-      return {
-        rows,
-        readAt: new Date(now.read_at),
-        snapshot: now.snapshot,
-        ...(now.changes_from ? { changesFrom: new Date(now.changes_from) } : {}),
-      };
-    });
+         WHERE ${
+           since ? `(n.updated_at > $2 AND ${changed}) OR n.id = ANY($4::uuid[])` : `n.status = 'online'`
+         }) r ON true`,
+      since ? [faultCooldownS, since.at.toISOString(), since.snapshot, [...reread]] : [faultCooldownS],
+    );
+    const [meta] = found;
+    return {
+      rows: found.filter((r): r is typeof r & NodeCapacityRow => r.id !== null && r.id !== undefined),
+      readAt: new Date(meta.read_at),
+      snapshot: meta.snapshot,
+      ...(meta.changes_from ? { changesFrom: new Date(meta.changes_from) } : {}),
+    };
   }
 
   /** Locks these nodes in id order (the one order every writer of nodes uses). */
