@@ -384,6 +384,8 @@ async function systemRun(
         ? { 'attempt duration_ms (worker: container StartedAt → FinishedAt)': attempt.duration_ms }
         : {}),
       'submit → task row (POST /api/tasks)': Date.parse(detail.created_at) - submittedAt,
+      // both on PostgreSQL's clock: the submission's transaction start to the placing batch's
+      'task row → attempt assigned (pool only)': assignedAt - Date.parse(detail.created_at),
       ...(startedAt !== undefined && times.start !== undefined
         ? { 'container started → attempt RUNNING (first report)': startedAt - times.start }
         : {}),

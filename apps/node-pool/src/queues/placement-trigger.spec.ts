@@ -23,25 +23,36 @@ describe(PlacementTrigger.name, () => {
     expect(added).toEqual([{ jobId: `pass:${1_000_000 / COALESCE_MS}`, reason: 'task submitted' }]);
   });
 
-  it('runs an idle request on this replica when its runner takes it, and queues it when the runner declines', async () => {
+  it('runs a request at once on this replica when no pass runs here, and queues it (coalesced) while one does', async () => {
     const { queue, added } = recordingQueue();
     const trigger = new PlacementTrigger(queue);
     const ran: string[] = [];
-    let free = true;
-    trigger.useRunner((reason) => {
-      if (free) ran.push(reason);
-      return Promise.resolve(free);
+    let busy = false;
+    let paused = false;
+    trigger.useRunner({
+      busy: () => busy,
+      run: (reason) => {
+        if (!paused) ran.push(reason);
+        return Promise.resolve(!paused);
+      },
     });
     trigger.request('task submitted');
+    trigger.request('attempt ended'); // a moment later, still free: at once again
     await Promise.resolve();
-    await Promise.resolve();
-    expect(ran).toEqual(['task submitted']);
+    expect(ran).toEqual(['task submitted', 'attempt ended']);
     expect(added).toEqual([]);
-    free = false;
-    jest.advanceTimersByTime(COALESCE_MS);
+    busy = true;
     trigger.request('node registered');
+    trigger.request('task submitted');
+    expect(added).toHaveLength(0); // within the window of the last request: coalesced
+    jest.advanceTimersByTime(COALESCE_MS + 1);
+    expect(added.map((a) => a.reason)).toEqual(['node registered, task submitted']);
+    busy = false;
+    paused = true;
+    jest.advanceTimersByTime(COALESCE_MS * 2);
+    trigger.request('safety');
     for (let i = 0; i < 5; i++) await Promise.resolve();
-    expect(added.map((a) => a.reason)).toEqual(['node registered']);
+    expect(added.map((a) => a.reason)).toEqual(['node registered, task submitted', 'safety']);
   });
 
   it('under load, coalesces the requests of a window into one pass, in a slot of its own', () => {

@@ -8,12 +8,21 @@ export const COALESCE_MS = 50;
 
 /**
  * Asks for a placement pass soon: called when capacity may have appeared (a node registers or comes
- * back online, an attempt ends) or work arrived (a task is submitted). On an idle pool a request
- * adds its pass at once (a submission is placed without waiting out a window); under load, requests
- * are coalesced: one pass per COALESCE_MS window at most. At most one pass job is waiting at a time
+ * back online, an attempt ends) or work arrived (a task is submitted). When no pass runs on this
+ * replica, the request's pass starts at once, here (a submission is placed without waiting out a
+ * window or a trip through Bull); while one runs, requests become Bull jobs, coalesced: one per
+ * COALESCE_MS window at most. At most one pass job is waiting at a time
  * (a deterministic job id per time slot), and a pass that is running when a request arrives is
  * followed by another, so no request is lost to the race.
  */
+/** The placement processor of this replica, as the trigger sees it. */
+export interface PassRunner {
+  /** A pass runs (or is starting) on this replica. */
+  busy(): boolean;
+  /** Starts a pass here (true), or declines (false: placement is paused). */
+  run(reason: string): Promise<boolean>;
+}
+
 @Injectable()
 export class PlacementTrigger {
   private readonly logger = new Logger(PlacementTrigger.name);
@@ -21,8 +30,8 @@ export class PlacementTrigger {
   private reasons = new Set<string>();
   /** When this replica last asked for a pass (ms). */
   private lastAddedMs = -Infinity;
-  /** Runs a pass on this replica now when it is free (true), else declines (false). */
-  private runner?: (reason: string) => Promise<boolean>;
+  /** Runs passes on this replica: `busy` while one runs; `run` starts one, or declines (false). */
+  private runner?: PassRunner;
 
   constructor(@InjectQueue(QueueName.Placement) private readonly queue: Queue) {}
 
@@ -31,19 +40,26 @@ export class PlacementTrigger {
    * (the placement processor registers itself); a busy or paused replica declines and the
    * request becomes a job as usual.
    */
-  useRunner(runner: (reason: string) => Promise<boolean>): void {
+  useRunner(runner: PassRunner): void {
     this.runner = runner;
   }
 
   request(reason: string, nowMs = Date.now()): void {
     this.reasons.add(reason);
     if (this.timer) return;
-    // idle: the last pass job was added a window ago or more, so this one gets a slot of its own
-    if (nowMs - this.lastAddedMs >= COALESCE_MS) {
+    const runner = this.runner;
+    // idle: no pass runs on this replica, so this one starts now, here
+    if (runner && !runner.busy()) {
+      const why = [...this.reasons].join(', ').slice(0, 200);
       this.reasons.clear();
       this.lastAddedMs = nowMs;
-      if (this.runner) void this.runHereOrEnqueue(this.runner, reason.slice(0, 200), nowMs);
-      else void this.enqueue(reason.slice(0, 200), nowMs);
+      void this.runHereOrEnqueue(runner, why, nowMs);
+      return;
+    }
+    // the last pass job was added a window ago or more, so this one gets a slot of its own
+    if (nowMs - this.lastAddedMs >= COALESCE_MS) {
+      this.reasons.clear();
+      void this.enqueue(reason.slice(0, 200), nowMs);
       return;
     }
     this.timer = setTimeout(
@@ -58,12 +74,8 @@ export class PlacementTrigger {
     this.timer.unref();
   }
 
-  private async runHereOrEnqueue(
-    runner: (reason: string) => Promise<boolean>,
-    reason: string,
-    nowMs: number,
-  ): Promise<void> {
-    const ran = await runner(reason).catch(() => false);
+  private async runHereOrEnqueue(runner: PassRunner, reason: string, nowMs: number): Promise<void> {
+    const ran = await runner.run(reason).catch(() => false);
     if (!ran) await this.enqueue(reason, nowMs);
   }
 

@@ -17,6 +17,8 @@ export class PlacementProcessor {
   private readonly handlers: JobHandlers<QueueName.Placement>;
   /** The pass running on this replica, if any. */
   private current?: Promise<PassReport>;
+  /** A local run is checking whether placement is paused. */
+  private starting = false;
 
   constructor(
     @InjectQueue(QueueName.Placement) private readonly queue: Queue,
@@ -26,14 +28,23 @@ export class PlacementProcessor {
     this.handlers = {
       [PlacementJob.Pass]: () => this.runExclusive(),
     };
-    trigger.useRunner(async () => {
-      // a pass here already, or placement paused (by a test, a benchmark, an admin): Bull's turn
-      if (this.current || (await this.queue.isPaused(true)) || (await this.queue.isPaused())) return false;
-      this.runExclusive().catch((error: Error) => {
-        this.logger.warn(`placement pass failed: ${error.message}; asking again through the queue`);
-        void trigger.enqueue('after a failed pass');
-      });
-      return true;
+    trigger.useRunner({
+      busy: () => this.current !== undefined || this.starting,
+      run: async () => {
+        this.starting = true;
+        try {
+          // placement paused (by a test, a benchmark, an admin): the request waits in Bull
+          if ((await this.queue.isPaused(true)) || (await this.queue.isPaused())) return false;
+        } finally {
+          this.starting = false;
+        }
+        // no await between the check above and this: runExclusive marks the pass at once
+        this.runExclusive().catch((error: Error) => {
+          this.logger.warn(`placement pass failed: ${error.message}; asking again through the queue`);
+          void trigger.enqueue('after a failed pass');
+        });
+        return true;
+      },
     });
   }
 
