@@ -106,7 +106,7 @@ export class SchedulerService {
     const report: PassReport = { scanned: 0, placed: 0, raced: 0 };
     let cursor: QueueCursor | undefined;
     let dispatching: Promise<void> = Promise.resolve();
-    let dispatchError: unknown;
+    let dispatchError: Error | undefined;
     try {
       while (report.scanned < MAX_SCAN) {
         const index = await this.nodes.current();
@@ -123,7 +123,7 @@ export class SchedulerService {
         if (batch.attemptIds.length) {
           await dispatching;
           dispatching = this.dispatch.sendAssigned(batch.attemptIds).catch((error: unknown) => {
-            dispatchError ??= error;
+            dispatchError ??= error instanceof Error ? error : new Error(String(error));
           });
         }
         if (batch.scanned < BATCH || !batch.capacityLeft || !batch.last) break;
