@@ -141,8 +141,9 @@ describeDocker('DockerExecutor: a container whose end the engine never reports',
     );
     await docker.getContainer(handle.id).remove({ force: true });
     const result = await handle.done;
-    // the engine kills it before removing it: seen as killed (137) or, once gone, as lost
-    if (result.lost) expect(result.exitCode).toBe(-1);
+    // the engine kills it before removing it: seen as killed (137), or, once gone, as lost — with
+    // the 137 when the watch saw the kill before the removal (a slow engine), else -1
+    if (result.lost) expect([-1, 137]).toContain(result.exitCode);
     else expect(result.exitCode).toBe(137);
     await handle.remove(); // already gone: nothing to do, no error
   });

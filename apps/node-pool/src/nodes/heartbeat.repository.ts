@@ -78,6 +78,8 @@ declare module 'ioredis' {
 const BUCKET_TTL_S = 24 * 3600;
 /** A node's listings outlive its last heartbeat by this much (long enough for any reconciler pass). */
 const LISTING_TTL_S = 3600;
+/** How long shutting down waits for Redis to drop this replica from the count. */
+const LEAVE_WAIT_MS = 1000;
 /** Members per ZMSCORE / HMGET, so one command never carries an unbounded argument list. */
 const CHUNK = 5000;
 
@@ -259,9 +261,18 @@ export class HeartbeatRepository implements OnModuleDestroy {
     return value === null ? undefined : Number(value);
   }
 
-  /** This replica is going away: the others stop counting it. */
+  /**
+   * This replica is going away: the others stop counting it. Bounded: with Redis gone (or this
+   * client already closed) a command may never be answered, and shutting down must not wait on it;
+   * the entry then expires with the replica's silence.
+   */
   async leave(replicaId: string): Promise<void> {
-    await this.redis.zrem(KEY.replicas, replicaId);
+    if (this.redis.status === 'end') return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.redis.zrem(KEY.replicas, replicaId),
+      new Promise((resolve) => (timer = setTimeout(resolve, LEAVE_WAIT_MS))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Last-seen times and latest figures of these nodes (two commands per chunk, one round trip). */
