@@ -1,6 +1,7 @@
 // The Docker executor learns of every container's end even when the engine's wait never tells it:
 // real containers on the real engine, with the executor's wait answers taken away (the way a
 // `next-exit` wait that reached the engine after a quick container had exited never answered).
+// Also what its start does when the engine refuses the create (a leftover container, no image).
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,5 +147,30 @@ describeDocker('DockerExecutor: a container whose end the engine never reports',
     if (result.lost) expect([-1, 137]).toContain(result.exitCode);
     else expect(result.exitCode).toBe(137);
     await handle.remove(); // already gone: nothing to do, no error
+  });
+
+  // the start is one create call unless the engine refuses it: then the refusal is dealt with
+  it('starts over a container of the same attempt left by an earlier try (a crash between create and start)', async () => {
+    const s = spec(['sh', '-c', 'echo second; exit 4']);
+    const stale = await docker.createContainer({
+      name: `hivemind-${s.attemptId}`,
+      Image: BUSYBOX_IMAGE,
+      Cmd: ['sh', '-c', 'echo first'],
+      Labels: s.labels,
+    });
+    const sink = new Collect();
+    const handle = await executor(docker).start(s, sink);
+    await expect(handle.done).resolves.toMatchObject({ exitCode: 4 });
+    expect(sink.text).toBe('second\n');
+    expect(handle.id).not.toBe(stale.id);
+    expect(await docker.listContainers({ all: true, filters: { id: [stale.id] } })).toEqual([]);
+    await handle.remove();
+  });
+
+  it('refuses a missing image that cannot be pulled with a clear message', async () => {
+    const s = { ...spec(['true']), image: 'hivemind/not-there:1' };
+    await expect(executor(docker).start(s, new Collect())).rejects.toThrow(
+      /image hivemind\/not-there:1 is not on this node and pulling it failed/,
+    );
   });
 });

@@ -119,15 +119,44 @@ export class DockerExecutor implements Executor {
   ) {}
 
   async start(spec: RunSpec, sink: LogSink): Promise<RunHandle> {
-    await this.ensureImage(spec.image);
-    const name = `hivemind-${spec.attemptId}`;
-    // a container of this attempt left by an earlier try (a crash between create and start)
-    await this.docker
-      .getContainer(name)
-      .remove({ force: true })
-      .catch(() => undefined);
-    const container = await this.docker.createContainer({
-      name,
+    const container = await this.create(spec);
+    try {
+      await container.start();
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw new Error(`the container did not start: ${(error as Error).message}`, { cause: error });
+    }
+    // the end is watched only now, once the container runs (see ExitWatch: a `next-exit` wait sent
+    // before the start can miss the exit of a quick command)
+    return this.follow(container, sink);
+  }
+
+  /**
+   * Creates the run's container in one engine call in the usual case. Only when the engine refuses
+   * does the worker do more: a missing image (404) is pulled, a container of this attempt left by an
+   * earlier try (409: a crash between create and start) is removed, and the create is tried again.
+   */
+  private async create(spec: RunSpec): Promise<Docker.Container> {
+    const options = this.createOptions(spec);
+    const handled = new Set<number>();
+    for (;;) {
+      try {
+        return await this.docker.createContainer(options);
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === undefined || handled.has(status)) throw error;
+        handled.add(status);
+        if (status === 404) await this.ensureImage(spec.image);
+        else if (status === 409)
+          await this.docker.getContainer(options.name!).remove({ force: true }).catch(ignoreGone);
+        else throw error;
+      }
+    }
+  }
+
+  private createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
+    return {
+      name: `hivemind-${spec.attemptId}`,
       Image: spec.image,
       // like `docker run IMAGE COMMAND`: the command replaces CMD and goes to the image's entrypoint
       ...(spec.command.length ? { Cmd: spec.command } : {}),
@@ -153,16 +182,7 @@ export class DockerExecutor implements Executor {
           ? { Ulimits: [{ Name: 'fsize', Soft: spec.storageMb * MIB, Hard: spec.storageMb * MIB }] }
           : {}),
       },
-    });
-    try {
-      await container.start();
-    } catch (error) {
-      await container.remove({ force: true }).catch(() => undefined);
-      throw new Error(`the container did not start: ${(error as Error).message}`, { cause: error });
-    }
-    // the end is watched only now, once the container runs (see ExitWatch: a `next-exit` wait sent
-    // before the start can miss the exit of a quick command)
-    return this.follow(container, sink);
+    };
   }
 
   async resume(leftover: LeftoverRun, sink: LogSink, sinceTs?: string): Promise<RunHandle> {
@@ -253,11 +273,14 @@ export class DockerExecutor implements Executor {
       const seen = await watch.exited;
       // the follow stream can end a moment before the engine has written the last lines
       await withTimeout(ended, 3000, 'logs').catch(() => logs.destroy());
-      await withTimeout(this.catchUp(container, sink, frames.last), ENGINE_CALL_MS, 'logs').catch(
-        () => undefined,
-      );
       usage.stop();
-      const info = await withTimeout(container.inspect(), ENGINE_CALL_MS, 'inspect').catch(() => undefined);
+      // the two calls of the end go to the engine together
+      const [, info] = await Promise.all([
+        withTimeout(this.catchUp(container, sink, frames.last), ENGINE_CALL_MS, 'logs').catch(
+          () => undefined,
+        ),
+        withTimeout(container.inspect(), ENGINE_CALL_MS, 'inspect').catch(() => undefined),
+      ]);
       const usageFigures = {
         cpuSeconds: Math.round(usage.cpuNs / 1e6) / 1000,
         peakMemoryMb: Math.round(usage.peakBytes / MIB),

@@ -83,9 +83,12 @@ class ScriptedRun implements RunHandle {
     return Promise.resolve();
   }
 
+  /** What remove() waits for (at once unless a test holds it). */
+  removal: Promise<void> = Promise.resolve();
+
   remove(): Promise<void> {
     this.removed = true;
-    return Promise.resolve();
+    return this.removal;
   }
 }
 
@@ -187,26 +190,29 @@ describe(AttemptRunner.name, () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('frees the run and its workspace, and lets the slot go, before the pool hears of the end', async () => {
+  it('reports the end without waiting for the removal, and keeps the slot until the run and workspace are gone', async () => {
     const run = new ScriptedRun(false);
-    const seenAtReport: { removed: boolean; slot: boolean; workspace: boolean }[] = [];
+    let removed!: () => void;
+    run.removal = new Promise((resolve) => (removed = resolve));
+    const seenAtReport: { removing: boolean; slot: boolean; leaving: boolean }[] = [];
     const executor = new ScriptedExecutor(() => {
       setTimeout(() => run.end(result(0)), 1);
       return Promise.resolve(run);
     });
     const runner = AttemptRunner.begin(context(executor), request());
     pool.onCompleted = () => {
-      seenAtReport.push({
-        removed: run.removed,
-        slot: runner.holdsSlot,
-        workspace: existsSync(join(runner.dir, 'ws')),
-      });
+      seenAtReport.push({ removing: run.removed, slot: runner.holdsSlot, leaving: runner.leavingSlot });
       return Promise.resolve();
     };
-    await runner.done;
-    expect(seenAtReport).toEqual([{ removed: true, slot: false, workspace: false }]);
+    await until(() => runner.acknowledged);
+    // the report went out while the engine was still removing the run: the slot is still held here
+    expect(seenAtReport).toEqual([{ removing: true, slot: true, leaving: true }]);
     expect(pool.completions).toMatchObject([{ exitCode: 0, failureCause: '' }]);
-    expect(runner.acknowledged).toBe(true);
+    expect(runner.holdsSlot).toBe(true);
+    expect(existsSync(runner.dir)).toBe(true);
+    removed();
+    await runner.done;
+    expect(runner.holdsSlot).toBe(false);
     expect(existsSync(runner.dir)).toBe(false);
   });
 

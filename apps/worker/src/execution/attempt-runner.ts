@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Logger } from '@nestjs/common';
 import pRetry, { AbortError } from 'p-retry';
 import { secretMasker, type ResultEntry } from '@hivemind/contracts';
@@ -20,12 +18,10 @@ import type { Executor, LeftoverRun, RunHandle, RunResult, RunSpec } from './exe
 import { LogSpool } from './log-spool';
 import { resultDigest } from './result-digest';
 import { quotaBytes, quotaFailure, quotaMb } from './storage-quota';
-import { UnsafeArchiveError } from './workspace';
+import { UnsafeArchiveError, handOverTree, ownerOf } from './workspace';
 import { extractZipSafely } from './workspace-input';
 import { zipOutputs } from './workspace-output';
 import type { WorkspaceQuota } from './workspace-quota.repository';
-
-const run = promisify(execFile);
 
 /** What the runner keeps on disk (attempt.json) so a restarted worker can take the attempt back. */
 export interface SavedAttempt {
@@ -120,9 +116,9 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
  * reports a result twice.
  *
  * Slots: the runner holds one of the node's MAX_CONCURRENT_TASKS slots until its run's container
- * and workspace are gone, and lets it go (`slotReleased`) *before* it sends TaskCompleted — the
- * moment the pool frees the slot on its side — so the pool never counts a slot free that the node
- * still uses.
+ * and workspace are gone (`slotReleased`). Their removal runs beside the TaskCompleted report — the
+ * moment the pool frees the slot on its side — so an attempt the pool pushes into that slot waits
+ * for the removal here (never two runs beyond the limit), and the result is not held up by it.
  *
  * Stops end an attempt in bounded time whatever it is doing: downloads, uploads and retries are
  * aborted, a start in progress is not waited for, and a run not seen ended within its grace period
@@ -174,6 +170,14 @@ export class AttemptRunner {
   /** Stopped by the pool or cleaning up: the pool has already counted its slot free. */
   get finishing(): boolean {
     return this.stoppedBy?.by === 'pool' || this.status === 'done';
+  }
+
+  /**
+   * Its slot is free at the pool, or will be the moment the pool takes the report in flight, while
+   * the run and workspace may still be being removed here: an attempt pushed into it waits.
+   */
+  get leavingSlot(): boolean {
+    return this.finishing || this.status === 'reporting';
   }
 
   get request(): ExecuteTaskRequest__Output {
@@ -415,8 +419,7 @@ export class AttemptRunner {
    */
   private async handOver(ws: string): Promise<void> {
     if (this.ctx.executor.kind !== 'docker') return;
-    if (process.getuid?.() === 0) await run('chown', ['-R', this.ctx.taskUser, ws]);
-    else await run('chmod', ['-R', 'a+rwX', ws]);
+    await handOverTree(ws, process.getuid?.() === 0 ? ownerOf(this.ctx.taskUser) : 'everyone');
   }
 
   private spec(hasInput: boolean): RunSpec {
@@ -634,9 +637,13 @@ export class AttemptRunner {
   private async report(): Promise<void> {
     this.status = 'reporting';
     const completion = this.state.completion!;
-    // the pool frees the attempt's slot when it takes this report: the slot must be free by then
-    await this.freeResources();
-    this.releaseSlot();
+    // The run has ended: its CPU and memory are free. Its container and workspace are removed
+    // beside the report rather than before it, so the result is not held up by the engine; the
+    // slot stays taken here until they are gone, and an attempt the pool pushes into it meanwhile
+    // waits for it (see `finishing` and slots.ts).
+    const freed = this.freeResources()
+      .catch((error: Error) => this.logger.warn(`clean-up before the report: ${error.message}`))
+      .finally(() => this.releaseSlot());
     this.spool!.close();
     await this.spool!.flushed();
     await this.retrying(
@@ -648,6 +655,7 @@ export class AttemptRunner {
     this.logger.log(
       `reported: exit ${completion.exitCode}${completion.oomKilled ? ', OOM-killed' : ''}${completion.error ? `, ${completion.error}` : ''}`,
     );
+    await freed;
     await this.cleanUp();
   }
 

@@ -6,7 +6,10 @@ export interface SlotState {
   max: number;
   /** Attempts whose run or workspace exists. */
   inUse: number;
-  /** Of those, the ones the pool has already counted free: it stopped them, or they are cleaning up. */
+  /**
+   * Of those, the ones the pool has counted free (it stopped them, or they are cleaning up) or will
+   * at once (their report is in flight while their run is being removed).
+   */
   finishing: number;
   /** Attempts pushed earlier that wait for a slot. */
   waiting: number;
@@ -15,8 +18,9 @@ export interface SlotState {
 /**
  * - `start`: a slot is free and nobody waits for one;
  * - `queue`: a slot is free, but earlier pushes wait: in line behind them (they start first);
- * - `wait`: no slot is free because stopped attempts are still being removed — the pool counted
- *   their slots free the moment it stopped them, so this is expected and short;
+ * - `wait`: no slot is free because stopped or ended attempts are still being removed — the pool
+ *   counted their slots free the moment it stopped them or took their report, so this is expected
+ *   and short;
  * - `beyond`: the pool counts every slot busy (running, or pushed and waiting) and still pushed:
  *   it and the node disagree. The attempt waits all the same.
  */

@@ -115,7 +115,7 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
     if (this.runners.has(id) || this.waiting.has(id) || this.ended.has(id)) return;
     const max = this.config.limits.concurrentTasks;
     const inUse = this.slotsInUse();
-    const finishing = [...this.runners.values()].filter((r) => r.holdsSlot && r.finishing).length;
+    const finishing = [...this.runners.values()].filter((r) => r.holdsSlot && r.leavingSlot).length;
     const decision = slotDecision({ max, inUse, finishing, waiting: this.waiting.size });
     if (decision === 'start') {
       this.begin(request);
@@ -126,7 +126,9 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
         `attempt ${id} pushed beyond MAX_CONCURRENT_TASKS (${max}): it waits for a slot (${inUse} in use)`,
       );
     } else if (decision === 'wait') {
-      this.logger.log(`attempt ${id} waits for a slot: ${finishing} stopped attempt(s) still being removed`);
+      this.logger.debug(
+        `attempt ${id} waits for a slot: ${finishing} ended or stopped attempt(s) still being removed`,
+      );
     }
     this.waiting.set(id, { request, receivedAt: new Date().toISOString() });
     this.startWaiting();

@@ -6,7 +6,8 @@
 // /etc/shadow) may be read into a zip. This file holds what both directions share.
 
 import { constants, type Stats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { chmod, lchown, lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { types } from 'node:util';
 
@@ -70,4 +71,35 @@ export function reason(error: unknown): string {
 export function shown(name: string): string {
   const quoted = JSON.stringify(name);
   return quoted.length > 200 ? `${quoted.slice(0, 197)}..."` : quoted;
+}
+
+/** Who the workspace is handed to: the task's uid (and gid, -1 to keep it), or everyone (a+rwX). */
+export type WorkspaceOwner = { uid: number; gid: number } | 'everyone';
+
+/** TASK_USER (`uid` or `uid:gid`, validated by the config) as a WorkspaceOwner. */
+export function ownerOf(taskUser: string): WorkspaceOwner {
+  const [uid, gid] = taskUser.split(':').map(Number);
+  return { uid, gid: gid ?? -1 };
+}
+
+/**
+ * Hands the tree at `root` to the task's user: `chown -R` (or, when the worker is not root,
+ * `chmod -R a+rwX`) in process rather than as a child process, without ever following a symlink
+ * (lchown; a symlink's mode is left alone).
+ */
+export async function handOverTree(root: string, to: WorkspaceOwner): Promise<void> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const paths = [root, ...entries.map((e) => join(e.parentPath, e.name))];
+  for (let i = 0; i < paths.length; i += 64)
+    await Promise.all(paths.slice(i, i + 64).map((path) => handOverOne(path, to)));
+}
+
+async function handOverOne(path: string, to: WorkspaceOwner): Promise<void> {
+  if (to !== 'everyone') return lchown(path, to.uid, to.gid);
+  const stats = await lstat(path);
+  if (stats.isSymbolicLink()) return;
+  const mode = stats.mode & 0o7777;
+  // a+rwX: read and write for all; search/execute for all on folders and on files someone may run
+  const wanted = mode | 0o666 | (stats.isDirectory() || mode & 0o111 ? 0o111 : 0);
+  if (wanted !== mode) await chmod(path, wanted);
 }
