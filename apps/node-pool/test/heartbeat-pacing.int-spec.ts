@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { Queue } from 'bull';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import {
   GRPC_CHANNEL_OPTIONS,
@@ -11,8 +12,9 @@ import {
   type ProtoGrpcType,
   type StatusResponse__Output,
 } from '@hivemind/contracts/grpc';
+import { stackInfo } from '@hivemind/testing';
 import { HeartbeatPacer } from '../src/nodes/heartbeat-pacer';
-import { NodeLivenessService } from '../src/nodes/node-liveness.service';
+import { NodeLivenessService, RECONCILE_EVERY_MS } from '../src/nodes/node-liveness.service';
 import { QueueName } from '../src/queues/queue-names';
 import { newUser, type TestUser } from './support/http';
 import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
@@ -86,6 +88,16 @@ describe('heartbeat pacing (HEARTBEAT_BUDGET_PER_S=10)', () => {
       { node_id: node.name, cpu_percent: 10, memory_percent: 20, running_attempt_ids: [] },
       node.credential,
     );
+  /** As after Redis lost its data: the next sweep matches the deadlines against PostgreSQL again. */
+  const forgetReconciled = async () => {
+    const redis = new Redis(stackInfo().redisUrl);
+    try {
+      await redis.del(`${pool.config.redis.queuePrefix}:nodes:reconciled`);
+    } finally {
+      redis.disconnect();
+    }
+  };
+
   const status = async (node: TestNode) =>
     (await db.query<{ status: string }[]>(`SELECT status FROM nodes WHERE id = $1`, [node.id]))[0].status;
 
@@ -146,6 +158,7 @@ describe('heartbeat pacing (HEARTBEAT_BUDGET_PER_S=10)', () => {
        FROM generate_series(1, 100) AS i`,
       [owner.id, process.pid],
     );
+    await forgetReconciled();
     await liveness.sweep();
     const schedule = await pacer.refresh();
     // ≥ 102 nodes / 10 per s → at least 11 s, and the timeout keeps its ratio (2 s per 1 s)
@@ -164,6 +177,26 @@ describe('heartbeat pacing (HEARTBEAT_BUDGET_PER_S=10)', () => {
     // past it: lost
     expect(await liveness.sweep(heardAt + (schedule.timeoutS + 1) * 1000)).toContain(node.id);
     expect(await status(node)).toBe('offline');
+  });
+
+  it('lists every live node only when Redis lost its data or the reconcile period is up', async () => {
+    const node = await register();
+    await heartbeat(node);
+    await forgetReconciled();
+    const listAll = /SELECT id FROM nodes WHERE status <> 'offline'/;
+    const now = Date.now();
+    expect((await sqlDuring(db, () => liveness.sweep(now))).filter((q) => listAll.test(q))).toHaveLength(1);
+    // within the period: a sweep touches only the nodes past their deadline (none yet: no SQL at all)
+    expect(await sqlDuring(db, () => liveness.sweep(now + 1000))).toEqual([]);
+    expect(
+      (await sqlDuring(db, () => liveness.sweep(now + RECONCILE_EVERY_MS - 1000))).filter((q) =>
+        listAll.test(q),
+      ),
+    ).toEqual([]);
+    expect(
+      (await sqlDuring(db, () => liveness.sweep(now + RECONCILE_EVERY_MS))).filter((q) => listAll.test(q)),
+    ).toHaveLength(1);
+    await forgetReconciled();
   });
 
   it('brings an offline node back with one statement and no transaction', async () => {

@@ -596,9 +596,11 @@ describe('node liveness (HEARTBEAT_TIMEOUT_S=1)', () => {
     const node = await newNode();
     const redis = new Redis(stackInfo().redisUrl);
     try {
+      // what Redis restarted empty has lost of the pool's node records
       await redis.del(
         `${pool.config.redis.queuePrefix}:nodes:seen`,
         `${pool.config.redis.queuePrefix}:nodes:deadline`,
+        `${pool.config.redis.queuePrefix}:nodes:reconciled`,
       );
     } finally {
       redis.disconnect();

@@ -17,6 +17,7 @@ import {
  * - `nodes:deadline`        sorted set: node id → when it is lost unless heard from again (Unix ms)
  * - `nodes:replicas`        sorted set: replica id → when it last said it is alive (Unix ms)
  * - `nodes:busy`            a busy replica's request to extend every deadline by this many ms (TTL)
+ * - `nodes:reconciled`      when the deadlines were last matched against PostgreSQL's live nodes (Unix ms)
  * - `nodes:latest`          hash: node id → "cpu%,memory%,running" of its latest heartbeat
  * - `nodes:util:buckets`    sorted set of the minute buckets (Unix ms) not yet flushed to PostgreSQL
  * - `nodes:util:<bucket>`   hash: "<node id>:c|m|r|n" → sums of cpu%, memory%, running, heartbeats
@@ -28,6 +29,7 @@ const KEY = {
   deadline: 'nodes:deadline',
   replicas: 'nodes:replicas',
   busy: 'nodes:busy',
+  reconciled: 'nodes:reconciled',
   latest: 'nodes:latest',
   buckets: 'nodes:util:buckets',
   bucket: (bucketMs: number) => `nodes:util:${bucketMs}`,
@@ -253,6 +255,19 @@ export class HeartbeatRepository implements OnModuleDestroy {
     if (busyExtensionMs) pipeline.set(KEY.busy, busyExtensionMs, 'PX', busyExtensionMs);
     const results = await run(pipeline);
     return { replicas: Number(results[2]), nodes: Number(results[3]) };
+  }
+
+  /**
+   * When the deadlines were last matched against PostgreSQL's live nodes (addMissing), if Redis
+   * still knows: undefined after Redis lost its data (restarted empty, flushed).
+   */
+  async reconciledAtMs(): Promise<number | undefined> {
+    const value = await this.redis.get(KEY.reconciled);
+    return value === null ? undefined : Number(value);
+  }
+
+  async markReconciled(nowMs: number): Promise<void> {
+    await this.redis.set(KEY.reconciled, nowMs);
   }
 
   /** The deadline extension a busy replica asked for, if one is in force (ms). */

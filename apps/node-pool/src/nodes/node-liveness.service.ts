@@ -8,6 +8,12 @@ import { NodeDirectory } from './node-directory';
 import { NodesRepository } from './nodes.repository';
 
 /**
+ * How often the sweep matches the deadlines in Redis against every node PostgreSQL has alive, when
+ * Redis has not lost its data meanwhile (then at once).
+ */
+export const RECONCILE_EVERY_MS = 60_000;
+
+/**
  * Declares nodes offline when they stop heartbeating: past the deadline their last heartbeat set
  * (HeartbeatPacer: 3 intervals, at least HEARTBEAT_TIMEOUT_S). The scheduler calls
  * `sweep()` from its repeatable maintenance job and turns the returned nodes' attempts LOST; this
@@ -35,7 +41,10 @@ export class NodeLivenessService {
    *
    * 1. Nodes PostgreSQL has alive but Redis has no record of (Redis restarted empty, or a write
    *    to it failed) get one dated now: a grace period of one timeout to heartbeat, rather than
-   *    all going offline at once because of Redis.
+   *    all going offline at once because of Redis. Listing every live node is the one step whose
+   *    cost grows with the cluster, so it runs when Redis has lost its data (its
+   *    `nodes:reconciled` mark is gone with it) and otherwise every RECONCILE_EVERY_MS, not at
+   *    each sweep: the rest of a sweep reads only the nodes past their deadline.
    * 2. The stale nodes go offline in one UPDATE, which records when each was last seen — but not
    *    during the first timeout after this replica started: when the whole pool was down (an
    *    upgrade, a crash) no node could heartbeat, and declaring them all lost the moment it comes
@@ -47,17 +56,7 @@ export class NodeLivenessService {
    */
   async sweep(nowMs = Date.now()): Promise<string[]> {
     const timeoutS = this.pacer.schedule().timeoutS;
-    const forgotten = await this.heartbeats.addMissing(
-      await this.nodes.idsNotOffline(),
-      nowMs,
-      nowMs + timeoutS * 1000,
-    );
-    if (forgotten.length) {
-      this.logger.warn(
-        `${forgotten.length} node(s) alive in PostgreSQL had no heartbeat record in Redis (was Redis emptied?): ` +
-          `they have ${timeoutS} s to heartbeat before going offline`,
-      );
-    }
+    await this.reconcile(nowMs, timeoutS);
     if (this.startedAtMs > nowMs - timeoutS * 1000) return [];
     const extensionMs = await this.heartbeats.busyExtensionMs();
     const stale = await this.heartbeats.pastDeadline(sweepCutoffMs(nowMs, extensionMs));
@@ -85,5 +84,28 @@ export class NodeLivenessService {
       );
     }
     return offline.map((n) => n.id);
+  }
+
+  /** Step 1 of a sweep, when it is due (see sweep). */
+  private async reconcile(nowMs: number, timeoutS: number): Promise<void> {
+    const reconciledAtMs = await this.heartbeats.reconciledAtMs();
+    if (
+      reconciledAtMs !== undefined &&
+      nowMs - reconciledAtMs < RECONCILE_EVERY_MS &&
+      reconciledAtMs <= nowMs
+    )
+      return;
+    const forgotten = await this.heartbeats.addMissing(
+      await this.nodes.idsNotOffline(),
+      nowMs,
+      nowMs + timeoutS * 1000,
+    );
+    await this.heartbeats.markReconciled(nowMs);
+    if (forgotten.length) {
+      this.logger.warn(
+        `${forgotten.length} node(s) alive in PostgreSQL had no heartbeat record in Redis (was Redis emptied?): ` +
+          `they have ${timeoutS} s to heartbeat before going offline`,
+      );
+    }
   }
 }
