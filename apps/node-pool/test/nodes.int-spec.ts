@@ -298,18 +298,27 @@ describe('worker nodes', () => {
       expect(Date.parse(shown.last_heartbeat_at!)).toBeGreaterThan(Date.now() - 5000);
     });
 
-    it('writes no PostgreSQL row per heartbeat and sends at most one telemetry event per 5 s', async () => {
-      const published = jest.spyOn(pool.app.get(TelemetryService), 'publish');
+    it('writes no PostgreSQL row per heartbeat, and sends one telemetry event per 5 s only while someone watches', async () => {
+      const telemetry = pool.app.get(TelemetryService);
+      const published = jest.spyOn(telemetry, 'publish');
+      const heartbeatEvents = () =>
+        published.mock.calls.filter(
+          ([e]) => e.type === 'node' && e.event === 'heartbeat' && e.nodeId === node.id,
+        );
       const before = await db.query<{ updated_at: Date }[]>(`SELECT updated_at FROM nodes WHERE id = $1`, [
         node.id,
       ]);
       try {
+        // no /ws/telemetry client watches node events on any replica: no event at all
+        expect(telemetry.nodeEventsWatched()).toBe(false);
+        for (let i = 0; i < 3; i++) await heartbeat(node);
+        expect(heartbeatEvents()).toHaveLength(0);
+        // a client with the node topic on (as TelemetryHub counts it): one event per 5 s
+        telemetry.noteNodeWatchers(+1);
         for (let i = 0; i < 5; i++) await heartbeat(node);
-        const heartbeatEvents = published.mock.calls.filter(
-          ([e]) => e.type === 'node' && e.event === 'heartbeat' && e.nodeId === node.id,
-        );
-        expect(heartbeatEvents.length).toBeLessThanOrEqual(1);
+        expect(heartbeatEvents()).toHaveLength(1);
       } finally {
+        telemetry.noteNodeWatchers(-1);
         published.mockRestore();
       }
       const after = await db.query<{ updated_at: Date }[]>(`SELECT updated_at FROM nodes WHERE id = $1`, [

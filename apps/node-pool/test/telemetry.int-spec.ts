@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
+import { waitFor } from '@hivemind/testing';
 import { type TelemetryEvent } from '../src/telemetry/telemetry-events';
 import { TelemetryService } from '../src/telemetry/telemetry.service';
 import { craftJwt, jwtClaims } from './support/jwt';
@@ -394,6 +395,26 @@ describe('live telemetry at /ws/telemetry', () => {
       await onB.waitFor((f) => f.status === 'FROM_B');
       await onA.waitFor((f) => f.status === 'FROM_A');
       await onA.waitFor((f) => f.status === 'FROM_B');
+    });
+
+    it('a client watching node events on pool B makes pool A publish heartbeat events too', async () => {
+      const telemetryA = poolA.app.get(TelemetryService);
+      const telemetryB = poolB!.app.get(TelemetryService);
+      const client = await open(poolB!, alice.token);
+      expect(telemetryB.nodeEventsWatched()).toBe(true);
+      await waitFor('pool A to see that pool B has a node watcher', () =>
+        Promise.resolve(telemetryA.nodeEventsWatched()),
+      );
+      client.close();
+    });
+
+    it('events published together reach clients in order, as one message on the channel', async () => {
+      const client = await open(poolB!, adminToken);
+      const names = Array.from({ length: 30 }, (_, i) => `batch-${i}-${marker()}`);
+      for (const name of names) publishOn(poolA, nodeEvent(name));
+      await client.waitFor((f) => f.name === names[names.length - 1]);
+      const seen = client.frames.filter((f) => names.includes(f.name as string)).map((f) => f.name as string);
+      expect(seen).toEqual(names);
     });
 
     it('a log subscription on pool B is checked against the shared database', async () => {

@@ -318,6 +318,8 @@ export class NodesService {
 
   /** At most one heartbeat event per node per HEARTBEAT_EVENT_INTERVAL_MS (per replica). */
   private publishHeartbeat(nodeId: string, figures: HeartbeatFigures, nowMs: number): void {
+    // nobody watches node events on any replica: heartbeat events would be read by all for nothing
+    if (!this.telemetry.nodeEventsWatched()) return;
     const last = this.heartbeatEventAt.get(nodeId);
     if (last !== undefined && nowMs - last < HEARTBEAT_EVENT_INTERVAL_MS) return;
     // bounded by the number of nodes; cleared should ids ever pile up (e.g. a benchmark's)

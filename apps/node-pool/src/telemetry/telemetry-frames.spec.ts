@@ -1,4 +1,4 @@
-import { decodeEvent, errorFrame, eventFrame, parseOp } from './telemetry-frames';
+import { decodeEvent, decodeEvents, errorFrame, eventFrame, parseOp } from './telemetry-frames';
 
 const TASK = 'C3C3C3C3-0000-4000-8000-000000000003';
 
@@ -101,5 +101,32 @@ describe(decodeEvent.name, () => {
     ['null', 'null'],
   ])('ignores %s', (_, raw) => {
     expect(decodeEvent(raw)).toBeNull();
+  });
+});
+
+describe(decodeEvents.name, () => {
+  const node = { type: 'node', event: 'online', nodeId: 'n', name: 'n', status: 'ONLINE', at: 'x' };
+  const task = {
+    type: 'task',
+    event: 'status',
+    taskId: 't',
+    userId: 'u',
+    status: 'QUEUED',
+    progress: 0,
+    at: 'x',
+  };
+
+  it('reads a batch in order, and a single event as a batch of one', () => {
+    expect(decodeEvents(JSON.stringify([node, task]))).toEqual({ events: [node, task], rejected: 0 });
+    expect(decodeEvents(JSON.stringify(task))).toEqual({ events: [task], rejected: 0 });
+  });
+
+  it('keeps the good events of a batch and counts the others', () => {
+    const raw = JSON.stringify([node, { type: 'gossip' }, null, { ...node, userId: 'u' }, task]);
+    expect(decodeEvents(raw)).toEqual({ events: [node, task], rejected: 3 });
+  });
+
+  it('rejects what is not JSON', () => {
+    expect(decodeEvents('[{')).toEqual({ events: [], rejected: 1 });
   });
 });

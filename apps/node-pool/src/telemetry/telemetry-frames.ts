@@ -101,18 +101,42 @@ export function parseOp(raw: string): ParsedOp {
  */
 export function decodeEvent(raw: string): TelemetryEvent | null {
   try {
-    const event = JSON.parse(raw) as Partial<Record<string, unknown>> | null;
-    if (typeof event !== 'object' || event === null || !isEventType(event.type)) return null;
-    const names = EVENT_NAMES[event.type];
-    if (names && !(typeof event.event === 'string' && names.has(event.event))) return null;
-    if (event.type === 'node')
-      return event.userId === undefined ? (event as unknown as TelemetryEvent) : null;
-    return typeof event.userId === 'string' && typeof event.taskId === 'string'
-      ? (event as unknown as TelemetryEvent)
-      : null;
+    return checkEvent(JSON.parse(raw));
   } catch {
     return null;
   }
+}
+
+/**
+ * A message of the Redis channel: a batch (a JSON array of events, as replicas publish them) or
+ * one event. The events that pass decodeEvent's checks, and how many did not.
+ */
+export function decodeEvents(raw: string): { events: TelemetryEvent[]; rejected: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { events: [], rejected: 1 };
+  }
+  const events: TelemetryEvent[] = [];
+  let rejected = 0;
+  for (const item of Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]) {
+    const event = checkEvent(item);
+    if (event) events.push(event);
+    else rejected++;
+  }
+  return { events, rejected };
+}
+
+function checkEvent(value: unknown): TelemetryEvent | null {
+  const event = value as Partial<Record<string, unknown>> | null;
+  if (typeof event !== 'object' || event === null || !isEventType(event.type)) return null;
+  const names = EVENT_NAMES[event.type];
+  if (names && !(typeof event.event === 'string' && names.has(event.event))) return null;
+  if (event.type === 'node') return event.userId === undefined ? (event as unknown as TelemetryEvent) : null;
+  return typeof event.userId === 'string' && typeof event.taskId === 'string'
+    ? (event as unknown as TelemetryEvent)
+    : null;
 }
 
 function isEventType(value: unknown): value is TelemetryEvent['type'] {

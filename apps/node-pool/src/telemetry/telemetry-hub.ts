@@ -57,6 +57,7 @@ export class TelemetryHub implements OnModuleInit, OnModuleDestroy {
   add(connection: TelemetryConnection): void {
     this.open.add(connection);
     this.connectionsGauge.inc();
+    if (connection.topics.has('node')) this.telemetry.noteNodeWatchers(+1);
     const { user } = connection;
     this.send(connection, {
       type: 'welcome',
@@ -69,7 +70,10 @@ export class TelemetryHub implements OnModuleInit, OnModuleDestroy {
   }
 
   remove(connection: TelemetryConnection): void {
-    if (this.open.delete(connection)) this.connectionsGauge.dec();
+    if (this.open.delete(connection)) {
+      this.connectionsGauge.dec();
+      if (connection.topics.has('node')) this.telemetry.noteNodeWatchers(-1);
+    }
     this.dirty.delete(connection);
   }
 
@@ -118,10 +122,15 @@ export class TelemetryHub implements OnModuleInit, OnModuleDestroy {
       }
       connection.logTasks.add(taskId);
     }
+    const watchedNodes = connection.topics.has('node');
     for (const topic of op.topics ?? []) {
       if (subscribe) connection.topics.add(topic);
       else connection.topics.delete(topic);
     }
+    // an open connection's node topic counts towards the replica's node watchers (see TelemetryService)
+    const watchesNodes = connection.topics.has('node');
+    if (this.open.has(connection) && watchesNodes !== watchedNodes)
+      this.telemetry.noteNodeWatchers(watchesNodes ? +1 : -1);
     this.send(connection, {
       type: subscribe ? 'subscribed' : 'unsubscribed',
       ...(taskId !== undefined ? { task_id: taskId } : {}),
