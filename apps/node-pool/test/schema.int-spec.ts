@@ -33,6 +33,7 @@ describe('database schema', () => {
       'ValidatorStep1795737600000',
       'AuditEvents1795824000000',
       'NodeChanges1795910400000',
+      'TaskClientRefs1795996800000',
     ]);
     const accounts = await ds.query<{ account: string }[]>(`SELECT account FROM ledger_accounts ORDER BY 1`);
     expect(accounts.map((a) => a.account)).toEqual(['escrow', 'mint', 'platform']);
@@ -160,6 +161,12 @@ describe('database schema', () => {
   it('migration:revert undoes each migration, and the schema can be created again', async () => {
     await ds.query(`TRUNCATE users CASCADE`);
     await ds.query(`UPDATE ledger_accounts SET balance = 0`);
+    await ds.undoLastMigration({ transaction: 'each' }); // tasks' client references
+    expect(
+      await ds.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = 'tasks' AND column_name IN ('client_ref', 'request_digest')`,
+      ),
+    ).toEqual([]);
     await ds.undoLastMigration({ transaction: 'each' }); // placement's view of node changes
     const [{ stamps }] = await ds.query(
       `SELECT count(*)::int AS stamps FROM pg_trigger WHERE tgname = 'trg_nodes_updated_at'`,

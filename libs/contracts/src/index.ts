@@ -13,6 +13,7 @@ export * from './domain/pricing';
 export * from './domain/vpn';
 export * from './domain/telemetry';
 export * from './domain/task-limits';
+export * from './domain/task-refs';
 export * from './domain/resources';
 export * from './domain/result-digest';
 export * from './domain/secret-env';

@@ -17,6 +17,13 @@ export const REQUIREMENTS = {
   busybox: { binary: 'busybox', pkg: 'busybox-static' },
   wireguard: { binary: 'wg', pkg: 'wireguard-tools' },
   nss: { binary: 'certutil', pkg: 'libnss3-tools' },
+  // the seed's Python examples run as written in a test (python3-grpc-tools brings python3-grpcio)
+  pythonGrpc: {
+    binary: 'python3',
+    pkg: 'python3-grpc-tools',
+    present: () =>
+      spawnSync('/usr/bin/python3', ['-c', 'import grpc, grpc_tools'], { stdio: 'ignore' }).status === 0,
+  },
 } satisfies Record<string, Requirement>;
 
 export function onPath(binary: string): boolean {

@@ -29,10 +29,14 @@ declare global {
  * on free loopback ports, and a Docker engine when one answers or can be started.
  */
 export default async function globalSetup(): Promise<void> {
-  // Like `npm run up`: apt-installs PostgreSQL and Redis when missing (root on Debian/Ubuntu),
-  // otherwise stops with one line naming the command to run.
+  // Like `npm run up`: apt-installs PostgreSQL, Redis and Python gRPC (the seed's examples) when
+  // missing (root on Debian/Ubuntu), otherwise stops with one line naming the command to run.
   ensureSystemPackages(
-    [{ ...REQUIREMENTS.postgres, present: () => findPostgresBinDir() !== undefined }, REQUIREMENTS.redis],
+    [
+      { ...REQUIREMENTS.postgres, present: () => findPostgresBinDir() !== undefined },
+      REQUIREMENTS.redis,
+      REQUIREMENTS.pythonGrpc,
+    ],
     (line) => process.stderr.write(`[hivemind tests] ${line}\n`),
   );
   const dir = mkdtempSync(join(tmpdir(), 'hivemind-test-'));

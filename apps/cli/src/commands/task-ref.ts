@@ -7,7 +7,8 @@ const PREFIX = /^[0-9a-f][0-9a-f-]{3,34}$/i;
 
 /**
  * A task id, or a unique prefix of one (at least 4 characters) among the newest 500 tasks you can
- * see; anything else is passed on as it is (the pool answers 404).
+ * see; anything else — your own client reference for a task, say — is passed on as it is (the pool
+ * resolves it, or answers 404).
  */
 export async function resolveTaskId(api: ApiClient, ref: string, signal?: AbortSignal): Promise<string> {
   if (UUID.test(ref) || !PREFIX.test(ref)) return ref;
@@ -17,7 +18,7 @@ export async function resolveTaskId(api: ApiClient, ref: string, signal?: AbortS
   });
   const matches = page.items.filter((t) => t.id.startsWith(ref.toLowerCase()));
   if (matches.length === 1) return matches[0].id;
-  if (!matches.length) throw new CliError(`no task with an id starting ${ref}`);
+  if (!matches.length) return ref; // a client reference that looks like hex, or nothing (404)
   throw new CliError(
     `${ref} is the start of ${matches.length} task ids (${matches
       .slice(0, 3)

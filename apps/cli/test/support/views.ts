@@ -48,6 +48,7 @@ export const shard = (patch: Partial<ShardView>): ShardView => ({
 /** Shard 0 validated by two owners against a third's wrong result; shard 1 still waits for a replica. */
 export const replicatedTask = (): TaskDetailView => ({
   id: TASK_ID,
+  client_ref: null,
   name: 'render',
   owner: 'alice',
   status: 'RUNNING',

@@ -5,6 +5,7 @@ import { TaskSecretEnv1795651200000 } from './migrations/1795651200000-task-secr
 import { ValidatorStep1795737600000 } from './migrations/1795737600000-validator-step';
 import { AuditEvents1795824000000 } from './migrations/1795824000000-audit-events';
 import { NodeChanges1795910400000 } from './migrations/1795910400000-node-changes';
+import { TaskClientRefs1795996800000 } from './migrations/1795996800000-task-client-refs';
 
 /** Every migration, in order. New ones are appended here (explicit beats a glob over dist/). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ValidatorStep1795737600000,
   AuditEvents1795824000000,
   NodeChanges1795910400000,
+  TaskClientRefs1795996800000,
 ];

@@ -59,8 +59,18 @@ describe(parseRegistration.name, () => {
     ['docker_status in any case', { docker_status: ' Disabled ' }, { dockerStatus: DockerStatus.Disabled }],
     [
       'no GPU, no storage',
-      { gpu_score: 0, gpu_memory_gb: 0, gpu_name: '', storage_gb: 0 },
+      { gpu_score: 0, gpu_memory_gb: 0, gpu_name: '', storage_gb: 0, agent_version: '1.0.0' },
       { gpuMemoryMb: 0, storageMb: 0 },
+    ],
+    [
+      "the seed's message (no storage_gb, no agent_version): a task's default storage per slot",
+      { storage_gb: 0, agent_version: '', max_concurrent_tasks: 0 },
+      { storageMb: 1024 },
+    ],
+    [
+      'no agent_version but a storage_gb: as reported',
+      { storage_gb: 5, agent_version: '', max_concurrent_tasks: 2 },
+      { storageMb: 5 * 1024 },
     ],
     ['names are trimmed', { node_id: '  Box.1_a ' }, { name: 'Box.1_a' }],
   ])('accepts %s', (_name, changes, expected) => {

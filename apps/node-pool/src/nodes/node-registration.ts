@@ -1,6 +1,6 @@
 // What a worker may register as: the rules for RegisterWorkerNode's fields, as a pure function
 // (no Nest, no database) so that every refusal is table-tested (node-registration.spec.ts).
-import { DockerStatus, type ResourceVector } from '@hivemind/contracts';
+import { DockerStatus, type ResourceVector, TASK_LIMITS } from '@hivemind/contracts';
 import type { RegisterWorkerNodeRequest__Output } from '@hivemind/contracts/grpc';
 import { DomainError } from '../common/domain-error';
 
@@ -37,6 +37,16 @@ export interface NodeSpec extends ResourceVector {
   agentVersion: string;
   maxConcurrent: number;
   gpuName: string;
+}
+
+/**
+ * The storage of a node registered with the seed's message, which has no `storage_gb` (nor
+ * `agent_version`, which every HiveMind worker sends): a task's default quota per slot, so that the
+ * seed's tasks (which ask for no storage, so the default) fit. A HiveMind worker that reports 0 GB
+ * free offers none.
+ */
+function seedStorageMb(agentVersion: string, slots: number): number {
+  return agentVersion ? 0 : TASK_LIMITS.storage_gb.default * 1024 * slots;
 }
 
 /** The request as the gRPC loader delivers it (defaults filled in). */
@@ -117,7 +127,7 @@ export function parseRegistration(req: RegistrationRequest): NodeSpec {
     maxConcurrent: slots || 1,
     cpuMillicores: cpuCores * 1000,
     memoryMb,
-    storageMb: storageGb * 1024,
+    storageMb: storageGb * 1024 || seedStorageMb(agentVersion, slots || 1),
     cpuScore,
     gpuScore,
     gpuMemoryMb: gpuMemoryGb * 1024,

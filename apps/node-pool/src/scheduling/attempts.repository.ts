@@ -339,13 +339,18 @@ export class AttemptsRepository {
   }
 
   /** The newest live attempt a node runs for a task (the seed's rpcs name only the task). */
-  async liveOf(nodeId: string, taskId: string): Promise<{ id: string; fencing_token: string } | undefined> {
-    const [row] = await this.db.query<{ id: string; fencing_token: string }[]>(
-      `SELECT id, fencing_token FROM attempts WHERE node_id = $1 AND task_id::text = $2 AND state IN ${LIVE}
-       ORDER BY assigned_at DESC LIMIT 1`,
-      [nodeId, taskId],
+  /**
+   * The node's live attempts of the task `ref` names — its id, or the client reference its submitter
+   * gave it (refs are unique per user only, so two users' tasks on one node may share one) — newest
+   * assignment first.
+   */
+  liveOf(nodeId: string, ref: string): Promise<{ id: string; fencing_token: string; task_id: string }[]> {
+    return this.db.query<{ id: string; fencing_token: string; task_id: string }[]>(
+      `SELECT a.id, a.fencing_token, a.task_id FROM attempts a JOIN tasks t ON t.id = a.task_id
+       WHERE a.node_id = $1 AND a.state IN ${LIVE} AND (a.task_id::text = $2 OR t.client_ref = $2)
+       ORDER BY a.assigned_at DESC`,
+      [nodeId, ref],
     );
-    return row;
   }
 
   /** Live attempts with what their ExecuteTaskRequest carries, oldest assignment first. */

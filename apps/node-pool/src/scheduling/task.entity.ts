@@ -36,6 +36,8 @@ export interface ValidatorStep {
   unique: true,
   where: 'idempotency_key IS NOT NULL',
 })
+@Index('uq_tasks_client_ref', ['userId', 'clientRef'], { unique: true, where: 'client_ref IS NOT NULL' })
+@Check('chk_tasks_client_ref', 'client_ref IS NULL OR request_digest IS NOT NULL')
 @Check('chk_tasks_status', `status IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED')`)
 @Check('chk_tasks_split_kind', `split_kind IN ('none', 'data_processing', 'machine_learning', 'simulation')`)
 @Check(
@@ -178,6 +180,14 @@ export class Task {
 
   @Column({ type: 'varchar', length: 128, nullable: true })
   idempotencyKey: string | null;
+
+  /** The submitter's own name for the task (the seed's UploadTask.task_id), unique per user. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  clientRef: string | null;
+
+  /** sha256 of the submission that took the client ref: a repeat must match it (ADR 0012). */
+  @Column({ type: 'char', length: 64, nullable: true })
+  requestDigest: string | null;
 
   @Column({ type: 'text', nullable: true })
   error: string | null;

@@ -258,10 +258,22 @@ export class WorkerReportsService {
     return this.liveAttemptOf(nodeId, req.task_id);
   }
 
-  /** The live attempt a node runs for a task (the seed's rpcs name only the task). */
-  async liveAttemptOf(nodeId: string, taskId: string): Promise<Fenced> {
-    const row = await this.attempts.liveOf(nodeId, taskId);
-    if (!row) throw new FencedOff(`this node runs no attempt of task ${taskId}`);
-    return { nodeId, attemptId: row.id, fencingToken: row.fencing_token };
+  /**
+   * The live attempt a node runs for a task (the seed's rpcs name only the task, by its id or its
+   * submitter's reference); a reference two tasks on this node share names neither.
+   */
+  async liveAttemptOf(nodeId: string, taskRef: string): Promise<Fenced> {
+    const rows = await this.attempts.liveOf(nodeId, taskRef);
+    const byId = rows.filter((r) => r.task_id === taskRef);
+    const named = byId.length ? byId : rows;
+    if (named.length === 0) throw new FencedOff(`this node runs no attempt of task ${taskRef.slice(0, 128)}`);
+    if (new Set(named.map((r) => r.task_id)).size > 1) {
+      throw new DomainError(
+        'invalid',
+        `task_id "${taskRef.slice(0, 128)}" names more than one task this node runs: send the attempt_id`,
+        { field: 'task_id' },
+      );
+    }
+    return { nodeId, attemptId: named[0].id, fencingToken: named[0].fencing_token };
   }
 }

@@ -2,7 +2,14 @@ import { Controller, Logger, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { PassThrough } from 'node:stream';
 import type { Metadata } from '@grpc/grpc-js';
-import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SplitKind, TaskStatus } from '@hivemind/contracts';
+import {
+  CLIENT_REF_PATTERN,
+  CLIENT_REF_RULE,
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  SplitKind,
+  TaskStatus,
+} from '@hivemind/contracts';
 import type {
   GetAllTasksRequest__Output,
   GetAllTasksResponse,
@@ -60,6 +67,7 @@ export class MasterGrpcController {
   uploadTask(req: UploadTaskRequest__Output, metadata: Metadata): Promise<UploadTaskResponse> {
     return seedAnswer(this.logger, async () => {
       const user = await this.user(metadata, req.token);
+      checkUploader(user, req);
       const spec = await parseSpec(JSON.stringify(specOf(req)), 'the task');
       let input;
       if (req.task_zip.length > 0) {
@@ -78,8 +86,8 @@ export class MasterGrpcController {
       return {
         success: true,
         message: created
-          ? `task ${task.id} queued: ${task.shards_total} shard(s), up to ${task.max_cost} CPT held`
-          : `task ${task.id} (already submitted with this idempotency key)`,
+          ? `task ${task.id}${req.task_id ? ` (${req.task_id})` : ''} queued: ${task.shards_total} shard(s), up to ${task.max_cost} CPT held`
+          : `task ${task.id}${req.task_id ? ` (${req.task_id})` : ''} (already submitted: this is the earlier task)`,
         task_id: task.id,
         max_cost: String(task.max_cost),
         status: task.status,
@@ -92,7 +100,7 @@ export class MasterGrpcController {
     return seedAnswer(this.logger, async () => {
       const user = await this.user(metadata, req.token);
       const task = await this.tasks.visibleRow(user, req.task_id);
-      const logs = await this.tasks.logs(user, req.task_id, 0, 1000);
+      const logs = await this.tasks.logs(user, task.id, 0, 1000);
       return {
         success: true,
         task_id: task.id,
@@ -189,8 +197,9 @@ export class MasterGrpcController {
   stopTask(req: StopTaskRequest__Output, metadata: Metadata): Promise<StopTaskResponse> {
     return seedAnswer(this.logger, async () => {
       const user = await this.user(metadata, req.token);
-      const { refunded } = await this.lifecycle.cancel(user, req.task_id);
-      return { success: true, message: `task ${req.task_id} cancelled; ${refunded} CPT refunded` };
+      const task = await this.tasks.visibleRow(user, req.task_id);
+      const { refunded } = await this.lifecycle.cancel(user, task.id);
+      return { success: true, message: `task ${task.id} cancelled; ${refunded} CPT refunded` };
     });
   }
 
@@ -201,6 +210,25 @@ export class MasterGrpcController {
   }
 }
 
+/**
+ * The seed's `user_id` is not a credential (the token names the uploader), but when it is sent it
+ * must name the caller — by username or id — rather than be silently ignored; `task_id`, the
+ * caller's own reference for the task, is checked here so that refusals name the seed's field.
+ */
+function checkUploader(user: AuthUser, req: UploadTaskRequest__Output): void {
+  const claimed = req.user_id.trim();
+  if (claimed && claimed.toLowerCase() !== user.username.toLowerCase() && claimed !== user.id) {
+    throw new DomainError(
+      'forbidden',
+      `user_id "${claimed.slice(0, 64)}" is not the user of this token (${user.username}): leave it empty or send your own`,
+      { field: 'user_id' },
+    );
+  }
+  if (req.task_id && !CLIENT_REF_PATTERN.test(req.task_id)) {
+    throw new DomainError('invalid', `task_id must be ${CLIENT_REF_RULE}`, { field: 'task_id' });
+  }
+}
+
 /** The seed's UploadTask fields as a task spec (zero values: the defaults). */
 function specOf(req: UploadTaskRequest__Output): Record<string, unknown> {
   const spec: Record<string, unknown> = {};
@@ -208,6 +236,7 @@ function specOf(req: UploadTaskRequest__Output): Record<string, unknown> {
     if (value !== undefined && value !== '' && value !== 0 && !(Array.isArray(value) && value.length === 0))
       spec[key] = value;
   };
+  set('client_ref', req.task_id);
   set('name', req.name);
   set('image', req.image);
   set('command', req.command);

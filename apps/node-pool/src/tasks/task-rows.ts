@@ -12,6 +12,7 @@ export interface TaskRow extends TaskDemandColumns {
   id: string;
   user_id: string;
   owner: string;
+  client_ref: string | null;
   name: string;
   status: TaskStatus;
   image: string | null;
@@ -56,6 +57,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function toTaskView(t: TaskRow): TaskView {
   return {
     id: t.id,
+    client_ref: t.client_ref,
     name: t.name,
     owner: t.owner,
     status: t.status,

@@ -120,7 +120,10 @@ export class TasksController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A task with its shards and attempts' })
+  @ApiOperation({
+    summary: 'A task with its shards and attempts',
+    description: 'Every /api/tasks/:id route takes the task id or your client_ref for it.',
+  })
   detail(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<TaskDetailView> {
     return this.tasks.detail(user, id);
   }
@@ -141,8 +144,8 @@ export class TasksController {
   @ApiOperation({ summary: 'A task’s files: its input, the shards’ outputs and results, oldest first' })
   @ApiOkResponse({ type: TaskFilesResponse })
   async files(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<{ items: FileView[] }> {
-    await this.tasks.visibleRow(user, id);
-    return { items: (await this.storedFiles.listByTask(id)).map(toFileView) };
+    const task = await this.tasks.visibleRow(user, id);
+    return { items: (await this.storedFiles.listByTask(task.id)).map(toFileView) };
   }
 
   @Get(':id/results')
@@ -156,7 +159,7 @@ export class TasksController {
     const { task, parts } = await this.tasks.outputs(user, id);
     return this.storage.mergedZipDownload(
       parts,
-      `${(task.name || 'task').replace(/[^\w.-]+/g, '_')}-${id.slice(0, 8)}-results.zip`,
+      `${(task.name || 'task').replace(/[^\w.-]+/g, '_')}-${task.id.slice(0, 8)}-results.zip`,
     );
   }
 
@@ -168,10 +171,10 @@ export class TasksController {
     @Param('id') id: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CancelTaskResponseDto> {
-    await this.tasks.visibleRow(user, id);
-    const result = await this.lifecycle.cancel(user, id);
+    const task = await this.tasks.visibleRow(user, id);
+    const result = await this.lifecycle.cancel(user, task.id);
     res.status(HttpStatus.OK);
-    return { task_id: id, status: result.status, refunded: result.refunded };
+    return { task_id: task.id, status: result.status, refunded: result.refunded };
   }
 }
 

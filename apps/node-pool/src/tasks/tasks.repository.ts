@@ -49,6 +49,8 @@ export interface NewTask {
   shardsTotal: number;
   maxCost: number;
   idempotencyKey: string | null;
+  /** The submitter's own name for the task, and the digest of the request that took it. */
+  clientRef: { ref: string; requestDigest: string } | null;
 }
 
 /** A keyset page of tasks, newest first. */
@@ -85,6 +87,24 @@ export class TasksRepository {
     return rows[0]?.id;
   }
 
+  /** The user's task with this client reference, and the digest of the request that created it. */
+  async byClientRef(
+    m: EntityManager,
+    userId: string,
+    ref: string,
+  ): Promise<{ id: string; request_digest: string } | undefined> {
+    const rows = await m.query<{ id: string; request_digest: string }[]>(
+      `SELECT id, request_digest FROM tasks WHERE user_id = $1 AND client_ref = $2`,
+      [userId, ref],
+    );
+    return rows[0];
+  }
+
+  /** The id of the user's task with this client reference (only theirs: refs are per user). */
+  async idByClientRef(userId: string, ref: string): Promise<string | undefined> {
+    return (await this.byClientRef(this.db.manager, userId, ref))?.id;
+  }
+
   /** The id of the node with this name or id (the submission's `target_node`), if any. */
   async nodeIdByNameOrId(m: EntityManager, nameOrId: string): Promise<string | undefined> {
     const rows = await m.query<{ id: string }[]>(
@@ -95,8 +115,8 @@ export class TasksRepository {
   }
 
   /**
-   * Inserts the task; false when a concurrent submission with the same idempotency key won the
-   * race (the unique index answers, no row is written).
+   * Inserts the task; false when a concurrent submission with the same idempotency key or client
+   * reference won the race (a unique index answers, no row is written).
    */
   async insert(m: EntityManager, t: NewTask): Promise<boolean> {
     const inserted = await m.query<{ id: string }[]>(
@@ -104,10 +124,10 @@ export class TasksRepository {
          req_storage_mb, req_cpu_score, req_gpu_score, req_gpu_memory_mb, req_gpu_name, location, priority,
          timeout_s, max_attempts, network_allowed, split_kind, split_params, aggregate, target_node_id,
          shards_total, max_cost, idempotency_key, secret_env_sealed, secret_env_keys, validation, quorum,
-         max_replicas, validator)
+         max_replicas, validator, client_ref, request_digest)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-         $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
-       ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
+       ON CONFLICT DO NOTHING
        RETURNING id`,
       [
         t.id,
@@ -141,6 +161,8 @@ export class TasksRepository {
         t.quorum,
         t.maxReplicas,
         t.validator ? JSON.stringify(t.validator) : null,
+        t.clientRef?.ref ?? null,
+        t.clientRef?.requestDigest ?? null,
       ],
     );
     return inserted.length > 0;

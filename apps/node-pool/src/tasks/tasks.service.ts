@@ -10,6 +10,7 @@ import {
   type TaskView,
   UserRole,
   HIGH_TRUST_MIN,
+  CLIENT_REF_PATTERN,
   toPage,
   maxTaskCost,
   paidReplicasAtMost,
@@ -31,6 +32,7 @@ import { type ValidatorStep } from '../scheduling/task.entity';
 import { FilesRepository } from '../storage/files.repository';
 import { type ArchivePart } from '../storage/result-archive';
 import { TelemetryService } from '../telemetry/telemetry.service';
+import { submissionDigest } from './submission-digest';
 import { type TaskRow, toLogChunkView, toShardView, toTaskView } from './task-rows';
 import { TasksRepository } from './tasks.repository';
 
@@ -130,12 +132,13 @@ export class TasksService {
     );
     const priority = spec.priority ?? TASK_LIMITS.priority.default;
     const secretEnv = this.secrets.seal(spec.secret_env ?? {});
+    const clientRef = spec.client_ref
+      ? { ref: spec.client_ref, requestDigest: submissionDigest(spec, input?.sha256) }
+      : null;
 
     const outcome = await this.rows.transaction(async (m) => {
-      if (idempotencyKey) {
-        const earlier = await this.rows.idByIdempotencyKey(m, user.id, idempotencyKey);
-        if (earlier) return { id: earlier, created: false };
-      }
+      const earlier = await this.earlierSubmission(m, user.id, idempotencyKey, clientRef);
+      if (earlier) return { id: earlier, created: false };
       const targetNodeId = spec.target_node ? await this.resolveNode(m, spec.target_node) : null;
       const id = randomUUID();
       const inserted = await this.rows.insert(m, {
@@ -162,10 +165,13 @@ export class TasksService {
         shardsTotal,
         maxCost,
         idempotencyKey: idempotencyKey ?? null,
+        clientRef,
       });
       if (!inserted) {
-        // a concurrent submission with the same key won the race
-        return { id: (await this.rows.idByIdempotencyKey(m, user.id, idempotencyKey!))!, created: false };
+        // a concurrent submission with the same key or client reference won the race
+        const winner = await this.earlierSubmission(m, user.id, idempotencyKey, clientRef);
+        if (!winner) throw new Error(`task ${id} conflicted with no earlier submission`);
+        return { id: winner, created: false };
       }
       if (input) {
         const file = await this.files.insert(
@@ -221,6 +227,32 @@ export class TasksService {
     return { task, created: outcome.created };
   }
 
+  /**
+   * The user's task an earlier submission with this idempotency key or client reference created; a
+   * client reference taken by a different request is refused (ADR 0012).
+   */
+  private async earlierSubmission(
+    m: EntityManager,
+    userId: string,
+    idempotencyKey: string | undefined,
+    clientRef: { ref: string; requestDigest: string } | null,
+  ): Promise<string | undefined> {
+    if (idempotencyKey) {
+      const earlier = await this.rows.idByIdempotencyKey(m, userId, idempotencyKey);
+      if (earlier) return earlier;
+    }
+    if (!clientRef) return undefined;
+    const earlier = await this.rows.byClientRef(m, userId, clientRef.ref);
+    if (earlier && earlier.request_digest !== clientRef.requestDigest) {
+      throw new DomainError(
+        'conflict',
+        `the client reference "${clientRef.ref}" (task_id of UploadTask) already names your task ${earlier.id}, submitted with a different request: choose another reference, or send the same request again`,
+        { field: 'client_ref' },
+      );
+    }
+    return earlier?.id;
+  }
+
   private async hold(
     m: EntityManager,
     taskId: string,
@@ -249,12 +281,17 @@ export class TasksService {
     return id;
   }
 
-  /** The task if the caller may see it (owner or admin); 404 otherwise, so ids do not leak. */
-  async visibleRow(user: AuthUser, taskId: string): Promise<TaskRow> {
-    const row = await this.row(taskId);
-    if (!row || !mayAccess(user, row.user_id)) {
-      throw new DomainError('not_found', `no task ${taskId}`);
-    }
+  /**
+   * The task `ref` names for the caller: a task id they may see (owner or admin), else one of their
+   * own client references (never another user's, admins included); 404 otherwise, so ids and
+   * references do not leak. The row's `id` is the pool's id, for everything that follows.
+   */
+  async visibleRow(user: AuthUser, ref: string): Promise<TaskRow> {
+    const byId = isUuid(ref) ? await this.row(ref) : undefined;
+    if (byId && mayAccess(user, byId.user_id)) return byId;
+    const id = CLIENT_REF_PATTERN.test(ref) ? await this.rows.idByClientRef(user.id, ref) : undefined;
+    const row = id ? await this.row(id) : undefined;
+    if (!row) throw new DomainError('not_found', `no task ${ref.slice(0, 128)}`);
     return row;
   }
 
@@ -270,7 +307,7 @@ export class TasksService {
 
   async detail(user: AuthUser, taskId: string): Promise<TaskDetailView> {
     const task = await this.visibleRow(user, taskId);
-    const [shards, attempts] = await Promise.all([this.rows.shards(taskId), this.rows.attempts(taskId)]);
+    const [shards, attempts] = await Promise.all([this.rows.shards(task.id), this.rows.attempts(task.id)]);
     return {
       ...toTaskView(task),
       env: maskedEnv(task.env, task.secret_env_keys),
@@ -299,10 +336,10 @@ export class TasksService {
   /** Log chunks after `after` (a chunk id), in the order they were stored per attempt. */
   async logs(user: AuthUser, taskId: string, after: number, limit: number): Promise<TaskLogsView> {
     const task = await this.visibleRow(user, taskId);
-    const rows = await this.rows.logChunks(taskId, after, limit);
+    const rows = await this.rows.logChunks(task.id, after, limit);
     const chunks = rows.map(toLogChunkView);
     return {
-      task_id: taskId,
+      task_id: task.id,
       status: task.status,
       chunks,
       next_after: chunks.length ? chunks[chunks.length - 1].id : after,
@@ -315,11 +352,11 @@ export class TasksService {
    */
   async outputs(user: AuthUser, taskId: string): Promise<{ task: TaskRow; parts: ArchivePart[] }> {
     const task = await this.visibleRow(user, taskId);
-    const rows = await this.rows.completedOutputs(taskId);
+    const rows = await this.rows.completedOutputs(task.id);
     if (rows.length === 0) {
       throw new DomainError(
         'not_found',
-        `task ${taskId} has no outputs yet (${task.status}, ${task.shards_completed}/${task.shards_total} shards done)`,
+        `task ${task.id} has no outputs yet (${task.status}, ${task.shards_completed}/${task.shards_total} shards done)`,
       );
     }
     return {

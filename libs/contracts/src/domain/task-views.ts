@@ -13,6 +13,8 @@ export interface TaskResourcesView {
 
 export interface TaskView {
   id: string;
+  /** The submitter's own name for the task (unique among their tasks), when they gave one. */
+  client_ref: string | null;
   name: string;
   owner: string;
   status: string;

@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { SplitKind, TaskStatus, ValidationMode } from '../domain/states';
 import { TASK_LIMITS as L, TASK_TEXT_LIMITS as T } from '../domain/task-limits';
+import { CLIENT_REF_PATTERN, CLIENT_REF_RULE, constraintOf } from '../domain/task-refs';
 import { PageQueryDto, toFlag } from './page-query.dto';
 import { Optional } from './optional';
 
@@ -82,6 +83,15 @@ export class SubmitTaskDto {
   @IsString()
   @MaxLength(T.name)
   name?: string;
+
+  @ApiPropertyOptional({
+    description: `your own name for the task, unique among your tasks (${CLIENT_REF_RULE}); the task routes accept it in place of the id. Submitting it again with the same request answers the earlier task (200); with a different request, 409`,
+    example: 'task-001',
+  })
+  @Optional()
+  @IsString()
+  @Matches(CLIENT_REF_PATTERN, { message: `client_ref must be ${CLIENT_REF_RULE}` })
+  client_ref?: string;
 
   @ApiPropertyOptional({
     description: 'Docker image; without it the task runs its input zip in the default runtime image',
@@ -175,14 +185,22 @@ export class SubmitTaskDto {
   @Max(L.gpu_memory_gb.max)
   gpu_memory_gb?: number;
 
-  @ApiPropertyOptional({ example: 'RTX 4090' })
+  @ApiPropertyOptional({
+    description: 'the GPU model a node must have; empty or "Any" (any case): no constraint',
+    example: 'RTX 4090',
+  })
   @Optional()
+  @Transform(({ value }: { value: unknown }) => constraintOf(value))
   @IsString()
   @MaxLength(T.gpu_name)
   gpu_name?: string;
 
-  @ApiPropertyOptional({ description: 'preferred node location (not required)', example: 'eu-west' })
+  @ApiPropertyOptional({
+    description: 'preferred node location (not required); empty or "Any" (any case): no preference',
+    example: 'eu-west',
+  })
   @Optional()
+  @Transform(({ value }: { value: unknown }) => constraintOf(value))
   @IsString()
   @MaxLength(T.location)
   location?: string;

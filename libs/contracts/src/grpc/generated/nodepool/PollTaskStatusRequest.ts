@@ -2,6 +2,9 @@
 
 
 export interface PollTaskStatusRequest {
+  /**
+   * the pool's id, or your own (UploadTask.task_id)
+   */
   'task_id'?: (string);
   /**
    * addition
@@ -10,6 +13,9 @@ export interface PollTaskStatusRequest {
 }
 
 export interface PollTaskStatusRequest__Output {
+  /**
+   * the pool's id, or your own (UploadTask.task_id)
+   */
   'task_id': (string);
   /**
    * addition

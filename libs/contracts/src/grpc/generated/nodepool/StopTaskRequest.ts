@@ -2,11 +2,17 @@
 
 
 export interface StopTaskRequest {
+  /**
+   * the pool's id, or your own (UploadTask.task_id)
+   */
   'task_id'?: (string);
   'token'?: (string);
 }
 
 export interface StopTaskRequest__Output {
+  /**
+   * the pool's id, or your own (UploadTask.task_id)
+   */
   'task_id': (string);
   'token': (string);
 }

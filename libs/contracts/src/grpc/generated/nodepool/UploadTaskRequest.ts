@@ -2,18 +2,33 @@
 
 
 export interface UploadTaskRequest {
+  /**
+   * Your own reference for the task (its client_ref): unique among your tasks; 1-128 letters, digits,
+   * ".", "_", ":" or "-". PollTaskStatus, GetTaskResult, StopTask and /api/tasks/:id take it in place
+   * of the pool's id (the answer's task_id). The same request again answers the earlier task; another
+   * request with the same task_id is refused (docs/adr/0012-client-references.md).
+   */
   'task_id'?: (string);
   'task_zip'?: (Buffer | Uint8Array | string);
   'memory_gb'?: (number);
   'cpu_score'?: (number);
   'gpu_score'?: (number);
   'gpu_memory_gb'?: (number);
+  /**
+   * a preference; empty or "Any" (any case): none
+   */
   'location'?: (string);
+  /**
+   * the GPU model a node must have; empty or "Any" (any case): none
+   */
   'gpu_name'?: (string);
+  /**
+   * not a credential: when set, it must name the token's user
+   */
   'user_id'?: (string);
   /**
-   * HiveMind additions. task_id and user_id are ignored: the pool assigns the id, the caller's
-   * token names the user. Zero values take the defaults of POST /api/tasks.
+   * HiveMind additions. The caller's token (this field or `authorization: Bearer` metadata) names
+   * the user. Zero values take the defaults of POST /api/tasks.
    */
   'token'?: (string);
   'name'?: (string);
@@ -71,18 +86,33 @@ export interface UploadTaskRequest {
 }
 
 export interface UploadTaskRequest__Output {
+  /**
+   * Your own reference for the task (its client_ref): unique among your tasks; 1-128 letters, digits,
+   * ".", "_", ":" or "-". PollTaskStatus, GetTaskResult, StopTask and /api/tasks/:id take it in place
+   * of the pool's id (the answer's task_id). The same request again answers the earlier task; another
+   * request with the same task_id is refused (docs/adr/0012-client-references.md).
+   */
   'task_id': (string);
   'task_zip': (Buffer);
   'memory_gb': (number);
   'cpu_score': (number);
   'gpu_score': (number);
   'gpu_memory_gb': (number);
+  /**
+   * a preference; empty or "Any" (any case): none
+   */
   'location': (string);
+  /**
+   * the GPU model a node must have; empty or "Any" (any case): none
+   */
   'gpu_name': (string);
+  /**
+   * not a credential: when set, it must name the token's user
+   */
   'user_id': (string);
   /**
-   * HiveMind additions. task_id and user_id are ignored: the pool assigns the id, the caller's
-   * token names the user. Zero values take the defaults of POST /api/tasks.
+   * HiveMind additions. The caller's token (this field or `authorization: Bearer` metadata) names
+   * the user. Zero values take the defaults of POST /api/tasks.
    */
   'token': (string);
   'name': (string);
