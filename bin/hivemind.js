@@ -1,14 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// The `hivemind` command: runs the built CLI (npm run build compiles it).
-const { existsSync } = require('node:fs');
+// The `hivemind` command: runs the built CLI (npm run build compiles it) on Node 24.
 const { join } = require('node:path');
+const { launch } = require('./runtime');
 
-const entry = join(__dirname, '..', 'dist', 'apps', 'cli', 'apps', 'cli', 'src', 'main.js');
-if (!existsSync(entry)) {
-  process.stderr.write(
-    `hivemind: the CLI is not built yet; run \`npm run build\` in ${join(__dirname, '..')}\n`,
-  );
-  process.exit(1);
-}
-require(entry);
+const root = join(__dirname, '..');
+launch('hivemind', join(root, 'dist', 'apps', 'cli', 'apps', 'cli', 'src', 'main.js'), root, '24');

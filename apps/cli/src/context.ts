@@ -86,6 +86,12 @@ export class Cli {
     return this.trust.get(this.server)?.pem;
   }
 
+  /** Talks to `server` from now on, as if given with --server (`node join <pool>`). */
+  useServer(server: string): void {
+    this.program.setOptionValueWithSource('server', server, 'cli');
+    this.apiInstance = undefined;
+  }
+
   /** Trusts `pem` for this server from now on (in this process and, pinned, later). */
   pin(fingerprint: string, pem: string): void {
     this.trust.pin(this.server, fingerprint, pem);

@@ -4,6 +4,7 @@ import { registerAdminCommands } from './commands/admin.commands';
 import { registerAuthCommands } from './commands/auth.commands';
 import { registerFileCommands } from './commands/files.commands';
 import { registerMonitorCommand } from './commands/monitor.command';
+import { registerNodeMembershipCommands } from './commands/node-membership.commands';
 import { registerNodeCommands } from './commands/nodes.commands';
 import { registerStatusCommand } from './commands/status.command';
 import { registerTaskCommands } from './commands/tasks.commands';
@@ -23,6 +24,7 @@ Examples:
   hivemind monitor 4f1c                        follow a task's log (a unique start of its id will do)
   hivemind list-tasks running --json           the API's JSON, for scripts
   hivemind download 4f1c ./results
+  sudo hivemind node join https://pool.example.org:8080 -u alice --service   contribute this machine
   hivemind                                     the interactive master> prompt`;
 
 /** The `hivemind` command tree: the same for one-shot commands and the interactive prompt. */
@@ -57,6 +59,7 @@ export function buildProgram(io: Io): Command {
   registerAuthCommands(program, cli);
   registerStatusCommand(program, cli);
   registerNodeCommands(program, cli);
+  registerNodeMembershipCommands(program, cli);
   registerTaskCommands(program, cli);
   registerMonitorCommand(program, cli);
   registerFileCommands(program, cli);

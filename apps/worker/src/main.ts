@@ -2,26 +2,31 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@hivemind/config';
+import { parseWorkerArgs, workerEnvironment } from './config/config-file';
 import { WORKER_USAGE, parseWorkerConfig } from './config/worker.config';
 import { WorkerModule } from './worker.module';
 
 import { AGENT_VERSION as VERSION } from './version';
 
 async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  const args = parseWorkerArgs(argv);
+  if (args.help) {
     process.stdout.write(WORKER_USAGE);
     return;
   }
-  if (argv.includes('--version') || argv.includes('-v')) {
+  if (args.version) {
     process.stdout.write(`hivemind-worker ${VERSION}\n`);
     return;
   }
-  const unknown = argv.filter((a) => a.startsWith('-'));
-  if (unknown.length > 0) {
-    process.stderr.write(`hivemind-worker: unknown option ${unknown[0]} (see --help)\n`);
+  if (args.unknown !== undefined) {
+    process.stderr.write(`hivemind-worker: unknown option ${args.unknown} (see --help)\n`);
     process.exit(2);
   }
-  const config = loadConfigOrExit(() => parseWorkerConfig(process.env));
+  const { env, file } = loadConfigOrExit(() =>
+    workerEnvironment(args, process.env, process.getuid?.() === 0),
+  );
+  const config = loadConfigOrExit(() => parseWorkerConfig(env));
+  if (file) new Logger('Worker').log(`configuration read from ${file} (the environment wins)`);
   const app = await NestFactory.create(WorkerModule.forRoot(config), {
     logger: config.logLevel === 'silent' ? false : undefined,
   });

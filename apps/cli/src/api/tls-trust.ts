@@ -1,6 +1,6 @@
-import { type PeerCertificate, connect as tlsConnect, getCACertificates } from 'node:tls';
+import { type PeerCertificate, connect as tlsConnect } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { fingerprintOf, normalizeFingerprint } from '@hivemind/contracts/tls';
+import { defaultCaCertificates, fingerprintOf, normalizeFingerprint } from '@hivemind/contracts/tls';
 import { CliError } from '../exit-codes';
 
 /** Node's codes for a certificate it could not verify (OpenSSL's, and its own for the name). */
@@ -26,14 +26,9 @@ export function certificateError(error: unknown): string | undefined {
   return undefined;
 }
 
-/** The CAs a fresh process trusts: Node's bundle and the system's store. */
-function defaultCas(): string[] {
-  return [...getCACertificates('default'), ...getCACertificates('system')];
-}
-
 /** fetch that trusts `caPem` (a PEM bundle), else Node's and the system's CAs. */
 export function fetchTrusting(caPem?: string): typeof fetch {
-  const dispatcher = new Agent({ connect: { ca: caPem ?? defaultCas() } });
+  const dispatcher = new Agent({ connect: { ca: caPem ?? defaultCaCertificates() } });
   return ((input: string | URL, init?: RequestInit) =>
     undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
 }

@@ -5,7 +5,7 @@ import { type Cli } from '../context';
 import { CliError, ExitCode, UsageError } from '../exit-codes';
 import { UntrustedPoolError, certificateToPin } from '../api/tls-trust';
 
-interface CredentialOptions {
+export interface CredentialOptions {
   username?: string;
   password?: string;
   passwordStdin?: boolean;
@@ -14,27 +14,14 @@ interface CredentialOptions {
 
 /** `login`, `register`, `logout`, `whoami`. */
 export function registerAuthCommands(program: Command, cli: Cli): void {
-  const withCredentials = (command: Command) =>
-    command
-      .option('-u, --username <name>', 'your username (asked when missing, on a terminal)')
-      .option(
-        '-p, --password <password>',
-        'your password (others may see it in `ps`: prefer --password-stdin)',
-      )
-      .option('--password-stdin', 'read the password from standard input')
-      .option(
-        '--trust <fingerprint>',
-        "trust the pool's CA with this SHA-256 fingerprint from now on (check it with the pool's operator)",
-      );
-
-  withCredentials(program.command('login'))
+  withCredentialOptions(program.command('login'))
     .description('log in to the node pool; the token is kept in your config folder')
     .action(async (o: CredentialOptions) => {
       await trustIfAsked(cli, o.trust);
       await startSession(cli, '/api/auth/login', await credentials(cli, o, false));
     });
 
-  withCredentials(program.command('register'))
+  withCredentialOptions(program.command('register'))
     .description('create an account (with the sign-up grant of CPT) and log in')
     .action(async (o: CredentialOptions) => {
       await trustIfAsked(cli, o.trust);
@@ -78,8 +65,20 @@ export function registerAuthCommands(program: Command, cli: Cli): void {
     });
 }
 
+/** -u, -p, --password-stdin and --trust: the options of every command that signs in. */
+export function withCredentialOptions(command: Command): Command {
+  return command
+    .option('-u, --username <name>', 'your username (asked when missing, on a terminal)')
+    .option('-p, --password <password>', 'your password (others may see it in `ps`: prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .option(
+      '--trust <fingerprint>',
+      "trust the pool's CA with this SHA-256 fingerprint from now on (check it with the pool's operator)",
+    );
+}
+
 /** --trust: pins the pool's CA with that fingerprint once a real connection verifies against it. */
-async function trustIfAsked(cli: Cli, fingerprint: string | undefined): Promise<void> {
+export async function trustIfAsked(cli: Cli, fingerprint: string | undefined): Promise<void> {
   if (fingerprint === undefined) return;
   const cert = await certificateToPin(cli.server, fingerprint);
   cli.pin(cert.fingerprint, cert.pem);
@@ -111,7 +110,11 @@ async function firstRequest<T>(cli: Cli, run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function startSession(cli: Cli, path: string, body: { username: string; password: string }) {
+export async function startSession(
+  cli: Cli,
+  path: string,
+  body: { username: string; password: string },
+): Promise<SessionView> {
   const session = await firstRequest(cli, () =>
     cli.api().request<SessionView>('POST', path, { json: body, auth: false }),
   );
@@ -119,9 +122,10 @@ async function startSession(cli: Cli, path: string, body: { username: string; pa
   cli.store.save(toStoredSession(api.server, session));
   const verb = path.endsWith('register') ? 'Registered and logged in' : 'Logged in';
   cli.out.line(`${verb} to ${api.server} as ${session.user.username} (${session.user.role}).`);
+  return session;
 }
 
-async function credentials(
+export async function credentials(
   cli: Cli,
   o: CredentialOptions,
   confirm: boolean,

@@ -175,10 +175,14 @@ function poolTlsOf(e: {
     : { kind: 'plaintext' };
 }
 
-export const WORKER_USAGE = `Usage: hivemind-worker [--help] [--version]
+export const WORKER_USAGE = `Usage: hivemind-worker [--config FILE] [--help] [--version]
 
 The HiveMind worker agent: runs tasks from the node pool in Docker containers on this machine.
 It dials out to the node pool (no inbound port needed) and serves a local status API.
+
+  --config FILE         read NAME=value lines from FILE first (the environment wins). Default:
+                        $HIVEMIND_WORKER_CONFIG, else the file \`hivemind node join\` writes, when
+                        it exists: /etc/hivemind/worker.env (root), else ~/.config/hivemind/worker.env
 
 Configuration (environment variables, see .env.example):
   NODE_POOL_ADDRESS     node pool gRPC address                 (default 127.0.0.1:50051)

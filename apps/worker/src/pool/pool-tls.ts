@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { connect as tlsConnect, getCACertificates } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
+import { defaultCaCertificates } from '@hivemind/contracts/tls';
 import { type WorkerConfig } from '../config/worker.config';
 
 /**
@@ -60,9 +61,7 @@ export function diagnoseTls(
 }
 
 function caBundle(tls: { caFile?: string }): Buffer {
-  return tls.caFile
-    ? readFileSync(tls.caFile)
-    : Buffer.from([...getCACertificates('default'), ...getCACertificates('system')].join('\n'));
+  return tls.caFile ? readFileSync(tls.caFile) : Buffer.from(defaultCaCertificates().join('\n'));
 }
 
 const TLS_TROUBLE =

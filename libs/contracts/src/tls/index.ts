@@ -1,1 +1,2 @@
 export * from './pki';
+export * from './default-cas';
