@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { parseWgDump, type WgInterfaceState } from '@hivemind/contracts/wireguard';
 
@@ -24,13 +27,24 @@ export class WgInterfaceRepository {
     await wg(['set', ...args]);
   }
 
-  /** Gives the interface the server's private key (through stdin: never on a command line) and port. */
+  /**
+   * Gives the interface the server's private key and port. wg reads the key from a file only (never
+   * a command line; /dev/stdin is a socket under Node, which it cannot open): a 0600 file in a 0700
+   * folder of its own, removed at once.
+   */
   async setServerKey(iface: string, privateKey: string, listenPort: number): Promise<void> {
-    await wg(['set', iface, 'private-key', '/dev/stdin', 'listen-port', String(listenPort)], privateKey);
+    const dir = await mkdtemp(join(tmpdir(), 'hivemind-wg-'));
+    try {
+      const file = join(dir, 'private.key');
+      await writeFile(file, `${privateKey}\n`, { mode: 0o600 });
+      await wg(['set', iface, 'private-key', file, 'listen-port', String(listenPort)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }
 
-function wg(args: string[], input?: string): Promise<string> {
+function wg(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       'wg',
@@ -42,6 +56,7 @@ function wg(args: string[], input?: string): Promise<string> {
         reject(new Error(`wg ${args[0]} ${args[1] ?? ''}: ${why}`));
       },
     );
-    child.stdin?.end(input === undefined ? '' : `${input}\n`);
+    child.stdin?.on('error', () => undefined); // wg reads nothing from stdin
+    child.stdin?.end();
   });
 }

@@ -30,6 +30,8 @@ export class VpnAgent implements OnApplicationShutdown {
   private register?: RegisterNode;
   private publicKey = '';
   private closing = false;
+  /** The last join failure logged: the same one again is not repeated every check. */
+  private lastFailure = '';
 
   constructor(private readonly config: WorkerConfig) {
     this.wg = new WireGuardRepository(join(config.workDir, 'vpn'));
@@ -102,15 +104,18 @@ export class VpnAgent implements OnApplicationShutdown {
       const poolAddress =
         poolAddressInTunnel(peer, this.config.nodePoolAddress, this.config.vpn.poolAddress) ?? null;
       this.move({ kind: 'up', address: peer.address, poolAddress, implementation });
+      this.lastFailure = '';
       this.logger.log(
         `VPN ${iface} up (${implementation}): this node is ${peer.address}, the pool's gRPC ${poolAddress ?? `stays at ${this.config.nodePoolAddress} (set VPN_POOL_ADDRESS)`}`,
       );
     } catch (error) {
       const message = describe(error);
       this.move({ kind: 'failed', error: message });
-      this.logger.error(
-        `VPN_AUTO_JOIN: could not join the VPN: ${message} — working over ${this.config.nodePoolAddress} meanwhile; trying again in ${this.config.vpn.checkIntervalS} s`,
-      );
+      if (message !== this.lastFailure)
+        this.logger.error(
+          `VPN_AUTO_JOIN: could not join the VPN: ${message} — working over ${this.config.nodePoolAddress} meanwhile; trying again every ${this.config.vpn.checkIntervalS} s`,
+        );
+      this.lastFailure = message;
     }
   }
 
