@@ -14,7 +14,14 @@ import { type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { BUSYBOX_IMAGE, buildBusyboxImage, ensureLocalPki, imageExists } from '@hivemind/local-stack';
+import {
+  BUSYBOX_IMAGE,
+  REQUIREMENTS,
+  buildBusyboxImage,
+  ensureLocalPki,
+  ensureSystemPackages,
+  imageExists,
+} from '@hivemind/local-stack';
 import {
   built,
   createTestDatabase,
@@ -87,9 +94,22 @@ function over(socketPath: string, ca?: string) {
 const tail = (file: string, lines = 60) =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
 
+/** As the other WireGuard tests: apt-installs what is missing when root on Debian, else says what to run. */
+function installTools(): void {
+  ensureSystemPackages(
+    [
+      REQUIREMENTS.wireguard,
+      REQUIREMENTS.iproute2,
+      ...(existsSync('/sys/module/wireguard') ? [] : [REQUIREMENTS.wireguardGo]),
+    ],
+    (line) => process.stderr.write(`[vpn tunnel test] ${line}\n`),
+  );
+}
+
 describe('VPN tunnel: the machine can run it', () => {
   // not skipped on a machine without namespaces or /dev/net/tun: the reason is the failure
   it('has root, network namespaces, /dev/net/tun and a WireGuard (kernel or wireguard-go)', () => {
+    installTools();
     expect(netnsUnavailable()).toBeUndefined();
   });
 });
@@ -134,6 +154,7 @@ describeDocker('VPN tunnel: a worker joins with VPN_AUTO_JOIN and works through 
   };
 
   beforeAll(async () => {
+    installTools();
     const missing = netnsUnavailable();
     if (missing) throw new Error(`the tunnel test cannot run here: ${missing}`);
     if (!(await imageExists(docker, BUSYBOX_IMAGE))) await buildBusyboxImage(docker);
