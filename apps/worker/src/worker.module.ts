@@ -14,6 +14,7 @@ import { PoolClient } from './pool/pool-client';
 import { PoolProbe } from './pool/pool-probe';
 import { PoolSession } from './pool/pool-session.service';
 import { StatusController } from './status/status.controller';
+import { VpnAgent } from './vpn/vpn-agent.service';
 
 /**
  * Docker when DOCKER_ENABLED allows it and an engine answers; otherwise the process executor, and
@@ -74,6 +75,7 @@ export class WorkerModule {
         },
         MachineMonitor,
         Supervisor,
+        VpnAgent,
         PoolSession,
       ],
     };

@@ -16,6 +16,10 @@ export const REQUIREMENTS = {
   debootstrap: { binary: 'debootstrap', pkg: 'debootstrap' },
   busybox: { binary: 'busybox', pkg: 'busybox-static' },
   wireguard: { binary: 'wg', pkg: 'wireguard-tools' },
+  /** Userspace WireGuard, where the kernel has no module (the VPN tunnel test, VPN_AUTO_JOIN). */
+  wireguardGo: { binary: 'wireguard-go', pkg: 'wireguard-go' },
+  /** ip (namespaces, links) and ss. */
+  iproute2: { binary: 'ip', pkg: 'iproute2' },
   nss: { binary: 'certutil', pkg: 'libnss3-tools' },
   // the seed's Python examples run as written in a test (python3-grpc-tools brings python3-grpcio)
   pythonGrpc: {

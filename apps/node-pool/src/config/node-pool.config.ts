@@ -14,7 +14,7 @@ import {
   url,
 } from '@hivemind/config';
 import { PASSWORD_MIN_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from '@hivemind/contracts';
-import { type Ipv4Subnet, parseSubnet } from '@hivemind/contracts/wireguard';
+import { INTERFACE_NAME, type Ipv4Subnet, parseSubnet } from '@hivemind/contracts/wireguard';
 import { type TrustProxy, parseTrustProxy } from '../common/client-address';
 
 export const SCHEDULER_STRATEGIES = ['trust-aware', 'round-robin'] as const;
@@ -159,6 +159,12 @@ const schema = z.object({
   VPN_PEER_RATE_PER_ADDRESS: int(20, { min: 1, max: 1000000 }),
   VPN_PEER_RATE_PER_USER: int(10, { min: 1, max: 1000000 }),
   VPN_PEER_RATE_WINDOW_S: int(3600, { min: 1, max: 604800 }),
+  VPN_APPLY: oneOf(['off', 'live'] as const, 'off'),
+  VPN_SERVER_INTERFACE: z
+    .string()
+    .regex(INTERFACE_NAME, { message: 'must be an interface name of 1-15 letters, digits, "_=+.-"' })
+    .default('wg0'),
+  VPN_SYNC_INTERVAL_S: int(30, { min: 1, max: 3600 }),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   TLS_CA_FILE: z.string().min(1).optional(),
@@ -312,6 +318,10 @@ export class NodePoolConfig {
     reservePercent: number;
     /** Peer creations per address (IPv6: per /64) and per user in a window (admins: none). */
     rateLimit: { perAddress: number; perUser: number; windowS: number };
+    /** live: keep `interface` (on this machine) holding the active peers (vpn/vpn-live-sync.service.ts). */
+    apply: 'off' | 'live';
+    interface: string;
+    syncIntervalS: number;
   };
 
   constructor(values: NodePoolConfig) {
@@ -479,6 +489,9 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
         perUser: e.VPN_PEER_RATE_PER_USER,
         windowS: e.VPN_PEER_RATE_WINDOW_S,
       },
+      apply: e.VPN_APPLY,
+      interface: e.VPN_SERVER_INTERFACE,
+      syncIntervalS: e.VPN_SYNC_INTERVAL_S,
     },
   });
 }

@@ -11,6 +11,7 @@ import { devicePeerLimit, hostRanges, rangesFor, type Standing, standingOf } fro
 import { type NodeRef, VpnPeersRepository } from './vpn-peers.repository';
 import { VpnRateLimiter } from './vpn-rate-limiter';
 import { VpnService } from './vpn.service';
+import { VpnLiveSync } from './vpn-live-sync.service';
 
 export interface NewPeer {
   name?: string;
@@ -34,25 +35,35 @@ export class VpnPeerIssuer {
     private readonly limiter: VpnRateLimiter,
     private readonly config: NodePoolConfig,
     private readonly audit: AuditService,
+    private readonly live: VpnLiveSync,
   ) {}
 
-  /** A new peer for `user`, asked for from `clientAddress`, with its client config; audited. */
-  create(
+  /**
+   * A new peer for `user`, asked for from `clientAddress`, with its client config; audited. With
+   * VPN_APPLY=live the answer comes once the peer is on the interface (or that failed, logged).
+   */
+  async create(
     user: AuthUser,
     spec: NewPeer,
     clientAddress: string,
   ): Promise<{ peer: VpnPeerView; config: string }> {
     const actor = { id: user.id, username: user.username };
-    return this.audit.refusalsOf({ action: 'vpn.peer_create', actor, detail: { node: spec.node } }, () =>
-      this.createChecked(user, spec, clientAddress),
+    const issued = await this.audit.refusalsOf(
+      { action: 'vpn.peer_create', actor, detail: { node: spec.node } },
+      () => this.createChecked(user, spec, clientAddress),
     );
+    await this.live.sync();
+    return issued;
   }
 
-  /** Revokes a peer (VpnService.revoke), audited (vpn.peer_revoke) when it was still active. */
-  revoke(user: AuthUser, id: string): Promise<VpnPeerView> {
+  /**
+   * Revokes a peer (VpnService.revoke), audited (vpn.peer_revoke) when it was still active; with
+   * VPN_APPLY=live it is off the interface when this answers.
+   */
+  async revoke(user: AuthUser, id: string): Promise<VpnPeerView> {
     const actor = { id: user.id, username: user.username };
     const target = { type: 'vpn_peer' as const, id: id.slice(0, 128) };
-    return this.audit.refusalsOf({ action: 'vpn.peer_revoke', actor, target }, async () => {
+    const revoked = await this.audit.refusalsOf({ action: 'vpn.peer_revoke', actor, target }, async () => {
       const { peer, revoked } = await this.vpn.revoke(user, id);
       if (revoked) {
         const detail = { name: peer.name, address: peer.address };
@@ -60,6 +71,8 @@ export class VpnPeerIssuer {
       }
       return peer;
     });
+    await this.live.sync();
+    return revoked;
   }
 
   private async createChecked(

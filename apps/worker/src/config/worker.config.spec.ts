@@ -71,3 +71,35 @@ describe(parseWorkerConfig.name, () => {
     expect(() => parseWorkerConfig({ ...OWNER, ...env })).toThrow(message);
   });
 });
+
+describe('VPN settings', () => {
+  it('leave the VPN off by default', () => {
+    expect(parseWorkerConfig(OWNER).vpn).toEqual({ autoJoin: false, interface: 'hm0', checkIntervalS: 30 });
+  });
+
+  it('read VPN_AUTO_JOIN, the interface, the pool inside the tunnel and the check interval', () => {
+    const config = parseWorkerConfig({
+      ...OWNER,
+      VPN_AUTO_JOIN: 'true',
+      VPN_INTERFACE: 'hivemind0',
+      VPN_POOL_ADDRESS: '10.128.0.1:50051',
+      VPN_CHECK_INTERVAL_S: '5',
+    });
+    expect(config.vpn).toEqual({
+      autoJoin: true,
+      interface: 'hivemind0',
+      poolAddress: '10.128.0.1:50051',
+      checkIntervalS: 5,
+    });
+  });
+
+  it.each([
+    ['VPN_INTERFACE', 'a-much-too-long-name'],
+    ['VPN_INTERFACE', 'wg0; rm -rf /'],
+    ['VPN_POOL_ADDRESS', '10.128.0.1'],
+    ['VPN_CHECK_INTERVAL_S', '0'],
+    ['VPN_AUTO_JOIN', 'maybe'],
+  ])('refuse %s=%j with one line naming it', (name, value) => {
+    expect(() => parseWorkerConfig({ ...OWNER, [name]: value })).toThrow(name);
+  });
+});

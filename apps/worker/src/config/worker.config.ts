@@ -13,6 +13,7 @@ import {
   port,
   positiveNumber,
 } from '@hivemind/config';
+import { INTERFACE_NAME } from '@hivemind/contracts/wireguard';
 
 const schema = z.object({
   NODE_ENV: nodeEnv(),
@@ -56,6 +57,16 @@ const schema = z.object({
   HEARTBEAT_INTERVAL_S: positiveNumber(5),
   RECONNECT_MAX_S: positiveNumber(30),
   STOP_GRACE_S: int(10, { min: 0, max: 600 }),
+  VPN_AUTO_JOIN: bool(false),
+  VPN_INTERFACE: z
+    .string()
+    .regex(INTERFACE_NAME, { message: 'must be an interface name of 1-15 letters, digits, "_=+.-"' })
+    .default('hm0'),
+  VPN_POOL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, e.g. 10.128.0.1:50051' })
+    .optional(),
+  VPN_CHECK_INTERVAL_S: int(30, { min: 2, max: 3600 }),
 });
 
 export class WorkerConfig {
@@ -90,6 +101,11 @@ export class WorkerConfig {
     storageQuota: 'auto' | 'loop' | 'accounting';
   };
   readonly pool: { heartbeatIntervalMs: number; reconnectMaxMs: number };
+  /**
+   * VPN_AUTO_JOIN: join the pool's WireGuard network and dial its gRPC through the tunnel
+   * (`poolAddress`, else derived from the peer config: vpn/peer-config.ts); see docs/worker.md.
+   */
+  readonly vpn: { autoJoin: boolean; interface: string; poolAddress?: string; checkIntervalS: number };
 
   constructor(values: WorkerConfig) {
     Object.assign(this, values);
@@ -148,6 +164,12 @@ export function parseWorkerConfig(env: Env): WorkerConfig {
       storageQuota: e.STORAGE_QUOTA_MODE,
     },
     pool: { heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_S * 1000, reconnectMaxMs: e.RECONNECT_MAX_S * 1000 },
+    vpn: {
+      autoJoin: e.VPN_AUTO_JOIN,
+      interface: e.VPN_INTERFACE,
+      ...(e.VPN_POOL_ADDRESS ? { poolAddress: e.VPN_POOL_ADDRESS } : {}),
+      checkIntervalS: e.VPN_CHECK_INTERVAL_S,
+    },
   });
 }
 
@@ -215,6 +237,12 @@ Configuration (environment variables, see .env.example):
   HEARTBEAT_INTERVAL_S  heartbeat period                        (default 5)
   RECONNECT_MAX_S       longest wait between reconnects         (default 30)
   STOP_GRACE_S          SIGTERM to SIGKILL when stopping a task (default 10)
+  VPN_AUTO_JOIN         join the pool's WireGuard VPN and dial  (default false)
+                        its gRPC through it (needs root, wg-quick; wireguard-go without the module)
+  VPN_INTERFACE         the tunnel's interface                  (default hm0)
+  VPN_POOL_ADDRESS      the pool's gRPC inside the tunnel       (default: the VPN server's address,
+                        the first host of the peer's AllowedIPs, at NODE_POOL_ADDRESS's port)
+  VPN_CHECK_INTERVAL_S  how often the tunnel is checked         (default 30)
   LOG_LEVEL             fatal | error | warn | info | debug | trace | silent
 
 Status API: GET /health, GET /api/status, GET /api/tasks, POST /api/stop_task/:id

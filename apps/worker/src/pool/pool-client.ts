@@ -149,12 +149,24 @@ export class PoolClient {
   /** The node credential from RegisterWorkerNode; empty until registered. */
   credential = '';
   nodeUuid = '';
+  private creds!: grpc.ChannelCredentials;
 
   constructor(
-    private readonly address: string,
+    private address: string,
     creds: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
   ) {
     this.dial(creds);
+  }
+
+  /** The address the channels dial. */
+  get target(): string {
+    return this.address;
+  }
+
+  /** Dials `address` from now on, with the same credentials (the VPN came up or went away). */
+  retarget(address: string): void {
+    this.address = address;
+    this.dial(this.creds);
   }
 
   /**
@@ -163,6 +175,7 @@ export class PoolClient {
    */
   dial(creds: grpc.ChannelCredentials): void {
     const old = [this.users, this.manager, this.workers, this.master].filter(Boolean);
+    this.creds = creds;
     const address = this.address;
     const pkg = loadNodepool().nodepool;
     this.users = new pkg.UserService(address, creds, GRPC_CHANNEL_OPTIONS);

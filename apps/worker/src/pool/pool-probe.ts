@@ -6,14 +6,18 @@ import { poolCredentials } from './pool-tls';
 /** Asks the node pool's grpc.health.v1 whether it serves: the worker's view of its connection. */
 @Injectable()
 export class PoolProbe implements OnApplicationShutdown {
-  private readonly health: HealthClient;
+  private health?: HealthClient;
+  private address = '';
 
-  constructor(config: WorkerConfig) {
-    this.health = new HealthClient(config.nodePoolAddress, poolCredentials(config));
-  }
+  constructor(private readonly config: WorkerConfig) {}
 
-  /** 'SERVING', 'NOT_SERVING', or why it could not be asked. */
-  async status(): Promise<string> {
+  /** 'SERVING', 'NOT_SERVING', or why it could not be asked, at `address` (where the session dials). */
+  async status(address: string = this.config.nodePoolAddress): Promise<string> {
+    if (!this.health || address !== this.address) {
+      this.health?.close();
+      this.health = new HealthClient(address, poolCredentials(this.config));
+      this.address = address;
+    }
     try {
       return await this.health.check();
     } catch (error) {
@@ -22,6 +26,6 @@ export class PoolProbe implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    this.health.close();
+    this.health?.close();
   }
 }

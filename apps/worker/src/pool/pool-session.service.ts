@@ -19,6 +19,7 @@ import { createKeyAndCsr } from '@hivemind/contracts/tls';
 import { nextHeartbeatMs } from './heartbeat-interval';
 import { type NodeCertificate, PoolClient, isUnauthenticated, type Trust } from './pool-client';
 import { diagnoseTls, explainPoolError, poolCredentials } from './pool-tls';
+import { VpnAgent } from '../vpn/vpn-agent.service';
 
 const UNAVAILABLE = 14; // grpc.status.UNAVAILABLE
 
@@ -50,6 +51,8 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
   /** When the node's client certificate expires (mTLS), once it has one. */
   certificateExpiresAt?: Date;
   private renewTimer?: NodeJS.Timeout;
+  /** The hostname the current credential was registered with (the VPN address while it is up). */
+  private registeredHostname = '';
 
   constructor(
     private readonly config: WorkerConfig,
@@ -58,11 +61,22 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly monitor: MachineMonitor,
     @Inject(EXECUTOR) private readonly executor: Executor,
     @Inject(MACHINE) private readonly machine: MachineDescription,
+    private readonly vpn: VpnAgent,
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.loop();
+    // with VPN_AUTO_JOIN the first join (bounded, never rejects) comes before the first dial
+    void this.vpn
+      .start(async (client, ownerToken) => {
+        await client.register(ownerToken, { ...this.registration(), csr_pem: '' });
+      })
+      .then(() => this.loop());
     this.scheduleBeat();
+  }
+
+  /** Where the session dials the pool now: through the VPN while it is up, else directly. */
+  get poolAddress(): string {
+    return this.pool.target;
   }
 
   /** The next heartbeat, after the interval the pool asked for (re-read after every beat). */
@@ -105,13 +119,12 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
             const tls =
               (error as { code?: number }).code === UNAVAILABLE &&
               (attemptNumber === 1 || attemptNumber % 10 === 0)
-                ? await diagnoseTls(this.config)
+                ? await diagnoseTls({ ...this.config, nodePoolAddress: this.pool.target })
                 : undefined;
-            this.lastError = explainPoolError(tls ?? error.message, this.config);
+            const at = { ...this.config, nodePoolAddress: this.pool.target };
+            this.lastError = explainPoolError(tls ?? error.message, at);
             if (attemptNumber === 1 || attemptNumber % 10 === 0)
-              this.logger.warn(
-                `node pool ${this.config.nodePoolAddress}: ${this.lastError} (try ${attemptNumber})`,
-              );
+              this.logger.warn(`node pool ${this.pool.target}: ${this.lastError} (try ${attemptNumber})`);
           },
         });
       } catch {
@@ -133,13 +146,34 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Registers if need be, proves the credential with a heartbeat, opens the push stream. */
   private async establish(): Promise<void> {
+    this.followVpn();
     if (!this.pool.credential) await this.register();
     await this.beat();
     const stream = this.pool.connect(this.supervisor.runningAttemptIds(), AGENT_VERSION);
     this.stream = stream;
     this.connected = true;
     this.lastError = '';
-    this.logger.log(`connected to the node pool at ${this.config.nodePoolAddress}`);
+    this.logger.log(`connected to the node pool at ${this.pool.target}`);
+  }
+
+  /**
+   * Dials the pool where the VPN says (inside the tunnel while it is up) and registers again when
+   * the node's address changed, so that the pool always has the address it is reached at.
+   */
+  private followVpn(): void {
+    const target = this.vpn.poolAddress;
+    if (target !== this.pool.target) {
+      this.logger.log(`dialing the node pool at ${target} from now on`);
+      this.pool.retarget(target);
+    }
+    if (this.registered && this.registeredHostname !== this.hostname()) {
+      this.pool.credential = '';
+      this.registered = false;
+    }
+  }
+
+  private hostname(): string {
+    return this.vpn.address ?? this.machine.hostname;
   }
 
   private async register(): Promise<void> {
@@ -155,6 +189,7 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     if (answer.heartbeatIntervalS > 0) this.heartbeatIntervalS = answer.heartbeatIntervalS;
     if (key && answer.certificate) this.useCertificate(key.keyPem, answer.certificate);
     this.registered = true;
+    this.registeredHostname = this.hostname();
     this.logger.log(`registered as ${this.config.nodeId} (${this.pool.nodeUuid}), owner ${username}`);
   }
 
@@ -186,7 +221,7 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     const m = this.machine;
     return {
       node_id: this.config.nodeId,
-      hostname: m.hostname,
+      hostname: this.hostname(),
       cpu_cores: m.cpu_cores,
       memory_gb: m.memory_gb,
       memory_mb: m.memory_mb,

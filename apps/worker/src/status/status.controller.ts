@@ -17,6 +17,7 @@ import { MachineMonitor } from '../machine/machine-monitor';
 import { MACHINE, type MachineDescription } from '../machine/hardware';
 import { PoolProbe } from '../pool/pool-probe';
 import { PoolSession } from '../pool/pool-session.service';
+import { VpnAgent } from '../vpn/vpn-agent.service';
 
 /** The seed's local status API (worker-node.md "RESTful API Endpoints"), on 127.0.0.1 by default. */
 @Controller()
@@ -29,6 +30,7 @@ export class StatusController {
     private readonly supervisor: Supervisor,
     private readonly monitor: MachineMonitor,
     @Inject(MACHINE) private readonly machine: MachineDescription,
+    private readonly vpn: VpnAgent,
   ) {}
 
   private resources() {
@@ -66,6 +68,8 @@ export class StatusController {
       trust_score: this.session.trust.score,
       trust_group: this.session.trust.group,
       last_heartbeat: this.session.lastHeartbeatAt?.toISOString() ?? null,
+      pool_address: this.session.poolAddress,
+      vpn: this.vpn.state,
     };
   }
 
@@ -86,7 +90,11 @@ export class StatusController {
   /** 200 when every check is healthy, 503 otherwise (as the seed's /health). */
   @Get('health')
   async health(@Res({ passthrough: true }) res: Response) {
-    const [dockerUp, poolStatus] = await Promise.all([this.docker.ping(), this.pool.status()]);
+    const [dockerUp, poolStatus] = await Promise.all([
+      this.docker.ping(),
+      this.pool.status(this.session.poolAddress),
+    ]);
+    const vpn = this.vpn.state;
     const usesDocker = this.supervisor.executor.kind === 'docker';
     const { available } = this.resources();
     const checks = {
@@ -100,7 +108,7 @@ export class StatusController {
       },
       grpc: {
         status: poolStatus === 'SERVING' && this.session.connected ? 'healthy' : 'unhealthy',
-        message: `node pool ${this.config.nodePoolAddress}: ${poolStatus}${this.session.connected ? ', push stream open' : `, not connected${this.session.lastError ? `: ${this.session.lastError}` : ''}`}`,
+        message: `node pool ${this.session.poolAddress}: ${poolStatus}${this.session.connected ? ', push stream open' : `, not connected${this.session.lastError ? `: ${this.session.lastError}` : ''}`}`,
       },
       // informational: accounting still enforces storage_gb, less tightly (docs/worker.md)
       storage: {
@@ -110,6 +118,17 @@ export class StatusController {
       resources: {
         status: available.memory_gb >= 0 ? 'healthy' : 'unhealthy',
         message: `${available.cpu_cores} cores and ${available.memory_gb} GB free of what this node offers`,
+      },
+      // VPN_AUTO_JOIN asked for a tunnel: not having one is unhealthy, though tasks still run
+      vpn: {
+        status: vpn.state === 'up' || vpn.state === 'disabled' ? 'healthy' : 'unhealthy',
+        message:
+          vpn.state === 'disabled'
+            ? 'VPN_AUTO_JOIN is off'
+            : vpn.state === 'up'
+              ? `${vpn.interface} up (${vpn.implementation}), this node ${vpn.address}, pool ${vpn.pool_address ?? this.config.nodePoolAddress}`
+              : `${vpn.interface} ${vpn.state}${vpn.error ? `: ${vpn.error}` : ''}`,
+        ...vpn,
       },
     };
     const healthy = Object.values(checks).every((c) => c.status === 'healthy');
