@@ -1,4 +1,10 @@
-import { isWireGuardKey, parseIpv4, parseSubnet, formatIpv4 } from '@hivemind/contracts/wireguard';
+import {
+  isWireGuardKey,
+  parseIpv4,
+  parseSubnet,
+  formatIpv4,
+  renderClientConfig,
+} from '@hivemind/contracts/wireguard';
 
 // The node's WireGuard config, from what the pool answers (its client config, without a private
 // key: the worker keeps its own) to what wg-quick reads. Pure.
@@ -77,19 +83,13 @@ export function parsePeerConfig(text: string): PeerConfig {
 /** What wg-quick reads: the pool's peer with this node's private key; nothing else. */
 export function renderNodeConfig(config: PeerConfig, privateKey: string): string {
   if (!isWireGuardKey(privateKey)) throw new Error('not a WireGuard private key');
-  return [
-    '# HiveMind VPN: this worker node (VPN_AUTO_JOIN); rewritten at every join',
-    '[Interface]',
-    `PrivateKey = ${privateKey}`,
-    `Address = ${config.address}/32`,
-    '',
-    '[Peer]',
-    `PublicKey = ${config.serverPublicKey}`,
-    `Endpoint = ${config.endpoint}`,
-    `AllowedIPs = ${config.allowedIps.join(', ')}`,
-    `PersistentKeepalive = ${config.keepaliveS}`,
-    '',
-  ].join('\n');
+  // the pool's own renderer, with only the fields parsePeerConfig kept (no DNS: see above)
+  return renderClientConfig({
+    name: 'this worker node (VPN_AUTO_JOIN); rewritten at every join',
+    privateKey,
+    dns: [],
+    ...config,
+  });
 }
 
 /**
