@@ -4,6 +4,7 @@
 // benchmark counts the nodes it declares lost). Benchmark code: never imported by the platform.
 import 'reflect-metadata';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { type INestApplication } from '@nestjs/common';
 import { createNodePool, startNodePool } from '../src/app.factory';
 import { parseNodePoolConfig } from '../src/config/node-pool.config';
@@ -20,7 +21,8 @@ export interface HeartbeatPoolSetup {
   budgetPerS: number;
 }
 
-export type ToPool = { kind: 'setup'; setup: HeartbeatPoolSetup } | { kind: 'stats' } | { kind: 'close' };
+export type ToPool =
+  { kind: 'setup'; setup: HeartbeatPoolSetup } | { kind: 'stats'; final?: boolean } | { kind: 'close' };
 export type PacerStats = HeartbeatPacer['stats'] & {
   intervalS: number;
   timeoutS: number;
@@ -60,6 +62,9 @@ function serve(): void {
     } else if (message.kind === 'stats') {
       const pacer = app!.get(HeartbeatPacer);
       const { intervalS, timeoutS } = pacer.schedule();
+      // BENCH_HEAP_SNAPSHOT=<dir>: a heap snapshot per replica (a full GC first) to see what stays live
+      if (message.final && process.env.BENCH_HEAP_SNAPSHOT)
+        writeHeapSnapshot(join(process.env.BENCH_HEAP_SNAPSHOT, `replica-${process.pid}.heapsnapshot`));
       send({ kind: 'stats', stats: { ...pacer.stats, intervalS, timeoutS, memory: process.memoryUsage() } });
     } else {
       await app?.close();

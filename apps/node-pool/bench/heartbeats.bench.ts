@@ -196,11 +196,11 @@ async function scenario(
       failedTotal += window.failed;
       return window;
     };
-    const statsOf = async () =>
+    const statsOf = async (final = false) =>
       Promise.all(
         pools.map(
           async (p) =>
-            ((await p.ask({ kind: 'stats' }, 'stats')) as Extract<FromPool, { kind: 'stats' }>).stats,
+            ((await p.ask({ kind: 'stats', final }, 'stats')) as Extract<FromPool, { kind: 'stats' }>).stats,
         ),
       );
     const progress = async (phase: string) => {
@@ -231,7 +231,7 @@ async function scenario(
     const loadCpuS = cpuSecondsOf(load.process.pid!) - loadCpu0;
     const usage = cpu.stop();
     const rss = poolPids.map(rssOf);
-    const stats = await statsOf();
+    const stats = await statsOf(true);
     const mb = (b: number) => fmt(b / 2 ** 20);
     for (const [i, s] of stats.entries()) {
       const m = s.memory;

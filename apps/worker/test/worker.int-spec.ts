@@ -375,6 +375,11 @@ describe('the worker agent', () => {
       expect(existsSync(join(w1.attemptsDir(), '..', 'escaped.txt'))).toBe(false);
       expect(existsSync(join(w1.attemptsDir(), 'escaped.txt'))).toBe(false);
       expect(existsSync('/tmp/escaped.txt')).toBe(false);
+      // the container the engine created while the input came in was never started, and is gone
+      await waitFor(
+        'the unstarted container to go',
+        async () => (await containersOf(`hivemind.task=${taskId}`)).length === 0,
+      );
     });
 
     itWithLoop(

@@ -1,7 +1,15 @@
 import type { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import type Docker from 'dockerode';
-import type { Executor, LeftoverRun, LogSink, RunHandle, RunResult, RunSpec } from '../execution/executor';
+import type {
+  CreatedRun,
+  Executor,
+  LeftoverRun,
+  LogSink,
+  RunHandle,
+  RunResult,
+  RunSpec,
+} from '../execution/executor';
 import { ExitWatch } from './exit-watch';
 import { LogFrames, sinceOf } from './log-frames';
 
@@ -119,16 +127,28 @@ export class DockerExecutor implements Executor {
   ) {}
 
   async start(spec: RunSpec, sink: LogSink): Promise<RunHandle> {
-    const container = await this.create(spec);
-    try {
-      await container.start();
-    } catch (error) {
-      await container.remove({ force: true }).catch(() => undefined);
-      throw new Error(`the container did not start: ${(error as Error).message}`, { cause: error });
-    }
-    // the end is watched only now, once the container runs (see ExitWatch: a `next-exit` wait sent
-    // before the start can miss the exit of a quick command)
-    return this.follow(container, sink);
+    return (await this.create(spec)).start(sink);
+  }
+
+  async create(spec: RunSpec): Promise<CreatedRun> {
+    const container = await this.createContainer(spec);
+    return {
+      start: async (sink) => {
+        try {
+          await container.start();
+        } catch (error) {
+          await container.remove({ force: true }).catch(() => undefined);
+          throw new Error(`the container did not start: ${(error as Error).message}`, { cause: error });
+        }
+        // the end is watched only now, once the container runs (see ExitWatch: a `next-exit` wait
+        // sent before the start can miss the exit of a quick command)
+        return this.follow(container, sink);
+      },
+      discard: () =>
+        withTimeout(container.remove({ force: true }), ENGINE_CALL_MS, 'the engine did not remove it').catch(
+          ignoreGone,
+        ),
+    };
   }
 
   /**
@@ -136,7 +156,7 @@ export class DockerExecutor implements Executor {
    * does the worker do more: a missing image (404) is pulled, a container of this attempt left by an
    * earlier try (409: a crash between create and start) is removed, and the create is tried again.
    */
-  private async create(spec: RunSpec): Promise<Docker.Container> {
+  private async createContainer(spec: RunSpec): Promise<Docker.Container> {
     const options = this.createOptions(spec);
     const handled = new Set<number>();
     for (;;) {

@@ -14,7 +14,7 @@ import {
   type Completion,
   type PoolClient,
 } from '../pool/pool-client';
-import type { Executor, LeftoverRun, RunHandle, RunResult, RunSpec } from './executor';
+import type { CreatedRun, Executor, LeftoverRun, RunHandle, RunResult, RunSpec } from './executor';
 import { LogSpool } from './log-spool';
 import { resultDigest } from './result-digest';
 import { quotaBytes, quotaFailure, quotaMb } from './storage-quota';
@@ -136,6 +136,8 @@ export class AttemptRunner {
   private releaseSlotNow!: () => void;
   private slotHeld = true;
   private handle?: RunHandle;
+  /** The run being created beside the workspace (runFresh), until start() takes it. */
+  private created?: Promise<{ run: CreatedRun; hasInput: boolean } | { failed: Error }>;
   private spool?: LogSpool;
   private stoppedBy?: StopReason;
   private timers: NodeJS.Timeout[] = [];
@@ -266,7 +268,16 @@ export class AttemptRunner {
       await mkdir(this.dir, { recursive: true });
       await this.save();
       this.spool = await this.openSpool();
-      await this.ctx.quota.prepare(join(this.dir, FILES.ws), this.state.request.storage_mb);
+      const ws = join(this.dir, FILES.ws);
+      await mkdir(ws, { recursive: true });
+      // the engine creates the container while the workspace is made and the input fetched: its
+      // bind mount of the workspace is resolved only at the start (see Executor.create)
+      const hasInput = Boolean(this.state.request.input_sha256);
+      this.created = this.ctx.executor.create?.(this.spec(hasInput)).then(
+        (run) => ({ run, hasInput }),
+        (error: Error) => ({ failed: error }),
+      );
+      await this.ctx.quota.prepare(ws, this.state.request.storage_mb);
       await mkdir(join(this.dir, FILES.ws, 'output'), { recursive: true });
       let prepared: Awaited<ReturnType<AttemptRunner['prepare']>>;
       try {
@@ -302,7 +313,18 @@ export class AttemptRunner {
   private async start(
     hasInput: boolean,
   ): Promise<{ handle: RunHandle } | { failed: Error } | { stopped: true }> {
-    const starting = this.ctx.executor.start(this.spec(hasInput), this.spool!).then(
+    const created = this.created;
+    this.created = undefined;
+    const starting = (
+      created
+        ? created.then(async (outcome) => {
+            if ('failed' in outcome) throw outcome.failed;
+            if (outcome.hasInput === hasInput) return outcome.run.start(this.spool!);
+            await outcome.run.discard(); // made for another workspace: not expected
+            return this.ctx.executor.start(this.spec(hasInput), this.spool!);
+          })
+        : this.ctx.executor.start(this.spec(hasInput), this.spool!)
+    ).then(
       (handle) => ({ handle }),
       (error: Error) => ({ failed: error }),
     );
@@ -700,10 +722,8 @@ export class AttemptRunner {
     if (why) this.logger.log(why);
     if (this.stoppedBy?.by === 'pool') this.acknowledged = true;
     try {
-      if (this.handle) {
-        await this.handle.stop(0).catch(() => undefined);
-        await this.removeRun();
-      }
+      if (this.handle) await this.handle.stop(0).catch(() => undefined);
+      await this.removeRun();
       await this.ctx.quota.release(join(this.dir, FILES.ws)); // before rm, which would go into it
       await rm(this.dir, { recursive: true, force: true });
     } finally {
@@ -720,6 +740,7 @@ export class AttemptRunner {
   }
 
   private async removeRun(): Promise<void> {
+    await this.discardCreated();
     if (!this.handle) return;
     const removed = await within(
       this.handle.remove().then(
@@ -730,6 +751,15 @@ export class AttemptRunner {
     );
     if (removed === undefined)
       this.logger.warn(`the run was not removed within ${REMOVE_TIMEOUT_MS / 1000} s`);
+  }
+
+  /** The run created beside the workspace and never started (the attempt ended first) goes. */
+  private async discardCreated(): Promise<void> {
+    const created = this.created;
+    this.created = undefined;
+    const outcome = await created;
+    if (outcome && 'run' in outcome)
+      await outcome.run.discard().catch((error: Error) => this.logger.warn(`remove: ${error.message}`));
   }
 
   private releaseSlot(): void {

@@ -83,10 +83,24 @@ export interface LeftoverRun {
   labels: Record<string, string>;
 }
 
+/** A run created but not started yet (see Executor.create). */
+export interface CreatedRun {
+  /** Starts it; rejects with a clear message when it cannot. */
+  start(sink: LogSink): Promise<RunHandle>;
+  /** Removes it, never started (the attempt ended before its start). */
+  discard(): Promise<void>;
+}
+
 export interface Executor {
   readonly kind: 'docker' | 'process';
   /** Starts `spec`; rejects with a clear message when it cannot (missing image, bad command). */
   start(spec: RunSpec, sink: LogSink): Promise<RunHandle>;
+  /**
+   * Creates the run without starting it, for an executor whose creation takes long enough to be
+   * worth doing while the workspace is made (the engine's create: the workspace's bind mount is
+   * resolved only at the start). `start(spec, sink)` is `create(spec)` then its `start(sink)`.
+   */
+  create?(spec: RunSpec): Promise<CreatedRun>;
   /** Runs of this node (by label / record) left by an earlier process of this worker. */
   leftovers(nodeName: string): Promise<LeftoverRun[]>;
   /**
