@@ -8,6 +8,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { type INestApplication } from '@nestjs/common';
 import { createNodePool, startNodePool } from '../src/app.factory';
 import { parseNodePoolConfig } from '../src/config/node-pool.config';
+import { applyHeapPolicy } from '../src/heap-policy';
 import { HeartbeatPacer } from '../src/nodes/heartbeat-pacer';
 
 export interface HeartbeatPoolSetup {
@@ -46,7 +47,9 @@ async function start(setup: HeartbeatPoolSetup): Promise<INestApplication> {
     HEARTBEAT_BUDGET_PER_S: String(setup.budgetPerS),
     STORAGE_PATH: join(setup.dir, `storage-${setup.grpcPort}`),
     WEB_ROOT: join(setup.dir, 'no-console'),
+    ...(process.env.HEAP_GROWING_PERCENT ? { HEAP_GROWING_PERCENT: process.env.HEAP_GROWING_PERCENT } : {}),
   });
+  applyHeapPolicy(config); // as the pool's main.ts does (HEAP_GROWING_PERCENT from the environment)
   const app = await createNodePool(config);
   await startNodePool(app, config);
   return app;

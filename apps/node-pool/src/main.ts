@@ -3,9 +3,11 @@ import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@hivemind/config';
 import { createNodePool, startNodePool } from './app.factory';
 import { parseNodePoolConfig } from './config/node-pool.config';
+import { applyHeapPolicy } from './heap-policy';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(() => parseNodePoolConfig(process.env));
+  applyHeapPolicy(config);
   const app = await createNodePool(config);
   await startNodePool(app, config);
   new Logger('NodePool').log(

@@ -29,6 +29,16 @@ describe(parseNodePoolConfig.name, () => {
     expect(config.auth.tokenExpirationHours).toBe(24);
     expect(config.storage.maxFileSize).toBe(100 * 1024 * 1024);
     expect(config.database.migrationsRun).toBe(true);
+    expect(config.heapGrowingPercent).toBe(25);
+  });
+
+  it('takes HEAP_GROWING_PERCENT from 0 (V8 decides) to 1000, and refuses anything else by name', () => {
+    expect(parseNodePoolConfig({ ...base, HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(parseNodePoolConfig({ ...base, HEAP_GROWING_PERCENT: '50' }).heapGrowingPercent).toBe(50);
+    for (const bad of ['-1', '1001', '2.5', 'lots'])
+      expect(() => parseNodePoolConfig({ ...base, HEAP_GROWING_PERCENT: bad })).toThrow(
+        /HEAP_GROWING_PERCENT/,
+      );
   });
 
   it('keeps files in a local folder unless STORAGE_BACKEND=s3 names a bucket', () => {

@@ -109,6 +109,7 @@ const schema = z.object({
   HEARTBEAT_INTERVAL_MAX_S: int(120, { min: 1, max: 3600 }),
   HEARTBEAT_BUDGET_PER_S: int(2000, { min: 1, max: 1_000_000 }),
   RATE_LIMIT_HEARTBEATS_PER_NODE: int(60, { min: 1, max: 100_000_000 }),
+  HEAP_GROWING_PERCENT: int(25, { min: 0, max: 1000 }),
   SCHEDULER_STRATEGY: oneOf(SCHEDULER_STRATEGIES, 'trust-aware'),
   PLACEMENT_CANDIDATES: int(16, { min: 0, max: 100_000 }),
   TASK_SECRETS_KEY: z
@@ -292,6 +293,11 @@ export class NodePoolConfig {
     budgetPerS: number;
     perNodeLimit: number;
   };
+  /**
+   * How far past what stays live V8 lets the heap grow before it collects (HEAP_GROWING_PERCENT;
+   * 0: V8's own factor, up to 4×). Set by main.ts: see heap-policy.ts.
+   */
+  readonly heapGrowingPercent: number;
   readonly tasks: {
     /**
      * Seals tasks' secret env at rest: TASK_SECRETS_KEY, else VPN_KEY_SECRET, else JWT_SECRET (under
@@ -471,6 +477,7 @@ export function parseNodePoolConfig(env: Env): NodePoolConfig {
       budgetPerS: e.HEARTBEAT_BUDGET_PER_S,
       perNodeLimit: e.RATE_LIMIT_HEARTBEATS_PER_NODE,
     },
+    heapGrowingPercent: e.HEAP_GROWING_PERCENT,
     tasks: { secretEnvKey: e.TASK_SECRETS_KEY ?? e.VPN_KEY_SECRET ?? e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET },
     webRoot: resolve(e.WEB_ROOT),
     vpn: {
