@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@hivemind/config';
 import { parseWorkerArgs, workerEnvironment } from './config/config-file';
 import { WORKER_USAGE, parseWorkerConfig } from './config/worker.config';
-import { consoleRootCandidates, findConsoleRoot } from './console/console-static.module';
+import { consoleRootCandidates, findConsoleRoot, serveConsole } from './console/console-static';
 import { useRequestBounds } from './console/request-bounds';
 import { WorkerModule } from './worker.module';
 
@@ -32,11 +32,12 @@ async function main(argv: string[]): Promise<void> {
   const consoleRoot = findConsoleRoot(
     config.console.root ? [config.console.root] : consoleRootCandidates(__dirname),
   );
-  const app = await NestFactory.create(WorkerModule.forRoot(config, consoleRoot), {
+  const app = await NestFactory.create(WorkerModule.forRoot(config), {
     logger: config.logLevel === 'silent' ? false : undefined,
     bodyParser: false,
   });
   useRequestBounds(app);
+  serveConsole(app, consoleRoot);
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
   const logger = new Logger('Worker');

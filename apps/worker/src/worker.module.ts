@@ -4,7 +4,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { WorkerConfig } from './config/worker.config';
 import { ConsoleAuth } from './console/console-auth.service';
 import { ConsoleSessionGuard } from './console/console-session.guard';
-import { ConsoleStaticModule } from './console/console-static.module';
 import { SessionController } from './console/session.controller';
 import { VerifierCache } from './console/verifier-cache.repository';
 import { DockerExecutor } from './docker/docker-executor';
@@ -50,13 +49,11 @@ async function chooseExecutor(config: WorkerConfig, docker: DockerRepository): P
 
 @Module({})
 export class WorkerModule {
-  /** `consoleRoot`: the built worker console, or undefined when it is not built (a 503 at /). */
-  static forRoot(config: WorkerConfig, consoleRoot?: string): DynamicModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
     // the console's state (cached identity, offline verifiers) beside the attempts, 0700
     const consoleDir = join(config.workDir, 'console');
     return {
       module: WorkerModule,
-      imports: [ConsoleStaticModule.forRoot(consoleRoot)],
       controllers: [StatusController, SessionController],
       providers: [
         { provide: WorkerConfig, useValue: config },

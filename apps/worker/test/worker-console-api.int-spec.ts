@@ -11,7 +11,7 @@ import { removeTree, waitFor } from '@hivemind/testing';
 import { call, loginAs, newUser, type TestUser } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
 import { makeZip } from '../../node-pool/test/support/zip';
-import { NOT_BUILT } from '../src/console/console-static.module';
+import { NOT_BUILT } from '../src/console/console-static';
 import { SIGN_IN_LIMITS } from '../src/console/console-auth.service';
 import { WorkerProcess } from './support/worker-process';
 

@@ -224,6 +224,14 @@ describe('the hivemind-worker package', () => {
         throw new Error(`the worker did not connect:\n${log}`);
       await new Promise((r) => setTimeout(r, 200));
     }
+    // its console: packed and served when the build was there at pack time, else a 503 saying so
+    const consoleBuilt = existsSync(join(built('dist'), 'apps/worker-console/browser/index.html'));
+    expect(existsSync(join(installDir, 'node_modules/hivemind-worker/worker-console/index.html'))).toBe(
+      consoleBuilt,
+    );
+    const page = await fetch(`http://127.0.0.1:${port}/dashboard`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(consoleBuilt ? 200 : 503);
+    expect((await fetch(`http://127.0.0.1:${port}/api/status`)).status).toBe(401);
 
     const cli = (args: string[]) => run(NODE, [bin('hivemind'), ...args], { env });
     const submitted = await cli([
