@@ -34,6 +34,7 @@ describe('database schema', () => {
       'AuditEvents1795824000000',
       'NodeChanges1795910400000',
       'TaskClientRefs1795996800000',
+      'AttemptsByNode1796083200000',
     ]);
     const accounts = await ds.query<{ account: string }[]>(`SELECT account FROM ledger_accounts ORDER BY 1`);
     expect(accounts.map((a) => a.account)).toEqual(['escrow', 'mint', 'platform']);
@@ -161,6 +162,10 @@ describe('database schema', () => {
   it('migration:revert undoes each migration, and the schema can be created again', async () => {
     await ds.query(`TRUNCATE users CASCADE`);
     await ds.query(`UPDATE ledger_accounts SET balance = 0`);
+    await ds.undoLastMigration({ transaction: 'each' }); // attempts by node
+    expect(await ds.query(`SELECT indexname FROM pg_indexes WHERE indexname = 'idx_attempts_node'`)).toEqual(
+      [],
+    );
     await ds.undoLastMigration({ transaction: 'each' }); // tasks' client references
     expect(
       await ds.query(

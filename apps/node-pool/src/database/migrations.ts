@@ -6,6 +6,7 @@ import { ValidatorStep1795737600000 } from './migrations/1795737600000-validator
 import { AuditEvents1795824000000 } from './migrations/1795824000000-audit-events';
 import { NodeChanges1795910400000 } from './migrations/1795910400000-node-changes';
 import { TaskClientRefs1795996800000 } from './migrations/1795996800000-task-client-refs';
+import { AttemptsByNode1796083200000 } from './migrations/1796083200000-attempts-by-node';
 
 /** Every migration, in order. New ones are appended here (explicit beats a glob over dist/). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditEvents1795824000000,
   NodeChanges1795910400000,
   TaskClientRefs1795996800000,
+  AttemptsByNode1796083200000,
 ];

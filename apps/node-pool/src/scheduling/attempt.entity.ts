@@ -31,6 +31,7 @@ export const FENCING_TOKEN_SEQUENCE = 'attempt_fencing_tokens';
 })
 @Index('idx_attempts_node_live', ['nodeId'], { where: `state IN ('ASSIGNED', 'RUNNING')` })
 @Index('idx_attempts_task', ['taskId'])
+@Index('idx_attempts_node', ['nodeId'])
 @Check('chk_attempts_state', `state IN ('ASSIGNED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'LOST')`)
 @Check(
   'chk_attempts_failure_cause',
