@@ -8,9 +8,8 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router, RouterLink } from '@angular/router';
 import { PASSWORD_MIN_LENGTH, type SessionView, USERNAME_RULE } from '@hivemind/contracts';
-import { apiError } from '../../core/api-error';
+import { apiError, type FieldNote, fieldNote, FieldNoteHint } from '@hivemind/ui';
 import { SessionStore } from '../../core/session.store';
-import { type FieldNote, FieldNoteHint, fieldNote } from '../../shared/field-note';
 
 type Mode = 'login' | 'register';
 type Field = 'username' | 'password';

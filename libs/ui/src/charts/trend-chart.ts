@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
 import { MatCardModule } from '@angular/material/card';
-import { LineChart, type Series } from '../../shared/line-chart';
+import { LineChart, type Series } from './line-chart';
 
 /** One trend of the dashboard: a titled card with a line chart and a one-line summary. */
 @Component({
