@@ -4,4 +4,6 @@
 export { type ApiError, apiError } from './api-error';
 export { Badge, type Tone, toneOf } from './badge';
 export { coalesceMap } from './coalesce';
+export { CredentialFields, type Credentials } from './credential-fields';
+export { ConsoleBar, type NavLink } from './console-bar';
 export { type FieldNote, FieldNoteHint, errorNote, fieldNote } from './field-note';

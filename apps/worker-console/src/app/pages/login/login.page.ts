@@ -7,7 +7,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router } from '@angular/router';
-import { apiError, type FieldNote, fieldNote, FieldNoteHint } from '@hivemind/ui';
+import { apiError, CredentialFields, type FieldNote, fieldNote, FieldNoteHint } from '@hivemind/ui';
 import { ConsoleSession } from '../../core/console-session';
 import { WorkerApi } from '../../core/worker-api';
 
@@ -29,6 +29,7 @@ const EMPTY: Record<Field, string> = {
     MatFormFieldModule,
     MatInputModule,
     MatProgressBarModule,
+    CredentialFields,
     FieldNoteHint,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -43,11 +44,13 @@ export class LoginPage {
   readonly returnUrl = input<string>();
   readonly expired = input<string>();
 
-  protected readonly form = inject(NonNullableFormBuilder).group({
+  private readonly fb = inject(NonNullableFormBuilder);
+  protected readonly form = this.fb.group({
     username: ['', [Validators.required]],
     password: ['', [Validators.required]],
-    otp: [''],
   });
+  /** Asked for once the worker says the account needs it. */
+  protected readonly otp = this.fb.control('');
   /** The account has two-factor sign-in: the worker asked for its code. */
   protected readonly otpNeeded = signal(false);
   protected readonly busy = signal(false);
@@ -55,7 +58,7 @@ export class LoginPage {
   protected readonly fieldErrors = signal<Record<string, string>>({});
 
   protected note(field: Field): FieldNote {
-    const control = this.form.controls[field];
+    const control = field === 'otp' ? this.otp : this.form.controls[field];
     return fieldNote({
       refusal: this.fieldErrors()[field],
       problem: control.touched && control.invalid ? EMPTY[field] : undefined,
@@ -63,14 +66,16 @@ export class LoginPage {
   }
 
   protected submit(): void {
-    if (this.form.invalid || this.busy()) {
+    if (this.form.invalid || this.otp.invalid || this.busy()) {
       this.form.markAllAsTouched();
+      this.otp.markAsTouched();
       return;
     }
     this.busy.set(true);
     this.error.set(null);
     this.fieldErrors.set({});
-    const { username, password, otp } = this.form.getRawValue();
+    const { username, password } = this.form.getRawValue();
+    const otp = this.otp.value;
     this.api.signIn({ username, password, ...(otp ? { otp } : {}) }).subscribe({
       next: (session) => {
         this.session.start(session);
@@ -86,7 +91,7 @@ export class LoginPage {
           (failure.error as { otp_required?: boolean })?.otp_required
         ) {
           this.otpNeeded.set(true);
-          this.form.controls.otp.setValidators(Validators.required);
+          this.otp.setValidators(Validators.required);
         }
         const retry = failure instanceof HttpErrorResponse ? failure.headers.get('Retry-After') : null;
         this.busy.set(false);
