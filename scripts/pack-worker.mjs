@@ -88,6 +88,17 @@ copyFileSync(
   join(dirname(require.resolve('grpc-health-check/package.json')), 'proto', 'health', 'v1', 'health.proto'),
   join(out, 'proto', 'health', 'v1', 'health.proto'),
 );
+// the worker console (Angular), when it is built: the worker serves it from <package>/worker-console
+// (apps/worker/src/console/console-static.module.ts); without it the package's worker answers 503 at /
+const workerConsole = at('dist/apps/worker-console/browser');
+if (existsSync(join(workerConsole, 'index.html'))) {
+  cpSync(workerConsole, join(out, 'worker-console'), { recursive: true });
+  process.stdout.write('pack-worker: worker-console/ (the built worker console)\n');
+} else {
+  process.stdout.write(
+    'pack-worker: the worker console is not built (npm run build:worker-console): the package serves its API without it\n',
+  );
+}
 cpSync(join(template, 'bin'), join(out, 'bin'), { recursive: true });
 for (const file of ['hivemind.js', 'hivemind-worker.js']) chmodSync(join(out, 'bin', file), 0o755);
 copyFileSync(at('bin', 'runtime.js'), join(out, 'lib', 'runtime.js'));

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { WorkerConfig } from './config/worker.config';
+import { ConsoleAuth } from './console/console-auth.service';
+import { ConsoleSessionGuard } from './console/console-session.guard';
+import { ConsoleStaticModule } from './console/console-static.module';
+import { SessionController } from './console/session.controller';
+import { VerifierCache } from './console/verifier-cache.repository';
 import { DockerExecutor } from './docker/docker-executor';
 import { DockerRepository } from './docker/docker.repository';
 import { EXECUTOR, type Executor } from './execution/executor';
@@ -10,6 +16,7 @@ import { WorkspaceQuota } from './execution/workspace-quota.repository';
 import { MACHINE, describeMachine } from './machine/hardware';
 import { MachineMonitor } from './machine/machine-monitor';
 import { poolCredentials } from './pool/pool-tls';
+import { NodeIdentityRepository } from './pool/node-identity.repository';
 import { PoolClient } from './pool/pool-client';
 import { PoolProbe } from './pool/pool-probe';
 import { PoolSession } from './pool/pool-session.service';
@@ -43,12 +50,28 @@ async function chooseExecutor(config: WorkerConfig, docker: DockerRepository): P
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: WorkerConfig): DynamicModule {
+  /** `consoleRoot`: the built worker console, or undefined when it is not built (a 503 at /). */
+  static forRoot(config: WorkerConfig, consoleRoot?: string): DynamicModule {
+    // the console's state (cached identity, offline verifiers) beside the attempts, 0700
+    const consoleDir = join(config.workDir, 'console');
     return {
       module: WorkerModule,
-      controllers: [StatusController],
+      imports: [ConsoleStaticModule.forRoot(consoleRoot)],
+      controllers: [StatusController, SessionController],
       providers: [
         { provide: WorkerConfig, useValue: config },
+        {
+          provide: NodeIdentityRepository,
+          useFactory: async () => {
+            const identity = new NodeIdentityRepository(consoleDir, config.nodeId, config.nodePoolAddress);
+            await identity.load();
+            return identity;
+          },
+        },
+        { provide: VerifierCache, useFactory: () => new VerifierCache(consoleDir) },
+        ConsoleAuth,
+        // every route needs a console session unless marked OpenRoute; CSRF rule on all of them
+        { provide: APP_GUARD, useClass: ConsoleSessionGuard },
         DockerRepository,
         PoolProbe,
         {

@@ -52,11 +52,13 @@ const describeDocker = stackInfo().docker ? describe : describe.skip;
 interface Answer {
   status: number;
   body: any;
+  /** The `name=value` of a Set-Cookie answered. */
+  cookie?: string;
 }
 
 /** One request over a unix socket (the relays into the namespaces); TLS with `ca`. */
 function over(socketPath: string, ca?: string) {
-  return (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
+  return (method: string, path: string, options: { token?: string; body?: unknown; cookie?: string } = {}) =>
     new Promise<Answer>((resolve, reject) => {
       const body = options.body === undefined ? undefined : JSON.stringify(options.body);
       const req = (ca ? httpsRequest : httpRequest)(
@@ -68,6 +70,7 @@ function over(socketPath: string, ca?: string) {
           headers: {
             ...(body ? { 'content-type': 'application/json' } : {}),
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+            ...(options.cookie ? { cookie: options.cookie } : {}),
           },
           timeout: 10_000,
         },
@@ -81,7 +84,8 @@ function over(socketPath: string, ca?: string) {
             } catch {
               // not JSON
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
+            const cookie = res.headers['set-cookie']?.[0]?.split(';')[0];
+            resolve({ status: res.statusCode ?? 0, body: parsed, ...(cookie ? { cookie } : {}) });
           });
         },
       );
@@ -260,7 +264,18 @@ describeDocker('VPN tunnel: a worker joins with VPN_AUTO_JOIN and works through 
       workerLog,
     );
     children.push(workerProcess);
-    worker = over(join(scratch, 'worker-http.sock'));
+    // the worker's API needs a console session: signs in as the owner when it has none
+    const workerHttp = over(join(scratch, 'worker-http.sock'));
+    let cookie: string | undefined;
+    worker = async (method, path, options = {}) => {
+      const first = await workerHttp(method, path, { ...options, cookie });
+      if (first.status !== 401) return first;
+      const signIn = await workerHttp('POST', '/api/session', {
+        body: { username: owner, password: STRONG_PASSWORD },
+      });
+      cookie = signIn.cookie;
+      return workerHttp(method, path, { ...options, cookie });
+    };
   }, 240_000);
 
   afterAll(async () => {

@@ -215,10 +215,11 @@ describe('the hivemind-worker package', () => {
     worker.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const status = await fetch(`http://127.0.0.1:${port}/api/status`)
-        .then((r) => r.json() as Promise<{ connected: boolean }>)
+      // /health needs no console session: its grpc check says whether the push stream is open
+      const health = await fetch(`http://127.0.0.1:${port}/health`)
+        .then((r) => r.json() as Promise<{ checks: { grpc: { connected: boolean } } }>)
         .catch(() => undefined);
-      if (status?.connected) break;
+      if (health?.checks.grpc.connected) break;
       if (Date.now() > deadline || worker.exitCode !== null)
         throw new Error(`the worker did not connect:\n${log}`);
       await new Promise((r) => setTimeout(r, 200));

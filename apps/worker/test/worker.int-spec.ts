@@ -502,10 +502,12 @@ describe('the worker agent', () => {
         ],
       });
       await runningAttempt(taskId);
-      const tasks = (await w1.http('GET', '/api/tasks')).body as { tasks: { task_id: string }[] };
+      const tasks = (await w1.api('GET', '/api/tasks')).body as { tasks: { task_id: string }[] };
       expect(tasks.tasks.map((t) => t.task_id)).toContain(taskId);
-      expect((await w1.http('POST', `/api/stop_task/${taskId}`)).status).toBe(200);
-      expect((await w1.http('POST', '/api/stop_task/no-such-task')).status).toBe(404);
+      // the operator's stop needs a console session
+      expect((await w1.http('POST', `/api/stop_task/${taskId}`, { body: {} })).status).toBe(401);
+      expect((await w1.api('POST', `/api/stop_task/${taskId}`)).status).toBe(200);
+      expect((await w1.api('POST', '/api/stop_task/no-such-task')).status).toBe(404);
       const task = await ended(taskId);
       expect(task.status).toBe('COMPLETED');
       expect(task.shards[0].attempts.map((a: { state: string }) => a.state)).toEqual(['FAILED', 'COMPLETED']);

@@ -101,11 +101,12 @@ async function httpAnswers(url: string, okOnly: boolean, fetcher: typeof fetch =
   }
 }
 
-/** True once the worker's status API says its push stream to the pool is open. */
+/** True once the worker's /health (open: its API needs a console session) says its push stream is open. */
 async function workerConnectedTo(port: number): Promise<boolean> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/api/status`, { signal: AbortSignal.timeout(2000) });
-    return res.ok && ((await res.json()) as { connected?: boolean }).connected === true;
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+    const health = (await res.json()) as { checks?: { grpc?: { connected?: boolean } } };
+    return health.checks?.grpc?.connected === true;
   } catch {
     return false;
   }
@@ -298,7 +299,7 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
             WORK_DIR: join(home, 'worker'),
           },
           (child) =>
-            waitUntil(() => httpAnswers(`http://127.0.0.1:${workerPort}/api/status`, true), {
+            waitUntil(() => httpAnswers(`http://127.0.0.1:${workerPort}/health`, false), {
               timeoutMs: 60000,
               child,
               signal,
@@ -314,7 +315,7 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
       () => false,
     );
     if (!workerConnected)
-      log(`the worker has not connected to the node pool yet: see http://127.0.0.1:${workerPort}/api/status`);
+      log(`the worker has not connected to the node pool yet: see http://127.0.0.1:${workerPort}/health`);
 
     process.stdout.write(
       [
@@ -327,7 +328,7 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
         ...tls.lines,
         `  Admin          ${adminUsername} / ${env.ADMIN_PASSWORD ? '(your ADMIN_PASSWORD)' : `${secrets.adminPassword}   (kept in ${join(home, 'secrets.json')})`}`,
         `  Health         ${health}   Metrics: /metrics`,
-        `  Worker         http://127.0.0.1:${workerPort}/api/status`,
+        `  Worker         http://127.0.0.1:${workerPort}/   (its console: sign in as ${env.HIVEMIND_USERNAME ?? adminUsername})`,
         `  Data           ${home}`,
         '  A crashed process is restarted; Ctrl-C stops everything.',
         '',

@@ -205,8 +205,20 @@ describe('the local stack launcher (npm run up)', () => {
     );
   });
 
-  it('runs a local worker that sees the node pool', async () => {
-    const status = (await (await fetch(`http://127.0.0.1:${workerPort}/api/status`)).json()) as {
+  it('runs a local worker that sees the node pool; its owner, the admin, signs in to its console', async () => {
+    const { adminPassword } = JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')) as {
+      adminPassword: string;
+    };
+    const worker = `http://127.0.0.1:${workerPort}`;
+    expect((await fetch(`${worker}/api/status`)).status).toBe(401);
+    const signIn = await fetch(`${worker}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: adminPassword }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+    const status = (await (await fetch(`${worker}/api/status`, { headers: { cookie } })).json()) as {
       node_id: string;
     };
     expect(status.node_id).toBe('local-worker-1');
@@ -255,7 +267,7 @@ describe('the local stack launcher (npm run up)', () => {
     );
   });
 
-  it('restarts a worker killed with -9: a line says so, its status API answers again', async () => {
+  it('restarts a worker killed with -9: a line says so, it connects again', async () => {
     const [first] = reportedPids('worker');
     const from = output.length;
     process.kill(first, 'SIGKILL');
@@ -271,8 +283,9 @@ describe('the local stack launcher (npm run up)', () => {
     expect(again).not.toBe(first);
     expect(readProcess(again)).toBeDefined();
     await waitFor('the worker to connect again', async () => {
-      const res = await fetch(`http://127.0.0.1:${workerPort}/api/status`).catch(() => undefined);
-      return res?.ok && ((await res.json()) as { connected?: boolean }).connected === true;
+      const res = await fetch(`http://127.0.0.1:${workerPort}/health`).catch(() => undefined);
+      const health = res && ((await res.json()) as { checks?: { grpc?: { connected?: boolean } } });
+      return health?.checks?.grpc?.connected === true;
     });
     // the restarted worker takes its task back (its process may be the old one, re-parented); when
     // the old one died with the worker, the pool loses the attempt once three heartbeats leave it

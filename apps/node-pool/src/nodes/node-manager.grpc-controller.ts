@@ -49,7 +49,8 @@ export class NodeManagerGrpcController {
     return seedAnswer(this.logger, async () => {
       // the CSR is checked before anything is written
       const csr = await this.certificates.acceptCsr(req.csr_pem);
-      const result = await this.nodes.register(rpcCaller(metadata), req);
+      const owner = rpcCaller(metadata);
+      const result = await this.nodes.register(owner, req);
       const certificate = csr
         ? await this.certificates.issue(
             { nodeId: result.node.id, credentialHash: result.credentialHash },
@@ -70,6 +71,9 @@ export class NodeManagerGrpcController {
         credit_score: result.node.creditScore,
         trust_group: trustGroupOf(result.node.creditScore, result.node.dockerStatus),
         heartbeat_interval_s: result.heartbeatIntervalS,
+        owner_id: owner.id,
+        owner_username: owner.username,
+        cpt_earned: result.cptEarned,
       };
     });
   }

@@ -200,6 +200,19 @@ export class NodesRepository {
     return rows[0];
   }
 
+  /**
+   * CPT the node's attempts have earned its owner (their rewards, whole CPT). Read at registration
+   * only, for the worker's own console: one aggregate per registration, never per heartbeat.
+   */
+  async cptEarned(nodeId: string): Promise<number> {
+    if (!isUuid(nodeId)) return 0;
+    const rows = await this.dataSource.query<{ earned: string }[]>(
+      `SELECT COALESCE(SUM(reward), 0)::text AS earned FROM attempts WHERE node_id = $1`,
+      [nodeId],
+    );
+    return Number(rows[0]?.earned ?? 0);
+  }
+
   async findById(id: string, manager?: EntityManager): Promise<NodeRecord | undefined> {
     if (!isUuid(id)) return undefined;
     const rows = await (manager ?? this.dataSource.manager).query<NodeRecord[]>(

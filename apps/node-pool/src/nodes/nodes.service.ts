@@ -31,6 +31,8 @@ export interface Registration extends LiveNode {
   created: boolean;
   /** Heartbeat after this many seconds (HeartbeatPacer). */
   heartbeatIntervalS: number;
+  /** CPT the node has earned its owner so far (read once here, for the worker's console). */
+  cptEarned: number;
 }
 
 /** A heartbeat's answer. */
@@ -139,6 +141,7 @@ export class NodesService {
     this.logger.log(`node ${node.name} ${created ? 'registered' : 'registered again'} by ${owner.username}`);
     this.publish('registered', node);
     this.placement.request(`node ${node.name} registered`);
+    const cptEarned = await this.nodes.cptEarned(node.id);
     return {
       node,
       live: { lastSeenMs: nowMs },
@@ -146,6 +149,7 @@ export class NodesService {
       credentialHash: credentialId.hash,
       created,
       heartbeatIntervalS: schedule.intervalS,
+      cptEarned,
     };
   }
 

@@ -24,6 +24,10 @@ export interface TestNodePool {
   grpc: string;
   /** Stops the pool (its database and storage stay), waits `downMs`, starts it again on the same ports. */
   restart(downMs?: number): Promise<void>;
+  /** Stops the pool (its database and storage stay) until `start()`: the pool unreachable. */
+  stop(): Promise<void>;
+  /** Starts a stopped pool again on the same ports. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,8 +81,12 @@ export async function startTestNodePool(
     ...(pki ? { pki } : {}),
     grpc: `127.0.0.1:${config.grpc.port}`,
     restart: async (downMs = 0) => {
-      await pool.app.close();
+      await pool.stop();
       await new Promise((resolve) => setTimeout(resolve, downMs));
+      await pool.start();
+    },
+    stop: () => pool.app.close(),
+    start: async () => {
       pool.app = await createNodePool(config);
       await startNodePool(pool.app, config);
     },

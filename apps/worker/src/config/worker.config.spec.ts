@@ -19,6 +19,15 @@ describe(parseWorkerConfig.name, () => {
       storageQuota: 'auto',
     });
     expect(config.pool.heartbeatIntervalMs).toBe(5000);
+    expect(config.console).toEqual({ sessionTimeoutHours: 24 });
+  });
+
+  it.each([
+    ['0.5', 0.5],
+    ['0.0005', 0.0005],
+    ['8760', 8760],
+  ])('reads SESSION_TIMEOUT=%s as %s hours', (value, hours) => {
+    expect(parseWorkerConfig({ ...OWNER, SESSION_TIMEOUT: value }).console.sessionTimeoutHours).toBe(hours);
   });
 
   it.each([
@@ -35,7 +44,7 @@ describe(parseWorkerConfig.name, () => {
     expect(parseWorkerConfig({ ...OWNER, ...env }).poolTls).toEqual(poolTls);
   });
 
-  it('keeps the plain-HTTP status API on loopback unless told it is insecure', () => {
+  it('keeps the plain-HTTP console and API on loopback unless told it is insecure', () => {
     expect(() => parseWorkerConfig({ ...OWNER, WORKER_HTTP_HOST: '0.0.0.0' })).toThrow(
       /WORKER_HTTP_HOST is not a loopback address: .*WORKER_HTTP_INSECURE=true/,
     );
@@ -67,6 +76,11 @@ describe(parseWorkerConfig.name, () => {
     [{ MAX_STORAGE_GB: '-1' }, /MAX_STORAGE_GB must be a positive number/],
     [{ TASK_PIDS_LIMIT: '2' }, /TASK_PIDS_LIMIT must be a whole number from 16/],
     [{ STORAGE_QUOTA_MODE: 'none' }, /STORAGE_QUOTA_MODE must be one of auto, loop, accounting/],
+    [{ SESSION_TIMEOUT: '0' }, /SESSION_TIMEOUT must be a positive number of hours/],
+    [{ SESSION_TIMEOUT: '-1' }, /SESSION_TIMEOUT must be a positive number of hours/],
+    [{ SESSION_TIMEOUT: 'a day' }, /SESSION_TIMEOUT must be a number of hours/],
+    [{ SESSION_TIMEOUT: 'Infinity' }, /SESSION_TIMEOUT must be a number of hours/],
+    [{ SESSION_TIMEOUT: '9000' }, /SESSION_TIMEOUT must be at most 8760 hours/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => parseWorkerConfig({ ...OWNER, ...env })).toThrow(message);
   });

@@ -29,6 +29,12 @@ const schema = z.object({
     .optional(),
   WORKER_HTTP_HOST: z.string().default('127.0.0.1'),
   WORKER_HTTP_PORT: port(5000),
+  SESSION_TIMEOUT: z.coerce
+    .number({ message: 'must be a number of hours, e.g. 24 or 0.5' })
+    .positive({ message: 'must be a positive number of hours, e.g. 24 or 0.5' })
+    .max(8760, { message: 'must be at most 8760 hours (a year)' })
+    .default(24),
+  WORKER_CONSOLE_ROOT: z.string().min(1).optional(),
   DOCKER_ENABLED: oneOf(['auto', 'true', 'false'] as const, 'auto'),
   MAX_CPU_CORES: positiveNumber(cpus().length),
   MAX_MEMORY_GB: positiveNumber(Math.floor(totalmem() / 1024 ** 3) || 1),
@@ -80,6 +86,12 @@ export class WorkerConfig {
   readonly poolTls: { kind: 'tls'; caFile?: string } | { kind: 'plaintext' };
   readonly nodeId: string;
   readonly http: { host: string; port: number };
+  /**
+   * The worker console: sessions last `sessionTimeoutHours` (SESSION_TIMEOUT); the built Angular
+   * app is served from `root` when given (WORKER_CONSOLE_ROOT), else from where the build and the
+   * package put it (console/console-static.ts).
+   */
+  readonly console: { sessionTimeoutHours: number; root?: string };
   /** auto: use Docker when an engine answers; without one the node runs as low trust. */
   readonly docker: 'auto' | 'true' | 'false';
   readonly limits: { cpuCores: number; memoryGb: number; concurrentTasks: number; storageGb?: number };
@@ -126,7 +138,7 @@ export function parseWorkerConfig(env: Env): WorkerConfig {
       )
       .refine((v) => v.WORKER_HTTP_INSECURE || isLoopbackAddress(`${v.WORKER_HTTP_HOST}:0`), {
         message:
-          'is not a loopback address: the status API is plain HTTP (and its stop route needs no sign-in); keep it on 127.0.0.1, or set WORKER_HTTP_INSECURE=true to expose it',
+          'is not a loopback address: the worker console and its API are plain HTTP (sign-in passwords and session cookies would cross the network in clear text); keep it on 127.0.0.1 (an SSH tunnel reaches it), or set WORKER_HTTP_INSECURE=true to expose it',
         path: ['WORKER_HTTP_HOST'],
       }),
     env,
@@ -142,6 +154,10 @@ export function parseWorkerConfig(env: Env): WorkerConfig {
         .replace(/[^A-Za-z0-9_.-]/g, '-')
         .slice(0, 64),
     http: { host: e.WORKER_HTTP_HOST, port: e.WORKER_HTTP_PORT },
+    console: {
+      sessionTimeoutHours: e.SESSION_TIMEOUT,
+      ...(e.WORKER_CONSOLE_ROOT ? { root: resolve(e.WORKER_CONSOLE_ROOT) } : {}),
+    },
     docker: e.DOCKER_ENABLED,
     limits: {
       cpuCores: e.MAX_CPU_CORES,
@@ -200,7 +216,8 @@ function poolTlsOf(e: {
 export const WORKER_USAGE = `Usage: hivemind-worker [--config FILE] [--help] [--version]
 
 The HiveMind worker agent: runs tasks from the node pool in Docker containers on this machine.
-It dials out to the node pool (no inbound port needed) and serves a local status API.
+It dials out to the node pool (no inbound port needed) and serves its own web console and API,
+for the node's owner and the pool's admins (sign-in with their HiveMind account).
 
   --config FILE         read NAME=value lines from FILE first (the environment wins). Default:
                         $HIVEMIND_WORKER_CONFIG, else the file \`hivemind node join\` writes, when
@@ -215,9 +232,12 @@ Configuration (environment variables, see .env.example):
   NODE_ID               this node's name                        (default: the hostname)
   HIVEMIND_USERNAME     owner account the node registers with
   HIVEMIND_PASSWORD     its password
-  WORKER_HTTP_HOST      status API address                      (default 127.0.0.1)
-  WORKER_HTTP_PORT      status API port                         (default 5000)
-  WORKER_HTTP_INSECURE  allow the plain-HTTP status API off loopback (default false)
+  WORKER_HTTP_HOST      console and API address                 (default 127.0.0.1)
+  WORKER_HTTP_PORT      console and API port                    (default 5000)
+  WORKER_HTTP_INSECURE  allow the plain-HTTP console off loopback (default false)
+  SESSION_TIMEOUT       console sessions last this many hours   (default 24; decimals allowed)
+  WORKER_CONSOLE_ROOT   the built worker console to serve       (default: the build's or the
+                        package's dist/apps/worker-console/browser)
   DOCKER_ENABLED        auto | true | false                     (default auto)
   MAX_CPU_CORES         cores offered to tasks                  (default: all)
   MAX_MEMORY_GB         memory offered to tasks                 (default: all)
@@ -245,5 +265,7 @@ Configuration (environment variables, see .env.example):
   VPN_CHECK_INTERVAL_S  how often the tunnel is checked         (default 30)
   LOG_LEVEL             fatal | error | warn | info | debug | trace | silent
 
-Status API: GET /health, GET /api/status, GET /api/tasks, POST /api/stop_task/:id
+Console: http://WORKER_HTTP_HOST:WORKER_HTTP_PORT/ (sign in as the node's owner or an admin).
+API (a session needed, POST /api/session signs in): GET /api/status, /api/tasks,
+/api/tasks/:id/logs, /api/resources, /api/node; POST /api/stop_task/:id. Open: GET /health
 `;

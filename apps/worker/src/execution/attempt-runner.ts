@@ -15,6 +15,7 @@ import {
   type PoolClient,
 } from '../pool/pool-client';
 import type { Executor, LeftoverRun, RunHandle, RunResult, RunSpec } from './executor';
+import { type FinishedAttempt, type LogTail } from './attempt-history';
 import { LogSpool } from './log-spool';
 import { resultDigest } from './result-digest';
 import { quotaBytes, quotaFailure, quotaMb } from './storage-quota';
@@ -63,6 +64,8 @@ export interface RunnerContext {
   shutdown: AbortSignal;
   /** Current machine use, sent with running reports. */
   usage(): { cpuPercent: number; memoryPercent: number };
+  /** Where the attempt's output tail goes for the worker console (none in unit tests). */
+  logTail?(attemptId: string, taskId: string): LogTail;
   /** STOP_SETTLE_MS unless given (tests shorten it). */
   stopSettleMs?: number;
 }
@@ -194,6 +197,22 @@ export class AttemptRunner {
 
   get receivedAt(): string {
     return this.state.receivedAt;
+  }
+
+  /** How the attempt ended, for the console's history (once `done` has resolved). */
+  get outcome(): { status: FinishedAttempt['status']; exitCode: number | null; error?: string } {
+    if (this.stoppedBy?.by === 'pool')
+      return { status: 'cancelled', exitCode: null, error: this.stoppedBy.reason };
+    const c = this.state.completion;
+    if (this.stoppedBy?.by === 'operator')
+      return { status: 'stopped', exitCode: c?.exitCode ?? null, error: this.stoppedBy.reason };
+    if (!c) return { status: 'failed', exitCode: null, error: 'ended without a result' };
+    const ok = c.exitCode === 0 && !c.oomKilled && !c.error;
+    return {
+      status: ok ? 'completed' : 'failed',
+      exitCode: c.exitCode,
+      ...(c.error ? { error: c.error } : c.oomKilled ? { error: 'killed: out of memory' } : {}),
+    };
   }
 
   /** Resolves when the runner is done with the attempt (reported, stopped, or shut down). */
@@ -357,7 +376,11 @@ export class AttemptRunner {
 
   private openSpool(): Promise<LogSpool> {
     const r = this.state.request;
+    const tail = this.ctx.logTail?.(r.attempt_id, r.task_id);
     return LogSpool.open(join(this.dir, FILES.logs), {
+      ...(tail
+        ? { observe: (record) => tail.add(record.stream, record.data, record.ts ?? new Date().toISOString()) }
+        : {}),
       send: (record) => this.ctx.pool.log(this.ref, record),
       // the values the submitter marked secret never leave this node in a log
       mask: secretMasker((r.secret_env_keys ?? []).flatMap((k) => (k in r.env ? [r.env[k]] : []))),

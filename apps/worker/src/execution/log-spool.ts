@@ -31,6 +31,11 @@ export interface LogSpoolOptions {
    * disk keeps and the pool receives never holds them. A value cut across two batches escapes it.
    */
   mask?(text: string): string;
+  /**
+   * Sees each batch as it is spooled (masked), and each batch a restarted worker finds on disk: the
+   * worker console's tail of the attempt's output.
+   */
+  observe?(record: LogRecord): void;
   /** Non-retryable send failure (the attempt was fenced off): the spool stops sending. */
   onFatal?(error: Error): void;
   isFatal?(error: unknown): boolean;
@@ -183,6 +188,7 @@ export class LogSpool implements LogSink {
 
   private append(record: LogRecord): void {
     if (this.opts.mask) record = { ...record, data: this.opts.mask(record.data) };
+    this.opts.observe?.(record);
     const line = `${JSON.stringify(record)}\n`;
     const length = Buffer.byteLength(line);
     const entry = { seq: record.seq, offset: this.fileSize, length };
@@ -211,6 +217,7 @@ export class LogSpool implements LogSink {
           this.lastSeq = record.seq;
           if (record.ts) this.lastTs = record.ts;
           this.totalBytes += Buffer.byteLength(record.data);
+          this.opts.observe?.(record);
           if (record.seq > this.acked) {
             this.index.push({ seq: record.seq, offset, length });
             this.unsentBytes += length;

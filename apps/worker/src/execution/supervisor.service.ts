@@ -5,6 +5,7 @@ import type { ExecuteTaskRequest__Output, StopTaskExecutionRequest__Output } fro
 import { WorkerConfig } from '../config/worker.config';
 import { MachineMonitor } from '../machine/machine-monitor';
 import { PoolClient } from '../pool/pool-client';
+import { AttemptHistory } from './attempt-history';
 import { AttemptRunner, type RunnerContext } from './attempt-runner';
 import { EXECUTOR, type Executor } from './executor';
 import { slotDecision } from './slots';
@@ -54,6 +55,8 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
   private readonly ended = new Set<string>();
   private readonly shutdown = new AbortController();
   private readonly ctx: RunnerContext;
+  /** Finished attempts and output tails, for the worker console. */
+  readonly history = new AttemptHistory();
 
   constructor(
     private readonly config: WorkerConfig,
@@ -76,6 +79,7 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
       quota,
       runningReportS: RUNNING_REPORT_S,
       shutdown: this.shutdown.signal,
+      logTail: (attemptId, taskId) => this.history.tailOf(attemptId, taskId),
       usage: () => {
         const now = monitor.current();
         return { cpuPercent: now.cpu_percent, memoryPercent: now.memory_percent };
@@ -232,6 +236,19 @@ export class Supervisor implements OnModuleInit, OnApplicationShutdown {
     void runner.slotReleased.then(() => this.startWaiting());
     void runner.done.finally(() => {
       if (this.runners.get(id) === runner) this.runners.delete(id);
+      // a shutdown leaves the attempt to the next start: it has not finished
+      if (!this.shutdown.signal.aborted) {
+        const { status, exitCode, error } = runner.outcome;
+        this.history.finish({
+          attempt_id: id,
+          task_id: runner.request.task_id,
+          status,
+          exit_code: exitCode,
+          started_at: runner.startedAt ?? null,
+          finished_at: new Date().toISOString(),
+          ...(error ? { error } : {}),
+        });
+      }
       if (runner.acknowledged) this.remember(id);
       this.startWaiting();
     });

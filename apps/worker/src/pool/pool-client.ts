@@ -15,7 +15,9 @@ import {
   type NodeManagerServiceClient,
   type RegisterWorkerNodeRequest,
   type StatusResponse__Output,
+  type UserInfo__Output,
   type UserServiceClient,
+  type WhoAmIResponse__Output,
   type WorkerCommand__Output,
   type WorkerNodeServiceClient,
 } from '@hivemind/contracts/grpc';
@@ -40,6 +42,28 @@ export class PoolRefusedError extends Error {
 export interface Trust {
   score: number | null;
   group: string | null;
+}
+
+/** What the pool said at registration about who owns the node and what it has earned. */
+export interface NodeStanding {
+  owner: { id: string; username: string };
+  /** Whole CPT, as of the registration. */
+  cptEarned: number;
+}
+
+/** An account as the pool describes it (WhoAmI). */
+export interface PoolAccount {
+  id: string;
+  username: string;
+  role: string;
+}
+
+/** The pool refused a login: wrong username or password, a disabled account, or too many tries. */
+export class LoginRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LoginRefusedError';
+  }
 }
 
 /** The node's client certificate (mTLS) and when it expires. */
@@ -95,6 +119,8 @@ export interface Completion {
 }
 
 const UNARY_DEADLINE_MS = 15_000;
+/** A person waits on a console sign-in: a pool that does not answer by then counts as unreachable. */
+const SIGN_IN_DEADLINE_MS = 5_000;
 
 export const isUnauthenticated = (error: unknown): boolean =>
   (error as grpc.ServiceError | undefined)?.code === grpc.status.UNAUTHENTICATED;
@@ -116,9 +142,12 @@ export const isTransient = (error: unknown): boolean => {
 type Callback<Res> = (error: grpc.ServiceError | null, value?: Res) => void;
 
 /** One unary call with a deadline, as a promise. */
-function unary<Res>(start: (options: grpc.CallOptions, callback: Callback<Res>) => unknown): Promise<Res> {
+function unary<Res>(
+  start: (options: grpc.CallOptions, callback: Callback<Res>) => unknown,
+  deadlineMs = UNARY_DEADLINE_MS,
+): Promise<Res> {
   return new Promise((resolve, reject) => {
-    start({ deadline: Date.now() + UNARY_DEADLINE_MS }, (error, value) =>
+    start({ deadline: Date.now() + deadlineMs }, (error, value) =>
       error || !value ? reject(error ?? new Error('empty answer from the node pool')) : resolve(value),
     );
   });
@@ -198,11 +227,35 @@ export class PoolClient {
     return answer.token;
   }
 
+  /**
+   * Checks an account's password for the worker's console: Login, then WhoAmI with its token.
+   * LoginRefusedError when the pool says no; the gRPC error when it cannot be asked.
+   */
+  async whoIs(username: string, password: string): Promise<PoolAccount> {
+    const login = await unary<LoginResponse__Output>(
+      (o, cb) => this.users.Login({ username, password }, new grpc.Metadata(), o, cb),
+      SIGN_IN_DEADLINE_MS,
+    );
+    if (!login.success) throw new LoginRefusedError(login.message);
+    const answer = await unary<WhoAmIResponse__Output>(
+      (o, cb) => this.users.WhoAmI({ token: login.token }, bearer(login.token), o, cb),
+      SIGN_IN_DEADLINE_MS,
+    );
+    const user: UserInfo__Output | null = answer.success ? answer.user : null;
+    if (!user) throw new LoginRefusedError(answer.message || 'the pool did not say who this is');
+    return { id: user.id, username: user.username, role: user.role };
+  }
+
   /** Registers; with a CSR in the request, the pool may answer the node's client certificate. */
   async register(
     ownerToken: string,
     request: RegisterWorkerNodeRequest,
-  ): Promise<{ trust: Trust; certificate?: NodeCertificate; heartbeatIntervalS: number }> {
+  ): Promise<{
+    trust: Trust;
+    certificate?: NodeCertificate;
+    heartbeatIntervalS: number;
+    standing?: NodeStanding;
+  }> {
     const answer = await unary<StatusResponse__Output>((o, cb) =>
       this.manager.RegisterWorkerNode(request, bearer(ownerToken), o, cb),
     );
@@ -213,6 +266,15 @@ export class PoolClient {
       trust: trustOf(answer),
       ...certificateOf(answer),
       heartbeatIntervalS: answer.heartbeat_interval_s,
+      // an older pool says nothing of the owner
+      ...(answer.owner_id
+        ? {
+            standing: {
+              owner: { id: answer.owner_id, username: answer.owner_username },
+              cptEarned: Number(answer.cpt_earned) || 0,
+            },
+          }
+        : {}),
     };
   }
 

@@ -18,6 +18,7 @@ import { AGENT_VERSION } from '../version';
 import { createKeyAndCsr } from '@hivemind/contracts/tls';
 import { nextHeartbeatMs } from './heartbeat-interval';
 import { type NodeCertificate, PoolClient, isUnauthenticated, type Trust } from './pool-client';
+import { NodeIdentityRepository } from './node-identity.repository';
 import { diagnoseTls, explainPoolError, poolCredentials } from './pool-tls';
 import { VpnAgent } from '../vpn/vpn-agent.service';
 
@@ -62,6 +63,7 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(EXECUTOR) private readonly executor: Executor,
     @Inject(MACHINE) private readonly machine: MachineDescription,
     private readonly vpn: VpnAgent,
+    private readonly identity: NodeIdentityRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -96,12 +98,15 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     );
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.closing.abort();
     clearTimeout(this.renewTimer);
     clearTimeout(this.heartbeatTimer);
     this.stream?.cancel();
     this.pool.close();
+    await this.identity
+      .flush()
+      .catch((error: Error) => this.logger.warn(`could not keep the node's identity: ${error.message}`));
   }
 
   private async loop(): Promise<void> {
@@ -190,7 +195,22 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
     if (key && answer.certificate) this.useCertificate(key.keyPem, answer.certificate);
     this.registered = true;
     this.registeredHostname = this.hostname();
+    this.remember({
+      node_uuid: this.pool.nodeUuid,
+      pool_address: this.pool.target,
+      ...(answer.trust.group ? { trust_score: answer.trust.score, trust_group: answer.trust.group } : {}),
+      ...(answer.standing
+        ? { owner: answer.standing.owner, cpt_earned: answer.standing.cptEarned }
+        : { owner: { id: '', username } }),
+    });
     this.logger.log(`registered as ${this.config.nodeId} (${this.pool.nodeUuid}), owner ${username}`);
+  }
+
+  /** Keeps what the pool said on disk for the console (a failed write is logged, never fatal). */
+  private remember(change: Parameters<NodeIdentityRepository['update']>[0]): void {
+    this.identity
+      .update(change)
+      .catch((error: Error) => this.logger.warn(`could not keep the node's identity: ${error.message}`));
   }
 
   /** Dials the pool presenting this certificate from now on, and renews it after 2/3 of its life. */
@@ -251,6 +271,11 @@ export class PoolSession implements OnApplicationBootstrap, OnApplicationShutdow
       });
       this.lastHeartbeatAt = new Date();
       if (trust.group) this.trust = trust;
+      this.remember({
+        last_heartbeat: this.lastHeartbeatAt.toISOString(),
+        pool_address: this.pool.target,
+        ...(trust.group ? { trust_score: trust.score, trust_group: trust.group } : {}),
+      });
       if (heartbeatIntervalS > 0) this.heartbeatIntervalS = heartbeatIntervalS;
     } catch (error) {
       if (isUnauthenticated(error)) {

@@ -1,4 +1,6 @@
+import { statfs } from 'node:fs/promises';
 import {
+  BadRequestException,
   Controller,
   Get,
   HttpCode,
@@ -7,19 +9,29 @@ import {
   NotFoundException,
   Param,
   Post,
+  Query,
   Res,
 } from '@nestjs/common';
 import { type Response } from 'express';
+import { OpenRoute } from '../console/console-session.guard';
 import { WorkerConfig } from '../config/worker.config';
 import { DockerRepository } from '../docker/docker.repository';
 import { Supervisor } from '../execution/supervisor.service';
 import { MachineMonitor } from '../machine/machine-monitor';
 import { MACHINE, type MachineDescription } from '../machine/hardware';
+import { NodeIdentityRepository } from '../pool/node-identity.repository';
 import { PoolProbe } from '../pool/pool-probe';
 import { PoolSession } from '../pool/pool-session.service';
 import { VpnAgent } from '../vpn/vpn-agent.service';
 
-/** The seed's local status API (worker-node.md "RESTful API Endpoints"), on 127.0.0.1 by default. */
+const DEFAULT_TAIL = 100;
+const MAX_TAIL = 500;
+const gb = (bytes: number) => Math.round((bytes / 1024 ** 3) * 10) / 10;
+
+/**
+ * The seed's local API (worker-node.md "RESTful API Endpoints") and the worker console's reads, on
+ * 127.0.0.1 by default. Every route needs a console session (ConsoleSessionGuard) but /health.
+ */
 @Controller()
 export class StatusController {
   constructor(
@@ -31,6 +43,7 @@ export class StatusController {
     private readonly monitor: MachineMonitor,
     @Inject(MACHINE) private readonly machine: MachineDescription,
     private readonly vpn: VpnAgent,
+    private readonly identity: NodeIdentityRepository,
   ) {}
 
   private resources() {
@@ -75,7 +88,74 @@ export class StatusController {
 
   @Get('api/tasks')
   tasks() {
-    return { tasks: this.supervisor.list() };
+    return { tasks: this.supervisor.list(), history: this.supervisor.history.list() };
+  }
+
+  /** The last `tail` lines of a running or recent attempt's output, by attempt id or task id. */
+  @Get('api/tasks/:id/logs')
+  logs(@Param('id') id: string, @Query('tail') tail?: string) {
+    const n = tail === undefined ? DEFAULT_TAIL : Number(tail);
+    if (!/^\d{1,4}$/.test(tail ?? '100') || !Number.isInteger(n) || n < 1 || n > MAX_TAIL)
+      throw new BadRequestException({
+        error: `tail must be a whole number from 1 to ${MAX_TAIL}`,
+        field: 'tail',
+      });
+    const lines = id.length <= 128 ? this.supervisor.history.lines(id, n) : undefined;
+    if (!lines)
+      throw new NotFoundException({ error: `no running or recent attempt ${id.slice(0, 128)} on this node` });
+    return { lines };
+  }
+
+  /** The seed's /api/resources: what the node offers, what is free, and the machine's use. */
+  @Get('api/resources')
+  async resourcesView() {
+    const { total, available } = this.resources();
+    const [disk, dockerVersion] = await Promise.all([
+      statfs(this.config.workDir).then(
+        (s) => ({ total_gb: gb(s.blocks * s.bsize), free_gb: gb(s.bavail * s.bsize) }),
+        () => ({ total_gb: null, free_gb: null }),
+      ),
+      this.docker.version(),
+    ]);
+    return {
+      total,
+      available,
+      ...this.monitor.current(),
+      gpu: this.machine.gpus.map((g) => ({
+        name: g.name,
+        memory_gb: Math.round((g.memoryMb / 1024) * 10) / 10,
+        score: g.score,
+      })),
+      disk: { ...disk, path: this.config.workDir },
+      docker: {
+        available: dockerVersion !== undefined,
+        ...(dockerVersion ? { version: dockerVersion } : {}),
+      },
+      running_tasks: this.supervisor.running,
+    };
+  }
+
+  /** Who this node is, as the pool last said (kept on disk: answers while the pool is unreachable). */
+  @Get('api/node')
+  node() {
+    const id = this.identity.identity;
+    return {
+      node_id: id.node_id,
+      node_uuid: id.node_uuid || null,
+      owner: id.owner?.username ?? this.config.owner.username,
+      owner_id: id.owner?.id || null,
+      trust_score: this.session.trust.group ? this.session.trust.score : id.trust_score,
+      trust_group: this.session.trust.group ?? id.trust_group,
+      cpt_earned: id.cpt_earned,
+      pool: {
+        address: this.session.poolAddress,
+        connected: this.session.connected,
+        last_heartbeat: this.session.lastHeartbeatAt?.toISOString() ?? id.last_heartbeat,
+        last_error: this.session.lastError || null,
+      },
+      vpn: this.vpn.state,
+      cached_at: id.cached_at,
+    };
   }
 
   /** Stops an attempt (by attempt id or task id); the pool runs its shard elsewhere. */
@@ -87,8 +167,9 @@ export class StatusController {
     return { success: true, message: `Task ${id} stopped` };
   }
 
-  /** 200 when every check is healthy, 503 otherwise (as the seed's /health). */
+  /** 200 when every check is healthy, 503 otherwise (as the seed's /health); open to health checks. */
   @Get('health')
+  @OpenRoute()
   async health(@Res({ passthrough: true }) res: Response) {
     const [dockerUp, poolStatus] = await Promise.all([
       this.docker.ping(),
@@ -109,6 +190,11 @@ export class StatusController {
       grpc: {
         status: poolStatus === 'SERVING' && this.session.connected ? 'healthy' : 'unhealthy',
         message: `node pool ${this.session.poolAddress}: ${poolStatus}${this.session.connected ? ', push stream open' : `, not connected${this.session.lastError ? `: ${this.session.lastError}` : ''}`}`,
+        // what the message says, as fields: a worker that never reached its pool can be diagnosed
+        // without a console session (nobody can sign in before the pool first answers)
+        connected: this.session.connected,
+        registered: this.session.registered,
+        last_error: this.session.lastError || null,
       },
       // informational: accounting still enforces storage_gb, less tightly (docs/worker.md)
       storage: {

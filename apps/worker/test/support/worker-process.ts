@@ -17,14 +17,29 @@ export interface WorkerStatus {
   trust_group: string | null;
 }
 
+/** An answer of the worker's HTTP server. */
+export interface WorkerAnswer {
+  status: number;
+  // the tests read many answers' shapes; each asserts what it reads
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  headers: Headers;
+}
+
+/** Seconds between two sign-ins the helper tries after one failed (the worker rate-limits them). */
+const SIGN_IN_BACKOFF_MS = 2_000;
+
 /**
  * The real worker agent (the built dist/ program) as a child process: what an operator runs. Its
  * output goes to `<workDir>.log` for post-mortems. `kill('SIGKILL')` is a crash; `start()` again on
- * the same work folder is the restart.
+ * the same work folder is the restart. Its API needs a console session: the helper signs in as the
+ * node's owner (HIVEMIND_USERNAME) and keeps the cookie, signing in again when it stops working.
  */
 export class WorkerProcess {
   private child?: ChildProcess;
   port = 0;
+  private cookie?: string;
+  private signInFailedAt = 0;
 
   constructor(
     readonly name: string,
@@ -60,22 +75,86 @@ export class WorkerProcess {
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     this.child = child;
-    if (options.connected === false) await this.until(() => true, 30_000, 'serving its status API');
+    if (options.connected === false) await this.until(() => true, 30_000, 'serving its API');
     else await this.until((s) => s.connected, 30_000, 'connected to the pool');
   }
 
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * GET /api/status as the owner. Before the owner can sign in at all (the pool unreachable since
+   * the worker started, so no cached verifier either), what /health tells without a session:
+   * connected, is_registered and last_error.
+   */
   async status(): Promise<WorkerStatus | undefined> {
     try {
-      const res = await fetch(`http://127.0.0.1:${this.port}/api/status`);
-      return (await res.json()) as WorkerStatus;
+      const res = await this.api('GET', '/api/status');
+      if (res.status === 200) return res.body as WorkerStatus;
+      const health = await fetch(`${this.url}/health`);
+      const grpc = ((await health.json()) as { checks: { grpc: Record<string, unknown> } }).checks.grpc;
+      return {
+        connected: grpc.connected,
+        is_registered: grpc.registered,
+        last_error: grpc.last_error,
+      } as WorkerStatus;
     } catch {
       return undefined;
     }
   }
 
-  async http(method: string, path: string): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(`http://127.0.0.1:${this.port}${path}`, { method });
-    return { status: res.status, body: await res.json() };
+  /** A request without a session (`headers` as given, a JSON body with its content type). */
+  async http(
+    method: string,
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<WorkerAnswer> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: {
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON (the console's pages, a 503 text)
+    }
+    return { status: res.status, body, headers: res.headers };
+  }
+
+  /** Signs in (the owner unless told otherwise); the answer, and its cookie's `name=value`. */
+  async signIn(
+    username = this.env.HIVEMIND_USERNAME,
+    password = this.env.HIVEMIND_PASSWORD,
+  ): Promise<WorkerAnswer & { cookie?: string }> {
+    const res = await this.http('POST', '/api/session', { body: { username, password } });
+    const cookie = res.headers.get('set-cookie')?.split(';')[0];
+    return { ...res, ...(cookie ? { cookie } : {}) };
+  }
+
+  /** A request as the owner: signs in first when the helper has no working session. */
+  async api(method: string, path: string, body?: unknown): Promise<WorkerAnswer> {
+    const send = () =>
+      this.http(method, path, {
+        ...(body !== undefined ? { body } : {}),
+        headers: { 'x-hivemind-console': '1', ...(this.cookie ? { cookie: this.cookie } : {}) },
+      });
+    let res = await send();
+    if (res.status !== 401 || Date.now() - this.signInFailedAt < SIGN_IN_BACKOFF_MS) return res;
+    const signedIn = await this.signIn();
+    if (signedIn.status !== 200 || !signedIn.cookie) {
+      this.signInFailedAt = Date.now();
+      return res;
+    }
+    this.cookie = signedIn.cookie;
+    res = await send();
+    return res;
   }
 
   async until(predicate: (s: WorkerStatus) => boolean, timeoutMs: number, what: string): Promise<void> {

@@ -45,6 +45,18 @@ export interface StatusResponse {
    * ReportStatus: the node is declared lost after this many seconds without a heartbeat
    */
   'heartbeat_timeout_s'?: (number);
+  /**
+   * RegisterWorkerNode: the node's owner (the account that registered it), so that the worker's own
+   * console can tell its owner from other accounts; set at registration only (heartbeats touch no
+   * database)
+   */
+  'owner_id'?: (string);
+  'owner_username'?: (string);
+  /**
+   * RegisterWorkerNode: CPT the node's attempts have earned its owner so far (whole CPT), read once
+   * at registration
+   */
+  'cpt_earned'?: (number | string | Long);
 }
 
 export interface StatusResponse__Output {
@@ -90,4 +102,16 @@ export interface StatusResponse__Output {
    * ReportStatus: the node is declared lost after this many seconds without a heartbeat
    */
   'heartbeat_timeout_s': (number);
+  /**
+   * RegisterWorkerNode: the node's owner (the account that registered it), so that the worker's own
+   * console can tell its owner from other accounts; set at registration only (heartbeats touch no
+   * database)
+   */
+  'owner_id': (string);
+  'owner_username': (string);
+  /**
+   * RegisterWorkerNode: CPT the node's attempts have earned its owner so far (whole CPT), read once
+   * at registration
+   */
+  'cpt_earned': (string);
 }
