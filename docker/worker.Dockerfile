@@ -21,5 +21,5 @@ COPY --from=build /src/dist/apps/worker ./dist/apps/worker
 COPY --from=build /src/dist/apps/worker-console/browser ./dist/apps/worker-console/browser
 EXPOSE 5000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.WORKER_HTTP_PORT||5000)+'/api/status').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.WORKER_HTTP_PORT||5000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/apps/worker/apps/worker/src/main.js"]
