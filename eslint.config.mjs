@@ -23,7 +23,15 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node, ...globals.jest },
       parserOptions: {
-        project: ['./tsconfig.check.json', './apps/web/tsconfig.app.json', './apps/web/tsconfig.spec.json'],
+        project: [
+          './tsconfig.check.json',
+          './apps/web/tsconfig.app.json',
+          './apps/web/tsconfig.spec.json',
+          './libs/ui/tsconfig.lib.json',
+          './libs/ui/tsconfig.spec.json',
+          './apps/worker-console/tsconfig.app.json',
+          './apps/worker-console/tsconfig.spec.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -43,7 +51,7 @@ export default tseslint.config(
   },
   {
     // Angular's Validators.* are static functions: passing them unbound is the idiom
-    files: ['apps/web/**/*.ts'],
+    files: ['apps/web/**/*.ts', 'apps/worker-console/**/*.ts', 'libs/ui/**/*.ts'],
     rules: { '@typescript-eslint/unbound-method': 'off' },
   },
   ...importRules,

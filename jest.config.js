@@ -26,6 +26,8 @@ const moduleNameMapper = {
   '^@hivemind/config$': '<rootDir>/libs/config/src/index.ts',
   '^@hivemind/local-stack$': '<rootDir>/libs/local-stack/src/index.ts',
   '^@hivemind/testing$': '<rootDir>/libs/testing/src/index.ts',
+  '^@hivemind/ui$': '<rootDir>/libs/ui/src/index.ts',
+  '^@hivemind/ui/charts$': '<rootDir>/libs/ui/src/charts/index.ts',
 };
 
 const common = {

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = import.meta.dirname ? join(import.meta.dirname, '..') : process.cwd();
-const APPS = ['node-pool', 'worker', 'web', 'cli'];
+const APPS = ['node-pool', 'worker', 'web', 'worker-console', 'cli'];
 
 /** An app never imports another app: what they share lives in libs/. */
 const otherApps = (app) => ({
@@ -96,7 +96,9 @@ const restrict = (files, patterns, ignores = []) => ({
 export const importRules = [
   restrict(['apps/node-pool/src/*.ts'], nodePoolPatterns('')),
   ...folders.map((f) => restrict([`apps/node-pool/src/${f}/**/*.ts`], nodePoolPatterns(f))),
-  ...['worker', 'web', 'cli'].map((app) => restrict([`apps/${app}/**/*.ts`], [otherApps(app)])),
+  ...['worker', 'web', 'worker-console', 'cli'].map((app) =>
+    restrict([`apps/${app}/**/*.ts`], [otherApps(app)]),
+  ),
   // the browser-safe contracts: no package, no Node module (the console bundles them); the Node-only
   // entries (grpc, wireguard, tls) and the DTOs have their own rules
   restrict(
@@ -122,6 +124,17 @@ export const importRules = [
       {
         regex: '^(?!\\.|class-validator$|class-transformer$|@nestjs/swagger$)',
         message: 'the DTOs use class-validator, class-transformer and @nestjs/swagger only',
+      },
+    ],
+  ),
+  // the consoles' shared pieces: browser code, bundled by both (Angular, chart.js, rxjs, our contracts)
+  restrict(
+    ['libs/ui/src/**/*.ts'],
+    [
+      {
+        regex: '^(?!\\.|@angular/|chart\\.js$|rxjs$|@hivemind/contracts$|@hivemind/ui$)',
+        message:
+          'libs/ui is browser code both consoles bundle: Angular, chart.js, rxjs and the contracts only',
       },
     ],
   ),

@@ -52,6 +52,7 @@ const sources = [
   'angular.json',
   'nest-cli.json',
   'tsconfig.json',
+  'tsconfig.browser.json',
   'package-lock.json',
 ];
 const args = process.argv.slice(2);

@@ -60,6 +60,12 @@ const CASES: Case[] = [
     expected: 'the DTOs use class-validator',
   },
   {
+    name: "the consoles' UI library importing a server package",
+    file: 'libs/ui/src/coalesce.ts',
+    line: "import { Injectable } from '@nestjs/common';\nvoid Injectable;",
+    expected: 'libs/ui is browser code',
+  },
+  {
     name: 'SQL outside a repository',
     file: 'apps/node-pool/src/tasks/tasks.service.ts',
     line: "export const probe = (m: { query(sql: string): unknown }) => m.query('SELECT 1');",

@@ -6,7 +6,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { built } from '@hivemind/testing';
 import { STRONG_PASSWORD } from '../../node-pool/test/support/http';
 import { startTestNodePool, type TestNodePool } from '../../node-pool/test/support/test-node-pool';
-import { describeInBrowser, launchChromium, openPage, screenshot } from './support/browser';
+import { describeInBrowser, focusMark, launchChromium, openPage, screenshot } from './support/browser';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'amber-quartz-lantern-58' };
 
@@ -86,12 +86,7 @@ describeInBrowser()('the console in Chromium', () => {
     await page.waitForURL(/\/vpn$/);
     // the focused element is visibly marked (a focus ring, not just the browser's default outline of none)
     await page.keyboard.press('Tab');
-    const outline = await page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      const style = el ? getComputedStyle(el) : null;
-      return style ? `${style.outlineStyle} ${style.boxShadow}` : '';
-    });
-    expect(outline).not.toBe('none none');
+    expect(await focusMark(page)).not.toBe('none none');
   });
 
   it('shows the server refusal next to the field it concerns', async () => {

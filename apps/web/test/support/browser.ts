@@ -63,3 +63,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/** How the focused element is marked: its outline style and box shadow ("none none": not visibly). */
+export function focusMark(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    const style = el ? getComputedStyle(el) : null;
+    return style ? `${style.outlineStyle} ${style.boxShadow}` : '';
+  });
+}

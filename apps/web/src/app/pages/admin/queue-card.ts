@@ -5,7 +5,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { RouterLink } from '@angular/router';
 import { type QueueView } from '@hivemind/contracts';
-import { apiError } from '../../core/api-error';
+import { apiError } from '@hivemind/ui';
 
 /** How many of the queue's first shards the card lists. */
 const HEAD_SHOWN = 10;

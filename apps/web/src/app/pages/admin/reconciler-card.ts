@@ -6,7 +6,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { type ReconcileReportView } from '@hivemind/contracts';
-import { apiError } from '../../core/api-error';
+import { apiError } from '@hivemind/ui';
 
 /** POST /api/admin/reconcile on demand (it also runs every 60 s) and what it found. */
 @Component({

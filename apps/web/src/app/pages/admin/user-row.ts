@@ -13,7 +13,7 @@ import {
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { type UserView, UserRole } from '@hivemind/contracts';
-import { apiError } from '../../core/api-error';
+import { apiError } from '@hivemind/ui';
 import { FieldMessage, type FieldState } from './field-message';
 import {
   TRUST_SCORE_MAX,

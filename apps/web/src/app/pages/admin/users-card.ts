@@ -8,7 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { type Page, type UserView } from '@hivemind/contracts';
 import { Subject, catchError, debounceTime, distinctUntilChanged, map, of, switchMap } from 'rxjs';
-import { apiError } from '../../core/api-error';
+import { apiError } from '@hivemind/ui';
 import { SessionStore } from '../../core/session.store';
 import { mergeUsers } from './user-edits';
 import { UserRow } from './user-row';

@@ -9,8 +9,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { AUDIT_OUTCOMES, type AuditEventView, type AuditOutcome, type Page } from '@hivemind/contracts';
 import { Subject, catchError, map, of, switchMap } from 'rxjs';
-import { apiError } from '../../core/api-error';
-import { Badge } from '../../shared/badge';
+import { apiError, Badge } from '@hivemind/ui';
 import {
   ACTION_CHOICES,
   type AuditFilters,

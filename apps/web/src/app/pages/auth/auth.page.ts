@@ -3,14 +3,11 @@ import { ChangeDetectionStrategy, Component, computed, inject, input, signal } f
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router, RouterLink } from '@angular/router';
 import { PASSWORD_MIN_LENGTH, type SessionView, USERNAME_RULE } from '@hivemind/contracts';
-import { apiError } from '../../core/api-error';
+import { apiError, CredentialFields, type FieldNote, fieldNote } from '@hivemind/ui';
 import { SessionStore } from '../../core/session.store';
-import { type FieldNote, FieldNoteHint, fieldNote } from '../../shared/field-note';
 
 type Mode = 'login' | 'register';
 type Field = 'username' | 'password';
@@ -29,10 +26,8 @@ const RULES: Record<Field, string> = {
     RouterLink,
     MatButtonModule,
     MatCardModule,
-    MatFormFieldModule,
-    MatInputModule,
     MatProgressBarModule,
-    FieldNoteHint,
+    CredentialFields,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './auth.page.html',

@@ -6,11 +6,10 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { type Page, type SystemStatusView, type TaskView, type NodeFrame } from '@hivemind/contracts';
 import { catchError, exhaustMap, filter, map, merge, of, share, type Observable } from 'rxjs';
-import { apiError } from '../../core/api-error';
+import { apiError } from '@hivemind/ui';
+import { type Series, TrendChart } from '@hivemind/ui/charts';
 import { SessionStore } from '../../core/session.store';
 import { Telemetry } from '../../core/telemetry';
-import { type Series } from '../../shared/line-chart';
-import { TrendChart } from './trend-chart';
 import {
   type Alert,
   FAILURE_SPIKE_THRESHOLD,

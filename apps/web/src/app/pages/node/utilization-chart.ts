@@ -1,7 +1,7 @@
 // A node's utilization history as the node page charts it, kept up to date with live heartbeats.
 // Pure.
 import { type NodeUtilizationPointView, type NodeUtilizationView, type NodeFrame } from '@hivemind/contracts';
-import { type Series } from '../../shared/line-chart';
+import { type Series } from '@hivemind/ui/charts';
 
 /** The windows one may pick, in hours (GET /api/nodes/:id/utilization?hours=, 1–168). */
 export const WINDOWS = [

@@ -15,11 +15,10 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router, RouterLink } from '@angular/router';
 import { NodeStatus, type NodeView, type Page } from '@hivemind/contracts';
 import { Subject, type Subscription, bufferTime, debounceTime, filter } from 'rxjs';
-import { apiError } from '../../core/api-error';
+import { apiError, Badge } from '@hivemind/ui';
 import { SessionStore } from '../../core/session.store';
 import { Telemetry } from '../../core/telemetry';
 import { clock } from './clock';
-import { Badge } from '../../shared/badge';
 import { cores, heartbeatAge, invalidFirst, megabytes, percent } from './node-format';
 import { type NodeRow, applyNodeFrames, isNewcomer, isNodeFrame, toNodeRow } from './node-live';
 

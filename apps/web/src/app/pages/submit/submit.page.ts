@@ -40,9 +40,8 @@ import {
   formatBytes,
 } from '@hivemind/contracts';
 import { type Observable, type Subscription, map, startWith } from 'rxjs';
-import { apiError } from '../../core/api-error';
+import { apiError, type FieldNote, fieldNote, FieldNoteHint } from '@hivemind/ui';
 import { SessionStore } from '../../core/session.store';
-import { type FieldNote, FieldNoteHint, fieldNote } from '../../shared/field-note';
 import { estimateMaxCost } from './cost';
 import {
   HINTS,

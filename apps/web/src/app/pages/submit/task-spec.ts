@@ -2,7 +2,7 @@
 // checks the pool would otherwise answer with a 400. Pure.
 import { SplitKind, ValidationMode } from '@hivemind/contracts';
 import type { SubmitTaskDto } from '@hivemind/contracts/dto';
-import type { ApiError } from '../../core/api-error';
+import type { ApiError } from '@hivemind/ui';
 import { TASK_DEFAULTS } from './cost';
 
 export interface EnvRow {

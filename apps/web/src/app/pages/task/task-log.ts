@@ -27,7 +27,7 @@ import {
   merge,
   switchMap,
 } from 'rxjs';
-import { apiError } from '../../core/api-error';
+import { apiError } from '@hivemind/ui';
 import { Telemetry } from '../../core/telemetry';
 import { LogBuffer, type LogLine } from './log-buffer';
 

@@ -31,10 +31,9 @@ import {
   switchMap,
   throttleTime,
 } from 'rxjs';
-import { apiError } from '../../core/api-error';
+import { apiError, Badge, coalesceMap } from '@hivemind/ui';
 import { SessionStore } from '../../core/session.store';
 import { Telemetry } from '../../core/telemetry';
-import { Badge } from '../../shared/badge';
 import {
   attachmentName,
   attemptDuration,
@@ -48,7 +47,6 @@ import {
   reportOverstated,
   shortDigest,
 } from './format';
-import { coalesceMap } from '../../shared/coalesce';
 import { TaskLog } from './task-log';
 
 /** Task frames are followed by a read of the task, at most this often. */

@@ -1,5 +1,7 @@
+// @hivemind/ui loads @angular/common/http, whose partially compiled classes the JIT compiler finishes in tests.
+import '@angular/compiler';
 import { type TaskView, TaskStatus, type TaskFrame } from '@hivemind/contracts';
-import { toneOf as stateTone } from '../../shared/badge';
+import { toneOf as stateTone } from '@hivemind/ui';
 import {
   EMPTY_LIST,
   PAGE_SIZE,

@@ -35,11 +35,9 @@ import {
   tap,
   throttleTime,
 } from 'rxjs';
-import { apiError } from '../../core/api-error';
+import { apiError, Badge, coalesceMap } from '@hivemind/ui';
 import { SessionStore } from '../../core/session.store';
 import { Telemetry } from '../../core/telemetry';
-import { coalesceMap } from '../../shared/coalesce';
-import { Badge } from '../../shared/badge';
 import {
   EMPTY_LIST,
   PAGE_SIZE,

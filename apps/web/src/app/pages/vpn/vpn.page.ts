@@ -16,9 +16,8 @@ import {
   type VpnServerView,
 } from '@hivemind/contracts';
 import { toDataURL } from 'qrcode';
-import { apiError } from '../../core/api-error';
+import { apiError, errorNote, FieldNoteHint } from '@hivemind/ui';
 import { SessionStore } from '../../core/session.store';
-import { FieldNoteHint, errorNote } from '../../shared/field-note';
 
 /** A config on show: its text, file name and QR code (a data: URL). */
 interface ShownConfig {

@@ -18,10 +18,9 @@ import {
   type WalletView,
 } from '@hivemind/contracts';
 import { type Subscription, debounceTime, filter } from 'rxjs';
-import { apiError } from '../../core/api-error';
+import { apiError, errorNote, FieldNoteHint } from '@hivemind/ui';
 import { SessionStore } from '../../core/session.store';
 import { Telemetry } from '../../core/telemetry';
-import { FieldNoteHint, errorNote } from '../../shared/field-note';
 import {
   MEMO_MAX_LENGTH,
   type PendingTransfer,

@@ -21,6 +21,14 @@ describe(toneOf.name, () => {
     ['high', 'done'],
     ['normal', 'running'],
     ['low', 'waiting'],
+    // an attempt on a worker (its console)
+    ['waiting for a slot', 'waiting'],
+    ['downloading', 'running'],
+    ['reporting', 'running'],
+    ['stopping', 'waiting'],
+    ['completed', 'done'],
+    ['stopped', 'failed'],
+    ['cancelled', 'off'],
   ])('%s → %s', (value, tone) => {
     expect(toneOf(value)).toBe(tone);
   });

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
 import { MatCardModule } from '@angular/material/card';
-import { LineChart, type Series } from '../../shared/line-chart';
+import { LineChart, type Series } from './line-chart';
 
 /** One trend of the dashboard: a titled card with a line chart and a one-line summary. */
 @Component({
@@ -14,7 +14,12 @@ import { LineChart, type Series } from '../../shared/line-chart';
         <mat-card-subtitle>{{ summary() }}</mat-card-subtitle>
       </mat-card-header>
       <mat-card-content>
-        <hm-line-chart [labels]="labels()" [series]="series()" [label]="heading() + ': ' + summary()" />
+        <hm-line-chart
+          [labels]="labels()"
+          [series]="series()"
+          [label]="heading() + ': ' + summary()"
+          [max]="max()"
+        />
       </mat-card-content>
     </mat-card>
   `,
@@ -30,4 +35,6 @@ export class TrendChart {
   readonly summary = input('');
   readonly labels = input.required<string[]>();
   readonly series = input.required<Series[]>();
+  /** The y axis' top (100 for percentages); by default, chart.js picks it from the data. */
+  readonly max = input<number>();
 }

@@ -5,7 +5,8 @@ export type Tone = 'waiting' | 'running' | 'checking' | 'done' | 'failed' | 'off
 /**
  * The colour family of a state: a task's, shard's or attempt's (QUEUED … LOST), a result's
  * validation (PENDING … INCONCLUSIVE), a node's status (online, draining, offline) or a trust group
- * (high, normal, low), or an audit event's outcome (ok, refused, failed).
+ * (high, normal, low), an audit event's outcome (ok, refused, failed), or an attempt on a worker
+ * (waiting for a slot, starting … reporting; stopped by the node's operator).
  */
 export function toneOf(value: string): Tone {
   switch (value.toUpperCase()) {
@@ -15,9 +16,15 @@ export function toneOf(value: string): Tone {
     case 'DRAINING':
     case 'LOW':
     case 'INCONCLUSIVE':
+    case 'WAITING FOR A SLOT':
+    case 'STOPPING':
       return 'waiting';
     case 'RUNNING':
     case 'NORMAL':
+    case 'STARTING':
+    case 'DOWNLOADING':
+    case 'UPLOADING':
+    case 'REPORTING':
       return 'running';
     case 'VALIDATING':
     case 'PENDING':
@@ -32,6 +39,7 @@ export function toneOf(value: string): Tone {
     case 'FAILED':
     case 'LOST':
     case 'INVALID':
+    case 'STOPPED':
       return 'failed';
     default:
       return 'off';

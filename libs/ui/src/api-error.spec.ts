@@ -31,4 +31,23 @@ describe(apiError.name, () => {
       'The request failed (502 Bad Gateway).',
     );
   });
+
+  it("reads the worker's { error } body, and names the server that did not answer", () => {
+    const refused = new HttpErrorResponse({
+      status: 403,
+      error: { error: 'mallory does not own this node' },
+    });
+    expect(apiError(refused, 'The worker')).toEqual({
+      message: 'mallory does not own this node',
+      fields: {},
+    });
+    const bad = new HttpErrorResponse({ status: 400, error: { error: 'otp is too long', field: 'otp' } });
+    expect(apiError(bad, 'The worker')).toEqual({
+      message: 'otp is too long',
+      fields: { otp: 'otp is too long' },
+    });
+    expect(apiError(new HttpErrorResponse({ status: 0 }), 'The worker').message).toBe(
+      'The worker cannot be reached. Check your connection.',
+    );
+  });
 });
