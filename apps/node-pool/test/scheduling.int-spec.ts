@@ -5,6 +5,7 @@ import { PROBATION_RUN } from '@hivemind/contracts';
 import { waitFor } from '@hivemind/testing';
 import { ReconcilerService } from '../src/scheduling/reconciler.service';
 import { LedgerService } from '../src/ledger/ledger.service';
+import { TaskEndWaiter } from '../src/tasks/task-end-waiter';
 import { call, loginAs, newUser, type TestUser } from './support/http';
 import { SimWorker } from './support/sim-worker';
 import { startTestNodePool, type TestNodePool } from './support/test-node-pool';
@@ -314,6 +315,73 @@ describe('nodes, tasks and trust-level scheduling', () => {
     const none = await call(pool, 'POST', '/api/tasks', { token: user.token, body: {} });
     expect(none.status).toBe(400);
     expect(none.body.message).toMatch(/image, an input zip, or both/);
+  });
+
+  it('GET /api/tasks/:id?wait= holds the answer until the task ends, and lets go of a client that leaves', async () => {
+    const user = await newUser(pool, 'waiter');
+    const stranger = await newUser(pool, 'waitstranger');
+    const owner = await newUser(pool, 'owner5');
+    const node = await sim(owner, { name: `wt-${owner.id.slice(0, 6)}`, maxConcurrent: 1 });
+    const res = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { image: 'alpine:3', timeout_s: 600, validation: 'none' },
+    });
+    const taskId: string = res.body.task.id;
+    await node.until((w) => w.executes().length === 1);
+    const e = node.executes()[0];
+    await node.report(e).running();
+    const waiter = pool.app.get(TaskEndWaiter);
+
+    // hostile or out of range: 400 naming the field, before any wait
+    for (const bad of ['61', '-1', 'soon', 'NaN'])
+      expect(
+        await call(pool, 'GET', `/api/tasks/${taskId}?wait=${bad}`, { token: user.token }),
+      ).toMatchObject({ status: 400, body: { message: expect.stringMatching(/wait/) } });
+    // someone else's task is not there for them, waiting or not
+    expect((await call(pool, 'GET', `/api/tasks/${taskId}?wait=5`, { token: stranger.token })).status).toBe(
+      404,
+    );
+    // a short wait that runs out answers the state as it is
+    expect(
+      (await call(pool, 'GET', `/api/tasks/${taskId}?wait=0.3`, { token: user.token })).body.status,
+    ).toBe('RUNNING');
+
+    // a long one is answered by the task's end, not by its timer
+    let answered = false;
+    const held = call(pool, 'GET', `/api/tasks/${taskId}?wait=60`, { token: user.token }).then((r) => {
+      answered = true;
+      return r;
+    });
+    await waitFor('the request to be held', async () => waiter.watching === 1);
+    expect(answered).toBe(false);
+    expect((await node.report(e).completed({ exitCode: 0 })).success).toBe(true);
+    const woken = await Promise.race([
+      held,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000)),
+    ]);
+    expect(woken).toMatchObject({ status: 200, body: { id: taskId, status: 'COMPLETED' } });
+    expect(waiter.watching).toBe(0);
+    // an ended task answers at once
+    expect((await call(pool, 'GET', `/api/tasks/${taskId}?wait=60`, { token: user.token })).body.status).toBe(
+      'COMPLETED',
+    );
+
+    // a client that leaves while held frees its watch
+    const other = await call(pool, 'POST', '/api/tasks', {
+      token: user.token,
+      body: { image: 'alpine:3', timeout_s: 600, validation: 'none' },
+    });
+    const leaving = new AbortController();
+    const gone = pool
+      .fetch(`${pool.http}/api/tasks/${other.body.task.id}?wait=60`, {
+        headers: { authorization: `Bearer ${user.token}` },
+        signal: leaving.signal,
+      })
+      .catch((error: Error) => error.name);
+    await waitFor('the second request to be held', async () => waiter.watching === 1);
+    leaving.abort();
+    expect(await gone).toBe('AbortError');
+    await waitFor('its watch to be let go', async () => waiter.watching === 0, 5_000);
   });
 
   it('cancel stops the attempts, frees the node and refunds', async () => {

@@ -2,8 +2,8 @@
 // whole platform up with `up()` (PostgreSQL, Redis, the built node pool and worker, the running Docker
 // engine or a dockerd of its own) in a temporary data directory on free ports, then times, one after
 // the other, `true` in hivemind/busybox:latest three ways:
-//   1. as a HiveMind task: POST /api/tasks, then GET /api/tasks/:id every 20 ms until COMPLETED
-//      (polling, not /ws/telemetry: the socket batches its frames for 100 ms, polling is finer);
+//   1. as a HiveMind task: POST /api/tasks, then GET /api/tasks/:id?wait=30 (a blocking query: the
+//      answer comes when the task has ended) until COMPLETED, as a client that does not poll;
 //   2. as `docker run --rm --network none` (the docker CLI);
 //   3. through dockerode, create + start + wait + remove with the worker's lock-down options.
 // Each run is split into phases from the task's own timestamps and the engine's container events, so
@@ -53,6 +53,8 @@ const IMAGE = BUSYBOX_IMAGE;
 const RUNS = envNumber('BENCH_RUNS', 20, 1);
 const CONCURRENT = envNumber('BENCH_CONCURRENT', 10, 0);
 const POLL_MS = 20;
+/** The blocking GET's wait (seconds): the task's end answers it. */
+const WAIT_S = 30;
 const TASK_DEADLINE_MS = 60_000;
 const NODE_ID = 'bench-e2e-worker';
 const TASK_SPEC = { command: ['true'], cpu_cores: 0.25, memory_gb: 0.25, timeout_s: 60 };
@@ -346,16 +348,16 @@ async function systemRun(
   const { task } = await api.post<SubmitTaskResultView>('/api/tasks', { name, image: IMAGE, ...TASK_SPEC });
   let detail: TaskDetailView;
   for (;;) {
-    detail = await api.get<TaskDetailView>(`/api/tasks/${task.id}`);
+    // held by the pool until the task has ended (or WAIT_S have passed)
+    detail = await api.get<TaskDetailView>(`/api/tasks/${task.id}?wait=${WAIT_S}`);
     if (detail.status === 'COMPLETED') break;
     if (detail.status === 'FAILED' || detail.status === 'CANCELLED') throw failure(detail);
-    if (now() - submittedAt > TASK_DEADLINE_MS) {
+    if (now() - submittedAt > TASK_DEADLINE_MS || signal.aborted) {
       throw new Error(
         `task ${task.id} not completed after ${TASK_DEADLINE_MS / 1000} s: ${detail.status}` +
           `${detail.wait_reason ? ` (${detail.wait_reason})` : ''}`,
       );
     }
-    await sleep(POLL_MS, signal);
   }
   const observedAt = now();
   const attempt = attemptOf(detail);
@@ -373,7 +375,7 @@ async function systemRun(
     phases['engine: create → start'] = times.start - times.create;
     phases['process runs (start → exit)'] = times.die - times.start;
     phases['exit → attempt finished (worker reports)'] = finishedAt - times.die;
-    phases['finished → seen COMPLETED (pool, polling)'] = observedAt - finishedAt;
+    phases['finished → seen COMPLETED (pool, blocking GET)'] = observedAt - finishedAt;
   }
   const startedAt = attempt.started_at ? Date.parse(attempt.started_at) : undefined;
   return {

@@ -37,6 +37,7 @@ import {
   CancelTaskResponseDto,
   SubmitTaskDto,
   TaskListQueryDto,
+  TaskDetailQueryDto,
   TaskLogsQueryDto,
 } from '@hivemind/contracts/dto';
 import { type AuthUser } from '../accounts/auth-user';
@@ -121,11 +122,23 @@ export class TasksController {
 
   @Get(':id')
   @ApiOperation({
-    summary: 'A task with its shards and attempts',
-    description: 'Every /api/tasks/:id route takes the task id or your client_ref for it.',
+    summary: 'A task with its shards and attempts; with `wait`, held until it has ended',
+    description:
+      'Every /api/tasks/:id route takes the task id or your client_ref for it. `wait` (seconds, at ' +
+      'most 60) makes it a blocking query: the answer comes as soon as the task is COMPLETED, FAILED ' +
+      'or CANCELLED, or after `wait` seconds with its state then; poll again to wait longer.',
   })
-  detail(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<TaskDetailView> {
-    return this.tasks.detail(user, id);
+  detail(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query() q: TaskDetailQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TaskDetailView> {
+    if (!q.wait) return this.tasks.detail(user, id);
+    // a client that goes away stops its wait
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    return this.tasks.detail(user, id, q.wait, gone.signal);
   }
 
   @Get(':id/logs')

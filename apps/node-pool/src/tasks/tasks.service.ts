@@ -26,6 +26,7 @@ import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { LedgerService } from '../ledger/ledger.service';
 import { PlacementTrigger } from '../queues/placement-trigger';
+import { TERMINAL_TASK } from '../scheduling/settlement';
 import { planShards, shardFolder } from '../scheduling/splitter';
 import { TaskSecrets } from '../scheduling/task-secrets';
 import { type ValidatorStep } from '../scheduling/task.entity';
@@ -33,6 +34,7 @@ import { FilesRepository } from '../storage/files.repository';
 import { type ArchivePart } from '../storage/result-archive';
 import { TelemetryService } from '../telemetry/telemetry.service';
 import { submissionDigest } from './submission-digest';
+import { TaskEndWaiter } from './task-end-waiter';
 import { type TaskRow, toLogChunkView, toShardView, toTaskView } from './task-rows';
 import { TasksRepository } from './tasks.repository';
 
@@ -67,6 +69,7 @@ export class TasksService {
     private readonly telemetry: TelemetryService,
     private readonly secrets: TaskSecrets,
     private readonly audit: AuditService,
+    private readonly endWaiter: TaskEndWaiter,
   ) {}
 
   /** Submits a task, audited (task.submit) in the transaction that holds its CPT; refusals too. */
@@ -305,8 +308,14 @@ export class TasksService {
     return toTaskView(row);
   }
 
-  async detail(user: AuthUser, taskId: string): Promise<TaskDetailView> {
-    const task = await this.visibleRow(user, taskId);
+  /**
+   * A task with its shards and attempts. With `waitS`, a blocking query: the answer is held until
+   * the task has ended or `waitS` seconds have passed (or `signal` aborts: the client went away).
+   */
+  async detail(user: AuthUser, taskId: string, waitS = 0, signal?: AbortSignal): Promise<TaskDetailView> {
+    let task = await this.visibleRow(user, taskId);
+    if (waitS > 0 && !TERMINAL_TASK.includes(task.status))
+      task = await this.untilEnded(user, task, waitS, signal);
     const [shards, attempts] = await Promise.all([this.rows.shards(task.id), this.rows.attempts(task.id)]);
     return {
       ...toTaskView(task),
@@ -314,6 +323,31 @@ export class TasksService {
       secret_env_keys: task.secret_env_keys,
       shards: shards.map((s) => toShardView(s, attempts)),
     };
+  }
+
+  private async untilEnded(
+    user: AuthUser,
+    task: TaskRow,
+    waitS: number,
+    signal?: AbortSignal,
+  ): Promise<TaskRow> {
+    const watch = this.endWaiter.watch(task.id);
+    if (!watch) return task; // this replica holds as many waits as it may: answer as it is
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => watch.close();
+    try {
+      // read again once watched: an end between the first read and the watch is not missed
+      task = await this.visibleRow(user, task.id);
+      if (TERMINAL_TASK.includes(task.status) || signal?.aborted) return task;
+      signal?.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => watch.close(), waitS * 1000);
+      await watch.ended;
+      return signal?.aborted ? task : await this.visibleRow(user, task.id);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      watch.close();
+    }
   }
 
   /** Newest first, keyset-paginated; `all` (admins) lists everyone's. */

@@ -365,6 +365,26 @@ export class TaskLogsQueryDto {
   limit?: number;
 }
 
+/** The longest a task's detail may be held waiting for its end (GET /api/tasks/:id?wait=). */
+export const TASK_WAIT_MAX_S = 60;
+
+export class TaskDetailQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'seconds to hold the answer until the task has ended (COMPLETED, FAILED or CANCELLED), as a ' +
+      'blocking query: the answer comes as soon as it ends, or after this long with its state then',
+    minimum: 0,
+    maximum: TASK_WAIT_MAX_S,
+    default: 0,
+  })
+  @Optional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'wait must be a number of seconds' })
+  @Min(0, { message: `wait must be between 0 and ${TASK_WAIT_MAX_S} seconds` })
+  @Max(TASK_WAIT_MAX_S, { message: `wait must be between 0 and ${TASK_WAIT_MAX_S} seconds` })
+  wait?: number;
+}
+
 export class CancelTaskResponseDto {
   @ApiProperty() task_id!: string;
   @ApiProperty() status!: string;
