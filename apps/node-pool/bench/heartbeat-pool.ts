@@ -4,7 +4,7 @@
 // benchmark counts the nodes it declares lost). Benchmark code: never imported by the platform.
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { type INestApplication } from '@nestjs/common';
 import { createNodePool, startNodePool } from '../src/app.factory';
 import { parseNodePoolConfig } from '../src/config/node-pool.config';
@@ -28,6 +28,8 @@ export type PacerStats = HeartbeatPacer['stats'] & {
   intervalS: number;
   timeoutS: number;
   memory: NodeJS.MemoryUsage;
+  /** V8's heap spaces: what each holds and what it takes (bytes). */
+  spaces: { name: string; used: number; size: number }[];
 };
 export type FromPool =
   { kind: 'ready' } | { kind: 'stats'; stats: PacerStats } | { kind: 'error'; message: string };
@@ -68,7 +70,15 @@ function serve(): void {
       // BENCH_HEAP_SNAPSHOT=<dir>: a heap snapshot per replica (a full GC first) to see what stays live
       if (message.final && process.env.BENCH_HEAP_SNAPSHOT)
         writeHeapSnapshot(join(process.env.BENCH_HEAP_SNAPSHOT, `replica-${process.pid}.heapsnapshot`));
-      send({ kind: 'stats', stats: { ...pacer.stats, intervalS, timeoutS, memory: process.memoryUsage() } });
+      const spaces = getHeapSpaceStatistics().map((s) => ({
+        name: s.space_name,
+        used: s.space_used_size,
+        size: s.space_size,
+      }));
+      send({
+        kind: 'stats',
+        stats: { ...pacer.stats, intervalS, timeoutS, memory: process.memoryUsage(), spaces },
+      });
     } else {
       await app?.close();
       process.exit(0);

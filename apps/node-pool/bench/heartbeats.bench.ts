@@ -237,7 +237,11 @@ async function scenario(
       const m = s.memory;
       say(
         `${label}, replica ${i + 1}: heap used ${mb(m.heapUsed)} MB of ${mb(m.heapTotal)}, ` +
-          `external ${mb(m.external)} MB (array buffers ${mb(m.arrayBuffers)}), RSS ${mb(m.rss)} MB`,
+          `external ${mb(m.external)} MB (array buffers ${mb(m.arrayBuffers)}), RSS ${mb(m.rss)} MB; ` +
+          s.spaces
+            .filter((x) => x.size >= 2 ** 20)
+            .map((x) => `${x.name} ${mb(x.used)}/${mb(x.size)}`)
+            .join(', '),
       );
     }
     const { rows: counts } = await sql.query<{ offline: string; seen: string }>(
