@@ -352,7 +352,7 @@ describe('nodes, tasks and trust-level scheduling', () => {
       answered = true;
       return r;
     });
-    await waitFor('the request to be held', async () => waiter.watching === 1);
+    await waitFor('the request to be held', () => Promise.resolve(waiter.watching === 1));
     expect(answered).toBe(false);
     expect((await node.report(e).completed({ exitCode: 0 })).success).toBe(true);
     const woken = await Promise.race([
@@ -378,10 +378,10 @@ describe('nodes, tasks and trust-level scheduling', () => {
         signal: leaving.signal,
       })
       .catch((error: Error) => error.name);
-    await waitFor('the second request to be held', async () => waiter.watching === 1);
+    await waitFor('the second request to be held', () => Promise.resolve(waiter.watching === 1));
     leaving.abort();
     expect(await gone).toBe('AbortError');
-    await waitFor('its watch to be let go', async () => waiter.watching === 0, 5_000);
+    await waitFor('its watch to be let go', () => Promise.resolve(waiter.watching === 0), 5_000);
   });
 
   it('cancel stops the attempts, frees the node and refunds', async () => {

@@ -18,3 +18,4 @@ export * from './domain/resources';
 export * from './domain/result-digest';
 export * from './domain/secret-env';
 export * from './domain/audit';
+export * from './domain/worker-console';

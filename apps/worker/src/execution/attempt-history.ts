@@ -1,26 +1,13 @@
 // What the worker console shows of attempts beyond the running ones: the last finished attempts and
 // the tail of each one's output, in memory and bounded (a restart forgets them; the pool keeps the
 // full record).
+import { type FinishedAttemptView, type LogLineView } from '@hivemind/contracts';
 
 /** One finished attempt, as GET /api/tasks lists it under `history`. */
-export interface FinishedAttempt {
-  attempt_id: string;
-  task_id: string;
-  /** completed (exit 0) | failed | stopped (by this node's operator) | cancelled (by the pool) */
-  status: 'completed' | 'failed' | 'stopped' | 'cancelled';
-  exit_code: number | null;
-  started_at: string | null;
-  finished_at: string;
-  error?: string;
-}
+export type FinishedAttempt = FinishedAttemptView;
 
 /** One line of an attempt's output. */
-export interface LogLine {
-  stream: string;
-  text: string;
-  /** The engine's timestamp of the batch the line came in, else when the worker spooled it. */
-  at: string;
-}
+export type LogLine = LogLineView;
 
 export const HISTORY_SIZE = 50;
 export const TAIL_LINES = 500;

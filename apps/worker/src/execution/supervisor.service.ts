@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type RunningAttemptView } from '@hivemind/contracts';
 import type { ExecuteTaskRequest__Output, StopTaskExecutionRequest__Output } from '@hivemind/contracts/grpc';
 import { WorkerConfig } from '../config/worker.config';
 import { MachineMonitor } from '../machine/machine-monitor';
@@ -18,18 +19,7 @@ import { WorkspaceQuota } from './workspace-quota.repository';
 const RUNNING_REPORT_S = 30;
 
 /** One attempt as the local status API shows it. */
-export interface AttemptView {
-  attempt_id: string;
-  task_id: string;
-  shard_index: number;
-  status: string;
-  image: string;
-  received_at: string;
-  start_time: string | null;
-  elapsed: number;
-  cpt_reward: string;
-  resources: { cpu_millicores: number; memory_mb: number; storage_mb: number };
-}
+export type AttemptView = RunningAttemptView;
 
 /** Attempts whose end the pool has, remembered so that a late copy of their push is not run again. */
 const ENDED_MEMORY = 1024;

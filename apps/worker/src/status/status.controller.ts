@@ -1,3 +1,10 @@
+import {
+  type LogLineView,
+  type WorkerNodeView,
+  type ResourcesView,
+  type StatusView,
+  type TasksView,
+} from '@hivemind/contracts';
 import { statfs } from 'node:fs/promises';
 import {
   BadRequestException,
@@ -61,7 +68,7 @@ export class StatusController {
   }
 
   @Get('api/status')
-  async status() {
+  async status(): Promise<StatusView> {
     const { total, available } = this.resources();
     const running = this.supervisor.running;
     return {
@@ -87,13 +94,13 @@ export class StatusController {
   }
 
   @Get('api/tasks')
-  tasks() {
+  tasks(): TasksView {
     return { tasks: this.supervisor.list(), history: this.supervisor.history.list() };
   }
 
   /** The last `tail` lines of a running or recent attempt's output, by attempt id or task id. */
   @Get('api/tasks/:id/logs')
-  logs(@Param('id') id: string, @Query('tail') tail?: string) {
+  logs(@Param('id') id: string, @Query('tail') tail?: string): { lines: LogLineView[] } {
     const n = tail === undefined ? DEFAULT_TAIL : Number(tail);
     if (!/^\d{1,4}$/.test(tail ?? '100') || !Number.isInteger(n) || n < 1 || n > MAX_TAIL)
       throw new BadRequestException({
@@ -108,7 +115,7 @@ export class StatusController {
 
   /** The seed's /api/resources: what the node offers, what is free, and the machine's use. */
   @Get('api/resources')
-  async resourcesView() {
+  async resourcesView(): Promise<ResourcesView> {
     const { total, available } = this.resources();
     const [disk, dockerVersion] = await Promise.all([
       statfs(this.config.workDir).then(
@@ -137,7 +144,7 @@ export class StatusController {
 
   /** Who this node is, as the pool last said (kept on disk: answers while the pool is unreachable). */
   @Get('api/node')
-  node() {
+  node(): WorkerNodeView {
     const id = this.identity.identity;
     return {
       node_id: id.node_id,

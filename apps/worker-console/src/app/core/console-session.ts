@@ -1,5 +1,5 @@
 import { Injectable, computed, signal } from '@angular/core';
-import { type ConsoleSessionView } from './worker-views';
+import { type ConsoleSessionView } from '@hivemind/contracts';
 
 /**
  * Who is signed in to this worker's console. The session itself is the worker's HttpOnly cookie,

@@ -1,5 +1,5 @@
 import { duration, percent, poolBanner, share, trust, vpnLine } from './format';
-import { type NodeView } from './worker-views';
+import { type WorkerNodeView } from '@hivemind/contracts';
 
 describe(duration.name, () => {
   it.each([
@@ -59,10 +59,11 @@ describe(vpnLine.name, () => {
 });
 
 describe(poolBanner.name, () => {
-  const node = (connected: boolean, last_error: string | null = null): NodeView => ({
+  const node = (connected: boolean, last_error: string | null = null): WorkerNodeView => ({
     node_id: 'box',
     node_uuid: null,
     owner: 'alice',
+    owner_id: null,
     trust_score: 50,
     trust_group: 'normal',
     cpt_earned: '0',

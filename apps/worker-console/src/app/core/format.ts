@@ -1,5 +1,5 @@
 // How the worker console writes figures. Pure.
-import { type NodeView, type VpnView } from './worker-views';
+import { type WorkerNodeView, type VpnView } from '@hivemind/contracts';
 
 /** "1 h 02 min", "3 min 05 s", "42 s" */
 export function duration(seconds: number): string {
@@ -23,7 +23,7 @@ export function share(r: { cpu_millicores: number; memory_mb: number; storage_mb
 }
 
 /** The trust score and group as the pool last gave them, or why there is none yet. */
-export function trust(node: Pick<NodeView, 'trust_score' | 'trust_group'>): string {
+export function trust(node: Pick<WorkerNodeView, 'trust_score' | 'trust_group'>): string {
   if (node.trust_score === null || node.trust_score === undefined) return 'not known yet';
   return `${node.trust_score}${node.trust_group ? ` (${node.trust_group})` : ''}`;
 }
@@ -40,7 +40,7 @@ export function vpnLine(vpn: VpnView | null | undefined): string {
  * What the banner says while the node pool cannot be reached, or null while it can: the console
  * then shows the identity the worker cached at its last registration or heartbeat.
  */
-export function poolBanner(node: NodeView | null, offlineSession: boolean): string | null {
+export function poolBanner(node: WorkerNodeView | null, offlineSession: boolean): string | null {
   if (node && !node.pool.connected) {
     const why = node.pool.last_error ? `: ${node.pool.last_error}` : '';
     const cached = node.cached_at ? ` as of ${new Date(node.cached_at).toLocaleString()}` : '';

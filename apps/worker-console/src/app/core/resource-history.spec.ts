@@ -1,5 +1,5 @@
 import { HISTORY_SAMPLES, resourceCharts, sampleOf, type Sample, withSample } from './resource-history';
-import { type ResourcesView } from './worker-views';
+import { type ResourcesView } from '@hivemind/contracts';
 
 const resources = (over: Partial<ResourcesView> = {}): ResourcesView => ({
   total: { cpu_cores: 4, memory_gb: 8 },

@@ -1,7 +1,7 @@
 // The machine's recent use as the dashboard charts it: one sample per poll of /api/status and
 // /api/resources, the last HISTORY_SAMPLES kept. Pure.
 import { type Series } from '@hivemind/ui/charts';
-import { type ResourcesView } from './worker-views';
+import { type ResourcesView } from '@hivemind/contracts';
 
 /** Five minutes at one poll every two seconds. */
 export const HISTORY_SAMPLES = 150;

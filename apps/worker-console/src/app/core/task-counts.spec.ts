@@ -1,10 +1,11 @@
 import { taskCounts } from './task-counts';
-import { type FinishedAttemptView } from './worker-views';
+import { type FinishedAttemptView } from '@hivemind/contracts';
 
 const ended = (status: string): FinishedAttemptView => ({
   attempt_id: `a-${status}`,
   task_id: 't',
-  status,
+  // statuses a newer worker might add are counted too
+  status: status as FinishedAttemptView['status'],
   exit_code: null,
   started_at: null,
   finished_at: '2026-12-06T00:00:00.000Z',

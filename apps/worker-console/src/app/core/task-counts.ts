@@ -1,5 +1,5 @@
 // The dashboard's task statistics. Pure.
-import { type FinishedAttemptView } from './worker-views';
+import { type FinishedAttemptView } from '@hivemind/contracts';
 
 /** The order the console lists finished attempts' outcomes in; others follow by name. */
 const ORDER = ['completed', 'failed', 'stopped', 'cancelled'];

@@ -4,11 +4,11 @@ import { type Observable, map } from 'rxjs';
 import {
   type ConsoleSessionView,
   type LogLineView,
-  type NodeView,
+  type WorkerNodeView,
   type ResourcesView,
   type StatusView,
   type TasksView,
-} from './worker-views';
+} from '@hivemind/contracts';
 
 /** Lines of a log tail the tasks page shows (the worker keeps up to 500). */
 export const LOG_TAIL = 100;
@@ -30,8 +30,8 @@ export class WorkerApi {
     return this.http.delete('/api/session');
   }
 
-  node(): Observable<NodeView> {
-    return this.http.get<NodeView>('/api/node');
+  node(): Observable<WorkerNodeView> {
+    return this.http.get<WorkerNodeView>('/api/node');
   }
 
   status(): Observable<StatusView> {

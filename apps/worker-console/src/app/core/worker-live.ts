@@ -3,9 +3,9 @@ import { apiError, coalesceMap } from '@hivemind/ui';
 import { type Observable, catchError, forkJoin, map, of, tap, timer } from 'rxjs';
 import { POLL_MS, type Sample, sampleOf, withSample } from './resource-history';
 import { WorkerApi } from './worker-api';
-import { type NodeView, type ResourcesView, type StatusView } from './worker-views';
+import { type WorkerNodeView, type ResourcesView, type StatusView } from '@hivemind/contracts';
 
-type Read = { node: NodeView; status: StatusView; resources: ResourcesView } | { error: string };
+type Read = { node: WorkerNodeView; status: StatusView; resources: ResourcesView } | { error: string };
 
 /**
  * The worker as its pages show it: identity, status and resources read together every two seconds
@@ -16,7 +16,7 @@ type Read = { node: NodeView; status: StatusView; resources: ResourcesView } | {
 export class WorkerLive {
   private readonly api = inject(WorkerApi);
 
-  readonly node = signal<NodeView | null>(null);
+  readonly node = signal<WorkerNodeView | null>(null);
   readonly status = signal<StatusView | null>(null);
   readonly resources = signal<ResourcesView | null>(null);
   readonly history = signal<Sample[]>([]);

@@ -5,7 +5,7 @@ import { catchError, map, merge, of, Subject, timer } from 'rxjs';
 import { POLL_MS } from './resource-history';
 import { taskCounts } from './task-counts';
 import { WorkerApi } from './worker-api';
-import { type FinishedAttemptView, type RunningAttemptView } from './worker-views';
+import { type FinishedAttemptView, type RunningAttemptView } from '@hivemind/contracts';
 
 /** The attempts this node runs and has run (GET /api/tasks), re-read every two seconds; one per page. */
 @Injectable()

@@ -4,7 +4,7 @@ import { apiError, coalesceMap } from '@hivemind/ui';
 import { catchError, map, of, switchMap, timer } from 'rxjs';
 import { POLL_MS } from '../../core/resource-history';
 import { LOG_TAIL, WorkerApi } from '../../core/worker-api';
-import { type LogLineView } from '../../core/worker-views';
+import { type LogLineView } from '@hivemind/contracts';
 
 /** The last lines of an attempt's output, re-read every two seconds while shown. */
 @Component({

@@ -7,7 +7,7 @@ import { apiError, Badge } from '@hivemind/ui';
 import { duration, share } from '../../core/format';
 import { WorkerApi } from '../../core/worker-api';
 import { WorkerTasks } from '../../core/worker-tasks';
-import { type RunningAttemptView } from '../../core/worker-views';
+import { type RunningAttemptView } from '@hivemind/contracts';
 import { StopDialog, type StopDialogData } from './stop-dialog';
 import { TaskLogs } from './task-logs';
 

@@ -1,5 +1,5 @@
-// The worker's HTTP answers as its console reads them (the worker console contract, docs/worker-console.md).
-// Fields the console does not show are left out.
+// The worker's own HTTP API (docs/worker.md "Worker console and its API"): one contract for the
+// worker, which answers with these, and its console, which reads them.
 
 /** POST and GET /api/session. */
 export interface ConsoleSessionView {
@@ -23,10 +23,12 @@ export interface VpnView {
 }
 
 /** GET /api/node: who this node is, as the pool last said (cached on disk). */
-export interface NodeView {
+export interface WorkerNodeView {
   node_id: string;
   node_uuid: string | null;
+  /** The owner's username (and id, once the pool has said it). */
   owner: string;
+  owner_id: string | null;
   trust_score: number | null;
   trust_group: string | null;
   cpt_earned: string | number | null;
@@ -60,6 +62,7 @@ export interface StatusView {
   trust_group: string | null;
   last_heartbeat: string | null;
   pool_address: string;
+  vpn: VpnView;
 }
 
 export interface GpuView {
@@ -99,7 +102,8 @@ export interface RunningAttemptView {
 export interface FinishedAttemptView {
   attempt_id: string;
   task_id: string;
-  status: string;
+  /** completed (exit 0) | failed | stopped (by this node's operator) | cancelled (by the pool) */
+  status: 'completed' | 'failed' | 'stopped' | 'cancelled';
   exit_code: number | null;
   started_at: string | null;
   finished_at: string;
@@ -112,8 +116,10 @@ export interface TasksView {
   history: FinishedAttemptView[];
 }
 
+/** One line of an attempt's output (GET /api/tasks/:id/logs). */
 export interface LogLineView {
   stream: string;
   text: string;
+  /** The engine's timestamp of the batch the line came in, else when the worker spooled it. */
   at: string;
 }
