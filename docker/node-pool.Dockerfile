@@ -22,4 +22,5 @@ EXPOSE 8080 50051
 VOLUME ["/var/lib/hivemind/storage"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/apps/node-pool/apps/node-pool/src/main.js"]
+# Node flags: NODE_POOL_NODE_FLAGS (libs/config/src/node-flags.ts)
+CMD ["node", "--max-semi-space-size=8", "dist/apps/node-pool/apps/node-pool/src/main.js"]

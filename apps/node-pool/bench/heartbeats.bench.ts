@@ -13,6 +13,7 @@
 // BENCH_HB_SCENARIOS ("20000x1,100000x3"), BENCH_HB_IN_FLIGHT (400), BENCH_HB_BUDGET_PER_S (the
 // pool's HEARTBEAT_BUDGET_PER_S, 2000), BENCH_HB_NODE_ARGS (the replicas' node flags, e.g.
 // "--max-old-space-size=256"), BENCH_HB_PROFILE (a directory: CPU profiles of the children).
+import { NODE_POOL_NODE_FLAGS } from '@hivemind/config';
 import 'reflect-metadata';
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -53,7 +54,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 class Child<To, From extends { kind: string }> {
   constructor(readonly process: ChildProcess) {}
 
-  static fork<To, From extends { kind: string }>(file: string): Child<To, From> {
+  static fork<To, From extends { kind: string }>(
+    file: string,
+    nodeFlags: readonly string[] = [],
+  ): Child<To, From> {
     // BENCH_HB_PROFILE=<dir>: a CPU profile of each child (node --cpu-prof), written when it ends
     const profile = process.env.BENCH_HB_PROFILE;
     return new Child(
@@ -61,7 +65,8 @@ class Child<To, From extends { kind: string }> {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         execArgv: [
           ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-          // e.g. --heapsnapshot-signal=SIGUSR2, to look at a replica's memory
+          ...nodeFlags,
+          // e.g. --heapsnapshot-signal=SIGUSR2, to look at a replica's memory (later flags win)
           ...(process.env.BENCH_HB_NODE_ARGS ?? '').split(' ').filter(Boolean),
         ],
       }),
@@ -158,7 +163,8 @@ async function scenario(
     // the first replica migrates the database; the nodes are seeded after it, the others start then
     const startPool = async () => {
       const setup = await setupOf();
-      const pool = Child.fork<ToPool, FromPool>('heartbeat-pool.js');
+      // started as a deployed replica is (NODE_POOL_NODE_FLAGS)
+      const pool = Child.fork<ToPool, FromPool>('heartbeat-pool.js', NODE_POOL_NODE_FLAGS);
       pools.push(pool);
       await pool.ask({ kind: 'setup', setup }, 'ready');
       setups.push(setup);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { loadConfigOrExit } from '@hivemind/config';
+import { loadConfigOrExit, missingNodeFlags } from '@hivemind/config';
 import { createNodePool, startNodePool } from './app.factory';
 import { parseNodePoolConfig } from './config/node-pool.config';
 import { applyHeapPolicy } from './heap-policy';
@@ -8,6 +8,12 @@ import { applyHeapPolicy } from './heap-policy';
 async function main(): Promise<void> {
   const config = loadConfigOrExit(() => parseNodePoolConfig(process.env));
   applyHeapPolicy(config);
+  const missing = missingNodeFlags();
+  if (missing.length)
+    new Logger('NodePool').warn(
+      `started without ${missing.join(' ')} (node ${missing.join(' ')} …/main.js, or NODE_OPTIONS): ` +
+        'expect a larger memory footprint (docs/scheduling.md "Memory")',
+    );
   const app = await createNodePool(config);
   await startNodePool(app, config);
   new Logger('NodePool').log(

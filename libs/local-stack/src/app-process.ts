@@ -3,16 +3,17 @@ import { createInterface } from 'node:readline';
 import { type RunningProcess, readyOrStopped, runningChild } from './child-process';
 
 /**
- * Starts one of our Node apps (the node pool, the worker) with its output prefixed by `name`, and
- * resolves once `ready` does; stops it when it never gets ready.
+ * Starts one of our Node apps (the node pool, the worker) with its output prefixed by `name` and
+ * `nodeFlags` for Node itself, and resolves once `ready` does; stops it when it never gets ready.
  */
 export async function startApp(
   name: string,
   script: string,
   env: NodeJS.ProcessEnv,
   ready: (child: ChildProcess) => Promise<void>,
+  nodeFlags: readonly string[] = [],
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeFlags, script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // Ctrl-C reaches only the launcher, which stops the apps in order

@@ -17,6 +17,7 @@ import {
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
+import { NODE_POOL_NODE_FLAGS } from '@hivemind/config';
 import { startApp } from './app-process';
 import { waitUntil } from './child-process';
 import { DockerDaemon, type EngineState, dockerAnswers, whyDockerdCannotStart } from './docker-engine';
@@ -277,6 +278,7 @@ export async function up(env: NodeJS.ProcessEnv = process.env, stack = new Stack
               signal,
               describe: () => `the node pool did not become healthy on port ${httpPort}`,
             }),
+          NODE_POOL_NODE_FLAGS,
         ),
     });
 
