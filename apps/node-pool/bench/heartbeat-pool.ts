@@ -1,4 +1,4 @@
-// A real node pool replica for npm run bench:heartbeats, in a process of its own (this file,
+// A real node pool replica for npm run bench:heartbeats and bench:submit, in a process of its own (this file,
 // forked) so that its CPU time and RSS can be read from /proc: listening on loopback (HTTP and
 // gRPC), with every Bull processor running as in production (the liveness sweep must run: the
 // benchmark counts the nodes it declares lost). Benchmark code: never imported by the platform.
@@ -20,6 +20,8 @@ export interface HeartbeatPoolSetup {
   httpPort: number;
   grpcPort: number;
   budgetPerS: number;
+  /** More of the pool's settings (e.g. an admin, rate limits), applied last. */
+  env?: Record<string, string>;
 }
 
 export type ToPool =
@@ -50,6 +52,7 @@ async function start(setup: HeartbeatPoolSetup): Promise<INestApplication> {
     STORAGE_PATH: join(setup.dir, `storage-${setup.grpcPort}`),
     WEB_ROOT: join(setup.dir, 'no-console'),
     ...(process.env.HEAP_GROWING_PERCENT ? { HEAP_GROWING_PERCENT: process.env.HEAP_GROWING_PERCENT } : {}),
+    ...setup.env,
   });
   applyHeapPolicy(config); // as the pool's main.ts does (HEAP_GROWING_PERCENT from the environment)
   const app = await createNodePool(config);

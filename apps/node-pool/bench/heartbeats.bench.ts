@@ -15,15 +15,14 @@
 // "--max-old-space-size=256"), BENCH_HB_PROFILE (a directory: CPU profiles of the children).
 import { NODE_POOL_NODE_FLAGS } from '@hivemind/config';
 import 'reflect-metadata';
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { PostgresServer, RedisServer, freePort } from '@hivemind/local-stack';
 import { CpuMeter, fmt, machineDescription, percentile, sum, table } from './bench-measure';
+import { Child, asIfRunning, cpuSecondsOf, rssOf, seedHeartbeatNodes } from './bench-cluster';
 import { type FromLoad, type LoadSetup, type LoadWindow, type ToLoad } from './heartbeat-load';
 import { type FromPool, type HeartbeatPoolSetup, type PacerStats, type ToPool } from './heartbeat-pool';
 
@@ -43,81 +42,11 @@ const WARMUP_EXTRA_S = num('BENCH_HB_WARMUP_S', 45);
 const MEASURE_S = num('BENCH_HB_MEASURE_S', 60);
 const IN_FLIGHT = num('BENCH_HB_IN_FLIGHT', 400);
 const BUDGET_PER_S = num('BENCH_HB_BUDGET_PER_S', 2000);
-const OWNERS = 100;
 
 const began = performance.now();
 const say = (line: string) =>
   process.stdout.write(`[bench +${((performance.now() - began) / 1000).toFixed(1)} s] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A child process spoken to by messages: ask, then wait for the answer of `kind`. */
-class Child<To, From extends { kind: string }> {
-  constructor(readonly process: ChildProcess) {}
-
-  static fork<To, From extends { kind: string }>(
-    file: string,
-    nodeFlags: readonly string[] = [],
-  ): Child<To, From> {
-    // BENCH_HB_PROFILE=<dir>: a CPU profile of each child (node --cpu-prof), written when it ends
-    const profile = process.env.BENCH_HB_PROFILE;
-    return new Child(
-      fork(join(__dirname, file), [], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        execArgv: [
-          ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-          ...nodeFlags,
-          // e.g. --heapsnapshot-signal=SIGUSR2, to look at a replica's memory (later flags win)
-          ...(process.env.BENCH_HB_NODE_ARGS ?? '').split(' ').filter(Boolean),
-        ],
-      }),
-    );
-  }
-
-  ask(message: To, kind: From['kind']): Promise<From> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (answer: From) => {
-        if (answer.kind !== kind && answer.kind !== 'error') return;
-        cleanup();
-        if (answer.kind === 'error') reject(new Error((answer as unknown as { message: string }).message));
-        else resolve(answer);
-      };
-      const onExit = (code: number | null) => {
-        cleanup();
-        reject(new Error(`child exited (${code ?? this.process.signalCode}) before answering ${kind}`));
-      };
-      const cleanup = () => {
-        this.process.off('message', onMessage);
-        this.process.off('exit', onExit);
-      };
-      this.process.on('message', onMessage);
-      this.process.once('exit', onExit);
-      this.process.send(message as object);
-    });
-  }
-
-  async close(message: To): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
-    this.process.send(message as object);
-    const timer = setTimeout(() => this.process.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-/** utime + stime of one process, in seconds. */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** VmRSS and VmHWM (peak) of one process, in MB. */
-function rssOf(pid: number): { rssMb: number; peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
-}
 
 interface ScenarioResult {
   label: string;
@@ -171,7 +100,7 @@ async function scenario(
     };
     await startPool();
     say(`${label}: replica 1 up; seeding ${fmt(nodes)} nodes`);
-    await seed(sql, nodes);
+    await seedHeartbeatNodes(sql, nodes);
     await asIfRunning(stack.redis.url, name, sql, Math.ceil(nodes / JOIN_PER_S) + 120);
     for (let r = 1; r < replicas; r++) await startPool();
     const rows = (
@@ -275,52 +204,6 @@ async function scenario(
     await load?.close({ kind: 'stop' });
     for (const pool of pools) await pool.close({ kind: 'close' });
     await sql.end();
-  }
-}
-
-/** Owners, then `count` online nodes whose credentials are `bench-<id>` (heartbeat-load.ts). */
-async function seed(sql: Client, count: number): Promise<void> {
-  const { rows } = await sql.query<{ id: string }>(
-    `INSERT INTO users (username, password_hash, trust_score)
-     SELECT format('hb-owner-%s', o), '!', 50 FROM generate_series(1, $1::int) AS o RETURNING id`,
-    [OWNERS],
-  );
-  await sql.query(
-    `INSERT INTO nodes (name, owner_id, hostname, status, docker_status, max_concurrent, cpu_millicores, memory_mb,
-       storage_mb, avail_cpu_millicores, avail_memory_mb, avail_storage_mb, last_heartbeat_at)
-     SELECT format('hb-node-%s', lpad(i::text, 6, '0')), ($1::uuid[])[1 + i % cardinality($1::uuid[])],
-       'hb.bench.invalid', 'online', 'enabled', 4, 8000, 16384, 102400, 8000, 16384, 102400, now()
-     FROM generate_series(0, $2::int - 1) AS i`,
-    [rows.map((r) => r.id), count],
-  );
-  // sha256 of the jti "bench-<id>", as NodeCredentialService.hashOf computes it
-  await sql.query(
-    `UPDATE nodes SET credential_hash = encode(sha256(convert_to('bench-' || id::text, 'UTF8')), 'hex')`,
-  );
-  await sql.query('ANALYZE');
-}
-
-/**
- * The nodes as a running cluster's are: a liveness entry each in Redis, with a deadline past the
- * time the load generator takes to start them all (`graceS`). What is measured is the steady state,
- * not 100,000 nodes starting within a minute (each node's first heartbeat after that is an ordinary
- * one, and sets its deadline as the pool decides).
- */
-async function asIfRunning(redisUrl: string, prefix: string, sql: Client, graceS: number): Promise<void> {
-  const redis = new Redis(redisUrl, { keyPrefix: `${prefix}:` });
-  try {
-    const ids = (await sql.query<{ id: string }>(`SELECT id FROM nodes`)).rows.map((r) => r.id);
-    const now = Date.now();
-    for (let i = 0; i < ids.length; i += 5000) {
-      const chunk = ids.slice(i, i + 5000);
-      await redis
-        .multi()
-        .zadd('nodes:seen', ...chunk.flatMap((id) => [now, id]))
-        .zadd('nodes:deadline', ...chunk.flatMap((id) => [now + graceS * 1000, id]))
-        .exec();
-    }
-  } finally {
-    redis.disconnect();
   }
 }
 
