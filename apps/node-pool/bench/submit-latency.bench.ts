@@ -7,15 +7,18 @@
 // bench listens on the replicas' dispatch channel in Redis: the command has left the pool, after
 // the placing transaction's commit), cancels the task, waits BENCH_SUBMIT_GAP_MS (100), and again,
 // BENCH_SUBMIT_RUNS (1,000) times after BENCH_SUBMIT_WARMUP (50) unmeasured ones. Reported, median /
-// p90 / p99 / max: submit → command published (the client's clock), the POST's answer, and the
-// pool's own part, the task row → the attempt assigned (PostgreSQL's clock). It starts its own
+// p90 / p99 / max: submit → the attempt assigned (the client's clock to the placing transaction's
+// start on PostgreSQL's, one host: what bench:e2e calls it), submit → command published (the
+// client's clock), the POST's answer, and the pool's own part, the task row → the attempt assigned
+// (PostgreSQL's clock). It starts its own
 // throw-away PostgreSQL and Redis (libs/local-stack) on free loopback ports and removes everything
 // it started; the figures go into docs/BENCHMARKS.md by hand. BENCH_HB_PROFILE=<dir>: a CPU profile
-// of the replica.
+// of the replica; BENCH_SUBMIT_PG_LOG=<file>: every statement of the measured runs, with its time and
+// backend (PostgreSQL's log, copied there) — to be read beside the slowest samples it lists.
 import { NODE_POOL_NODE_FLAGS } from '@hivemind/config';
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -47,6 +50,15 @@ const TASK = {
   timeout_s: 60,
 };
 const PUBLISHED_TIMEOUT_MS = 10_000;
+const PG_LOG = process.env.BENCH_SUBMIT_PG_LOG;
+/**
+ * Where PostgreSQL and Redis keep their data: tmpfs by default, where an fsync costs nothing, so the
+ * figures are the platform's own; BENCH_SUBMIT_DATA_DIR=/var/tmp puts them on this machine's disk,
+ * whose fsync then adds to the submission's commit (PostgreSQL is durable either way: fsync on).
+ */
+const DATA_DIR = process.env.BENCH_SUBMIT_DATA_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+/** The slowest samples listed (task id and times) after the table. */
+const SLOWEST = 5;
 
 const began = performance.now();
 /** Epoch milliseconds with sub-millisecond precision. */
@@ -129,7 +141,7 @@ function row(label: string, values: readonly number[]): string[] {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'hivemind-submit-bench-'));
+  const dir = mkdtempSync(join(DATA_DIR, 'hivemind-submit-bench-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as an unprivileged user when we are root
   const [postgres, redis] = await Promise.all([
     freePort().then((port) => PostgresServer.start({ dataDir: join(dir, 'postgres'), port })),
@@ -203,6 +215,13 @@ async function main(): Promise<void> {
       await sleep(GAP_MS);
     }
     say(`warm-up done (${WARMUP} tasks); measuring ${fmt(RUNS)} submissions, ${GAP_MS} ms apart`);
+    // the seeding's and the warm-up's writes flushed now, not by a checkpoint in the measured runs
+    await sql.query('CHECKPOINT');
+    if (PG_LOG) {
+      await sql.query(`ALTER SYSTEM SET log_min_duration_statement = 0`);
+      await sql.query(`ALTER SYSTEM SET log_line_prefix = '%m [%p] '`);
+      await sql.query('SELECT pg_reload_conf()');
+    }
     const pid = pool.process.pid!;
     const cpu0 = cpuSecondsOf(pid);
     const t0 = now();
@@ -214,17 +233,25 @@ async function main(): Promise<void> {
     }
     const seconds = (now() - t0) / 1000;
     const poolCpuS = cpuSecondsOf(pid) - cpu0;
-    const { rows: times } = await sql.query<{ id: string; row_ms: number }>(
-      `SELECT t.id, extract(epoch FROM a.assigned_at - t.created_at) * 1000 AS row_ms
+    const { rows: times } = await sql.query<{ id: string; row_ms: number; assigned_at_ms: number }>(
+      `SELECT t.id, extract(epoch FROM a.assigned_at - t.created_at) * 1000 AS row_ms,
+              extract(epoch FROM a.assigned_at) * 1000 AS assigned_at_ms
        FROM tasks t JOIN attempts a ON a.task_id = t.id WHERE t.id = ANY($1::uuid[])`,
       [samples.map((s) => s.taskId)],
     );
     const rowMs = new Map(times.map((t) => [t.id, Number(t.row_ms)]));
+    const assignedAt = new Map(times.map((t) => [t.id, Number(t.assigned_at_ms)]));
     const rss = rssOf(pid);
     process.stdout.write(
       `\n${table(
         ['ms', 'median', 'p90', 'p99', 'min', 'max'],
         [
+          row(
+            'submit → attempt assigned (PostgreSQL clock, same host)',
+            samples.flatMap((s) =>
+              assignedAt.has(s.taskId) ? [assignedAt.get(s.taskId)! - s.submittedAt] : [],
+            ),
+          ),
           row(
             'submit → ExecuteTaskRequest published',
             samples.map((s) => s.publishedAt - s.submittedAt),
@@ -244,6 +271,13 @@ async function main(): Promise<void> {
       `\n${fmt(RUNS)} submissions on ${fmt(NODES)} heartbeating nodes in ${fmt(seconds, 1)} s; ` +
         `pool CPU ${fmt(poolCpuS, 1)} s (${fmt((poolCpuS / seconds) * 100)} % of a core), RSS ${fmt(rss.rssMb)} MB\n`,
     );
+    const slowest = [...samples]
+      .sort((a, b) => b.publishedAt - b.submittedAt - (a.publishedAt - a.submittedAt))
+      .slice(0, SLOWEST);
+    process.stdout.write(
+      `\nslowest: ${slowest.map((s) => `${s.taskId} ${fmt(s.publishedAt - s.submittedAt, 1)} ms (row → assigned ${fmt(rowMs.get(s.taskId) ?? NaN, 1)})`).join('; ')}\n`,
+    );
+    if (PG_LOG) copyFileSync(postgres.logFile, PG_LOG);
     process.stdout.write(`\n${JSON.stringify(machineDescription())}\n`);
   } finally {
     watch?.close();

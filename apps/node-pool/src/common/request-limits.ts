@@ -77,15 +77,17 @@ export class RequestLimits {
 
   /** Counts every charge; throws DomainError('rate_limited') naming what was over and when to retry. */
   async charge(charges: Charge[]): Promise<void> {
-    for (const { bucket, key, points } of charges) {
-      try {
-        await this.limiters[bucket].consume(key, points);
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error;
-        const retryAfterS = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-        throw new DomainError('rate_limited', refusalMessage(bucket, retryAfterS), { retryAfterS });
-      }
-    }
+    // all at once (one Redis round trip, pipelined): a refused request is counted in every bucket
+    const outcomes = await Promise.allSettled(
+      charges.map(({ bucket, key, points }) => this.limiters[bucket].consume(key, points)),
+    );
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') return;
+      const error: unknown = outcome.reason;
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const retryAfterS = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      throw new DomainError('rate_limited', refusalMessage(charges[i].bucket, retryAfterS), { retryAfterS });
+    });
   }
 }
 

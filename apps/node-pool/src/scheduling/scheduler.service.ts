@@ -100,7 +100,9 @@ export class SchedulerService {
 
   /**
    * Batches back to back; a batch's dispatch (after its commit) runs while the next batch places,
-   * one dispatch in flight at a time.
+   * one dispatch in flight at a time. A batch's snapshot delta (PlacementNodes) is read on a
+   * connection of its own while the batch's transaction locks its shards: an idle submission's pass
+   * does not wait for one round trip before the other.
    */
   async runPass(): Promise<PassReport> {
     const report: PassReport = { scanned: 0, placed: 0, raced: 0 };
@@ -109,7 +111,9 @@ export class SchedulerService {
     let dispatchError: Error | undefined;
     try {
       while (report.scanned < MAX_SCAN) {
-        const index = await this.nodes.current();
+        // the snapshot's delta is read while the batch's transaction begins and locks its shards
+        const index = this.nodes.current();
+        index.catch(() => undefined); // a batch that fails before awaiting it reports its own error
         const batch = await this.tx
           .run((m) => this.placeBatch(m, index, cursor))
           .catch((error: unknown) => {
@@ -142,9 +146,8 @@ export class SchedulerService {
     return report;
   }
 
-  private async placeBatch(m: EntityManager, index: NodeIndex, cursor?: QueueCursor) {
+  private async placeBatch(m: EntityManager, indexRead: Promise<NodeIndex>, cursor?: QueueCursor) {
     // without free capacity the batch is still read, to keep the head of the queue's wait reasons true
-
     const shards = await this.shards.lockQueued(m, BATCH, cursor);
     const sofar = replicasSoFar(
       await this.attempts.replicasOf(
@@ -152,6 +155,7 @@ export class SchedulerService {
         shards.filter((s) => s.attempts_count > 0).map((s) => s.id),
       ),
     );
+    const index = await indexRead;
     const allocations: Allocation[] = [];
     const plans: ShardPlan[] = [];
     const waits = new Map<string, string>();
