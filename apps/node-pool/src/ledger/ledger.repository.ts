@@ -75,14 +75,6 @@ export class LedgerRepository {
     return new Map(rows.map((r) => [r.account, Number(r.balance)]));
   }
 
-  async addToBalance(manager: EntityManager, account: string, delta: number): Promise<number> {
-    const [rows] = await manager.query<[{ balance: string }[], number]>(
-      `UPDATE ledger_accounts SET balance = balance + $2, updated_at = now() WHERE account = $1 RETURNING balance`,
-      [account, delta],
-    );
-    return Number(rows[0].balance);
-  }
-
   /**
    * Inserts the transaction row; with an idempotency key that was already used, inserts nothing
    * and returns undefined (a concurrent insert with the same key waits for the first to finish).
@@ -104,15 +96,25 @@ export class LedgerRepository {
     return rows[0]?.id;
   }
 
-  async insertEntries(
+  /**
+   * Posts a transaction's entries: each account's balance moves by its amount and the entry records
+   * the balance after it — one statement (the accounts are locked already, by `lockAccounts`).
+   * Entries are inserted debits first.
+   */
+  async postEntries(
     manager: EntityManager,
     transactionId: string,
-    entries: { account: string; amount: number; balanceAfter: number }[],
+    entries: readonly { account: string; amount: number }[],
   ): Promise<void> {
-    const values = entries.map((_, i) => `($1, $${i * 3 + 2}, $${i * 3 + 3}, $${i * 3 + 4})`).join(', ');
     await manager.query(
-      `INSERT INTO ledger_entries (transaction_id, account, amount, balance_after) VALUES ${values}`,
-      [transactionId, ...entries.flatMap((e) => [e.account, e.amount, e.balanceAfter])],
+      `WITH moved AS (
+         UPDATE ledger_accounts a SET balance = a.balance + d.amount, updated_at = now()
+         FROM unnest($2::varchar[], $3::bigint[]) AS d(account, amount)
+         WHERE a.account = d.account
+         RETURNING a.account, d.amount, a.balance)
+       INSERT INTO ledger_entries (transaction_id, account, amount, balance_after)
+       SELECT $1, account, amount, balance FROM moved ORDER BY amount`,
+      [transactionId, entries.map((e) => e.account), entries.map((e) => e.amount)],
     );
   }
 

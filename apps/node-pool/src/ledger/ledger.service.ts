@@ -102,11 +102,9 @@ export class LedgerService {
         { field: 'amount' },
       );
     }
-    const fromAfter = await this.ledger.addToBalance(manager, m.from, -m.amount);
-    const toAfter = await this.ledger.addToBalance(manager, m.to, m.amount);
-    await this.ledger.insertEntries(manager, transactionId, [
-      { account: m.from, amount: -m.amount, balanceAfter: fromAfter },
-      { account: m.to, amount: m.amount, balanceAfter: toAfter },
+    await this.ledger.postEntries(manager, transactionId, [
+      { account: m.from, amount: -m.amount },
+      { account: m.to, amount: m.amount },
     ]);
     return { transactionId, created: true };
   }
