@@ -28,7 +28,7 @@ import { PostgresServer, RedisServer, freePort } from '@hivemind/local-stack';
 import { Api } from '../../../libs/local-stack/src/bench-support';
 import { Child, asIfRunning, cpuSecondsOf, rssOf, seedHeartbeatNodes } from './bench-cluster';
 import { fmt, machineDescription, percentile, table } from './bench-measure';
-import { type FromLoad, type LoadSetup, type ToLoad } from './heartbeat-load';
+import { type FromLoad, type LoadSetup, type LoadWindow, type ToLoad } from './heartbeat-load';
 import { type FromPool, type HeartbeatPoolSetup, type ToPool } from './heartbeat-pool';
 
 const num = (name: string, fallback: number) => {
@@ -131,6 +131,11 @@ async function submitOne(api: Api, watch: DispatchWatch, name: string): Promise<
   return { taskId: task.id, submittedAt, answeredAt, publishedAt };
 }
 
+async function takeWindow(load: Child<ToLoad, FromLoad>): Promise<LoadWindow> {
+  const answer = await load.ask({ kind: 'take' }, 'window');
+  return (answer as Extract<FromLoad, { kind: 'window' }>).window;
+}
+
 function row(label: string, values: readonly number[]): string[] {
   return [
     label,
@@ -229,6 +234,7 @@ async function main(): Promise<void> {
       await sql.query('SELECT pg_reload_conf()');
     }
     const pid = pool.process.pid!;
+    await takeWindow(load); // the heartbeats so far: the settling's, not the measured runs'
     const cpu0 = cpuSecondsOf(pid);
     const t0 = now();
     const samples: Sample[] = [];
@@ -238,6 +244,7 @@ async function main(): Promise<void> {
       await sleep(GAP_MS);
     }
     const seconds = (now() - t0) / 1000;
+    const beats = await takeWindow(load);
     const poolCpuS = cpuSecondsOf(pid) - cpu0;
     const { rows: times } = await sql.query<{ id: string; row_ms: number; assigned_at_ms: number }>(
       `SELECT t.id, extract(epoch FROM a.assigned_at - t.created_at) * 1000 AS row_ms,
@@ -275,7 +282,11 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       `\n${fmt(RUNS)} submissions on ${fmt(NODES)} heartbeating nodes in ${fmt(seconds, 1)} s; ` +
-        `pool CPU ${fmt(poolCpuS, 1)} s (${fmt((poolCpuS / seconds) * 100)} % of a core), RSS ${fmt(rss.rssMb)} MB\n`,
+        `pool CPU ${fmt(poolCpuS, 1)} s (${fmt((poolCpuS / seconds) * 100)} % of a core), RSS ${fmt(rss.rssMb)} MB; ` +
+        `meanwhile ${fmt(beats.ok / beats.seconds)} heartbeats/s (${fmt(beats.failed)} failed, ` +
+        `${fmt(beats.backOnline)} back online; intervals handed out: ${Object.entries(beats.intervals)
+          .map(([s, n]) => `${s} s × ${fmt(n)}`)
+          .join(', ')})\n`,
     );
     const slowest = [...samples]
       .sort((a, b) => b.publishedAt - b.submittedAt - (a.publishedAt - a.submittedAt))
