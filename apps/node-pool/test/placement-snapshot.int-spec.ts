@@ -40,7 +40,8 @@ describe('placement snapshot', () => {
     const c = await register(`snap-c-${process.pid}`);
     // the passes the registrations asked for have read by now; nothing below asks for one
     await new Promise((resolve) => setTimeout(resolve, 500));
-    let index = await snapshot.current(start + FULL_READ_INTERVAL_MS); // a full read
+    let index = await snapshot.current(start + FULL_READ_INTERVAL_MS); // a delta; every node read beside it
+    await snapshot.settled();
     expect(index.get(a.nodeId)?.runningAttempts).toBe(0);
     expect(index.get(b.nodeId)).toBeDefined();
 
@@ -75,6 +76,44 @@ describe('placement snapshot', () => {
     await snapshot.current(start + FULL_READ_INTERVAL_MS + 2);
     index = await snapshot.current(start + FULL_READ_INTERVAL_MS + 2);
     expect(hasFreeSlot(index.get(a.nodeId)!)).toBe(true);
+  });
+
+  it('reads every node beside the passes: a batch does not wait for that read, the next one takes it up', async () => {
+    const e = await register(`snap-e-${process.pid}`);
+    const later = Date.now() + 10 * FULL_READ_INTERVAL_MS;
+    await snapshot.settled();
+    await snapshot.current(later - FULL_READ_INTERVAL_MS); // takes up any read arrived, or starts one
+    await snapshot.settled();
+    const before = await snapshot.current(later - FULL_READ_INTERVAL_MS);
+    const repository = pool.app.get(NodeCapacityRepository);
+    const read = repository.snapshot.bind(repository);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let wholeReads = 0;
+    const spy = jest.spyOn(repository, 'snapshot').mockImplementation(async (cooldown, since, reread) => {
+      if (!since) {
+        wholeReads++;
+        await held; // every node, read slowly (100,000 of them take over a second)
+      }
+      return read(cooldown, since, reread);
+    });
+    try {
+      await db.query(`UPDATE nodes SET running_attempts = 1 WHERE id = $1`, [e.nodeId]);
+      const index = await snapshot.current(later); // answered while the whole read is held
+      expect(wholeReads).toBe(1);
+      expect(index).toBe(before);
+      expect(index.get(e.nodeId)?.runningAttempts).toBe(1);
+      release();
+      await snapshot.settled();
+      const adopted = await snapshot.current(later + 1);
+      expect(adopted).not.toBe(before);
+      expect(adopted.get(e.nodeId)?.runningAttempts).toBe(1);
+      expect(wholeReads).toBe(1);
+    } finally {
+      release();
+      spy.mockRestore();
+      await db.query(`UPDATE nodes SET running_attempts = 0 WHERE id = $1`, [e.nodeId]);
+    }
   });
 
   it('reads again the nodes whose capacity it counted wrongly, and everything after a failed batch', async () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { RELIABILITY_COOLDOWN_S } from '@hivemind/contracts';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { NodeCapacityRepository, type NodeCapacityRow } from '../nodes/node-capacity.repository';
@@ -18,21 +18,40 @@ export const DELTA_OVERLAP_MS = 5_000;
 /** Clock granularity margin on the above. */
 const DELTA_MARGIN_MS = 50;
 
+/** A read of every online node, made beside the passes (see `PlacementNodes.refresh`). */
+interface WholeRead {
+  index: NodeIndex;
+  since: { at: Date; snapshot: string };
+  /** When it was asked for (the clock `current` is given). */
+  askedAt: number;
+  /** The snapshot's generation it was asked for: an invalidated snapshot's read is not used. */
+  generation: number;
+}
+
 /**
  * This replica's snapshot of the online nodes for placement (docs/scheduling.md "Placement at
  * scale"): read whole at first and every FULL_READ_INTERVAL_MS, and in between brought up to date
  * from the rows changed since the last read (`nodes.updated_at`, indexed, and the row versions the
- * last read's snapshot did not see) — so a placement batch costs what changed, not the cluster's size. The snapshot may be stale by a batch's time, as it
- * always was: capacity is taken by a guarded UPDATE (NodeCapacityRepository.take) that refuses
- * what another replica used first, and the nodes refused are read again.
+ * last read's snapshot did not see) — so a placement batch costs what changed, not the cluster's
+ * size. The periodic whole read is made beside the passes, not in one's way (at 100,000 nodes it
+ * takes over a second): the batches go on with deltas meanwhile, and the next one after it has
+ * arrived takes it up and reads the changes since it began. The snapshot may be stale by a batch's
+ * time, as it always was: capacity is taken by a guarded UPDATE (NodeCapacityRepository.take) that
+ * refuses what another replica used first, and the nodes refused are read again.
  */
 @Injectable()
 export class PlacementNodes {
+  private readonly logger = new Logger(PlacementNodes.name);
   private index?: NodeIndex;
   private since?: { at: Date; snapshot: string };
   private fullReadAt = 0;
   private readonly reread = new Set<string>();
   private pending?: Promise<NodeIndex>;
+  /** Bumped by `invalidate`: a whole read asked for before is thrown away. */
+  private generation = 0;
+  /** The whole read in progress beside the passes, if any, and the one arrived, if any. */
+  private wholeReading?: Promise<void>;
+  private wholeRead?: WholeRead;
 
   constructor(
     private readonly config: NodePoolConfig,
@@ -53,30 +72,71 @@ export class PlacementNodes {
   /** Forgets the snapshot (a batch failed half-way through it): the next use reads every node. */
   invalidate(): void {
     this.index = undefined;
+    this.wholeRead = undefined;
+    this.generation++;
+  }
+
+  /** A whole read in progress beside the passes (tests wait for it). */
+  settled(): Promise<void> {
+    return this.wholeReading ?? Promise.resolve();
   }
 
   private async refresh(now: number): Promise<NodeIndex> {
-    const full = !this.index || !this.since || now - this.fullReadAt >= FULL_READ_INTERVAL_MS;
-    const reread = full ? [] : [...this.reread];
+    if (!this.index || !this.since) {
+      // nothing to place with meanwhile: this read is waited for
+      const read = await this.readWhole(now, this.generation);
+      this.adopt(read);
+      return read.index;
+    }
+    const arrived = this.wholeRead;
+    if (arrived) {
+      // its delta (below) brings it up to what changed while it was read
+      this.wholeRead = undefined;
+      this.adopt(arrived);
+    } else if (now - this.fullReadAt >= FULL_READ_INTERVAL_MS && !this.wholeReading) {
+      this.fullReadAt = now;
+      const generation = this.generation;
+      this.wholeReading = this.readWhole(now, generation)
+        .then((read) => {
+          if (generation === this.generation) this.wholeRead = read;
+        })
+        .catch((error: unknown) => {
+          // the deltas go on; the next interval reads again
+          this.logger.warn(`reading every node for placement failed: ${(error as Error).message}`);
+        })
+        .finally(() => (this.wholeReading = undefined));
+    }
+    const reread = [...this.reread];
     const { rows, readAt, snapshot, changesFrom } = await this.capacity.snapshot(
       RELIABILITY_COOLDOWN_S,
-      full ? undefined : this.since,
+      this.since,
       reread,
     );
-    let index = this.index;
-    if (full || !index) {
-      index = new NodeIndex(this.config.scheduling.placementCandidates);
-      this.fullReadAt = now;
-      this.reread.clear();
-    } else {
-      for (const id of reread) this.reread.delete(id);
-    }
+    for (const id of reread) this.reread.delete(id);
+    const index = this.index;
     for (const row of rows) index.put(toCandidate(row));
-    this.index = index;
-    const from = changesFrom ? changesFrom.getTime() - DELTA_MARGIN_MS : readAt.getTime() - DELTA_OVERLAP_MS;
-    this.since = { at: new Date(from), snapshot };
+    this.since = sinceAfter(readAt, snapshot, changesFrom);
     return index;
   }
+
+  private async readWhole(now: number, generation: number): Promise<WholeRead> {
+    const { rows, readAt, snapshot, changesFrom } = await this.capacity.snapshot(RELIABILITY_COOLDOWN_S);
+    const index = new NodeIndex(this.config.scheduling.placementCandidates);
+    for (const row of rows) index.put(toCandidate(row));
+    return { index, since: sinceAfter(readAt, snapshot, changesFrom), askedAt: now, generation };
+  }
+
+  private adopt(read: WholeRead): void {
+    this.index = read.index;
+    this.since = read.since;
+    this.fullReadAt = read.askedAt;
+  }
+}
+
+/** Where the next delta starts after a read made at `readAt` (see DELTA_OVERLAP_MS). */
+function sinceAfter(readAt: Date, snapshot: string, changesFrom?: Date): { at: Date; snapshot: string } {
+  const from = changesFrom ? changesFrom.getTime() - DELTA_MARGIN_MS : readAt.getTime() - DELTA_OVERLAP_MS;
+  return { at: new Date(from), snapshot };
 }
 
 export function toCandidate(n: NodeCapacityRow): NodeCandidate {
