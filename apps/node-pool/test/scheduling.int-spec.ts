@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import * as yauzl from 'yauzl';
 import { PROBATION_RUN } from '@hivemind/contracts';
 import { waitFor } from '@hivemind/testing';
+import { NodeCapacityRepository } from '../src/nodes/node-capacity.repository';
 import { ReconcilerService } from '../src/scheduling/reconciler.service';
 import { LedgerService } from '../src/ledger/ledger.service';
 import { TaskEndWaiter } from '../src/tasks/task-end-waiter';
@@ -412,6 +413,26 @@ describe('nodes, tasks and trust-level scheduling', () => {
       (await call(pool, 'POST', `/api/tasks/${res.body.task.id}/cancel`, { token: user.token })).status,
     ).toBe(409);
     expect((await node.report(e).log(1, 'after cancel')).stop).toBe(true);
+  });
+
+  it("rebuilds every node's counters chunk by chunk, one transaction each", async () => {
+    const owner = await newUser(pool, 'chunks');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await sim(owner, { name: `ch${i}-${owner.id.slice(0, 6)}`, maxConcurrent: 2 })).nodeId);
+    await db.query(
+      `UPDATE nodes SET avail_cpu_millicores = 0, running_attempts = 7 WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const capacity = pool.app.get(NodeCapacityRepository);
+    // a chunk of one node: every drifted node, wherever its id falls, is reached
+    expect(await capacity.rebuildAll(1)).toBeGreaterThanOrEqual(3);
+    const rows = await db.query(
+      `SELECT running_attempts, avail_cpu_millicores = cpu_millicores AS whole FROM nodes WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(rows).toEqual(ids.map(() => ({ running_attempts: 0, whole: true })));
+    expect(await capacity.rebuildAll(2)).toBe(0);
   });
 
   it('restores everything after Redis loses its data mid-run, and every shard completes', async () => {

@@ -11,6 +11,9 @@ import {
 } from '@hivemind/contracts';
 import { inTransaction, updateReturning } from '../common/transaction';
 
+/** Nodes rebuilt per transaction by `rebuildAll` (the rows it locks at once). */
+export const REBUILD_CHUNK = 1000;
+
 /** An online node as placement reads it: what it is, what it has, what it has free. */
 export interface NodeCapacityRow extends NodeResourcesView {
   id: string;
@@ -236,32 +239,49 @@ export class NodeCapacityRepository {
 
   /**
    * Available = total − the allocations of live attempts, for every node; returns how many nodes
-   * were off. The node rows are locked first (in id order, like every writer), so no allocation or
-   * completion is half-way meanwhile.
+   * were off. In chunks of `chunk` nodes in id order, one transaction each: a chunk's node rows are
+   * locked first (in id order, like every writer), so no allocation or completion on them is
+   * half-way meanwhile — and at 100,000 nodes no placement or completion waits for the whole
+   * cluster's rebuild, only for its own chunk's (a node's counters depend on its attempts alone).
    */
-  rebuildAll(): Promise<number> {
-    return inTransaction(this.dataSource, async (m) => {
-      await m.query(`SELECT id FROM nodes ORDER BY id FOR UPDATE`);
-      const fixed = await updateReturning<{ id: string }>(
-        m,
-        `UPDATE nodes n SET
-           avail_cpu_millicores = n.cpu_millicores - l.cpu, avail_memory_mb = n.memory_mb - l.mem,
-           avail_storage_mb = n.storage_mb - l.sto, avail_gpu_memory_mb = n.gpu_memory_mb - l.gmem,
-           avail_cpu_score = n.cpu_score, avail_gpu_score = n.gpu_score,
-           running_attempts = l.cnt, updated_at = now()
-         FROM (
-           SELECT n2.id, coalesce(sum(a.alloc_cpu_millicores), 0) AS cpu, coalesce(sum(a.alloc_memory_mb), 0) AS mem,
-             coalesce(sum(a.alloc_storage_mb), 0) AS sto, coalesce(sum(a.alloc_gpu_memory_mb), 0) AS gmem,
-             count(a.id) AS cnt
-           FROM nodes n2 LEFT JOIN attempts a ON a.node_id = n2.id AND a.state IN ('ASSIGNED', 'RUNNING')
-           GROUP BY n2.id
-         ) l
-         WHERE n.id = l.id AND (n.avail_cpu_millicores, n.avail_memory_mb, n.avail_storage_mb, n.avail_gpu_memory_mb,
-           n.running_attempts) IS DISTINCT FROM
-           (n.cpu_millicores - l.cpu, n.memory_mb - l.mem, n.storage_mb - l.sto, n.gpu_memory_mb - l.gmem, l.cnt::int)
-         RETURNING n.id`,
-      );
-      return fixed.length;
-    });
+  async rebuildAll(chunk = REBUILD_CHUNK): Promise<number> {
+    let fixed = 0;
+    let after: string | undefined;
+    for (;;) {
+      const done = await inTransaction(this.dataSource, async (m) => {
+        const ids = (
+          await m.query<{ id: string }[]>(
+            `SELECT id FROM nodes ${after ? 'WHERE id > $2' : ''} ORDER BY id LIMIT $1 FOR UPDATE`,
+            after ? [chunk, after] : [chunk],
+          )
+        ).map((r) => r.id);
+        if (ids.length === 0) return { fixed: 0, last: undefined, more: false };
+        const rows = await updateReturning<{ id: string }>(
+          m,
+          `UPDATE nodes n SET
+             avail_cpu_millicores = n.cpu_millicores - l.cpu, avail_memory_mb = n.memory_mb - l.mem,
+             avail_storage_mb = n.storage_mb - l.sto, avail_gpu_memory_mb = n.gpu_memory_mb - l.gmem,
+             avail_cpu_score = n.cpu_score, avail_gpu_score = n.gpu_score,
+             running_attempts = l.cnt, updated_at = now()
+           FROM (
+             SELECT n2.id, coalesce(sum(a.alloc_cpu_millicores), 0) AS cpu, coalesce(sum(a.alloc_memory_mb), 0) AS mem,
+               coalesce(sum(a.alloc_storage_mb), 0) AS sto, coalesce(sum(a.alloc_gpu_memory_mb), 0) AS gmem,
+               count(a.id) AS cnt
+             FROM nodes n2 LEFT JOIN attempts a ON a.node_id = n2.id AND a.state IN ('ASSIGNED', 'RUNNING')
+             WHERE n2.id = ANY($1::uuid[])
+             GROUP BY n2.id
+           ) l
+           WHERE n.id = l.id AND (n.avail_cpu_millicores, n.avail_memory_mb, n.avail_storage_mb, n.avail_gpu_memory_mb,
+             n.running_attempts) IS DISTINCT FROM
+             (n.cpu_millicores - l.cpu, n.memory_mb - l.mem, n.storage_mb - l.sto, n.gpu_memory_mb - l.gmem, l.cnt::int)
+           RETURNING n.id`,
+          [ids],
+        );
+        return { fixed: rows.length, last: ids[ids.length - 1], more: ids.length === chunk };
+      });
+      fixed += done.fixed;
+      if (!done.more) return fixed;
+      after = done.last;
+    }
   }
 }
