@@ -10,7 +10,11 @@ import { quitRedis, subscriberConnection } from '../common/redis';
 
 /** Events published but not yet acknowledged by Redis; past this, new events are dropped (and counted). */
 export const MAX_PENDING_PUBLISHES = 2000;
-/** Events published within this many ms go to Redis as one message (a JSON array). */
+/**
+ * At most one message (a JSON array of events) goes to Redis per this many ms: the events published
+ * meanwhile wait for it. An event after a quiet spell goes at once (with whatever else this
+ * event-loop turn publishes): a lone task's end is not held back by a window.
+ */
 export const PUBLISH_BATCH_MS = 10;
 /** At most this many events in one message. */
 export const PUBLISH_BATCH_MAX = 500;
@@ -38,7 +42,7 @@ export const nodeWatchKey = (queuePrefix: string) => `${queuePrefix}:telemetry:n
  *
  * What grows with the cluster is the nodes' heartbeat events (one per node every few seconds), and
  * every replica reads every event. So events are published in batches (one PUBLISH per
- * PUBLISH_BATCH_MS, not one per event), and heartbeat events only while someone watches them
+ * PUBLISH_BATCH_MS at most, not one per event), and heartbeat events only while someone watches them
  * (`nodeEventsWatched`): with no console open they cost nothing.
  */
 @Injectable()
@@ -54,6 +58,8 @@ export class TelemetryService implements OnModuleInit, OnModuleDestroy {
   private lastWarning = 0;
   private outbox: TelemetryEvent[] = [];
   private flushTimer?: NodeJS.Timeout;
+  /** When the last message went (PUBLISH_BATCH_MS apart at most one). */
+  private lastFlushMs = 0;
   private watchTimer?: NodeJS.Timeout;
   /** This replica's clients with the `node` topic on (TelemetryHub counts them). */
   private localNodeWatchers = 0;
@@ -81,7 +87,11 @@ export class TelemetryService implements OnModuleInit, OnModuleDestroy {
     if (this.pending + this.outbox.length >= MAX_PENDING_PUBLISHES) return this.drop('publish_backlog');
     this.outbox.push(event);
     if (this.outbox.length >= PUBLISH_BATCH_MAX) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), PUBLISH_BATCH_MS);
+    else
+      this.flushTimer ??= setTimeout(
+        () => this.flush(),
+        Math.max(0, this.lastFlushMs + PUBLISH_BATCH_MS - Date.now()),
+      );
   }
 
   /** Whether a client of any replica watches node events: if not, heartbeat events are not made. */
@@ -100,6 +110,7 @@ export class TelemetryService implements OnModuleInit, OnModuleDestroy {
   private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    this.lastFlushMs = Date.now();
     const batch = this.outbox;
     if (!batch.length) return;
     this.outbox = [];
