@@ -25,23 +25,18 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { type SubmitTaskResultView } from '@hivemind/contracts';
 import { PostgresServer, RedisServer, freePort } from '@hivemind/local-stack';
-import { Api } from '../../../libs/local-stack/src/bench-support';
+import { Api, envNumber } from '../../../libs/local-stack/src/bench-support';
 import { Child, asIfRunning, cpuSecondsOf, rssOf, seedHeartbeatNodes } from './bench-cluster';
 import { fmt, machineDescription, percentile, table } from './bench-measure';
 import { type FromLoad, type LoadSetup, type LoadWindow, type ToLoad } from './heartbeat-load';
 import { type FromPool, type HeartbeatPoolSetup, type ToPool } from './heartbeat-pool';
 
-const num = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
-  return value;
-};
-const NODES = num('BENCH_SUBMIT_NODES', 1000);
-const RUNS = num('BENCH_SUBMIT_RUNS', 1000);
-const WARMUP = num('BENCH_SUBMIT_WARMUP', 50);
-const GAP_MS = num('BENCH_SUBMIT_GAP_MS', 100);
+const NODES = envNumber('BENCH_SUBMIT_NODES', 1000, 1);
+const RUNS = envNumber('BENCH_SUBMIT_RUNS', 1000, 1);
+const WARMUP = envNumber('BENCH_SUBMIT_WARMUP', 50, 0);
+const GAP_MS = envNumber('BENCH_SUBMIT_GAP_MS', 100, 0);
 /** The nodes' first heartbeats are spread over this long before the first submission. */
-const SETTLE_S = num('BENCH_SUBMIT_SETTLE_S', 15);
+const SETTLE_S = envNumber('BENCH_SUBMIT_SETTLE_S', 15, 0);
 const TASK = {
   image: 'busybox:latest',
   command: ['true'],

@@ -24,8 +24,6 @@ interface WholeRead {
   since: { at: Date; snapshot: string };
   /** When it was asked for (the clock `current` is given). */
   askedAt: number;
-  /** The snapshot's generation it was asked for: an invalidated snapshot's read is not used. */
-  generation: number;
 }
 
 /**
@@ -47,7 +45,7 @@ export class PlacementNodes {
   private fullReadAt = 0;
   private readonly reread = new Set<string>();
   private pending?: Promise<NodeIndex>;
-  /** Bumped by `invalidate`: a whole read asked for before is thrown away. */
+  /** Bumped by `invalidate`: a whole read asked for before it is thrown away when it arrives. */
   private generation = 0;
   /** The whole read in progress beside the passes, if any, and the one arrived, if any. */
   private wholeReading?: Promise<void>;
@@ -84,7 +82,7 @@ export class PlacementNodes {
   private async refresh(now: number): Promise<NodeIndex> {
     if (!this.index || !this.since) {
       // nothing to place with meanwhile: this read is waited for
-      const read = await this.readWhole(now, this.generation);
+      const read = await this.readWhole(now);
       this.adopt(read);
       return read.index;
     }
@@ -96,7 +94,7 @@ export class PlacementNodes {
     } else if (now - this.fullReadAt >= FULL_READ_INTERVAL_MS && !this.wholeReading) {
       this.fullReadAt = now;
       const generation = this.generation;
-      this.wholeReading = this.readWhole(now, generation)
+      this.wholeReading = this.readWhole(now)
         .then((read) => {
           if (generation === this.generation) this.wholeRead = read;
         })
@@ -119,11 +117,11 @@ export class PlacementNodes {
     return index;
   }
 
-  private async readWhole(now: number, generation: number): Promise<WholeRead> {
+  private async readWhole(now: number): Promise<WholeRead> {
     const { rows, readAt, snapshot, changesFrom } = await this.capacity.snapshot(RELIABILITY_COOLDOWN_S);
     const index = new NodeIndex(this.config.scheduling.placementCandidates);
     for (const row of rows) index.put(toCandidate(row));
-    return { index, since: sinceAfter(readAt, snapshot, changesFrom), askedAt: now, generation };
+    return { index, since: sinceAfter(readAt, snapshot, changesFrom), askedAt: now };
   }
 
   private adopt(read: WholeRead): void {
