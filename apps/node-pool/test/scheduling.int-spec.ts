@@ -1,9 +1,12 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- the tests read the REST API's JSON loosely */
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import * as yauzl from 'yauzl';
 import { PROBATION_RUN } from '@hivemind/contracts';
 import { waitFor } from '@hivemind/testing';
 import { NodeCapacityRepository } from '../src/nodes/node-capacity.repository';
+import { QueueName } from '../src/queues/queue-names';
 import { ReconcilerService } from '../src/scheduling/reconciler.service';
 import { LedgerService } from '../src/ledger/ledger.service';
 import { TaskEndWaiter } from '../src/tasks/task-end-waiter';
@@ -241,6 +244,36 @@ describe('nodes, tasks and trust-level scheduling', () => {
     const placed = await call(pool, 'GET', `/api/tasks/${res.body.task.id}`, { token: user.token });
     expect(placed.body.status).toBe('RUNNING');
     expect(placed.body.shards[0].attempts[0].node_name).toBe(big.spec.name);
+  });
+
+  it('places nothing while placement is paused, not even at once on an idle replica: the request waits in Bull', async () => {
+    const user = await newUser(pool, 'pauser');
+    const owner = await newUser(pool, 'pauseowner');
+    const node = await sim(owner, { name: `pause-${owner.id.slice(0, 6)}`, cpuCores: 8, memoryGb: 16 });
+    const placement = pool.app.get<Queue>(getQueueToken(QueueName.Placement));
+    // every replica's pause, in Redis: the idle runner learns of it while its pass has begun
+    await placement.pause();
+    let taskId = '';
+    try {
+      const res = await call(pool, 'POST', '/api/tasks', {
+        token: user.token,
+        body: { image: 'alpine:3', cpu_cores: 1, timeout_s: 60 },
+      });
+      expect(res.status).toBe(201);
+      taskId = res.body.task.id;
+      await waitFor('the request to wait in Bull', async () =>
+        (await placement.getJobs(['paused', 'waiting'])).some((job) =>
+          String((job?.data as { reason?: string } | undefined)?.reason).includes('task submitted'),
+        ),
+      );
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM attempts WHERE task_id = $1`, [taskId]);
+      expect(n).toBe(0);
+      const task = await call(pool, 'GET', `/api/tasks/${taskId}`, { token: user.token });
+      expect(task.body.status).toBe('QUEUED');
+    } finally {
+      await placement.resume();
+    }
+    await node.until((w) => w.executes().some((e) => e.task_id === taskId));
   });
 
   it('declares the attempts of a silent node LOST, re-runs the shard elsewhere and refuses the late report', async () => {

@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
+import { jwtVerifier } from '../common/jwt-verifier';
 import { type User } from './user.entity';
 
 export type TokenType = 'access' | 'refresh';
@@ -29,11 +30,14 @@ export interface IssuedTokens {
 @Injectable()
 export class TokenService {
   private static readonly ALGORITHM = 'HS256' as const;
+  private readonly verifier: JwtService;
 
   constructor(
     private readonly jwt: JwtService,
     private readonly config: NodePoolConfig,
-  ) {}
+  ) {
+    this.verifier = jwtVerifier(config.auth.jwtSecret);
+  }
 
   async issue(user: User): Promise<IssuedTokens> {
     const accessSeconds = Math.round(this.config.auth.tokenExpirationHours * 3600);
@@ -50,8 +54,7 @@ export class TokenService {
   async verify(token: string, type: TokenType): Promise<Claims> {
     let claims: Claims;
     try {
-      claims = await this.jwt.verifyAsync<Claims>(token, {
-        secret: this.config.auth.jwtSecret,
+      claims = await this.verifier.verifyAsync<Claims>(token, {
         algorithms: [TokenService.ALGORITHM],
       });
     } catch (error) {

@@ -1,10 +1,10 @@
-import { createSecretKey } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { type RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from './domain-error';
 import { HeartbeatMeter } from './heartbeat-meter';
+import { jwtVerifier } from './jwt-verifier';
 import { type Bucket, type Charge, type LimitSubject, limitSubject } from './limit-keys';
 import { RateLimits } from './rate-limits';
 
@@ -45,8 +45,7 @@ export class RequestLimits {
       'upload-bytes-subject': per('upload-bytes-subject', uploadBytes.perUser, uploadBytes.windowS),
       'log-bytes-subject': per('log-bytes-subject', logBytes.perNode, logBytes.windowS),
     };
-    // a KeyObject: a string secret costs jsonwebtoken a failed PEM parse on every verify
-    this.jwt = new JwtService({ secret: createSecretKey(Buffer.from(config.auth.jwtSecret)) });
+    this.jwt = jwtVerifier(config.auth.jwtSecret);
   }
 
   /**

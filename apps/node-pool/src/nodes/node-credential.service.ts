@@ -1,9 +1,10 @@
-import { type KeyObject, createHash, createSecretKey, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Metadata } from '@grpc/grpc-js';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { DomainError } from '../common/domain-error';
+import { jwtVerifier } from '../common/jwt-verifier';
 import { rpcToken } from '../accounts/auth.guards';
 import { NodeDirectory } from './node-directory';
 
@@ -58,11 +59,6 @@ const REGISTER_AGAIN = 'register the node again (RegisterWorkerNode with its own
 export class NodeCredentialService {
   private static readonly ALGORITHM = 'HS256' as const;
 
-  /**
-   * JWT_SECRET as a KeyObject: given a string, jsonwebtoken first tries it as a PEM public key and
-   * catches the failure, on every verify — measured at ~40 % of a heartbeat's credential check.
-   */
-  private readonly verifyKey: KeyObject;
   private readonly verifier: JwtService;
 
   constructor(
@@ -70,8 +66,7 @@ export class NodeCredentialService {
     private readonly config: NodePoolConfig,
     private readonly directory: NodeDirectory,
   ) {
-    this.verifyKey = createSecretKey(Buffer.from(config.auth.jwtSecret));
-    this.verifier = new JwtService({ secret: this.verifyKey });
+    this.verifier = jwtVerifier(config.auth.jwtSecret);
   }
 
   static hashOf(jti: string): string {

@@ -17,8 +17,6 @@ export class PlacementProcessor {
   private readonly handlers: JobHandlers<QueueName.Placement>;
   /** The pass running on this replica, if any. */
   private current?: Promise<PassReport>;
-  /** A local run is checking whether placement is paused. */
-  private starting = false;
 
   constructor(
     @InjectQueue(QueueName.Placement) private readonly queue: Queue,
@@ -29,23 +27,34 @@ export class PlacementProcessor {
       [PlacementJob.Pass]: () => this.runExclusive(),
     };
     trigger.useRunner({
-      busy: () => this.current !== undefined || this.starting,
+      busy: () => this.current !== undefined,
       run: async () => {
-        this.starting = true;
-        try {
-          // placement paused (by a test, a benchmark, an admin): the request waits in Bull
-          if ((await this.queue.isPaused(true)) || (await this.queue.isPaused())) return false;
-        } finally {
-          this.starting = false;
+        // Placement paused (by a test, a benchmark, an admin)? Asked of Redis while the pass begins
+        // its transaction and locks the queued shards: the pass writes nothing before the answer,
+        // and when it is "paused" the pass rolls back and the request waits in Bull. The round trip
+        // is not in the submission's way.
+        const go = this.isPaused().then(
+          (paused) => !paused,
+          () => false, // Redis unreachable: the request becomes a job (which fails to be added, and says so)
+        );
+        // no await before this: runExclusive marks the pass at once (busy)
+        const pass = this.runExclusive(go);
+        if (!(await go)) {
+          await pass.catch(() => undefined); // rolled back (PlacementPaused), nothing placed
+          return false;
         }
-        // no await between the check above and this: runExclusive marks the pass at once
-        this.runExclusive().catch((error: Error) => {
+        pass.catch((error: Error) => {
           this.logger.warn(`placement pass failed: ${error.message}; asking again through the queue`);
           void trigger.enqueue('after a failed pass');
         });
         return true;
       },
     });
+  }
+
+  /** Paused on this replica, or for every replica (in Redis). */
+  private async isPaused(): Promise<boolean> {
+    return (await this.queue.isPaused(true)) || (await this.queue.isPaused());
   }
 
   @Process({ name: '*' })
@@ -56,9 +65,9 @@ export class PlacementProcessor {
   }
 
   /** One pass, after the one running on this replica (if any) has ended. */
-  private async runExclusive(): Promise<PassReport> {
+  private async runExclusive(go?: Promise<boolean>): Promise<PassReport> {
     while (this.current) await this.current.catch(() => undefined);
-    const pass = this.pass();
+    const pass = this.pass(go);
     this.current = pass;
     try {
       return await pass;
@@ -67,8 +76,8 @@ export class PlacementProcessor {
     }
   }
 
-  private async pass(): Promise<PassReport> {
-    const report = await this.scheduler.runPass();
+  private async pass(go?: Promise<boolean>): Promise<PassReport> {
+    const report = await this.scheduler.runPass(go);
     if (report.raced > 0) {
       // another replica took capacity this pass counted on: look again
       await this.queue.add(PlacementJob.Pass, { reason: 'raced' }, { removeOnComplete: true, delay: 20 });

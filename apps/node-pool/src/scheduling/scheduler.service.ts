@@ -62,6 +62,13 @@ interface ReplicasSoFar {
   results: number;
 }
 
+/** A pass that learnt, before its first write, that placement is paused: it rolled back. */
+export class PlacementPaused extends Error {
+  constructor() {
+    super('placement is paused');
+  }
+}
+
 export interface PassReport {
   scanned: number;
   placed: number;
@@ -102,9 +109,11 @@ export class SchedulerService {
    * Batches back to back; a batch's dispatch (after its commit) runs while the next batch places,
    * one dispatch in flight at a time. A batch's snapshot delta (PlacementNodes) is read on a
    * connection of its own while the batch's transaction locks its shards: an idle submission's pass
-   * does not wait for one round trip before the other.
+   * does not wait for one round trip before the other. `go`: whether placement may write (asked of
+   * Redis meanwhile by an idle replica's runner); each batch awaits it before its first write, and
+   * a "no" rolls the batch back and rejects with PlacementPaused.
    */
-  async runPass(): Promise<PassReport> {
+  async runPass(go?: Promise<boolean>): Promise<PassReport> {
     const report: PassReport = { scanned: 0, placed: 0, raced: 0 };
     let cursor: QueueCursor | undefined;
     let dispatching: Promise<void> = Promise.resolve();
@@ -115,7 +124,7 @@ export class SchedulerService {
         const index = this.nodes.current();
         index.catch(() => undefined); // a batch that fails before awaiting it reports its own error
         const batch = await this.tx
-          .run((m) => this.placeBatch(m, index, cursor))
+          .run((m) => this.placeBatch(m, index, cursor, go))
           .catch((error: unknown) => {
             // the batch changed the snapshot's figures for allocations that were rolled back
             this.nodes.invalidate();
@@ -146,7 +155,12 @@ export class SchedulerService {
     return report;
   }
 
-  private async placeBatch(m: EntityManager, indexRead: Promise<NodeIndex>, cursor?: QueueCursor) {
+  private async placeBatch(
+    m: EntityManager,
+    indexRead: Promise<NodeIndex>,
+    cursor: QueueCursor | undefined,
+    go: Promise<boolean> | undefined,
+  ) {
     // without free capacity the batch is still read, to keep the head of the queue's wait reasons true
     const shards = await this.shards.lockQueued(m, BATCH, cursor);
     const sofar = replicasSoFar(
@@ -213,6 +227,8 @@ export class SchedulerService {
         waits.set(shard.id, plan.waiting.slice(0, 255));
     }
 
+    // the batch's first write: not while placement is paused (the transaction rolls back)
+    if (go && !(await go)) throw new PlacementPaused();
     const { attemptIds, raced } = await this.allocate(m, allocations, plans);
     await this.shards.setWaitReasons(m, waits);
     const last = shards[shards.length - 1];
