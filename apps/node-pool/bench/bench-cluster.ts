@@ -3,7 +3,8 @@
 // time and memory from /proc, and a cluster's nodes seeded as a running cluster's are. Benchmark
 // code: never imported by the platform.
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { type Client } from 'pg';
@@ -71,6 +72,14 @@ export function cpuSecondsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Gives every thread of a process (Linux: a nice value is a thread's) the nice value `nice`; threads
+ * it starts later inherit it from the thread that starts them.
+ */
+export function reniceProcess(pid: number, nice: number): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), nice);
 }
 
 /** VmRSS and VmHWM (peak) of one process, in MB. */

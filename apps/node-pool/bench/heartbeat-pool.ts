@@ -59,7 +59,7 @@ const PAUSES_KEPT = 10_000;
 
 /** Watches the event loop's delay and the collections' pauses, from `reset` to `read`. */
 function watchPauses(): { reset(): void; read(): Pauses } {
-  const loop = monitorEventLoopDelay({ resolution: 1 });
+  const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let gc: Pauses['gc'] = [];
   const kinds: Record<number, string> = {

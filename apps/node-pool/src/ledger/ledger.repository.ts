@@ -64,41 +64,47 @@ export class LedgerRepository {
   }
 
   /**
-   * Locks the accounts' rows (in name order, so two movements between the same accounts never
-   * deadlock) and returns their balances; a missing account is absent from the map.
+   * Opens a movement, in one statement: inserts its transaction row and locks the accounts it moves
+   * between (in account order, so two movements never wait for each other in a cycle), answering
+   * the new transaction's id and the accounts' balances (an account that does not exist is missing).
+   * With an idempotency key that was already used, inserts and locks nothing and answers undefined
+   * (a concurrent insert with the same key waits for the first to finish).
    */
-  async lockAccounts(manager: EntityManager, accounts: string[]): Promise<Map<string, number>> {
-    const rows = await manager.query<{ account: string; balance: string }[]>(
-      `SELECT account, balance FROM ledger_accounts WHERE account = ANY($1) ORDER BY account FOR UPDATE`,
-      [accounts],
-    );
-    return new Map(rows.map((r) => [r.account, Number(r.balance)]));
-  }
-
-  /**
-   * Inserts the transaction row; with an idempotency key that was already used, inserts nothing
-   * and returns undefined (a concurrent insert with the same key waits for the first to finish).
-   */
-  async insertTransaction(manager: EntityManager, tx: NewTransaction): Promise<string | undefined> {
-    const rows = await manager.query<{ id: string }[]>(
-      `INSERT INTO ledger_transactions (kind, idempotency_account, idempotency_key, task_id, memo)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (idempotency_account, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING id`,
+  async openTransaction(
+    manager: EntityManager,
+    tx: NewTransaction,
+    accounts: readonly string[],
+  ): Promise<{ transactionId: string; balances: Map<string, number> } | undefined> {
+    const rows = await manager.query<{ id: string; account: string | null; balance: string | null }[]>(
+      `WITH tx AS (
+         INSERT INTO ledger_transactions (kind, idempotency_account, idempotency_key, task_id, memo)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (idempotency_account, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id
+       ), locked AS (
+         SELECT account, balance FROM ledger_accounts
+         WHERE account = ANY($6) AND EXISTS (SELECT 1 FROM tx)
+         ORDER BY account FOR UPDATE
+       )
+       SELECT tx.id, locked.account, locked.balance FROM tx LEFT JOIN locked ON true`,
       [
         tx.kind,
         tx.idempotency?.account ?? null,
         tx.idempotency?.key ?? null,
         tx.taskId ?? null,
         tx.memo ?? '',
+        accounts,
       ],
     );
-    return rows[0]?.id;
+    if (rows.length === 0) return undefined;
+    const balances = new Map<string, number>();
+    for (const r of rows) if (r.account !== null) balances.set(r.account, Number(r.balance));
+    return { transactionId: rows[0].id, balances };
   }
 
   /**
    * Posts a transaction's entries: each account's balance moves by its amount and the entry records
-   * the balance after it — one statement (the accounts are locked already, by `lockAccounts`).
+   * the balance after it — one statement (the accounts are locked already, by `openTransaction`).
    * Entries are inserted debits first.
    */
   async postEntries(

@@ -81,15 +81,13 @@ export class LedgerService {
       throw new DomainError('invalid', 'amount must be a positive whole number of CPT', { field: 'amount' });
     }
     if (m.from === m.to) throw new DomainError('invalid', 'cannot move CPT from an account to itself');
-    const transactionId = await this.ledger.insertTransaction(manager, {
-      kind: m.kind,
-      idempotency: m.idempotency,
-      taskId: m.taskId,
-      memo: m.memo,
-    });
-    if (transactionId === undefined) return this.replay(manager, m);
-
-    const balances = await this.ledger.lockAccounts(manager, [m.from, m.to]);
+    const opened = await this.ledger.openTransaction(
+      manager,
+      { kind: m.kind, idempotency: m.idempotency, taskId: m.taskId, memo: m.memo },
+      [m.from, m.to],
+    );
+    if (opened === undefined) return this.replay(manager, m);
+    const { transactionId, balances } = opened;
     for (const account of [m.from, m.to]) {
       if (!balances.has(account))
         throw new DomainError('not_found', `ledger account ${account} does not exist`);

@@ -115,20 +115,32 @@ export class TasksRepository {
   }
 
   /**
-   * Inserts the task; false when a concurrent submission with the same idempotency key or client
+   * Inserts the task and its shards as the splitter planned them (queued at the task's priority), in
+   * one statement; false when a concurrent submission with the same idempotency key or client
    * reference won the race (a unique index answers, no row is written).
    */
-  async insert(m: EntityManager, t: NewTask): Promise<boolean> {
+  async insert(
+    m: EntityManager,
+    t: NewTask,
+    shards: readonly { index: number; params: Record<string, unknown> }[],
+  ): Promise<boolean> {
     const inserted = await m.query<{ id: string }[]>(
-      `INSERT INTO tasks (id, user_id, name, image, command, env, req_cpu_millicores, req_memory_mb,
-         req_storage_mb, req_cpu_score, req_gpu_score, req_gpu_memory_mb, req_gpu_name, location, priority,
-         timeout_s, max_attempts, network_allowed, split_kind, split_params, aggregate, target_node_id,
-         shards_total, max_cost, idempotency_key, secret_env_sealed, secret_env_keys, validation, quorum,
-         max_replicas, validator, client_ref, request_digest)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-         $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
-       ON CONFLICT DO NOTHING
-       RETURNING id`,
+      `WITH t AS (
+         INSERT INTO tasks (id, user_id, name, image, command, env, req_cpu_millicores, req_memory_mb,
+           req_storage_mb, req_cpu_score, req_gpu_score, req_gpu_memory_mb, req_gpu_name, location, priority,
+           timeout_s, max_attempts, network_allowed, split_kind, split_params, aggregate, target_node_id,
+           shards_total, max_cost, idempotency_key, secret_env_sealed, secret_env_keys, validation, quorum,
+           max_replicas, validator, client_ref, request_digest)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+           $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
+         ON CONFLICT DO NOTHING
+         RETURNING *
+       ), s AS (
+         INSERT INTO shards (task_id, shard_index, params, priority, quorum, replicas_wanted)
+         SELECT t.id, x.i, x.p::jsonb, t.priority, ${SHARD_QUORUM_OF_TASK}, ${SHARD_WANTED_OF_TASK}
+         FROM unnest($34::int[], $35::text[]) AS x(i, p) CROSS JOIN t
+       )
+       SELECT id FROM t`,
       [
         t.id,
         t.userId,
@@ -163,6 +175,8 @@ export class TasksRepository {
         t.validator ? JSON.stringify(t.validator) : null,
         t.clientRef?.ref ?? null,
         t.clientRef?.requestDigest ?? null,
+        shards.map((shard) => shard.index),
+        shards.map((shard) => JSON.stringify(shard.params)),
       ],
     );
     return inserted.length > 0;
@@ -170,21 +184,6 @@ export class TasksRepository {
 
   async setInputFile(m: EntityManager, taskId: string, fileId: string): Promise<void> {
     await m.query(`UPDATE tasks SET input_file_id = $2 WHERE id = $1`, [taskId, fileId]);
-  }
-
-  /** The task's shards as the splitter planned them, queued at the task's priority. */
-  async insertShards(
-    m: EntityManager,
-    taskId: string,
-    shards: readonly { index: number; params: Record<string, unknown> }[],
-    priority: number,
-  ): Promise<void> {
-    await m.query(
-      `INSERT INTO shards (task_id, shard_index, params, priority, quorum, replicas_wanted)
-       SELECT $1, x.i, x.p::jsonb, $4, ${SHARD_QUORUM_OF_TASK}, ${SHARD_WANTED_OF_TASK}
-       FROM unnest($2::int[], $3::text[]) AS x(i, p) JOIN tasks t ON t.id = $1`,
-      [taskId, shards.map((s) => s.index), shards.map((s) => JSON.stringify(s.params)), priority],
-    );
   }
 
   /** The task with its owner's name, input file and first wait reason; undefined also for a malformed id. */

@@ -144,32 +144,36 @@ export class TasksService {
       if (earlier) return { id: earlier, created: false };
       const targetNodeId = spec.target_node ? await this.resolveNode(m, spec.target_node) : null;
       const id = randomUUID();
-      const inserted = await this.rows.insert(m, {
-        id,
-        userId: user.id,
-        name: spec.name ?? '',
-        image: spec.image ?? null,
-        command: spec.command ?? null,
-        env: spec.env ?? {},
-        secretEnvSealed: secretEnv.sealed,
-        secretEnvKeys: secretEnv.keys,
-        resources,
-        gpuName: spec.gpu_name || null,
-        location: spec.location || null,
-        priority,
-        timeoutS,
-        maxAttempts: spec.max_attempts ?? TASK_LIMITS.max_attempts.default,
-        ...policy,
-        networkAllowed: spec.network_allowed ?? false,
-        splitKind: split,
-        splitParams: spec.split_params ?? {},
-        aggregate,
-        targetNodeId,
-        shardsTotal,
-        maxCost,
-        idempotencyKey: idempotencyKey ?? null,
-        clientRef,
-      });
+      const inserted = await this.rows.insert(
+        m,
+        {
+          id,
+          userId: user.id,
+          name: spec.name ?? '',
+          image: spec.image ?? null,
+          command: spec.command ?? null,
+          env: spec.env ?? {},
+          secretEnvSealed: secretEnv.sealed,
+          secretEnvKeys: secretEnv.keys,
+          resources,
+          gpuName: spec.gpu_name || null,
+          location: spec.location || null,
+          priority,
+          timeoutS,
+          maxAttempts: spec.max_attempts ?? TASK_LIMITS.max_attempts.default,
+          ...policy,
+          networkAllowed: spec.network_allowed ?? false,
+          splitKind: split,
+          splitParams: spec.split_params ?? {},
+          aggregate,
+          targetNodeId,
+          shardsTotal,
+          maxCost,
+          idempotencyKey: idempotencyKey ?? null,
+          clientRef,
+        },
+        plans,
+      );
       if (!inserted) {
         // a concurrent submission with the same key or client reference won the race
         const winner = await this.earlierSubmission(m, user.id, idempotencyKey, clientRef);
@@ -191,7 +195,6 @@ export class TasksService {
         );
         await this.rows.setInputFile(m, id, file.id);
       }
-      await this.rows.insertShards(m, id, plans, priority);
       if (maxCost > 0) await this.hold(m, id, user.id, maxCost, { rate, timeoutS, shardsTotal });
       await this.audit.record(
         {
