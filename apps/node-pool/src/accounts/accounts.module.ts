@@ -9,6 +9,7 @@ import { JwtAuthGuard, RolesGuard } from './auth.guards';
 import { BullBoardAuthMiddleware } from './bull-board-auth.middleware';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { PasswordHasher } from './password-hasher';
+import { PasswordStrength } from './password-strength';
 import { TokenService } from './token.service';
 import { UsersRepository } from './users.repository';
 
@@ -24,6 +25,7 @@ import { UsersRepository } from './users.repository';
   providers: [
     UsersRepository,
     PasswordHasher,
+    PasswordStrength,
     TokenService,
     LoginRateLimiter,
     AccountsService,

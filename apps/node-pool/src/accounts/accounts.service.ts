@@ -15,7 +15,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { type AuthUser, toAuthUser } from './auth-user';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { PasswordHasher } from './password-hasher';
-import { passwordWeakness } from './password-policy';
+import { PasswordStrength } from './password-strength';
 import { type IssuedTokens, TokenService } from './token.service';
 import { type User } from './user.entity';
 import { UsersRepository } from './users.repository';
@@ -39,6 +39,7 @@ export class AccountsService implements OnApplicationBootstrap {
     private readonly ledger: LedgerService,
     private readonly config: NodePoolConfig,
     private readonly audit: AuditService,
+    private readonly strength: PasswordStrength,
   ) {}
 
   /** Creates the account, its wallet and the sign-up grant in one transaction; logs the user in. */
@@ -53,7 +54,7 @@ export class AccountsService implements OnApplicationBootstrap {
     if (!USERNAME_PATTERN.test(username)) {
       throw new DomainError('invalid', `username must be ${USERNAME_RULE}`, { field: 'username' });
     }
-    const weakness = passwordWeakness(password, username);
+    const weakness = await this.strength.weakness(password, username);
     if (weakness) throw new DomainError('invalid', weakness, { field: 'password' });
     await this.limiter.attempt(undefined, address);
     // recorded with the account and its grant: no account without its event
