@@ -17,6 +17,8 @@ export class PlacementProcessor {
   private readonly handlers: JobHandlers<QueueName.Placement>;
   /** The pass running on this replica, if any. */
   private current?: Promise<PassReport>;
+  /** A local run is checking whether this replica's placement is paused. */
+  private starting = false;
 
   constructor(
     @InjectQueue(QueueName.Placement) private readonly queue: Queue,
@@ -27,17 +29,24 @@ export class PlacementProcessor {
       [PlacementJob.Pass]: () => this.runExclusive(),
     };
     trigger.useRunner({
-      busy: () => this.current !== undefined,
+      busy: () => this.current !== undefined || this.starting,
       run: async () => {
-        // Placement paused (by a test, a benchmark, an admin)? Asked of Redis while the pass begins
-        // its transaction and locks the queued shards: the pass writes nothing before the answer,
-        // and when it is "paused" the pass rolls back and the request waits in Bull. The round trip
-        // is not in the submission's way.
-        const go = this.isPaused().then(
+        this.starting = true;
+        try {
+          // paused on this replica (by a test, a benchmark): no pass begins
+          if (await this.queue.isPaused(true)) return false;
+        } finally {
+          this.starting = false;
+        }
+        // Paused for every replica (in Redis, by an admin, a test)? Asked while the pass begins its
+        // transaction and locks the queued shards: the pass writes nothing before the answer, and on
+        // "paused" it rolls back and the request waits in Bull. The round trip is not in the
+        // submission's way.
+        const go = this.queue.isPaused().then(
           (paused) => !paused,
           () => false, // Redis unreachable: the request becomes a job (which fails to be added, and says so)
         );
-        // no await before this: runExclusive marks the pass at once (busy)
+        // no await since the check above: runExclusive marks the pass at once (busy)
         const pass = this.runExclusive(go);
         if (!(await go)) {
           await pass.catch(() => undefined); // rolled back (PlacementPaused), nothing placed
@@ -50,11 +59,6 @@ export class PlacementProcessor {
         return true;
       },
     });
-  }
-
-  /** Paused on this replica, or for every replica (in Redis). */
-  private async isPaused(): Promise<boolean> {
-    return (await this.queue.isPaused(true)) || (await this.queue.isPaused());
   }
 
   @Process({ name: '*' })
