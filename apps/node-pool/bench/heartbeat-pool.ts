@@ -143,7 +143,9 @@ async function samplePromoted(): Promise<(() => Promise<void>) | undefined> {
 function serve(): void {
   let app: INestApplication | undefined;
   let stopSampling: (() => Promise<void>) | undefined;
-  const pauses = watchPauses();
+  // started when first asked (bench:submit does, before its measured runs): the other benchmarks
+  // of this replica pay nothing for it
+  let pauses: ReturnType<typeof watchPauses> | undefined;
   const send = (message: FromPool) => process.send?.(message);
   const handle = async (message: ToPool): Promise<void> => {
     if (message.kind === 'setup') {
@@ -166,6 +168,7 @@ function serve(): void {
         stats: { ...pacer.stats, intervalS, timeoutS, memory: process.memoryUsage(), spaces },
       });
     } else if (message.kind === 'pauses') {
+      pauses ??= watchPauses();
       send({ kind: 'pauses', pauses: pauses.read() });
       if (message.reset) pauses.reset();
     } else {
