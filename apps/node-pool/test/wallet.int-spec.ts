@@ -244,6 +244,25 @@ describe('the CPT wallet and ledger', () => {
       expect(await db.query(`SELECT * FROM ledger_holds WHERE task_id = $1`, [task])).toEqual([]);
       expect(await wallet(submitter)).toEqual({ balance: 1000, held: 0, available: 1000 });
     });
+
+    it('refuses a second hold of one task, moving nothing, even when the two race', async () => {
+      const submitter = await newUser(pool, 'twice');
+      const task = await newTask(submitter);
+      const results = await Promise.allSettled([
+        db.transaction((m) => ledger.hold(m, task, submitter.id, 200)),
+        db.transaction((m) => ledger.hold(m, task, submitter.id, 300)),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.find((r) => r.status === 'rejected');
+      expect(String(refused?.reason)).toMatch(new RegExp(`task ${task} already has a hold`));
+      const [hold] = await db.query<{ amount: string }[]>(
+        `SELECT amount FROM ledger_holds WHERE task_id = $1`,
+        [task],
+      );
+      const held = Number(hold.amount);
+      expect(await wallet(submitter)).toEqual({ balance: 1000, held, available: 1000 - held });
+      await expectAuditOk();
+    });
   });
 
   describe('the ledger audit job', () => {

@@ -1,12 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { MINT } from './ledger-accounts';
 
 export interface NewTransaction {
   kind: string;
   idempotency?: { account: string; key: string };
   taskId?: string | null;
   memo?: string;
+}
+
+/** What `move` did; `balances` are the locked accounts' before the movement (only when it was opened). */
+export interface MoveOutcome {
+  /** A hold was asked for and the task already has one: nothing was inserted or moved. */
+  holdExisted: boolean;
+  /** Undefined when the idempotency key was used before (or the hold existed). */
+  transactionId?: string;
+  /** The balances moved and the entries inserted. */
+  posted: boolean;
+  balances: Map<string, number>;
 }
 
 export interface StoredEntry {
@@ -64,64 +76,84 @@ export class LedgerRepository {
   }
 
   /**
-   * Opens a movement, in one statement: inserts its transaction row and locks the accounts it moves
-   * between (in account order, so two movements never wait for each other in a cycle), answering
-   * the new transaction's id and the accounts' balances (an account that does not exist is missing).
-   * With an idempotency key that was already used, inserts and locks nothing and answers undefined
-   * (a concurrent insert with the same key waits for the first to finish).
+   * One movement of `amount` from one account to another, in one statement: inserts its transaction
+   * row, locks the two accounts (in account order, so two movements never wait for each other in a
+   * cycle) and, when both exist and the payer has the amount (the mint always has), moves the two
+   * balances and inserts the two entries with the balance after each (debit first). With `hold`,
+   * the task's escrow hold row is inserted first and nothing else is done when the task has one.
+   * With an idempotency key already used, nothing is inserted or moved and `transactionId` is
+   * undefined (a concurrent insert with the same key waits for the first to finish). A refused
+   * movement (`posted` false) leaves its transaction row for the caller's rollback.
+   *
+   * The new balances are the _locked_ rows' balances plus the amounts, not `a.balance`: the UPDATE
+   * reads the statement's snapshot, which a movement committed while this one waited for the lock
+   * is not in (with `a.balance`, 500 racing transfers overdrew accounts — wallet.int-spec).
    */
-  async openTransaction(
+  async move(
     manager: EntityManager,
     tx: NewTransaction,
-    accounts: readonly string[],
-  ): Promise<{ transactionId: string; balances: Map<string, number> } | undefined> {
-    const rows = await manager.query<{ id: string; account: string | null; balance: string | null }[]>(
-      `WITH tx AS (
+    movement: { from: string; to: string; amount: number },
+    hold?: { taskId: string; userId: string },
+  ): Promise<MoveOutcome> {
+    const rows = await manager.query<
+      { id: string | null; account: string | null; balance: string | null; posted: number; held: boolean }[]
+    >(
+      `WITH hold AS (
+         INSERT INTO ledger_holds (task_id, user_id, amount, remaining)
+         SELECT $9::uuid, $10::uuid, $8::bigint, $8::bigint WHERE $9::uuid IS NOT NULL
+         ON CONFLICT (task_id) DO NOTHING
+         RETURNING task_id
+       ), tx AS (
          INSERT INTO ledger_transactions (kind, idempotency_account, idempotency_key, task_id, memo)
-         VALUES ($1, $2, $3, $4, $5)
+         SELECT $1, $2, $3, $4::uuid, $5 WHERE $9::uuid IS NULL OR EXISTS (SELECT 1 FROM hold)
          ON CONFLICT (idempotency_account, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING id
-       ), locked AS (
+       ), locked AS MATERIALIZED (
          SELECT account, balance FROM ledger_accounts
-         WHERE account = ANY($6) AND EXISTS (SELECT 1 FROM tx)
+         WHERE account IN ($6, $7) AND EXISTS (SELECT 1 FROM tx)
          ORDER BY account FOR UPDATE
+       ), allowed AS (
+         SELECT 1 FROM locked payer JOIN locked payee ON payee.account = $7
+         WHERE payer.account = $6 AND (payer.account = '${MINT}' OR payer.balance >= $8::bigint)
+       ), moved AS (
+         UPDATE ledger_accounts a SET balance = locked.balance + d.amount, updated_at = now()
+         FROM locked JOIN (VALUES ($6::varchar, -$8::bigint), ($7::varchar, $8::bigint)) AS d(account, amount)
+           ON d.account = locked.account
+         WHERE a.account = locked.account AND EXISTS (SELECT 1 FROM allowed)
+         RETURNING a.account, d.amount, a.balance
+       ), posted AS (
+         INSERT INTO ledger_entries (transaction_id, account, amount, balance_after)
+         SELECT (SELECT id FROM tx), account, amount, balance FROM moved ORDER BY amount
+         RETURNING 1
        )
-       SELECT tx.id, locked.account, locked.balance FROM tx LEFT JOIN locked ON true`,
+       SELECT (SELECT id FROM tx) AS id, locked.account, locked.balance,
+              (SELECT count(*) FROM posted)::int AS posted, EXISTS (SELECT 1 FROM hold) AS held
+       FROM (SELECT 1) AS one LEFT JOIN locked ON true`,
       [
         tx.kind,
         tx.idempotency?.account ?? null,
         tx.idempotency?.key ?? null,
         tx.taskId ?? null,
         tx.memo ?? '',
-        accounts,
+        movement.from,
+        movement.to,
+        movement.amount,
+        hold?.taskId ?? null,
+        hold?.userId ?? null,
       ],
     );
-    if (rows.length === 0) return undefined;
+    const first = rows[0];
+    if (first.posted !== 0 && first.posted !== 2) {
+      throw new Error(`a ledger movement posted ${first.posted} entries instead of 2`);
+    }
     const balances = new Map<string, number>();
     for (const r of rows) if (r.account !== null) balances.set(r.account, Number(r.balance));
-    return { transactionId: rows[0].id, balances };
-  }
-
-  /**
-   * Posts a transaction's entries: each account's balance moves by its amount and the entry records
-   * the balance after it — one statement (the accounts are locked already, by `openTransaction`).
-   * Entries are inserted debits first.
-   */
-  async postEntries(
-    manager: EntityManager,
-    transactionId: string,
-    entries: readonly { account: string; amount: number }[],
-  ): Promise<void> {
-    await manager.query(
-      `WITH moved AS (
-         UPDATE ledger_accounts a SET balance = a.balance + d.amount, updated_at = now()
-         FROM unnest($2::varchar[], $3::bigint[]) AS d(account, amount)
-         WHERE a.account = d.account
-         RETURNING a.account, d.amount, a.balance)
-       INSERT INTO ledger_entries (transaction_id, account, amount, balance_after)
-       SELECT $1, account, amount, balance FROM moved ORDER BY amount`,
-      [transactionId, entries.map((e) => e.account), entries.map((e) => e.amount)],
-    );
+    return {
+      holdExisted: hold !== undefined && !first.held,
+      transactionId: first.id ?? undefined,
+      posted: first.posted === 2,
+      balances,
+    };
   }
 
   /** The entries of the transaction recorded under an idempotency key, if any. */
@@ -154,15 +186,6 @@ export class LedgerRepository {
       [userId],
     );
     return Number(rows[0]?.held ?? 0);
-  }
-
-  async insertHold(manager: EntityManager, taskId: string, userId: string, amount: number): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      `INSERT INTO ledger_holds (task_id, user_id, amount, remaining) VALUES ($1, $2, $3, $3)
-       ON CONFLICT (task_id) DO NOTHING RETURNING task_id`,
-      [taskId, userId, amount],
-    );
-    return rows.length === 1;
   }
 
   async lockHold(manager: EntityManager, taskId: string): Promise<HoldRow | undefined> {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { ESCROW, MINT, MovementKind, userAccount } from './ledger-accounts';
-import { type AuditFigures, type HistoryRow, LedgerRepository } from './ledger.repository';
+import { type AuditFigures, type HistoryRow, LedgerRepository, type MoveOutcome } from './ledger.repository';
 
 export interface Movement {
   from: string;
@@ -76,35 +76,43 @@ export class LedgerService {
   }
 
   /** One movement inside the caller's transaction (so it commits or rolls back with other rows). */
-  async moveWithin(manager: EntityManager, m: Movement): Promise<MovementResult> {
+  moveWithin(manager: EntityManager, m: Movement): Promise<MovementResult> {
+    return this.moveOnce(manager, m);
+  }
+
+  /** A movement in one statement; with `hold`, the task's hold row is inserted in it first. */
+  private async moveOnce(
+    manager: EntityManager,
+    m: Movement,
+    hold?: { taskId: string; userId: string },
+  ): Promise<MovementResult> {
     if (!Number.isSafeInteger(m.amount) || m.amount <= 0) {
       throw new DomainError('invalid', 'amount must be a positive whole number of CPT', { field: 'amount' });
     }
     if (m.from === m.to) throw new DomainError('invalid', 'cannot move CPT from an account to itself');
-    const opened = await this.ledger.openTransaction(
+    const done = await this.ledger.move(
       manager,
       { kind: m.kind, idempotency: m.idempotency, taskId: m.taskId, memo: m.memo },
-      [m.from, m.to],
+      m,
+      hold,
     );
-    if (opened === undefined) return this.replay(manager, m);
-    const { transactionId, balances } = opened;
+    if (done.holdExisted) throw new DomainError('conflict', `task ${hold!.taskId} already has a hold`);
+    return this.settle(manager, m, done);
+  }
+
+  /** A movement's answer from what its statement did: created, replayed, or refused (and why). */
+  private async settle(manager: EntityManager, m: Movement, done: MoveOutcome): Promise<MovementResult> {
+    if (done.transactionId === undefined) return this.replay(manager, m);
+    if (done.posted) return { transactionId: done.transactionId, created: true };
     for (const account of [m.from, m.to]) {
-      if (!balances.has(account))
+      if (!done.balances.has(account))
         throw new DomainError('not_found', `ledger account ${account} does not exist`);
     }
-    const available = balances.get(m.from)!;
-    if (m.from !== MINT && available < m.amount) {
-      throw new DomainError(
-        'insufficient_funds',
-        `insufficient balance: ${available} CPT available, ${m.amount} CPT needed`,
-        { field: 'amount' },
-      );
-    }
-    await this.ledger.postEntries(manager, transactionId, [
-      { account: m.from, amount: -m.amount },
-      { account: m.to, amount: m.amount },
-    ]);
-    return { transactionId, created: true };
+    throw new DomainError(
+      'insufficient_funds',
+      `insufficient balance: ${done.balances.get(m.from)} CPT available, ${m.amount} CPT needed`,
+      { field: 'amount' },
+    );
   }
 
   /** The movement recorded under the same key, provided it is the same movement. */
@@ -149,18 +157,20 @@ export class LedgerService {
     userId: string,
     amount: number,
   ): Promise<MovementResult> {
-    if (!(await this.ledger.insertHold(manager, taskId, userId, amount))) {
-      throw new DomainError('conflict', `task ${taskId} already has a hold`);
-    }
-    return this.moveWithin(manager, {
-      from: userAccount(userId),
-      to: ESCROW,
-      amount,
-      kind: MovementKind.Hold,
-      taskId,
-      idempotency: { account: ESCROW, key: `hold:${taskId}` },
-      memo: 'task cost held in escrow',
-    });
+    // the hold's row, the movement's transaction row, balances and entries: one statement
+    return this.moveOnce(
+      manager,
+      {
+        from: userAccount(userId),
+        to: ESCROW,
+        amount,
+        kind: MovementKind.Hold,
+        taskId,
+        idempotency: { account: ESCROW, key: `hold:${taskId}` },
+        memo: 'task cost held in escrow',
+      },
+      { taskId, userId },
+    );
   }
 
   /**
