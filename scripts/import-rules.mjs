@@ -63,7 +63,7 @@ function nodePoolPatterns(folder) {
   return patterns;
 }
 
-/** SQL only in repositories (ADR 0007): migrations, the database folder and transactions aside. */
+/** SQL only in repositories (ADR 0007): migrations, the database folder, transactions and composed statements aside. */
 const sqlOutsideRepositories = {
   files: ['apps/node-pool/src/**/*.ts'],
   ignores: [
@@ -71,6 +71,7 @@ const sqlOutsideRepositories = {
     'apps/node-pool/src/**/*.spec.ts',
     'apps/node-pool/src/database/**',
     'apps/node-pool/src/common/transaction.ts',
+    'apps/node-pool/src/common/composed-statement.ts',
   ],
   rules: {
     'no-restricted-syntax': [

@@ -335,6 +335,38 @@ describe('nodes, tasks and trust-level scheduling', () => {
     expect(await wallet(user)).toMatchObject({ held: 0, available: 5000 });
   });
 
+  it('creates one task, holds its cost once and records one event for a submission retried with one Idempotency-Key while the retries race', async () => {
+    const user = await newUser(pool, 'retrier');
+    const body = { image: 'alpine:3', timeout_s: 600, shards: 2 };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        call(pool, 'POST', '/api/tasks', {
+          token: user.token,
+          body,
+          headers: { 'Idempotency-Key': 'submit-once' },
+        }),
+      ),
+    );
+    const ids = new Set(answers.map((a) => a.body.task?.id));
+    expect(ids.size).toBe(1);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    const [task] = [...ids];
+    const tasks = await db.query(`SELECT id, max_cost FROM tasks WHERE user_id = $1`, [user.id]);
+    expect(tasks).toEqual([{ id: task, max_cost: expect.anything() }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM shards WHERE task_id = $1`, [task])).toEqual([
+      { n: 2 },
+    ]);
+    expect(await wallet(user)).toMatchObject({
+      held: Number(tasks[0].max_cost),
+      available: 5000 - Number(tasks[0].max_cost),
+    });
+    const events = await db.query(
+      `SELECT target_id FROM audit_events WHERE action = 'task.submit' AND actor_id = $1`,
+      [user.id],
+    );
+    expect(events).toEqual([{ target_id: task }]);
+  });
+
   it('answers bad submissions with 400 naming the field', async () => {
     const user = await newUser(pool, 'sloppy');
     const res = await call(pool, 'POST', '/api/tasks', {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditActionFilter, AuditOutcome } from '@hivemind/contracts';
+import { type ComposedStatement } from '../common/composed-statement';
 import { updateReturning } from '../common/transaction';
 import { AuditEvent } from './audit-event.entity';
 
@@ -19,6 +20,24 @@ export interface AuditFilter {
   limit: number;
 }
 
+const INSERT_COLUMNS =
+  '(action, outcome, actor_id, actor_username, address, request_id, target_type, target_id, detail)';
+const INSERT_VALUES = '($1, $2, $3, $4, $5, $6, $7, $8, $9)';
+
+function valuesOf(e: NewAuditEvent): unknown[] {
+  return [
+    e.action,
+    e.outcome,
+    e.actorId,
+    e.actorUsername,
+    e.address,
+    e.requestId,
+    e.targetType,
+    e.targetId,
+    JSON.stringify(e.detail),
+  ];
+}
+
 /** The only code that reads and writes `audit_events`. */
 @Injectable()
 export class AuditEventsRepository {
@@ -27,20 +46,17 @@ export class AuditEventsRepository {
   /** Appends one event, inside the caller's transaction when one is given. */
   async insert(e: NewAuditEvent, manager?: EntityManager): Promise<void> {
     await (manager ?? this.db).query(
-      `INSERT INTO audit_events
-         (action, outcome, actor_id, actor_username, address, request_id, target_type, target_id, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        e.action,
-        e.outcome,
-        e.actorId,
-        e.actorUsername,
-        e.address,
-        e.requestId,
-        e.targetType,
-        e.targetId,
-        JSON.stringify(e.detail),
-      ],
+      `INSERT INTO audit_events ${INSERT_COLUMNS} VALUES ${INSERT_VALUES}`,
+      valuesOf(e),
+    );
+  }
+
+  /** Appends one event as a part (`audit_event`) of the caller's statement, if `when` holds. */
+  addInsert(statement: ComposedStatement, e: NewAuditEvent, when: string): void {
+    statement.with(
+      'audit_event',
+      `INSERT INTO audit_events ${INSERT_COLUMNS} SELECT ${INSERT_VALUES.slice(1, -1)} WHERE ${when}`,
+      valuesOf(e),
     );
   }
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import type { AuditAction, AuditOutcome, AuditTargetType } from '@hivemind/contracts';
+import { type ComposedStatement } from '../common/composed-statement';
 import { DomainError } from '../common/domain-error';
 import { NodePoolConfig } from '../config/node-pool.config';
 import { boundedDetail } from './audit-detail';
@@ -53,6 +54,14 @@ export class AuditService {
         `could not record audit event ${event.action} (${row.outcome}): ${(error as Error).message}`,
       );
     }
+  }
+
+  /**
+   * record() as a part of the caller's statement (`ComposedStatement`), written only if `when` holds:
+   * it commits with the rows the statement writes.
+   */
+  recordIn(statement: ComposedStatement, event: AuditRecord, when: string): void {
+    this.events.addInsert(statement, this.rowOf(event), when);
   }
 
   /**

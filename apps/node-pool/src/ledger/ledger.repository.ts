@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { ComposedStatement } from '../common/composed-statement';
 import { MINT } from './ledger-accounts';
 
 export interface NewTransaction {
@@ -8,6 +9,12 @@ export interface NewTransaction {
   idempotency?: { account: string; key: string };
   taskId?: string | null;
   memo?: string;
+}
+
+export interface MovementRows {
+  from: string;
+  to: string;
+  amount: number;
 }
 
 /** What `move` did; `balances` are the locked accounts' before the movement (only when it was opened). */
@@ -75,84 +82,116 @@ export class LedgerRepository {
     );
   }
 
+  /** One movement in a statement of its own (see `addMove`). */
+  async move(
+    manager: EntityManager,
+    tx: NewTransaction,
+    movement: MovementRows,
+    hold?: { taskId: string; userId: string },
+  ): Promise<MoveOutcome> {
+    const statement = new ComposedStatement();
+    const outcome = this.addMove(statement, tx, movement, hold);
+    await statement.run(manager);
+    return outcome();
+  }
+
   /**
-   * One movement of `amount` from one account to another, in one statement: inserts its transaction
-   * row, locks the two accounts (in account order, so two movements never wait for each other in a
-   * cycle) and, when both exist and the payer has the amount (the mint always has), moves the two
-   * balances and inserts the two entries with the balance after each (debit first). With `hold`,
-   * the task's escrow hold row is inserted first and nothing else is done when the task has one.
-   * With an idempotency key already used, nothing is inserted or moved and `transactionId` is
-   * undefined (a concurrent insert with the same key waits for the first to finish). A refused
-   * movement (`posted` false) leaves its transaction row for the caller's rollback.
+   * Adds one movement of `amount` from one account to another to `statement` (parts named
+   * `ledger_*`): it inserts its transaction row, locks the two accounts (in account order, so two
+   * movements never wait for each other in a cycle) and, when both exist and the payer has the
+   * amount (the mint always has), moves the two balances and inserts the two entries with the
+   * balance after each (debit first). With `hold`, the task's escrow hold row is inserted first and
+   * nothing else is done when the task has one. With an idempotency key already used, nothing is
+   * inserted or moved and `transactionId` is undefined (a concurrent insert with the same key waits
+   * for the first to finish). A refused movement (`posted` false) leaves its transaction row for
+   * the caller's rollback. `when` (SQL over earlier parts) must hold for anything to be written;
+   * read the outcome only when it did.
    *
    * The new balances are the _locked_ rows' balances plus the amounts, not `a.balance`: the UPDATE
    * reads the statement's snapshot, which a movement committed while this one waited for the lock
    * is not in (with `a.balance`, 500 racing transfers overdrew accounts — wallet.int-spec).
    */
-  async move(
-    manager: EntityManager,
+  addMove(
+    statement: ComposedStatement,
     tx: NewTransaction,
-    movement: { from: string; to: string; amount: number },
+    movement: MovementRows,
     hold?: { taskId: string; userId: string },
-  ): Promise<MoveOutcome> {
-    const rows = await manager.query<
-      { id: string | null; account: string | null; balance: string | null; posted: number; held: boolean }[]
-    >(
-      `WITH hold AS (
-         INSERT INTO ledger_holds (task_id, user_id, amount, remaining)
-         SELECT $9::uuid, $10::uuid, $8::bigint, $8::bigint WHERE $9::uuid IS NOT NULL
+    when = 'true',
+  ): () => MoveOutcome {
+    const { from, to, amount } = movement;
+    if (hold) {
+      statement.with(
+        'ledger_hold',
+        `INSERT INTO ledger_holds (task_id, user_id, amount, remaining)
+         SELECT $1::uuid, $2::uuid, $3::bigint, $3::bigint WHERE ${when}
          ON CONFLICT (task_id) DO NOTHING
-         RETURNING task_id
-       ), tx AS (
-         INSERT INTO ledger_transactions (kind, idempotency_account, idempotency_key, task_id, memo)
-         SELECT $1, $2, $3, $4::uuid, $5 WHERE $9::uuid IS NULL OR EXISTS (SELECT 1 FROM hold)
-         ON CONFLICT (idempotency_account, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING id
-       ), locked AS MATERIALIZED (
-         SELECT account, balance FROM ledger_accounts
-         WHERE account IN ($6, $7) AND EXISTS (SELECT 1 FROM tx)
-         ORDER BY account FOR UPDATE
-       ), allowed AS (
-         SELECT 1 FROM locked payer JOIN locked payee ON payee.account = $7
-         WHERE payer.account = $6 AND (payer.account = '${MINT}' OR payer.balance >= $8::bigint)
-       ), moved AS (
-         UPDATE ledger_accounts a SET balance = locked.balance + d.amount, updated_at = now()
-         FROM locked JOIN (VALUES ($6::varchar, -$8::bigint), ($7::varchar, $8::bigint)) AS d(account, amount)
-           ON d.account = locked.account
-         WHERE a.account = locked.account AND EXISTS (SELECT 1 FROM allowed)
-         RETURNING a.account, d.amount, a.balance
-       ), posted AS (
-         INSERT INTO ledger_entries (transaction_id, account, amount, balance_after)
-         SELECT (SELECT id FROM tx), account, amount, balance FROM moved ORDER BY amount
-         RETURNING 1
-       )
-       SELECT (SELECT id FROM tx) AS id, locked.account, locked.balance,
-              (SELECT count(*) FROM posted)::int AS posted, EXISTS (SELECT 1 FROM hold) AS held
-       FROM (SELECT 1) AS one LEFT JOIN locked ON true`,
-      [
-        tx.kind,
-        tx.idempotency?.account ?? null,
-        tx.idempotency?.key ?? null,
-        tx.taskId ?? null,
-        tx.memo ?? '',
-        movement.from,
-        movement.to,
-        movement.amount,
-        hold?.taskId ?? null,
-        hold?.userId ?? null,
-      ],
-    );
-    const first = rows[0];
-    if (first.posted !== 0 && first.posted !== 2) {
-      throw new Error(`a ledger movement posted ${first.posted} entries instead of 2`);
+         RETURNING task_id`,
+        [hold.taskId, hold.userId, amount],
+      );
     }
-    const balances = new Map<string, number>();
-    for (const r of rows) if (r.account !== null) balances.set(r.account, Number(r.balance));
-    return {
-      holdExisted: hold !== undefined && !first.held,
-      transactionId: first.id ?? undefined,
-      posted: first.posted === 2,
-      balances,
+    statement
+      .with(
+        'ledger_tx',
+        `INSERT INTO ledger_transactions (kind, idempotency_account, idempotency_key, task_id, memo)
+         SELECT $1, $2, $3, $4::uuid, $5 WHERE ${hold ? 'EXISTS (SELECT 1 FROM ledger_hold)' : when}
+         ON CONFLICT (idempotency_account, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [
+          tx.kind,
+          tx.idempotency?.account ?? null,
+          tx.idempotency?.key ?? null,
+          tx.taskId ?? null,
+          tx.memo ?? '',
+        ],
+      )
+      .with(
+        'ledger_locked',
+        `SELECT account, balance FROM ledger_accounts
+         WHERE account IN ($1, $2) AND EXISTS (SELECT 1 FROM ledger_tx)
+         ORDER BY account FOR UPDATE`,
+        [from, to],
+        true,
+      )
+      .with(
+        'ledger_allowed',
+        `SELECT 1 FROM ledger_locked payer JOIN ledger_locked payee ON payee.account = $2
+         WHERE payer.account = $1 AND (payer.account = '${MINT}' OR payer.balance >= $3::bigint)`,
+        [from, to, amount],
+      )
+      .with(
+        'ledger_moved',
+        `UPDATE ledger_accounts a SET balance = l.balance + d.amount, updated_at = now()
+         FROM ledger_locked l JOIN (VALUES ($1::varchar, -$3::bigint), ($2::varchar, $3::bigint)) AS d(account, amount)
+           ON d.account = l.account
+         WHERE a.account = l.account AND EXISTS (SELECT 1 FROM ledger_allowed)
+         RETURNING a.account, d.amount, a.balance`,
+        [from, to, amount],
+      )
+      .with(
+        'ledger_posted',
+        `INSERT INTO ledger_entries (transaction_id, account, amount, balance_after)
+         SELECT (SELECT id FROM ledger_tx), account, amount, balance FROM ledger_moved ORDER BY amount
+         RETURNING 1`,
+      );
+    const transactionId = statement.output<string | null>('ledger_tx_id', '(SELECT id FROM ledger_tx)');
+    const balances = statement.output<Record<string, string> | null>(
+      'ledger_balances',
+      '(SELECT json_object_agg(account, balance::text) FROM ledger_locked)',
+    );
+    const posted = statement.output<number>('ledger_posted', '(SELECT count(*) FROM ledger_posted)::int');
+    const held = hold
+      ? statement.output<boolean>('ledger_held', 'EXISTS (SELECT 1 FROM ledger_hold)')
+      : () => true;
+    return () => {
+      if (posted() !== 0 && posted() !== 2) {
+        throw new Error(`a ledger movement posted ${posted()} entries instead of 2`);
+      }
+      return {
+        holdExisted: !held(),
+        transactionId: transactionId() ?? undefined,
+        posted: posted() === 2,
+        balances: new Map(Object.entries(balances() ?? {}).map(([account, b]) => [account, Number(b)])),
+      };
     };
   }
 

@@ -1,8 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
+import { type ComposedStatement } from '../common/composed-statement';
 import { DomainError } from '../common/domain-error';
 import { ESCROW, MINT, MovementKind, userAccount } from './ledger-accounts';
-import { type AuditFigures, type HistoryRow, LedgerRepository, type MoveOutcome } from './ledger.repository';
+import {
+  type AuditFigures,
+  type HistoryRow,
+  LedgerRepository,
+  type MoveOutcome,
+  type NewTransaction,
+} from './ledger.repository';
 
 export interface Movement {
   from: string;
@@ -86,22 +93,19 @@ export class LedgerService {
     m: Movement,
     hold?: { taskId: string; userId: string },
   ): Promise<MovementResult> {
-    if (!Number.isSafeInteger(m.amount) || m.amount <= 0) {
-      throw new DomainError('invalid', 'amount must be a positive whole number of CPT', { field: 'amount' });
-    }
-    if (m.from === m.to) throw new DomainError('invalid', 'cannot move CPT from an account to itself');
-    const done = await this.ledger.move(
-      manager,
-      { kind: m.kind, idempotency: m.idempotency, taskId: m.taskId, memo: m.memo },
-      m,
-      hold,
-    );
-    if (done.holdExisted) throw new DomainError('conflict', `task ${hold!.taskId} already has a hold`);
-    return this.settle(manager, m, done);
+    checkMovement(m);
+    const done = await this.ledger.move(manager, transactionOf(m), m, hold);
+    return this.settle(manager, m, done, hold);
   }
 
   /** A movement's answer from what its statement did: created, replayed, or refused (and why). */
-  private async settle(manager: EntityManager, m: Movement, done: MoveOutcome): Promise<MovementResult> {
+  private async settle(
+    manager: EntityManager,
+    m: Movement,
+    done: MoveOutcome,
+    hold?: { taskId: string },
+  ): Promise<MovementResult> {
+    if (hold && done.holdExisted) throw new DomainError('conflict', `task ${hold.taskId} already has a hold`);
     if (done.transactionId === undefined) return this.replay(manager, m);
     if (done.posted) return { transactionId: done.transactionId, created: true };
     for (const account of [m.from, m.to]) {
@@ -158,19 +162,25 @@ export class LedgerService {
     amount: number,
   ): Promise<MovementResult> {
     // the hold's row, the movement's transaction row, balances and entries: one statement
-    return this.moveOnce(
-      manager,
-      {
-        from: userAccount(userId),
-        to: ESCROW,
-        amount,
-        kind: MovementKind.Hold,
-        taskId,
-        idempotency: { account: ESCROW, key: `hold:${taskId}` },
-        memo: 'task cost held in escrow',
-      },
-      { taskId, userId },
-    );
+    return this.moveOnce(manager, holdMovement(taskId, userId, amount), { taskId, userId });
+  }
+
+  /**
+   * hold() as parts of the caller's statement (`ComposedStatement`), written only if `when` holds;
+   * once the statement has run (inside the caller's transaction, which must roll back on a
+   * refusal), `settled()` answers or throws as hold() would.
+   */
+  holdIn(
+    statement: ComposedStatement,
+    taskId: string,
+    userId: string,
+    amount: number,
+    when: string,
+  ): (manager: EntityManager) => Promise<MovementResult> {
+    const m = holdMovement(taskId, userId, amount);
+    checkMovement(m);
+    const done = this.ledger.addMove(statement, transactionOf(m), m, { taskId, userId }, when);
+    return (manager) => this.settle(manager, m, done(), { taskId });
   }
 
   /**
@@ -274,4 +284,28 @@ export class LedgerService {
     if (!report.ok) this.logger.error(`ledger audit failed: ${problems.join('; ')}`);
     return report;
   }
+}
+
+function checkMovement(m: Movement): void {
+  if (!Number.isSafeInteger(m.amount) || m.amount <= 0) {
+    throw new DomainError('invalid', 'amount must be a positive whole number of CPT', { field: 'amount' });
+  }
+  if (m.from === m.to) throw new DomainError('invalid', 'cannot move CPT from an account to itself');
+}
+
+function transactionOf(m: Movement): NewTransaction {
+  return { kind: m.kind, idempotency: m.idempotency, taskId: m.taskId, memo: m.memo };
+}
+
+/** A task's maximum cost, from its user to escrow. */
+function holdMovement(taskId: string, userId: string, amount: number): Movement {
+  return {
+    from: userAccount(userId),
+    to: ESCROW,
+    amount,
+    kind: MovementKind.Hold,
+    taskId,
+    idempotency: { account: ESCROW, key: `hold:${taskId}` },
+    memo: 'task cost held in escrow',
+  };
 }

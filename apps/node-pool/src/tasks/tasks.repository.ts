@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type TaskStatus, type ValidationMode } from '@hivemind/contracts';
+import { type ComposedStatement } from '../common/composed-statement';
 import { isUuid } from '../common/ids';
 import { inTransaction } from '../common/transaction';
 import { type Resources } from '../scheduling/placement';
@@ -115,18 +116,19 @@ export class TasksRepository {
   }
 
   /**
-   * Inserts the task and its shards as the splitter planned them (queued at the task's priority), in
-   * one statement; false when a concurrent submission with the same idempotency key or client
-   * reference won the race (a unique index answers, no row is written).
+   * Adds the task and its shards as the splitter planned them (queued at the task's priority) to
+   * `statement` (parts `task`, `task_shards`); `inserted()` is false when a concurrent submission
+   * with the same idempotency key or client reference won the race (a unique index answers, no row
+   * is written). `written` is the SQL condition later parts wait on: the task row was inserted.
    */
-  async insert(
-    m: EntityManager,
+  addInsert(
+    statement: ComposedStatement,
     t: NewTask,
     shards: readonly { index: number; params: Record<string, unknown> }[],
-  ): Promise<boolean> {
-    const inserted = await m.query<{ id: string }[]>(
-      `WITH t AS (
-         INSERT INTO tasks (id, user_id, name, image, command, env, req_cpu_millicores, req_memory_mb,
+  ): { inserted: () => boolean; written: string } {
+    statement.with(
+      'task',
+      `INSERT INTO tasks (id, user_id, name, image, command, env, req_cpu_millicores, req_memory_mb,
            req_storage_mb, req_cpu_score, req_gpu_score, req_gpu_memory_mb, req_gpu_name, location, priority,
            timeout_s, max_attempts, network_allowed, split_kind, split_params, aggregate, target_node_id,
            shards_total, max_cost, idempotency_key, secret_env_sealed, secret_env_keys, validation, quorum,
@@ -134,13 +136,7 @@ export class TasksRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
            $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
          ON CONFLICT DO NOTHING
-         RETURNING *
-       ), s AS (
-         INSERT INTO shards (task_id, shard_index, params, priority, quorum, replicas_wanted)
-         SELECT t.id, x.i, x.p::jsonb, t.priority, ${SHARD_QUORUM_OF_TASK}, ${SHARD_WANTED_OF_TASK}
-         FROM unnest($34::int[], $35::text[]) AS x(i, p) CROSS JOIN t
-       )
-       SELECT id FROM t`,
+         RETURNING *`,
       [
         t.id,
         t.userId,
@@ -175,11 +171,17 @@ export class TasksRepository {
         t.validator ? JSON.stringify(t.validator) : null,
         t.clientRef?.ref ?? null,
         t.clientRef?.requestDigest ?? null,
-        shards.map((shard) => shard.index),
-        shards.map((shard) => JSON.stringify(shard.params)),
       ],
     );
-    return inserted.length > 0;
+    statement.with(
+      'task_shards',
+      `INSERT INTO shards (task_id, shard_index, params, priority, quorum, replicas_wanted)
+       SELECT t.id, x.i, x.p::jsonb, t.priority, ${SHARD_QUORUM_OF_TASK}, ${SHARD_WANTED_OF_TASK}
+       FROM unnest($1::int[], $2::text[]) AS x(i, p) CROSS JOIN task t`,
+      [shards.map((shard) => shard.index), shards.map((shard) => JSON.stringify(shard.params))],
+    );
+    const inserted = statement.output<boolean>('task_inserted', 'EXISTS (SELECT 1 FROM task)');
+    return { inserted, written: 'EXISTS (SELECT 1 FROM task)' };
   }
 
   async setInputFile(m: EntityManager, taskId: string, fileId: string): Promise<void> {

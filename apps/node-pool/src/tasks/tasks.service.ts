@@ -22,6 +22,7 @@ import {
 import { type SubmitTaskDto } from '@hivemind/contracts/dto';
 import { type AuthUser, isAdmin, mayAccess } from '../accounts/auth-user';
 import { AuditService } from '../audit/audit.service';
+import { ComposedStatement } from '../common/composed-statement';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { LedgerService } from '../ledger/ledger.service';
@@ -144,8 +145,10 @@ export class TasksService {
       if (earlier) return { id: earlier, created: false };
       const targetNodeId = spec.target_node ? await this.resolveNode(m, spec.target_node) : null;
       const id = randomUUID();
-      const inserted = await this.rows.insert(
-        m,
+      // the task, its shards, its hold and its audit event: one statement, one round trip
+      const statement = new ComposedStatement();
+      const task = this.rows.addInsert(
+        statement,
         {
           id,
           userId: user.id,
@@ -174,12 +177,31 @@ export class TasksService {
         },
         plans,
       );
-      if (!inserted) {
+      const held =
+        maxCost > 0 ? this.ledger.holdIn(statement, id, user.id, maxCost, task.written) : undefined;
+      this.audit.recordIn(
+        statement,
+        {
+          action: 'task.submit',
+          actor: { id: user.id, username: user.username },
+          target: { type: 'task', id },
+          detail: {
+            name: spec.name ?? '',
+            shards: shardsTotal,
+            max_cost: maxCost,
+            input: input !== undefined,
+          },
+        },
+        task.written,
+      );
+      await statement.run(m);
+      if (!task.inserted()) {
         // a concurrent submission with the same key or client reference won the race
         const winner = await this.earlierSubmission(m, user.id, idempotencyKey, clientRef);
         if (!winner) throw new Error(`task ${id} conflicted with no earlier submission`);
         return { id: winner, created: false };
       }
+      if (held) await this.explainRefusal(held(m), maxCost, { rate, timeoutS, shardsTotal });
       if (input) {
         const file = await this.files.insert(
           {
@@ -195,21 +217,6 @@ export class TasksService {
         );
         await this.rows.setInputFile(m, id, file.id);
       }
-      if (maxCost > 0) await this.hold(m, id, user.id, maxCost, { rate, timeoutS, shardsTotal });
-      await this.audit.record(
-        {
-          action: 'task.submit',
-          actor: { id: user.id, username: user.username },
-          target: { type: 'task', id },
-          detail: {
-            name: spec.name ?? '',
-            shards: shardsTotal,
-            max_cost: maxCost,
-            input: input !== undefined,
-          },
-        },
-        m,
-      );
       return { id, created: true };
     });
 
@@ -259,15 +266,14 @@ export class TasksService {
     return earlier?.id;
   }
 
-  private async hold(
-    m: EntityManager,
-    taskId: string,
-    userId: string,
+  /** The hold's answer; a refusal for too little CPT says what the task may cost and why. */
+  private async explainRefusal(
+    hold: Promise<unknown>,
     maxCost: number,
     why: { rate: number; timeoutS: number; shardsTotal: number },
   ): Promise<void> {
     try {
-      await this.ledger.hold(m, taskId, userId, maxCost);
+      await hold;
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'insufficient_funds') {
         const minutes = Math.ceil(why.timeoutS / 60);
