@@ -333,6 +333,18 @@ describe('nodes, tasks and trust-level scheduling', () => {
     const after = await db.query(`SELECT count(*)::int AS n FROM tasks WHERE user_id = $1`, [user.id]);
     expect(after[0].n).toBe(before[0].n);
     expect(await wallet(user)).toMatchObject({ held: 0, available: 5000 });
+    // no hold, no ledger row but the sign-up grant's, no "ok" audit event
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM ledger_holds WHERE user_id = $1`, [user.id]),
+    ).toEqual([{ n: 0 }]);
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE account = $1`, [`user:${user.id}`]),
+    ).toEqual([{ n: 1 }]);
+    expect(
+      await db.query(`SELECT outcome FROM audit_events WHERE action = 'task.submit' AND actor_id = $1`, [
+        user.id,
+      ]),
+    ).toEqual([{ outcome: 'refused' }]);
   });
 
   it('creates one task, holds its cost once and records one event for a submission retried with one Idempotency-Key while the retries race', async () => {

@@ -135,6 +135,18 @@ describe('the CPT wallet and ledger', () => {
     expect((await transfer(b, { to: a.username, amount: 1 }, { 'idempotency-key': 'order-42' })).status).toBe(
       201,
     );
+    // a retry that finds the money gone — its first run took it — is answered as the first run
+    const all = (await wallet(a)).available;
+    const draining = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        transfer(a, { to: b.username, amount: all }, { 'idempotency-key': 'drain-1' }),
+      ),
+    );
+    expect(draining.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    expect(new Set(draining.map((r) => String(r.body.transaction_id))).size).toBe(1);
+    const late = await transfer(a, { to: b.username, amount: all }, { 'idempotency-key': 'drain-1' });
+    expect(late.status).toBe(200);
+    expect(await wallet(a)).toMatchObject({ available: 0 });
     await expectAuditOk();
   });
 

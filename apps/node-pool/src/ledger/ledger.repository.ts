@@ -17,11 +17,15 @@ export interface MovementRows {
   amount: number;
 }
 
-/** What `move` did; `balances` are the locked accounts' before the movement (only when it was opened). */
+/** What a movement's statement did; `balances` are the locked accounts' before it (missing: no such account). */
 export interface MoveOutcome {
+  /** Both accounts exist and the payer has the amount. */
+  funded: boolean;
+  /** The condition the writes waited on held (for `move`: funded). */
+  asked: boolean;
   /** A hold was asked for and the task already has one: nothing was inserted or moved. */
   holdExisted: boolean;
-  /** Undefined when the idempotency key was used before (or the hold existed). */
+  /** Undefined when nothing was written: not asked, or the idempotency key was used before. */
   transactionId?: string;
   /** The balances moved and the entries inserted. */
   posted: boolean;
@@ -82,43 +86,56 @@ export class LedgerRepository {
     );
   }
 
-  /** One movement in a statement of its own (see `addMove`). */
-  async move(
-    manager: EntityManager,
-    tx: NewTransaction,
-    movement: MovementRows,
-    hold?: { taskId: string; userId: string },
-  ): Promise<MoveOutcome> {
+  /** One movement in a statement of its own (`addCheck`, then `addPosting` if the check passes). */
+  async move(manager: EntityManager, tx: NewTransaction, movement: MovementRows): Promise<MoveOutcome> {
     const statement = new ComposedStatement();
-    const outcome = this.addMove(statement, tx, movement, hold);
+    const funded = this.addCheck(statement, movement);
+    const outcome = this.addPosting(statement, tx, movement, funded);
     await statement.run(manager);
     return outcome();
   }
 
   /**
-   * Adds one movement of `amount` from one account to another to `statement` (parts named
-   * `ledger_*`): it inserts its transaction row, locks the two accounts (in account order, so two
-   * movements never wait for each other in a cycle) and, when both exist and the payer has the
-   * amount (the mint always has), moves the two balances and inserts the two entries with the
-   * balance after each (debit first). With `hold`, the task's escrow hold row is inserted first and
-   * nothing else is done when the task has one. With an idempotency key already used, nothing is
-   * inserted or moved and `transactionId` is undefined (a concurrent insert with the same key waits
-   * for the first to finish). A refused movement (`posted` false) leaves its transaction row for
-   * the caller's rollback. `when` (SQL over earlier parts) must hold for anything to be written;
-   * read the outcome only when it did.
+   * The first parts of a movement (`ledger_locked`, `ledger_funded`): lock the two accounts, in
+   * account order (two movements never wait for each other in a cycle), and check that both exist
+   * and the payer has the amount (the mint always has). Answers the SQL condition "funded", on which
+   * the posting — and whatever must not be written without it — waits.
+   */
+  addCheck(statement: ComposedStatement, { from, to, amount }: MovementRows): string {
+    statement
+      .with(
+        'ledger_locked',
+        `SELECT account, balance FROM ledger_accounts WHERE account IN ($1, $2) ORDER BY account FOR UPDATE`,
+        [from, to],
+        true,
+      )
+      .with(
+        'ledger_funded',
+        `SELECT 1 FROM ledger_locked payer JOIN ledger_locked payee ON payee.account = $2
+         WHERE payer.account = $1 AND (payer.account = '${MINT}' OR payer.balance >= $3::bigint)`,
+        [from, to, amount],
+      );
+    return 'EXISTS (SELECT 1 FROM ledger_funded)';
+  }
+
+  /**
+   * The movement's writes, after `addCheck`, made only if `when` holds (it must imply "funded"):
+   * with `hold`, the task's escrow hold row first (nothing else when the task has one); the
+   * transaction row (nothing else when its idempotency key was used before — a concurrent insert
+   * with the same key waits for the first to finish); both balances; the two entries with the
+   * balance after each, debit first.
    *
    * The new balances are the _locked_ rows' balances plus the amounts, not `a.balance`: the UPDATE
    * reads the statement's snapshot, which a movement committed while this one waited for the lock
    * is not in (with `a.balance`, 500 racing transfers overdrew accounts — wallet.int-spec).
    */
-  addMove(
+  addPosting(
     statement: ComposedStatement,
     tx: NewTransaction,
-    movement: MovementRows,
+    { from, to, amount }: MovementRows,
+    when: string,
     hold?: { taskId: string; userId: string },
-    when = 'true',
   ): () => MoveOutcome {
-    const { from, to, amount } = movement;
     if (hold) {
       statement.with(
         'ledger_hold',
@@ -145,25 +162,11 @@ export class LedgerRepository {
         ],
       )
       .with(
-        'ledger_locked',
-        `SELECT account, balance FROM ledger_accounts
-         WHERE account IN ($1, $2) AND EXISTS (SELECT 1 FROM ledger_tx)
-         ORDER BY account FOR UPDATE`,
-        [from, to],
-        true,
-      )
-      .with(
-        'ledger_allowed',
-        `SELECT 1 FROM ledger_locked payer JOIN ledger_locked payee ON payee.account = $2
-         WHERE payer.account = $1 AND (payer.account = '${MINT}' OR payer.balance >= $3::bigint)`,
-        [from, to, amount],
-      )
-      .with(
         'ledger_moved',
         `UPDATE ledger_accounts a SET balance = l.balance + d.amount, updated_at = now()
          FROM ledger_locked l JOIN (VALUES ($1::varchar, -$3::bigint), ($2::varchar, $3::bigint)) AS d(account, amount)
            ON d.account = l.account
-         WHERE a.account = l.account AND EXISTS (SELECT 1 FROM ledger_allowed)
+         WHERE a.account = l.account AND EXISTS (SELECT 1 FROM ledger_tx)
          RETURNING a.account, d.amount, a.balance`,
         [from, to, amount],
       )
@@ -173,6 +176,8 @@ export class LedgerRepository {
          SELECT (SELECT id FROM ledger_tx), account, amount, balance FROM ledger_moved ORDER BY amount
          RETURNING 1`,
       );
+    const funded = statement.output<boolean>('ledger_is_funded', 'EXISTS (SELECT 1 FROM ledger_funded)');
+    const asked = statement.output<boolean>('ledger_asked', when);
     const transactionId = statement.output<string | null>('ledger_tx_id', '(SELECT id FROM ledger_tx)');
     const balances = statement.output<Record<string, string> | null>(
       'ledger_balances',
@@ -183,21 +188,29 @@ export class LedgerRepository {
       ? statement.output<boolean>('ledger_held', 'EXISTS (SELECT 1 FROM ledger_hold)')
       : () => true;
     return () => {
-      if (posted() !== 0 && posted() !== 2) {
-        throw new Error(`a ledger movement posted ${posted()} entries instead of 2`);
-      }
+      const entries = posted();
+      if (entries !== 0 && entries !== 2)
+        throw new Error(`a ledger movement posted ${entries} entries instead of 2`);
       return {
-        holdExisted: !held(),
+        funded: funded(),
+        asked: asked(),
+        holdExisted: asked() && !held(),
         transactionId: transactionId() ?? undefined,
-        posted: posted() === 2,
+        posted: entries === 2,
         balances: new Map(Object.entries(balances() ?? {}).map(([account, b]) => [account, Number(b)])),
       };
     };
   }
 
   /** The entries of the transaction recorded under an idempotency key, if any. */
-  async findByIdempotencyKey(manager: EntityManager, account: string, key: string): Promise<StoredEntry[]> {
-    const rows = await manager.query<{ id: string; kind: string; account: string; amount: string }[]>(
+  async findByIdempotencyKey(
+    manager: EntityManager | undefined,
+    account: string,
+    key: string,
+  ): Promise<StoredEntry[]> {
+    const rows = await (manager ?? this.dataSource.manager).query<
+      { id: string; kind: string; account: string; amount: string }[]
+    >(
       `SELECT t.id, t.kind, e.account, e.amount FROM ledger_transactions t
        JOIN ledger_entries e ON e.transaction_id = t.id
        WHERE t.idempotency_account = $1 AND t.idempotency_key = $2 ORDER BY e.id`,

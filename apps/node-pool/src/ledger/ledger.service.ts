@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { type ComposedStatement } from '../common/composed-statement';
+import { ComposedStatement } from '../common/composed-statement';
 import { DomainError } from '../common/domain-error';
 import { ESCROW, MINT, MovementKind, userAccount } from './ledger-accounts';
 import {
@@ -26,6 +26,16 @@ export interface MovementResult {
   transactionId: string;
   /** False when an earlier movement with the same idempotency key is returned instead. */
   created: boolean;
+}
+
+/** A task's hold as parts of a composed statement (`LedgerService.holdIn`). */
+export interface HoldParts {
+  /** SQL: the user's account holds the amount. */
+  readonly funded: string;
+  /** Adds the hold's writes, made only if `when` (SQL, implying `funded`) holds. */
+  post(when: string): void;
+  /** After the statement ran (`manager`: its transaction, if any). */
+  settle(manager?: EntityManager): Promise<MovementResult | undefined>;
 }
 
 export interface Wallet {
@@ -83,49 +93,60 @@ export class LedgerService {
   }
 
   /** One movement inside the caller's transaction (so it commits or rolls back with other rows). */
-  moveWithin(manager: EntityManager, m: Movement): Promise<MovementResult> {
-    return this.moveOnce(manager, m);
-  }
-
-  /** A movement in one statement; with `hold`, the task's hold row is inserted in it first. */
-  private async moveOnce(
-    manager: EntityManager,
-    m: Movement,
-    hold?: { taskId: string; userId: string },
-  ): Promise<MovementResult> {
+  async moveWithin(manager: EntityManager, m: Movement): Promise<MovementResult> {
     checkMovement(m);
-    const done = await this.ledger.move(manager, transactionOf(m), m, hold);
-    return this.settle(manager, m, done, hold);
+    const result = await this.settle(manager, m, await this.ledger.move(manager, transactionOf(m), m));
+    if (!result) throw new Error('a movement waited on nothing but its own check'); // move() asks when funded
+    return result;
   }
 
-  /** A movement's answer from what its statement did: created, replayed, or refused (and why). */
+  /**
+   * A movement's answer from what its statement did: created; the earlier movement with its
+   * idempotency key (also when this one found the money gone — the earlier one took it); refused
+   * (no such account, too little CPT: nothing was written); undefined when the caller's condition
+   * did not hold (its own row was not written, so neither was the movement).
+   */
   private async settle(
-    manager: EntityManager,
+    manager: EntityManager | undefined,
     m: Movement,
     done: MoveOutcome,
-    hold?: { taskId: string },
-  ): Promise<MovementResult> {
-    if (hold && done.holdExisted) throw new DomainError('conflict', `task ${hold.taskId} already has a hold`);
-    if (done.transactionId === undefined) return this.replay(manager, m);
-    if (done.posted) return { transactionId: done.transactionId, created: true };
-    for (const account of [m.from, m.to]) {
-      if (!done.balances.has(account))
-        throw new DomainError('not_found', `ledger account ${account} does not exist`);
+    holdOf?: string,
+  ): Promise<MovementResult | undefined> {
+    if (!done.funded) {
+      const earlier = m.idempotency ? await this.earlier(manager, m) : undefined;
+      if (earlier) return earlier;
+      for (const account of [m.from, m.to]) {
+        if (!done.balances.has(account))
+          throw new DomainError('not_found', `ledger account ${account} does not exist`);
+      }
+      throw new DomainError(
+        'insufficient_funds',
+        `insufficient balance: ${done.balances.get(m.from)} CPT available, ${m.amount} CPT needed`,
+        { field: 'amount' },
+      );
     }
-    throw new DomainError(
-      'insufficient_funds',
-      `insufficient balance: ${done.balances.get(m.from)} CPT available, ${m.amount} CPT needed`,
-      { field: 'amount' },
-    );
+    if (!done.asked) return undefined;
+    if (holdOf && done.holdExisted) throw new DomainError('conflict', `task ${holdOf} already has a hold`);
+    if (done.transactionId === undefined) {
+      const earlier = await this.earlier(manager, m);
+      if (earlier) return earlier;
+      throw new Error(`idempotency key ${m.idempotency?.key} conflicted with no earlier movement`);
+    }
+    if (!done.posted) throw new Error(`movement ${done.transactionId} was funded and not posted`);
+    return { transactionId: done.transactionId, created: true };
   }
 
-  /** The movement recorded under the same key, provided it is the same movement. */
-  private async replay(manager: EntityManager, m: Movement): Promise<MovementResult> {
+  /** The movement recorded under the same key, provided it is the same movement (else 409). */
+  private async earlier(
+    manager: EntityManager | undefined,
+    m: Movement,
+  ): Promise<MovementResult | undefined> {
     const entries = await this.ledger.findByIdempotencyKey(
       manager,
       m.idempotency!.account,
       m.idempotency!.key,
     );
+    if (entries.length === 0) return undefined;
     const debit = entries.find((e) => e.amount < 0);
     const credit = entries.find((e) => e.amount > 0);
     const same =
@@ -162,25 +183,35 @@ export class LedgerService {
     amount: number,
   ): Promise<MovementResult> {
     // the hold's row, the movement's transaction row, balances and entries: one statement
-    return this.moveOnce(manager, holdMovement(taskId, userId, amount), { taskId, userId });
+    const statement = new ComposedStatement();
+    const hold = this.holdIn(statement, taskId, userId, amount);
+    hold.post(hold.funded);
+    await statement.run(manager);
+    return (await hold.settle(manager))!; // asked when funded: an answer or a refusal
   }
 
   /**
-   * hold() as parts of the caller's statement (`ComposedStatement`), written only if `when` holds;
-   * once the statement has run (inside the caller's transaction, which must roll back on a
-   * refusal), `settled()` answers or throws as hold() would.
+   * hold() as parts of the caller's statement (`ComposedStatement`): the check first — `funded`,
+   * the SQL condition the caller's own rows wait on, so that nothing is written without the CPT —
+   * then, with `post(when)`, the writes, made only if `when` holds (it must imply `funded`). Once
+   * the statement has run, `settle()` answers as hold() would (a refusal thrown), or undefined when
+   * `when` did not hold though the CPT was there.
    */
-  holdIn(
-    statement: ComposedStatement,
-    taskId: string,
-    userId: string,
-    amount: number,
-    when: string,
-  ): (manager: EntityManager) => Promise<MovementResult> {
+  holdIn(statement: ComposedStatement, taskId: string, userId: string, amount: number): HoldParts {
     const m = holdMovement(taskId, userId, amount);
     checkMovement(m);
-    const done = this.ledger.addMove(statement, transactionOf(m), m, { taskId, userId }, when);
-    return (manager) => this.settle(manager, m, done(), { taskId });
+    const funded = this.ledger.addCheck(statement, m);
+    let outcome: (() => MoveOutcome) | undefined;
+    return {
+      funded,
+      post: (when) => {
+        outcome = this.ledger.addPosting(statement, transactionOf(m), m, when, { taskId, userId });
+      },
+      settle: (manager) => {
+        if (!outcome) throw new Error(`the hold of task ${taskId} was checked and never posted`);
+        return this.settle(manager, m, outcome(), taskId);
+      },
+    };
   }
 
   /**

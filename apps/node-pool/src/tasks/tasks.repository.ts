@@ -80,8 +80,12 @@ export class TasksRepository {
   }
 
   /** The id of the user's task submitted with this idempotency key, if any. */
-  async idByIdempotencyKey(m: EntityManager, userId: string, key: string): Promise<string | undefined> {
-    const rows = await m.query<{ id: string }[]>(
+  async idByIdempotencyKey(
+    m: EntityManager | undefined,
+    userId: string,
+    key: string,
+  ): Promise<string | undefined> {
+    const rows = await (m ?? this.db.manager).query<{ id: string }[]>(
       `SELECT id FROM tasks WHERE user_id = $1 AND idempotency_key = $2`,
       [userId, key],
     );
@@ -90,11 +94,11 @@ export class TasksRepository {
 
   /** The user's task with this client reference, and the digest of the request that created it. */
   async byClientRef(
-    m: EntityManager,
+    m: EntityManager | undefined,
     userId: string,
     ref: string,
   ): Promise<{ id: string; request_digest: string } | undefined> {
-    const rows = await m.query<{ id: string; request_digest: string }[]>(
+    const rows = await (m ?? this.db.manager).query<{ id: string; request_digest: string }[]>(
       `SELECT id, request_digest FROM tasks WHERE user_id = $1 AND client_ref = $2`,
       [userId, ref],
     );
@@ -107,8 +111,8 @@ export class TasksRepository {
   }
 
   /** The id of the node with this name or id (the submission's `target_node`), if any. */
-  async nodeIdByNameOrId(m: EntityManager, nameOrId: string): Promise<string | undefined> {
-    const rows = await m.query<{ id: string }[]>(
+  async nodeIdByNameOrId(m: EntityManager | undefined, nameOrId: string): Promise<string | undefined> {
+    const rows = await (m ?? this.db.manager).query<{ id: string }[]>(
       `SELECT id FROM nodes WHERE name = lower($1) OR id::text = $1 LIMIT 1`,
       [nameOrId],
     );
@@ -119,12 +123,14 @@ export class TasksRepository {
    * Adds the task and its shards as the splitter planned them (queued at the task's priority) to
    * `statement` (parts `task`, `task_shards`); `inserted()` is false when a concurrent submission
    * with the same idempotency key or client reference won the race (a unique index answers, no row
-   * is written). `written` is the SQL condition later parts wait on: the task row was inserted.
+   * is written), or when `when` (SQL over earlier parts: the hold is funded) did not hold. `written`
+   * is the SQL condition later parts wait on: the task row was inserted.
    */
   addInsert(
     statement: ComposedStatement,
     t: NewTask,
     shards: readonly { index: number; params: Record<string, unknown> }[],
+    when = 'true',
   ): { inserted: () => boolean; written: string } {
     statement.with(
       'task',
@@ -133,8 +139,9 @@ export class TasksRepository {
            timeout_s, max_attempts, network_allowed, split_kind, split_params, aggregate, target_node_id,
            shards_total, max_cost, idempotency_key, secret_env_sealed, secret_env_keys, validation, quorum,
            max_replicas, validator, client_ref, request_digest)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-           $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+           $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33
+         WHERE ${when}
          ON CONFLICT DO NOTHING
          RETURNING *`,
       [
@@ -182,6 +189,11 @@ export class TasksRepository {
     );
     const inserted = statement.output<boolean>('task_inserted', 'EXISTS (SELECT 1 FROM task)');
     return { inserted, written: 'EXISTS (SELECT 1 FROM task)' };
+  }
+
+  /** Runs a composed statement outside any transaction: one statement commits all its parts or none. */
+  runAlone(statement: ComposedStatement): Promise<void> {
+    return statement.run(this.db.manager);
   }
 
   async setInputFile(m: EntityManager, taskId: string, fileId: string): Promise<void> {

@@ -140,13 +140,16 @@ export class TasksService {
       ? { ref: spec.client_ref, requestDigest: submissionDigest(spec, input?.sha256) }
       : null;
 
-    const outcome = await this.rows.transaction(async (m) => {
+    const id = randomUUID();
+    const why = { rate, timeoutS, shardsTotal };
+    const record = async (m?: EntityManager): Promise<{ id: string; created: boolean }> => {
       const earlier = await this.earlierSubmission(m, user.id, idempotencyKey, clientRef);
       if (earlier) return { id: earlier, created: false };
       const targetNodeId = spec.target_node ? await this.resolveNode(m, spec.target_node) : null;
-      const id = randomUUID();
-      // the task, its shards, its hold and its audit event: one statement, one round trip
+      // the hold's check, the task and its shards (only if the CPT is there), the hold, the audit
+      // event: one statement, one round trip
       const statement = new ComposedStatement();
+      const hold = maxCost > 0 ? this.ledger.holdIn(statement, id, user.id, maxCost) : undefined;
       const task = this.rows.addInsert(
         statement,
         {
@@ -176,9 +179,9 @@ export class TasksService {
           clientRef,
         },
         plans,
+        hold?.funded,
       );
-      const held =
-        maxCost > 0 ? this.ledger.holdIn(statement, id, user.id, maxCost, task.written) : undefined;
+      hold?.post(task.written);
       this.audit.recordIn(
         statement,
         {
@@ -194,15 +197,15 @@ export class TasksService {
         },
         task.written,
       );
-      await statement.run(m);
+      await (m ? statement.run(m) : this.rows.runAlone(statement));
+      if (hold) await this.explainRefusal(hold.settle(m), maxCost, why);
       if (!task.inserted()) {
         // a concurrent submission with the same key or client reference won the race
         const winner = await this.earlierSubmission(m, user.id, idempotencyKey, clientRef);
         if (!winner) throw new Error(`task ${id} conflicted with no earlier submission`);
         return { id: winner, created: false };
       }
-      if (held) await this.explainRefusal(held(m), maxCost, { rate, timeoutS, shardsTotal });
-      if (input) {
+      if (input && m) {
         const file = await this.files.insert(
           {
             ownerId: user.id,
@@ -218,7 +221,10 @@ export class TasksService {
         await this.rows.setInputFile(m, id, file.id);
       }
       return { id, created: true };
-    });
+    };
+    // with an input zip its files row commits with the task: a transaction; without, the one
+    // statement commits alone (all its rows or none)
+    const outcome = input ? await this.rows.transaction(record) : await record();
 
     // placement first: an idle pool places the task while its view is read
     if (outcome.created) this.placement.request('task submitted');
@@ -245,7 +251,7 @@ export class TasksService {
    * client reference taken by a different request is refused (ADR 0012).
    */
   private async earlierSubmission(
-    m: EntityManager,
+    m: EntityManager | undefined,
     userId: string,
     idempotencyKey: string | undefined,
     clientRef: { ref: string; requestDigest: string } | null,
@@ -287,7 +293,7 @@ export class TasksService {
     }
   }
 
-  private async resolveNode(m: EntityManager, nameOrId: string): Promise<string> {
+  private async resolveNode(m: EntityManager | undefined, nameOrId: string): Promise<string> {
     const id = await this.rows.nodeIdByNameOrId(m, nameOrId);
     if (!id) throw new DomainError('not_found', `no node named "${nameOrId}"`, { field: 'target_node' });
     return id;
