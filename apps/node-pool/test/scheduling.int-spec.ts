@@ -349,7 +349,8 @@ describe('nodes, tasks and trust-level scheduling', () => {
 
   it('creates one task, holds its cost once and records one event for a submission retried with one Idempotency-Key while the retries race', async () => {
     const user = await newUser(pool, 'retrier');
-    const body = { image: 'alpine:3', timeout_s: 600, shards: 2 };
+    // 3,000 CPT of the 5,000: two holds cannot both fit, so a retry that waited finds the CPT gone
+    const body = { image: 'alpine:3', timeout_s: 20_000, shards: 2 };
     const answers = await Promise.all(
       Array.from({ length: 8 }, () =>
         call(pool, 'POST', '/api/tasks', {
@@ -364,7 +365,7 @@ describe('nodes, tasks and trust-level scheduling', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
     const [task] = [...ids];
     const tasks = await db.query(`SELECT id, max_cost FROM tasks WHERE user_id = $1`, [user.id]);
-    expect(tasks).toEqual([{ id: task, max_cost: expect.anything() }]);
+    expect(tasks).toEqual([{ id: task, max_cost: '3000' }]);
     expect(await db.query(`SELECT count(*)::int AS n FROM shards WHERE task_id = $1`, [task])).toEqual([
       { n: 2 },
     ]);

@@ -198,13 +198,15 @@ export class TasksService {
         task.written,
       );
       await (m ? statement.run(m) : this.rows.runAlone(statement));
-      if (hold) await this.explainRefusal(hold.settle(m), maxCost, why);
       if (!task.inserted()) {
-        // a concurrent submission with the same key or client reference won the race
+        // a concurrent submission with the same key or client reference won the race (and may have
+        // taken the CPT this one found missing: it answers first), or the CPT is not there
         const winner = await this.earlierSubmission(m, user.id, idempotencyKey, clientRef);
-        if (!winner) throw new Error(`task ${id} conflicted with no earlier submission`);
-        return { id: winner, created: false };
+        if (winner) return { id: winner, created: false };
+        if (hold) await this.explainRefusal(hold.settle(m), maxCost, why);
+        throw new Error(`task ${id} was not written, with no earlier submission and no refusal`);
       }
+      if (hold) await hold.settle(m);
       if (input && m) {
         const file = await this.files.insert(
           {
