@@ -22,7 +22,7 @@ export interface AuditFilter {
 
 const INSERT_COLUMNS =
   '(action, outcome, actor_id, actor_username, address, request_id, target_type, target_id, detail)';
-const INSERT_VALUES = '($1, $2, $3, $4, $5, $6, $7, $8, $9)';
+const INSERT_PARAMS = '$1, $2, $3, $4, $5, $6, $7, $8, $9';
 
 function valuesOf(e: NewAuditEvent): unknown[] {
   return [
@@ -46,7 +46,7 @@ export class AuditEventsRepository {
   /** Appends one event, inside the caller's transaction when one is given. */
   async insert(e: NewAuditEvent, manager?: EntityManager): Promise<void> {
     await (manager ?? this.db).query(
-      `INSERT INTO audit_events ${INSERT_COLUMNS} VALUES ${INSERT_VALUES}`,
+      `INSERT INTO audit_events ${INSERT_COLUMNS} VALUES (${INSERT_PARAMS})`,
       valuesOf(e),
     );
   }
@@ -55,7 +55,7 @@ export class AuditEventsRepository {
   addInsert(statement: ComposedStatement, e: NewAuditEvent, when: string): void {
     statement.with(
       'audit_event',
-      `INSERT INTO audit_events ${INSERT_COLUMNS} SELECT ${INSERT_VALUES.slice(1, -1)} WHERE ${when}`,
+      `INSERT INTO audit_events ${INSERT_COLUMNS} SELECT ${INSERT_PARAMS} WHERE ${when}`,
       valuesOf(e),
     );
   }

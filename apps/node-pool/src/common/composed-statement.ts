@@ -4,7 +4,8 @@ import { type EntityManager } from 'typeorm';
  * One SQL statement built from parts that several repositories add, each writing only its own
  * tables (ADR 0007): rows of different modules that must commit together cost one round trip
  * instead of one each. A part is a named CTE (`WITH name AS (…)`) whose SQL numbers its parameters
- * from `$1`, renumbered here after the earlier parts'; it reads an earlier part only through the
+ * from `$1`, renumbered here after the earlier parts' (so a part's SQL has no other `$`: values go
+ * in as parameters, never as literals); it reads an earlier part only through the
  * condition its caller hands it (e.g. `EXISTS (SELECT 1 FROM task)`). Outputs are scalar
  * expressions: the statement answers one row, which each part reads back after `run`.
  *
