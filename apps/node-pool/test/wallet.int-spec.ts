@@ -233,6 +233,46 @@ describe('the CPT wallet and ledger', () => {
       await expectAuditOk();
     });
 
+    it('racing charges of one hold: no more than it holds is paid, each charge once', async () => {
+      const [submitter, owner] = [await newUser(pool, 'race-sub'), await newUser(pool, 'race-own')];
+      const task = await newTask(submitter);
+      await db.transaction((m) => ledger.hold(m, task, submitter.id, 300));
+      // escrow holds more than this task's 300: only the hold's own lock and check can stop a charge
+      const other = await newUser(pool, 'race-oth');
+      await db.transaction(async (m) => ledger.hold(m, await newTask(other), other.id, 900));
+      // twelve charges of 50 against a hold of 300, each key sent twice, all at once
+      const keys = Array.from({ length: 12 }, (_, i) => `attempt-${i}`);
+      const settled = await Promise.allSettled(
+        [...keys, ...keys].map((key) => ledger.charge(task, 50, userAccount(owner.id), key)),
+      );
+      const paid = new Set(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.transactionId] : [])));
+      const refusals = settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).message] : []));
+      expect(paid.size).toBe(6);
+      for (const message of refusals) expect(message).toMatch(/exceeds the 0 CPT still held/);
+      expect(await wallet(owner)).toMatchObject({ available: 1300 });
+      expect(await wallet(submitter)).toEqual({ balance: 700, held: 0, available: 700 });
+      const [hold] = await db.query<{ remaining: string }[]>(
+        `SELECT remaining FROM ledger_holds WHERE task_id = $1`,
+        [task],
+      );
+      expect(Number(hold.remaining)).toBe(0);
+      await expectAuditOk();
+
+      // a charge retried after the hold was spent and closed is answered as the first, paying nothing more
+      const first = settled.find((s) => s.status === 'fulfilled')!;
+      const firstKey = [...keys, ...keys][settled.indexOf(first)];
+      expect(await ledger.release(task)).toEqual({ refunded: 0 });
+      await expect(ledger.charge(task, 50, userAccount(owner.id), firstKey)).resolves.toEqual({
+        transactionId: (first as PromiseFulfilledResult<{ transactionId: string }>).value.transactionId,
+        created: false,
+      });
+      await expect(ledger.charge(task, 50, userAccount(owner.id), 'attempt-new')).rejects.toThrow(
+        /exceeds the 0 CPT still held/,
+      );
+      expect(await wallet(owner)).toMatchObject({ available: 1300 });
+      await expectAuditOk();
+    });
+
     it('settles a task that may have no hold through the ledger (releaseIfHeldWithin)', async () => {
       const submitter = await newUser(pool, 'free');
       const free = await newTask(submitter); // a task that cost nothing has no hold

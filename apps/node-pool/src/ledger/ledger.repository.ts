@@ -32,6 +32,16 @@ export interface MoveOutcome {
   balances: Map<string, number>;
 }
 
+/** What a charge's statement did (`charge`): the movement's outcome, and the hold's. */
+export interface ChargeOutcome extends MoveOutcome {
+  /** The task has a hold. */
+  holdFound: boolean;
+  /** The hold is open and still holds the amount: the movement was asked for. */
+  holdCovers: boolean;
+  /** What the hold still held before the charge (0 once closed). */
+  held: number;
+}
+
 export interface StoredEntry {
   transactionId: string;
   kind: string;
@@ -99,13 +109,16 @@ export class LedgerRepository {
    * The first parts of a movement (`ledger_locked`, `ledger_funded`): lock the two accounts, in
    * account order (two movements never wait for each other in a cycle), and check that both exist
    * and the payer has the amount (the mint always has). Answers the SQL condition "funded", on which
-   * the posting — and whatever must not be written without it — waits.
+   * the posting — and whatever must not be written without it — waits. `after`: a condition over an
+   * earlier part whose locks come first in the lock order (a task's hold before the accounts); it is
+   * evaluated before any account is locked, and when it is false none is (nor is the movement funded).
    */
-  addCheck(statement: ComposedStatement, { from, to, amount }: MovementRows): string {
+  addCheck(statement: ComposedStatement, { from, to, amount }: MovementRows, after?: string): string {
     statement
       .with(
         'ledger_locked',
-        `SELECT account, balance FROM ledger_accounts WHERE account IN ($1, $2) ORDER BY account FOR UPDATE`,
+        `SELECT account, balance FROM ledger_accounts WHERE account IN ($1, $2)${after ? ` AND ${after}` : ''}
+         ORDER BY account FOR UPDATE`,
         [from, to],
         true,
       )
@@ -202,6 +215,80 @@ export class LedgerRepository {
     };
   }
 
+  /**
+   * A charge of a task's hold, one statement: the hold locked first (the lock order: hold, then
+   * accounts), then the movement (`addCheck`, `addPosting`) made only if the hold is open and still
+   * covers the amount, and the hold's remaining lowered only if the movement was posted (not when its
+   * idempotency key had been used: a retried charge was applied to the hold the first time). The
+   * remaining is the locked row's less the amount (see `addPosting` on why not the row's own).
+   */
+  async charge(
+    manager: EntityManager,
+    taskId: string,
+    tx: NewTransaction,
+    movement: MovementRows,
+  ): Promise<ChargeOutcome> {
+    const statement = new ComposedStatement()
+      .with(
+        'ledger_hold_locked',
+        `SELECT task_id, remaining, settled_at FROM ledger_holds WHERE task_id = $1 FOR UPDATE`,
+        [taskId],
+        true,
+      )
+      .with(
+        'ledger_hold_covers',
+        `SELECT 1 FROM ledger_hold_locked WHERE settled_at IS NULL AND remaining >= $1::bigint`,
+        [movement.amount],
+      );
+    const found = 'EXISTS (SELECT 1 FROM ledger_hold_locked)';
+    const covered = 'EXISTS (SELECT 1 FROM ledger_hold_covers)';
+    const funded = this.addCheck(statement, movement, found);
+    const outcome = this.addPosting(statement, tx, movement, `${covered} AND ${funded}`);
+    statement.with(
+      'ledger_hold_charged',
+      `UPDATE ledger_holds h SET remaining = l.remaining - $1::bigint
+       FROM ledger_hold_locked l WHERE h.task_id = l.task_id AND EXISTS (SELECT 1 FROM ledger_posted)
+       RETURNING 1`,
+      [movement.amount],
+    );
+    const holdFound = statement.output<boolean>('ledger_hold_found', found);
+    const holdCovers = statement.output<boolean>('ledger_hold_covers', covered);
+    const held = statement.output<string | null>(
+      'ledger_hold_remaining',
+      '(SELECT CASE WHEN settled_at IS NULL THEN remaining ELSE 0 END FROM ledger_hold_locked)',
+    );
+    const charged = statement.output<boolean>(
+      'ledger_hold_charged',
+      'EXISTS (SELECT 1 FROM ledger_hold_charged)',
+    );
+    await statement.run(manager);
+    const done = outcome();
+    if (done.posted !== charged()) throw new Error(`task ${taskId}: a charge was posted without its hold`);
+    return { ...done, holdFound: holdFound(), holdCovers: holdCovers(), held: Number(held() ?? 0) };
+  }
+
+  /**
+   * Refunds a hold, locked already (`lockHold`), and closes it, one statement: the movement of what
+   * is left of it back to its user, and the hold's close, both only if the movement is funded.
+   */
+  async refundHold(
+    manager: EntityManager,
+    taskId: string,
+    tx: NewTransaction,
+    movement: MovementRows,
+  ): Promise<MoveOutcome> {
+    const statement = new ComposedStatement();
+    const funded = this.addCheck(statement, movement);
+    const outcome = this.addPosting(statement, tx, movement, funded);
+    statement.with(
+      'ledger_hold_closed',
+      `UPDATE ledger_holds SET remaining = 0, settled_at = now() WHERE task_id = $1 AND ${funded} RETURNING 1`,
+      [taskId],
+    );
+    await statement.run(manager);
+    return outcome();
+  }
+
   /** The entries of the transaction recorded under an idempotency key, if any. */
   async findByIdempotencyKey(
     manager: EntityManager | undefined,
@@ -259,17 +346,11 @@ export class LedgerRepository {
       : undefined;
   }
 
-  async updateHold(
-    manager: EntityManager,
-    taskId: string,
-    remaining: number,
-    settle: boolean,
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE ledger_holds SET remaining = $2, settled_at = CASE WHEN $3 THEN now() ELSE settled_at END
-       WHERE task_id = $1`,
-      [taskId, remaining, settle],
-    );
+  /** Closes a hold (locked already) that has nothing left to refund. */
+  async closeHold(manager: EntityManager, taskId: string): Promise<void> {
+    await manager.query(`UPDATE ledger_holds SET remaining = 0, settled_at = now() WHERE task_id = $1`, [
+      taskId,
+    ]);
   }
 
   /** Newest first; `beforeId` is the last id of the previous page. */

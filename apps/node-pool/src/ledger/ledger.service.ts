@@ -222,7 +222,11 @@ export class LedgerService {
     return this.ledger.transaction((manager) => this.chargeWithin(manager, taskId, amount, payee, chargeKey));
   }
 
-  /** charge() inside the caller's transaction (the scheduler settles an attempt in one transaction). */
+  /**
+   * charge() inside the caller's transaction (the scheduler settles an attempt in one transaction):
+   * one statement (`LedgerRepository.charge`), and one more read for a retried charge that finds the
+   * hold spent or closed.
+   */
   async chargeWithin(
     manager: EntityManager,
     taskId: string,
@@ -230,28 +234,27 @@ export class LedgerService {
     payee: string,
     chargeKey: string,
   ): Promise<MovementResult> {
-    const hold = await this.ledger.lockHold(manager, taskId);
-    if (!hold) throw new DomainError('not_found', `task ${taskId} has no hold`);
-    // the hold's row lock serialises charges of one task, so this check cannot race
-    const key = `charge:${taskId}:${chargeKey}`;
-    const earlier = await this.ledger.findByIdempotencyKey(manager, ESCROW, key);
-    if (earlier.length === 0 && (hold.settledAt || amount > hold.remaining)) {
-      throw new DomainError(
-        'insufficient_funds',
-        `task ${taskId}: charge of ${amount} CPT exceeds the ${hold.settledAt ? 0 : hold.remaining} CPT still held`,
-      );
-    }
-    const result = await this.moveWithin(manager, {
+    const m: Movement = {
       from: ESCROW,
       to: payee,
       amount,
       kind: MovementKind.Charge,
       taskId,
-      idempotency: { account: ESCROW, key },
-    });
-    if (!result.created) return result; // a retried charge: already applied to the hold
-    await this.ledger.updateHold(manager, taskId, hold.remaining - amount, false);
-    return result;
+      idempotency: { account: ESCROW, key: `charge:${taskId}:${chargeKey}` },
+    };
+    checkMovement(m);
+    const done = await this.ledger.charge(manager, taskId, transactionOf(m), m);
+    if (!done.holdFound) throw new DomainError('not_found', `task ${taskId} has no hold`);
+    if (!done.holdCovers) {
+      // a retried charge is answered as the first, whatever the hold holds now
+      const earlier = await this.earlier(manager, m);
+      if (earlier) return earlier;
+      throw new DomainError(
+        'insufficient_funds',
+        `task ${taskId}: charge of ${amount} CPT exceeds the ${done.held} CPT still held`,
+      );
+    }
+    return (await this.settle(manager, m, done))!; // asked when funded: an answer or a refusal
   }
 
   /** Returns what is left of the task's hold to its user and closes the hold; repeatable. */
@@ -283,18 +286,21 @@ export class LedgerService {
       throw new DomainError('not_found', `task ${taskId} has no hold`);
     }
     if (hold.settledAt) return { refunded: 0 };
-    if (hold.remaining > 0) {
-      await this.moveWithin(manager, {
-        from: ESCROW,
-        to: userAccount(hold.userId),
-        amount: hold.remaining,
-        kind: MovementKind.Release,
-        taskId,
-        idempotency: { account: ESCROW, key: `release:${taskId}` },
-        memo: 'unused task budget refunded',
-      });
+    if (hold.remaining === 0) {
+      await this.ledger.closeHold(manager, taskId);
+      return { refunded: 0 };
     }
-    await this.ledger.updateHold(manager, taskId, 0, true);
+    const m: Movement = {
+      from: ESCROW,
+      to: userAccount(hold.userId),
+      amount: hold.remaining,
+      kind: MovementKind.Release,
+      taskId,
+      idempotency: { account: ESCROW, key: `release:${taskId}` },
+      memo: 'unused task budget refunded',
+    };
+    // the refund and the hold's close: one statement
+    await this.settle(manager, m, await this.ledger.refundHold(manager, taskId, transactionOf(m), m));
     return { refunded: hold.remaining };
   }
 

@@ -125,6 +125,22 @@ interface EndingAttemptRow
   validator_asked: boolean;
 }
 
+/** One of the shard's other attempts, as `lockEnding` reads it (a JSON object: `cost` a number). */
+interface SiblingRow {
+  id: string;
+  node_id: string;
+  owner_id: string;
+  state: string;
+  validation: string | null;
+  result_digest: string | null;
+  cost: number | string;
+  exit_code: number | null;
+  error: string | null;
+  oom_killed: boolean;
+  failure_cause: string | null;
+  purpose: AttemptPurpose;
+}
+
 const LIVE = `('ASSIGNED', 'RUNNING')`;
 
 /**
@@ -149,79 +165,34 @@ export class AttemptsRepository {
   }
 
   /** The attempt's shard: what to lock before the attempt. */
-  async shardOf(m: EntityManager, attemptId: string): Promise<string | undefined> {
-    const [ref] = await m.query<{ shard_id: string }[]>(`SELECT shard_id FROM attempts WHERE id = $1`, [
-      attemptId,
-    ]);
-    return ref?.shard_id;
-  }
-
   /**
    * Locks the attempt (its shard already locked) and reads what settling it needs, with the shard's
-   * other attempts (results waiting for validation, live replicas, node failures so far).
+   * other attempts (results waiting for validation, live replicas, node failures so far), in one
+   * statement: it starts after the shard's lock was taken, so its snapshot has every sibling's
+   * change (they too are written under that lock).
    */
   async lockEnding(m: EntityManager, attemptId: string): Promise<EndingAttempt | undefined> {
-    const [a] = await m.query<EndingAttemptRow[]>(
+    const [a] = await m.query<(EndingAttemptRow & { siblings: SiblingRow[] })[]>(
       `SELECT a.id, a.shard_id, a.task_id, a.node_id, a.state, a.fencing_token, a.started_at, a.assigned_at,
          a.alloc_cpu_millicores, a.alloc_memory_mb, a.alloc_storage_mb, a.alloc_gpu_memory_mb,
          n.owner_id, t.user_id AS task_owner_id, t.req_cpu_millicores, t.req_memory_mb, t.req_gpu_score,
          t.req_gpu_name, t.timeout_s, t.max_attempts, t.validation, t.quorum AS task_quorum, t.max_replicas,
          s.quorum, s.replicas_wanted, s.attempts_count, s.shard_index, s.is_aggregate, a.purpose,
-         t.validator IS NOT NULL AS has_validator, s.validator_input_file_id IS NOT NULL AS validator_asked
+         t.validator IS NOT NULL AS has_validator, s.validator_input_file_id IS NOT NULL AS validator_asked,
+         COALESCE((
+           SELECT json_agg(json_build_object('id', b.id, 'node_id', b.node_id, 'owner_id', bn.owner_id,
+               'state', b.state, 'validation', b.validation, 'result_digest', b.result_digest, 'cost', b.cost,
+               'exit_code', b.exit_code, 'error', b.error, 'oom_killed', b.oom_killed,
+               'failure_cause', b.failure_cause, 'purpose', b.purpose)
+             ORDER BY b.finished_at NULLS LAST, b.attempt_number)
+           FROM attempts b JOIN nodes bn ON bn.id = b.node_id
+           WHERE b.shard_id = a.shard_id AND b.id <> a.id), '[]') AS siblings
        FROM attempts a JOIN nodes n ON n.id = a.node_id JOIN tasks t ON t.id = a.task_id
          JOIN shards s ON s.id = a.shard_id
        WHERE a.id = $1 FOR UPDATE OF a`,
       [attemptId],
     );
-    return a && toEnding(a, await this.siblingsOf(m, a.shard_id, a.id));
-  }
-
-  /** The shard's other attempts, as validation needs them (the shard is locked). */
-  private async siblingsOf(m: EntityManager, shardId: string, attemptId: string): Promise<ShardSiblings> {
-    const rows = await m.query<
-      {
-        id: string;
-        node_id: string;
-        owner_id: string;
-        state: string;
-        validation: string | null;
-        result_digest: string | null;
-        cost: string;
-        exit_code: number | null;
-        error: string | null;
-        oom_killed: boolean;
-        failure_cause: string | null;
-        purpose: AttemptPurpose;
-      }[]
-    >(
-      `SELECT a.id, a.node_id, n.owner_id, a.state, a.validation, a.result_digest, a.cost, a.exit_code, a.error,
-         a.oom_killed, a.failure_cause, a.purpose
-       FROM attempts a JOIN nodes n ON n.id = a.node_id
-       WHERE a.shard_id = $1 AND a.id <> $2
-       ORDER BY a.finished_at NULLS LAST, a.attempt_number`,
-      [shardId, attemptId],
-    );
-    const pending = (purpose: AttemptPurpose) =>
-      rows
-        .filter((r) => r.validation === ResultValidation.Pending && r.purpose === purpose)
-        .map((r) => ({
-          attemptId: r.id,
-          nodeId: r.node_id,
-          ownerId: r.owner_id,
-          digest: r.result_digest,
-          cost: Number(r.cost),
-          succeeded: r.state === 'COMPLETED',
-          exitCode: r.exit_code,
-          error: failureText(r.oom_killed, r.error, r.exit_code),
-        }));
-    return {
-      pending: pending(AttemptPurpose.Run),
-      validating: pending(AttemptPurpose.Validate),
-      live: rows
-        .filter((r) => r.state === 'ASSIGNED' || r.state === 'RUNNING')
-        .map((r) => ({ attemptId: r.id })),
-      nodeFailures: rows.filter((r) => r.state === 'LOST' || r.failure_cause === 'node').length,
-    };
+    return a && toEnding(a, siblingsOf(a.siblings));
   }
 
   /** What validation made of results: their validation, and what they cost and earn (zero when refused). */
@@ -431,6 +402,31 @@ export class AttemptsRepository {
     );
     return rows.map((r) => r.id);
   }
+}
+
+/** The shard's other attempts, as validation needs them. */
+function siblingsOf(rows: readonly SiblingRow[]): ShardSiblings {
+  const pending = (purpose: AttemptPurpose) =>
+    rows
+      .filter((r) => r.validation === ResultValidation.Pending && r.purpose === purpose)
+      .map((r) => ({
+        attemptId: r.id,
+        nodeId: r.node_id,
+        ownerId: r.owner_id,
+        digest: r.result_digest,
+        cost: Number(r.cost),
+        succeeded: r.state === 'COMPLETED',
+        exitCode: r.exit_code,
+        error: failureText(r.oom_killed, r.error, r.exit_code),
+      }));
+  return {
+    pending: pending(AttemptPurpose.Run),
+    validating: pending(AttemptPurpose.Validate),
+    live: rows
+      .filter((r) => r.state === 'ASSIGNED' || r.state === 'RUNNING')
+      .map((r) => ({ attemptId: r.id })),
+    nodeFailures: rows.filter((r) => r.state === 'LOST' || r.failure_cause === 'node').length,
+  };
 }
 
 function toEnding(a: EndingAttemptRow, siblings: ShardSiblings): EndingAttempt {

@@ -106,12 +106,11 @@ function setUp(stubs: Record<string, Stubs>) {
 
 const loading = (a: EndingAttempt) => ({
   attempts: {
-    shardOf: () => Promise.resolve(a.shardId),
     lockEnding: () => Promise.resolve(a),
     recordEnd: () => Promise.resolve(),
     recordVerdicts: () => Promise.resolve(),
   },
-  shards: { lock: () => Promise.resolve(), settle: () => Promise.resolve() },
+  shards: { lockOfAttempt: () => Promise.resolve(true), settle: () => Promise.resolve() },
   capacity: {
     lockInOrder: () => Promise.resolve(),
     giveBack: () => Promise.resolve(),
@@ -119,13 +118,24 @@ const loading = (a: EndingAttempt) => ({
   },
 });
 
-const counters = (t: TaskCounters) => () => Promise.resolve(t);
+const counters = (t: TaskCounters) => () =>
+  Promise.resolve({
+    counters: t,
+    state: {
+      user_id: 'user-1',
+      status: TaskStatus.Running,
+      shards_completed: t.completed,
+      shards_total: t.total,
+    },
+  });
 const ok = () => Promise.resolve();
 
 describe(LifecycleService.name, () => {
   it('the last shard completes: written in the lock order, charged, then the task ends and is refunded', async () => {
     const a = ending();
     const base = loading(a);
+    const published: unknown[][] = [];
+    const ENDED = { user_id: 'user-1', status: TaskStatus.Completed, shards_completed: 2, shards_total: 2 };
     const { service, calls } = setUp({
       ...base,
       tasks: {
@@ -134,7 +144,7 @@ describe(LifecycleService.name, () => {
       },
       ledger: { chargeWithin: ok, releaseIfHeldWithin: () => Promise.resolve({ refunded: 5 }) },
       placement: { request: () => undefined },
-      events: { publish: () => undefined },
+      events: { publish: (...args) => void published.push(args) },
     });
     const result = await service.complete(
       { id: ATTEMPT },
@@ -143,8 +153,7 @@ describe(LifecycleService.name, () => {
     );
     expect(result).toEqual({ recorded: true, message: `attempt ${ATTEMPT} recorded as COMPLETED` });
     expect(calls).toEqual([
-      'attempts.shardOf',
-      'shards.lock',
+      'shards.lockOfAttempt',
       'attempts.lockEnding',
       'attempts.recordEnd',
       'attempts.recordVerdicts',
@@ -157,9 +166,14 @@ describe(LifecycleService.name, () => {
       'ledger.chargeWithin',
       'tasks.end',
       'ledger.releaseIfHeldWithin',
+      'events.publish (after commit)',
       'placement.request (after commit)',
       'events.publish (after commit)',
-      'events.publish (after commit)',
+    ]);
+    // the events carry the task as the transaction left it (ended), not a read after the commit
+    expect(published).toEqual([
+      [TASK, 'attempt', expect.objectContaining({ attemptState: AttemptState.Completed }), ENDED],
+      [TASK, 'finished', {}, ENDED],
     ]);
   });
 
@@ -168,7 +182,10 @@ describe(LifecycleService.name, () => {
     const settled: unknown[] = [];
     const { service, calls } = setUp({
       ...loading(a),
-      shards: { lock: ok, settle: (...args) => Promise.resolve(void settled.push(args[2])) },
+      shards: {
+        lockOfAttempt: () => Promise.resolve(true),
+        settle: (...args) => Promise.resolve(void settled.push(args[2])),
+      },
       dispatch: { sendStop: ok },
       placement: { request: () => undefined },
       events: { publish: () => undefined },
@@ -177,8 +194,8 @@ describe(LifecycleService.name, () => {
     expect(settled).toEqual([{ state: ShardState.Queued, waitReason: 're-queued: attempt 1 of 3 was lost' }]);
     expect(calls.filter((c) => c.endsWith('(after commit)'))).toEqual([
       'dispatch.sendStop (after commit)',
-      'placement.request (after commit)',
       'events.publish (after commit)',
+      'placement.request (after commit)',
     ]);
     expect(calls).not.toContain('ledger.chargeWithin');
   });
@@ -205,7 +222,7 @@ describe(LifecycleService.name, () => {
     const a = ending();
     const { service, calls } = setUp({
       ...loading(a),
-      shards: { lock: ok, settle: ok, countOpen: () => Promise.resolve(1) },
+      shards: { lockOfAttempt: () => Promise.resolve(true), settle: ok, countOpen: () => Promise.resolve(1) },
       tasks: { addShardEnd: counters({ completed: 0, failed: 1, total: 3, hasAggregate: true }) },
       ledger: { chargeWithin: ok },
       placement: { request: () => undefined },
@@ -222,12 +239,15 @@ describe(LifecycleService.name, () => {
 
   it('a late report for an attempt already ended changes nothing and has no effects', async () => {
     const a = ending({ state: AttemptState.Lost });
-    const { service, calls } = setUp({ attempts: loading(a).attempts, shards: { lock: ok } });
+    const { service, calls } = setUp({
+      attempts: loading(a).attempts,
+      shards: { lockOfAttempt: () => Promise.resolve(true) },
+    });
     expect(await service.complete({ id: ATTEMPT }, { state: AttemptState.Completed })).toEqual({
       recorded: false,
       message: `attempt ${ATTEMPT} was already recorded as LOST`,
     });
-    expect(calls).toEqual(['attempts.shardOf', 'shards.lock', 'attempts.lockEnding']);
+    expect(calls).toEqual(['shards.lockOfAttempt', 'attempts.lockEnding']);
   });
 
   it('a transaction that fails runs none of its effects', async () => {
@@ -254,7 +274,7 @@ describe(LifecycleService.name, () => {
       const { service, calls } = setUp({
         ...loading(a),
         attempts: { ...loading(a).attempts, liveIdsOfTask: () => Promise.resolve([ATTEMPT]) },
-        shards: { lock: ok, lockOfTask: ok, cancelOpen: ok },
+        shards: { lockOfAttempt: () => Promise.resolve(true), lockOfTask: ok, cancelOpen: ok },
         tasks: {
           findForCancel: () => Promise.resolve({ id: TASK, user_id: owner.id, status: TaskStatus.Running }),
           markCancelled: ok,
@@ -265,12 +285,11 @@ describe(LifecycleService.name, () => {
         events: { publish: () => undefined },
       });
       expect(await service.cancel(owner, TASK)).toEqual({ status: TaskStatus.Cancelled, refunded: 40 });
-      expect(calls.slice(0, 12)).toEqual([
+      expect(calls.slice(0, 11)).toEqual([
         'tasks.findForCancel',
         'shards.lockOfTask',
         'attempts.liveIdsOfTask',
-        'attempts.shardOf',
-        'shards.lock',
+        'shards.lockOfAttempt',
         'attempts.lockEnding',
         'attempts.recordEnd',
         'attempts.recordVerdicts',

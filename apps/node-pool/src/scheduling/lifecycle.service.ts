@@ -28,7 +28,7 @@ import {
 } from './settlement';
 import { ShardsRepository } from './shards.repository';
 import { TaskEvents } from './task-events';
-import { TaskStateRepository } from './task-state.repository';
+import { TaskStateRepository, type TaskProgressRow } from './task-state.repository';
 import { Transactions } from './transactions';
 import { resultValidations } from './validation-metrics';
 
@@ -215,9 +215,7 @@ export class LifecycleService {
 
   /** Locks the attempt's shard, then the attempt (the lock order), and reads what settling needs. */
   private async lockEnding(m: EntityManager, attemptId: string): Promise<EndingAttempt | undefined> {
-    const shardId = await this.attempts.shardOf(m, attemptId);
-    if (!shardId) return undefined;
-    await this.shards.lock(m, shardId);
+    if (!(await this.shards.lockOfAttempt(m, attemptId))) return undefined;
     return this.attempts.lockEnding(m, attemptId);
   }
 
@@ -244,10 +242,14 @@ export class LifecycleService {
       if (stop) effects.push(() => this.dispatch.sendStop(stop.nodeId, stop));
     }
     await this.capacity.changeStanding(m, standing);
+    // the task as this transaction leaves it (its counters below, its end in finalize): what the
+    // events published after the commit carry, read again only when the task row was not written
+    const task: { state?: TaskProgressRow } = {};
     effects.push(() => {
-      this.placement.request(plan.placementReason);
-      for (const e of ended) this.events.publish(a.taskId, 'attempt', e.plan.event);
+      // the events first: a request waiting for the task's end is answered before the placement pass
+      for (const e of ended) this.events.publish(a.taskId, 'attempt', e.plan.event, task.state);
       for (const v of plan.verdicts) this.validations.inc({ validation: v.validation });
+      this.placement.request(plan.placementReason);
     });
     if (plan.shard) await this.shards.settle(m, a.shardId, plan.shard);
     if (plan.shard?.state === ShardState.Validating && plan.shard.askValidator) {
@@ -261,13 +263,20 @@ export class LifecycleService {
         );
       });
     }
-    const counters = plan.task ? await this.tasks.addShardEnd(m, a.taskId, plan.task) : undefined;
+    const after = plan.task ? await this.tasks.addShardEnd(m, a.taskId, plan.task) : undefined;
+    task.state = after?.state;
     // charged before the task can end: the end refunds what is left of the hold
     for (const c of plan.charges) await this.ledger.chargeWithin(m, a.taskId, c.amount, c.payee, c.key);
-    if (counters) await this.takeStep(m, a.taskId, nextTaskStep(counters, a), effects);
+    if (after) await this.takeStep(m, a.taskId, nextTaskStep(after.counters, a), effects, after.state);
   }
 
-  private async takeStep(m: EntityManager, taskId: string, step: TaskStep, effects: Effect[]): Promise<void> {
+  private async takeStep(
+    m: EntityManager,
+    taskId: string,
+    step: TaskStep,
+    effects: Effect[],
+    state: TaskProgressRow,
+  ): Promise<void> {
     switch (step.kind) {
       case 'continue':
         return;
@@ -283,23 +292,28 @@ export class LifecycleService {
         return;
       case 'end-when-idle':
         if ((await this.shards.countOpen(m, taskId)) === 0)
-          await this.finalize(m, taskId, step.status, effects);
+          await this.finalize(m, taskId, step.status, effects, state);
         return;
       case 'end':
-        await this.finalize(m, taskId, step.status, effects);
+        await this.finalize(m, taskId, step.status, effects, state);
     }
   }
 
-  /** Ends a task (status, time, refund of the unused hold) unless it has ended already. */
+  /**
+   * Ends a task (status, time, refund of the unused hold) unless it has ended already; `state`, the
+   * task as this transaction has it, takes the status for the events after the commit.
+   */
   private async finalize(
     m: EntityManager,
     taskId: string,
     status: TaskStatus,
     effects: Effect[],
+    state?: TaskProgressRow,
   ): Promise<void> {
     if (!(await this.tasks.end(m, taskId, status))) return;
+    if (state) state.status = status;
     await this.ledger.releaseIfHeldWithin(m, taskId);
-    effects.push(() => this.events.publish(taskId, 'finished'));
+    effects.push(() => this.events.publish(taskId, 'finished', {}, state));
   }
 
   /** Runs `work` in a transaction (retried whole on a deadlock), then the effects of the try that committed. */

@@ -48,6 +48,6 @@ import { WorkerReportsService } from './worker-reports.service';
     // node credentials as the nodes module issues and checks them
     { provide: NodeAuthenticator, useExisting: NodeCredentialService },
   ],
-  exports: [SchedulerService, DispatchService, LifecycleService, ReconcilerService, TaskSecrets],
+  exports: [SchedulerService, DispatchService, LifecycleService, ReconcilerService, TaskSecrets, TaskEvents],
 })
 export class SchedulingModule {}

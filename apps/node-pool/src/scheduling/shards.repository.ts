@@ -82,6 +82,15 @@ export class ShardsRepository {
     await m.query(`SELECT id FROM shards WHERE id = $1 FOR UPDATE`, [shardId]);
   }
 
+  /** Locks the shard of an attempt (an attempt's shard never changes); false when there is no such attempt. */
+  async lockOfAttempt(m: EntityManager, attemptId: string): Promise<boolean> {
+    const rows = await m.query<{ id: string }[]>(
+      `SELECT id FROM shards WHERE id = (SELECT shard_id FROM attempts WHERE id = $1) FOR UPDATE`,
+      [attemptId],
+    );
+    return rows.length > 0;
+  }
+
   /** Locks every shard of a task, in id order. */
   async lockOfTask(m: EntityManager, taskId: string): Promise<void> {
     await m.query(`SELECT id FROM shards WHERE task_id = $1 ORDER BY id FOR UPDATE`, [taskId]);

@@ -52,29 +52,37 @@ export class TaskStateRepository {
 
   /**
    * Adds a shard's end to the task's counters and cost (and its error, if the task has none yet);
-   * answers the counters as they now stand, or undefined when the task is gone.
+   * answers the counters as they now stand, with the task's state for its events, or undefined when
+   * the task is gone.
    */
-  async addShardEnd(m: EntityManager, taskId: string, d: TaskDelta): Promise<TaskCounters | undefined> {
-    const [t] = await updateReturning<{
-      shards_completed: number;
-      shards_failed: number;
-      shards_total: number;
-      aggregate: unknown;
-    }>(
+  async addShardEnd(
+    m: EntityManager,
+    taskId: string,
+    d: TaskDelta,
+  ): Promise<{ counters: TaskCounters; state: TaskProgressRow } | undefined> {
+    const [t] = await updateReturning<TaskProgressRow & { shards_failed: number; aggregate: unknown }>(
       m,
       `UPDATE tasks SET shards_completed = shards_completed + $2, shards_failed = shards_failed + $3,
          cost = cost + $4, updated_at = now(),
          error = CASE WHEN $3 = 1 AND error IS NULL THEN $5 ELSE error END
        WHERE id = $1
-       RETURNING shards_completed, shards_failed, shards_total, aggregate`,
+       RETURNING user_id, status, shards_completed, shards_failed, shards_total, aggregate`,
       [taskId, d.completed, d.failed, d.cost, d.error],
     );
     return t
       ? {
-          completed: t.shards_completed,
-          failed: t.shards_failed,
-          total: t.shards_total,
-          hasAggregate: Boolean(t.aggregate),
+          counters: {
+            completed: t.shards_completed,
+            failed: t.shards_failed,
+            total: t.shards_total,
+            hasAggregate: Boolean(t.aggregate),
+          },
+          state: {
+            user_id: t.user_id,
+            status: t.status,
+            shards_completed: t.shards_completed,
+            shards_total: t.shards_total,
+          },
         }
       : undefined;
   }

@@ -1,5 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { TERMINAL_TASK } from '../scheduling/settlement';
+import { TaskEvents } from '../scheduling/task-events';
+import { type TelemetryEvent } from '../telemetry/telemetry-events';
 import { TelemetryService } from '../telemetry/telemetry.service';
 import { type TaskStatus } from '@hivemind/contracts';
 
@@ -17,7 +19,8 @@ export interface TaskEndWatch {
 /**
  * Holds GET /api/tasks/:id?wait= until the task ends, as Nomad's blocking queries do, so that a
  * client need not poll: one telemetry listener per replica (task events reach every replica
- * through Redis, after their commit) wakes the requests waiting for that task. Bounded: at most
+ * through Redis, after their commit) wakes the requests waiting for that task — and the events this
+ * replica publishes wake them at once, before Redis echoes them (TaskEvents.listen). Bounded: at most
  * MAX_TASK_WAITERS watches at once; beyond, `watch` answers undefined and the request answers the
  * state as it is.
  */
@@ -25,13 +28,14 @@ export interface TaskEndWatch {
 export class TaskEndWaiter implements OnModuleDestroy {
   private readonly waiting = new Map<string, Set<() => void>>();
   private count = 0;
-  private readonly unlisten: () => void;
+  private readonly unlisten: (() => void)[];
 
-  constructor(telemetry: TelemetryService) {
-    this.unlisten = telemetry.listen((event) => {
+  constructor(telemetry: TelemetryService, events: TaskEvents) {
+    const wakeIfEnded = (event: TelemetryEvent): void => {
       if (event.type !== 'task' || !TERMINAL_TASK.includes(event.status as TaskStatus)) return;
       for (const wake of this.waiting.get(event.taskId) ?? []) wake();
-    });
+    };
+    this.unlisten = [telemetry.listen(wakeIfEnded), events.listen(wakeIfEnded)];
   }
 
   /** Watch `taskId`: call before reading the task's state, so an end between the two is not missed. */
@@ -63,7 +67,7 @@ export class TaskEndWaiter implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.unlisten();
+    for (const stop of this.unlisten) stop();
     for (const set of this.waiting.values()) for (const wake of set) wake();
   }
 }
