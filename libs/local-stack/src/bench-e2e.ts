@@ -1,7 +1,8 @@
 // npm run bench:e2e — a benchmark, not a test: what the platform adds to a trivial task. It brings the
 // whole platform up with `up()` (PostgreSQL, Redis, the built node pool and worker, the running Docker
-// engine or a dockerd of its own) in a temporary data directory on free ports, then times, one after
-// the other, `true` in hivemind/busybox:latest three ways:
+// engine or a dockerd of its own) in a temporary data directory on free ports, then times `true` in
+// hivemind/busybox:latest three ways, in turn (one run of each per round, so that the three see the
+// same machine: a virtual machine's engine speeds up and slows down by ±20 % from minute to minute):
 //   1. as a HiveMind task: POST /api/tasks, then GET /api/tasks/:id?wait=30 (a blocking query: the
 //      answer comes when the task has ended) until COMPLETED, as a client that does not poll;
 //   2. as `docker run --rm --network none` (the docker CLI);
@@ -10,7 +11,7 @@
 // the output says where the time goes. Then, unless BENCH_CONCURRENT=0, N tasks at once against N
 // `docker run`s at once and as many at a time as the worker runs (MAX_CONCURRENT_TASKS). It writes
 // nothing to the repository: the figures go into docs/BENCHMARKS.md by hand. BENCH_RUNS (default 20)
-// sets the number of sequential runs of each, BENCH_CONCURRENT (default 10) the concurrent batch.
+// sets the number of rounds (runs of each), BENCH_CONCURRENT (default 10) the concurrent batch.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -202,25 +203,41 @@ function cpuSnapshot(): CpuSnapshot {
   };
 }
 
-/** "node pool 1.2 s, worker 0.8 s, … of 7.1 busy CPU s in 10.3 s" between two snapshots. */
-function describeCpu(from: CpuSnapshot, to: CpuSnapshot, runs: number): string {
-  const seconds = new Map<CpuFamily, number>();
-  for (const [pid, p] of to.families) {
-    const before = from.families.get(pid)?.ticks ?? 0;
-    seconds.set(p.family, (seconds.get(p.family) ?? 0) + (p.ticks - before) / CLOCK_TICKS_PER_S);
+/**
+ * The CPU a series' runs used, summed over the runs (a snapshot before and after each): "node pool
+ * 1.2 s, worker 0.8 s, … of 7.1 busy CPU s in 10.3 s". What a process does after a run has ended
+ * (the worker unmounting a workspace) counts for the run that follows, whichever series it is.
+ */
+class CpuTally {
+  private readonly seconds = new Map<CpuFamily, number>();
+  private busy = 0;
+  private self = 0;
+  private wall = 0;
+  private runs = 0;
+
+  add(from: CpuSnapshot, to: CpuSnapshot): void {
+    for (const [pid, p] of to.families) {
+      const before = from.families.get(pid)?.ticks ?? 0;
+      this.seconds.set(p.family, (this.seconds.get(p.family) ?? 0) + (p.ticks - before) / CLOCK_TICKS_PER_S);
+    }
+    this.busy += (to.machineBusy - from.machineBusy) / CLOCK_TICKS_PER_S;
+    this.self += to.self - from.self;
+    this.wall += (to.at - from.at) / 1000;
+    this.runs += 1;
   }
-  const busy = (to.machineBusy - from.machineBusy) / CLOCK_TICKS_PER_S;
-  const wall = (to.at - from.at) / 1000;
-  const ours = [...seconds.values()].reduce((a, b) => a + b, 0) + (to.self - from.self);
-  const parts = (['node pool', 'worker', 'PostgreSQL', 'Redis'] as const).map(
-    (f) => `${f} ${(seconds.get(f) ?? 0).toFixed(2)}`,
-  );
-  return (
-    `CPU s over ${wall.toFixed(1)} s: ${parts.join(', ')}, this script ${(to.self - from.self).toFixed(2)}; ` +
-    `everything else (Docker engine, runc, containers, docker CLI, other users) ${Math.max(0, busy - ours).toFixed(2)}; ` +
-    `machine ${((100 * busy) / (wall * cpus().length)).toFixed(0)} % busy; ` +
-    `${((1000 * (busy - (to.self - from.self))) / runs).toFixed(0)} ms of machine CPU per run (this script left out)`
-  );
+
+  describe(): string {
+    const ours = [...this.seconds.values()].reduce((a, b) => a + b, 0) + this.self;
+    const parts = (['node pool', 'worker', 'PostgreSQL', 'Redis'] as const).map(
+      (f) => `${f} ${(this.seconds.get(f) ?? 0).toFixed(2)}`,
+    );
+    return (
+      `CPU s over its ${this.runs} runs (${this.wall.toFixed(1)} s): ${parts.join(', ')}, this script ${this.self.toFixed(2)}; ` +
+      `everything else (Docker engine, runc, containers, docker CLI, other users) ${Math.max(0, this.busy - ours).toFixed(2)}; ` +
+      `machine ${((100 * this.busy) / (this.wall * cpus().length)).toFixed(0)} % busy; ` +
+      `${((1000 * (this.busy - this.self)) / this.runs).toFixed(0)} ms of machine CPU per run (this script left out)`
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -495,22 +512,35 @@ interface Series {
   notes: string[];
 }
 
-async function sequential(
-  name: string,
-  runOne: (i: number) => Promise<Sample>,
-  signal: AbortSignal,
-): Promise<Series> {
-  say(`${name}: one warm-up run, then ${RUNS}`);
-  await runOne(0);
-  const samples: Sample[] = [];
-  const before = cpuSnapshot();
+/** A way of running `true` once, timed. */
+interface SeriesRun {
+  name: string;
+  runOne: (i: number) => Promise<Sample>;
+}
+
+/**
+ * Every series in turn, one run each per round, RUNS rounds (after one warm-up run each): the three
+ * ways see the machine and its engine in the same state, minute by minute, so the ratio of their
+ * medians compares them rather than two moments of a virtual machine whose speed drifts.
+ */
+async function interleaved(runs: readonly SeriesRun[], signal: AbortSignal): Promise<Series[]> {
+  say(`${runs.map((r) => r.name).join('; ')}: one warm-up run each, then ${RUNS} rounds of one run each`);
+  for (const r of runs) await r.runOne(0);
+  const samples = runs.map((): Sample[] => []);
+  const tallies = runs.map(() => new CpuTally());
   for (let i = 1; i <= RUNS; i++) {
-    signal.throwIfAborted();
-    samples.push(await runOne(i));
+    for (const [k, r] of runs.entries()) {
+      signal.throwIfAborted();
+      const before = cpuSnapshot();
+      samples[k].push(await r.runOne(i));
+      tallies[k].add(before, cpuSnapshot());
+    }
+    if (i % 50 === 0) say(`${i} rounds of ${RUNS}`);
   }
-  const cpu = describeCpu(before, cpuSnapshot(), RUNS);
-  say(`${name}: median ${ms(median(samples.map((s) => s.wallMs)))} ms`);
-  return { name, samples, cpu, notes: [] };
+  return runs.map((r, k) => {
+    say(`${r.name}: median ${ms(median(samples[k].map((s) => s.wallMs)))} ms`);
+    return { name: r.name, samples: samples[k], cpu: tallies[k].describe(), notes: [] };
+  });
 }
 
 /** N tasks at once: when each was seen COMPLETED (polling the task list), epoch ms. */
@@ -574,7 +604,7 @@ function report(series: readonly Series[], batch: string | undefined, lines: rea
   const [system, ...baselines] = series;
   const out: string[] = [
     '',
-    `End to end: \`true\` in ${IMAGE}, ${RUNS} sequential runs each after one warm-up (wall ms)`,
+    `End to end: \`true\` in ${IMAGE}, ${RUNS} runs each, one of each in turn, after one warm-up (wall ms)`,
     '',
     table(
       ['', 'median', 'p90', 'p99', 'min', 'max'],
@@ -663,21 +693,21 @@ async function main(): Promise<void> {
     const stamp = Date.now().toString(36);
     const ev = events;
     const deadlocksBefore = deadlocks(home).count;
-    const system = await sequential(
-      'HiveMind task (submit → COMPLETED)',
-      (i) => systemRun(api, ev, `bench-e2e-${stamp}-${i}`, abort.signal),
+    const series = await interleaved(
+      [
+        {
+          name: 'HiveMind task (submit → COMPLETED)',
+          runOne: (i) => systemRun(api, ev, `bench-e2e-${stamp}-${i}`, abort.signal),
+        },
+        { name: 'docker run --rm', runOne: (i) => dockerRun(ev, `bench-e2e-run-${stamp}-${i}`) },
+        {
+          name: "dockerode, the worker's lock-down",
+          runOne: (i) => dockerodeRun(docker, ev, `bench-e2e-api-${stamp}-${i}`, scratch),
+        },
+      ],
       abort.signal,
     );
-    system.notes.push(...deadlockNotes(home, deadlocksBefore, system.samples));
-    const series = [
-      system,
-      await sequential('docker run --rm', (i) => dockerRun(ev, `bench-e2e-run-${stamp}-${i}`), abort.signal),
-      await sequential(
-        "dockerode, the worker's lock-down",
-        (i) => dockerodeRun(docker, ev, `bench-e2e-api-${stamp}-${i}`, scratch),
-        abort.signal,
-      ),
-    ];
+    series[0].notes.push(...deadlockNotes(home, deadlocksBefore, series[0].samples));
     const batchDeadlocksBefore = deadlocks(home).count;
     const batch =
       CONCURRENT > 0

@@ -119,9 +119,14 @@ export class NodeCapacityRepository {
     };
   }
 
-  /** Locks these nodes in id order (the one order every writer of nodes uses). */
+  /**
+   * Locks these nodes in id order (the one order every writer of nodes uses), for a caller that
+   * writes each of them next; one node alone needs no statement of its own: the caller's first
+   * write locks it.
+   */
   async lockInOrder(m: EntityManager, nodeIds: readonly string[]): Promise<void> {
     const ids = [...new Set(nodeIds)].sort();
+    if (ids.length < 2) return;
     await m.query(`SELECT id FROM nodes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   }
 

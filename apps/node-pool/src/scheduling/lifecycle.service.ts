@@ -23,6 +23,7 @@ import {
   TERMINAL_TASK,
   type TaskStep,
   accruedReward,
+  endsWithVerdicts,
   nextTaskStep,
   settleAttempt,
 } from './settlement';
@@ -232,8 +233,12 @@ export class LifecycleService {
     effects: Effect[],
   ): Promise<void> {
     const ended = [{ a, plan }, ...replicas];
-    for (const e of ended) await this.attempts.recordEnd(m, e.a.id, e.plan.attempt);
-    await this.attempts.recordVerdicts(m, plan.verdicts);
+    const writes = endsWithVerdicts(
+      ended.map((e) => ({ attemptId: e.a.id, end: e.plan.attempt })),
+      plan.verdicts,
+    );
+    for (const e of writes.ends) await this.attempts.recordEnd(m, e.attemptId, e.end);
+    await this.attempts.recordVerdicts(m, writes.verdicts);
     const standing = standingChanges(plan.verdicts);
     await this.capacity.lockInOrder(m, [...ended.map((e) => e.a.nodeId), ...standing.map((c) => c.nodeId)]);
     for (const { plan: p } of ended) {

@@ -24,6 +24,7 @@ import {
   type TaskCounters,
   type TaskStep,
   accruedReward,
+  endsWithVerdicts,
   nextTaskStep,
   settleAttempt,
   standingChanges,
@@ -667,6 +668,50 @@ describe(standingChanges.name, () => {
       { nodeId: 'node-2', creditDelta: -25, valid: 0, invalid: 1, resetRun: true },
       { nodeId: 'node-1', creditDelta: 2, valid: 1, invalid: 0, resetRun: false },
     ]);
+  });
+});
+
+describe(endsWithVerdicts.name, () => {
+  it('writes a verdict on an attempt that ends here with its end, and leaves the others to their own write', () => {
+    const plan = settleAttempt(
+      attempt({
+        validation: ValidationMode.Quorum,
+        quorum: 2,
+        replicasWanted: 3,
+        maxReplicas: 4,
+        siblings: {
+          pending: [pending(2, DIGEST_B), pending(3, DIGEST_A, { ownerId: 'submitter' })],
+          validating: [],
+          live: [],
+          nodeFailures: 0,
+        },
+      }),
+      report(),
+      NOW,
+      OK,
+    );
+    if ('ignored' in plan) throw new Error(plan.ignored);
+    const own = plan.verdicts.find((v) => v.attemptId === 'att-1')!;
+    expect(own).toBeDefined();
+    const writes = endsWithVerdicts([{ attemptId: 'att-1', end: plan.attempt }], plan.verdicts);
+    // the end carries its verdict: what the end and then the verdict's own write would have left
+    expect(writes.ends).toEqual([
+      {
+        attemptId: 'att-1',
+        end: { ...plan.attempt, validation: own.validation, cost: own.cost, reward: own.reward },
+      },
+    ]);
+    expect(writes.verdicts).toEqual(plan.verdicts.filter((v) => v.attemptId !== 'att-1'));
+    expect(writes.verdicts.length).toBe(plan.verdicts.length - 1);
+  });
+
+  it('leaves an end without a verdict as it is', () => {
+    const plan = settleAttempt(attempt(), lostOutcome('gone'), NOW);
+    if ('ignored' in plan) throw new Error(plan.ignored);
+    expect(endsWithVerdicts([{ attemptId: 'att-1', end: plan.attempt }], [])).toEqual({
+      ends: [{ attemptId: 'att-1', end: plan.attempt }],
+      verdicts: [],
+    });
   });
 });
 

@@ -630,6 +630,36 @@ export function accruedReward(
   return splitCharge(costOf(ratePerMinute(pricing), elapsed)).reward;
 }
 
+/** An attempt's end as the commit writes it. */
+export interface EndRecord {
+  attemptId: string;
+  end: AttemptEnd;
+}
+
+/**
+ * What the commit writes of the ended attempts and the verdicts: a verdict on an attempt that ends
+ * in this settlement goes into its end (validation, cost and reward as the verdict has them, which
+ * a separate write would have set after the end's), so that each attempt row is written once; the
+ * other verdicts are left for the shard's earlier results.
+ */
+export function endsWithVerdicts(
+  ends: readonly EndRecord[],
+  verdicts: readonly ResultVerdict[],
+): { ends: EndRecord[]; verdicts: ResultVerdict[] } {
+  const byAttempt = new Map(verdicts.map((v) => [v.attemptId, v]));
+  const ending = new Set(ends.map((e) => e.attemptId));
+  return {
+    ends: ends.map(({ attemptId, end }) => {
+      const v = byAttempt.get(attemptId);
+      return {
+        attemptId,
+        end: v ? { ...end, validation: v.validation, cost: v.cost, reward: v.reward } : end,
+      };
+    }),
+    verdicts: verdicts.filter((v) => !ending.has(v.attemptId)),
+  };
+}
+
 /** The verdicts of one settlement, summed per node: what they do to each node's standing. */
 export function standingChanges(verdicts: readonly ResultVerdict[]): StandingChange[] {
   const perNode = new Map<string, StandingChange>();

@@ -330,10 +330,17 @@ export class TasksService {
    * the task has ended or `waitS` seconds have passed (or `signal` aborts: the client went away).
    */
   async detail(user: AuthUser, taskId: string, waitS = 0, signal?: AbortSignal): Promise<TaskDetailView> {
-    let task = await this.visibleRow(user, taskId);
-    if (waitS > 0 && !TERMINAL_TASK.includes(task.status))
-      task = await this.untilEnded(user, task, waitS, signal);
-    const [shards, attempts] = await Promise.all([this.rows.shards(task.id), this.rows.attempts(task.id)]);
+    const first = await this.visibleRow(user, taskId);
+    const known =
+      waitS > 0 && !TERMINAL_TASK.includes(first.status)
+        ? await this.untilEnded(user, first, waitS, signal)
+        : first;
+    // after a wait, the task is read again beside its shards and attempts: one round trip
+    const [task, shards, attempts] = await Promise.all([
+      known ?? this.visibleRow(user, first.id),
+      this.rows.shards(first.id),
+      this.rows.attempts(first.id),
+    ]);
     return {
       ...toTaskView(task),
       env: maskedEnv(task.env, task.secret_env_keys),
@@ -342,12 +349,16 @@ export class TasksService {
     };
   }
 
+  /**
+   * Waits for the task's end (or `waitS`, or the client leaving): the task as it is when that is
+   * known already, undefined when it is to be read again (woken, or the wait ran out).
+   */
   private async untilEnded(
     user: AuthUser,
     task: TaskRow,
     waitS: number,
     signal?: AbortSignal,
-  ): Promise<TaskRow> {
+  ): Promise<TaskRow | undefined> {
     const watch = this.endWaiter.watch(task.id);
     if (!watch) return task; // this replica holds as many waits as it may: answer as it is
     let timer: NodeJS.Timeout | undefined;
@@ -359,7 +370,7 @@ export class TasksService {
       signal?.addEventListener('abort', onAbort, { once: true });
       timer = setTimeout(() => watch.close(), waitS * 1000);
       await watch.ended;
-      return signal?.aborted ? task : await this.visibleRow(user, task.id);
+      return signal?.aborted ? task : undefined;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
