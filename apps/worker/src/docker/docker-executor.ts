@@ -330,6 +330,7 @@ export class DockerExecutor implements Executor {
     return {
       id: container.id,
       done,
+      exited: watch.exited.then(() => undefined),
       stop: (graceS: number) => {
         stopping ??= withTimeout(
           container.stop({ t: graceS }).then(() => undefined, ignoreGone),

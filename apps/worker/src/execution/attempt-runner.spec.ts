@@ -216,6 +216,28 @@ describe(AttemptRunner.name, () => {
     expect(existsSync(runner.dir)).toBe(false);
   });
 
+  it("takes the workspace's last look when the run's processes end, not after the end's figures are read", async () => {
+    const run = new ScriptedRun(false);
+    let exited!: () => void;
+    (run as { exited?: Promise<void> }).exited = new Promise<void>((resolve) => (exited = resolve));
+    const looks: string[] = [];
+    const quota = {
+      ...noQuota,
+      watch: () => ({ stop: () => (looks.push('quota'), Promise.resolve(false)) }),
+    } as unknown as WorkspaceQuota;
+    const executor = new ScriptedExecutor(() => Promise.resolve(run));
+    const runner = AttemptRunner.begin({ ...context(executor), quota }, request());
+    await until(() => runner.status === 'running');
+    exited();
+    const deadline = Date.now() + 1000; // then ended anyway: the look must have come before
+    await until(() => looks.length > 0 || Date.now() > deadline);
+    looks.push('done');
+    run.end(result(0));
+    await runner.done;
+    expect(looks).toEqual(['quota', 'done']); // once, before the run was done
+    expect(pool.completions).toMatchObject([{ exitCode: 0, failureCause: '' }]);
+  });
+
   it('runs with the secret env in the clear and masks its values in the log it sends', async () => {
     const run = new ScriptedRun(false);
     let env: Record<string, string> = {};

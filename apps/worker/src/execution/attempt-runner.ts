@@ -534,8 +534,12 @@ export class AttemptRunner {
     const quota = this.ctx.quota.watch(join(this.dir, FILES.ws), storageMb, (reason) =>
       this.stop({ by: 'quota', reason }, 0),
     );
+    // the workspace's last look as soon as the run's processes have ended, beside the reads of
+    // the end's figures (at the latest once the run is done)
+    let last: Promise<boolean> | undefined;
+    void handle.exited?.then(() => (last ??= quota.stop()));
     const result = await this.untilEnded(handle);
-    const full = await quota.stop();
+    const full = await (last ??= quota.stop());
     for (const timer of this.timers.splice(0)) clearTimeout(timer);
     const reason =
       this.stoppedBy || !result ? undefined : quotaFailure({ exitCode: result.exitCode, full }, storageMb);

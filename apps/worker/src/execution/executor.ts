@@ -66,6 +66,12 @@ export interface RunHandle {
   /** Resolves once the run has ended and its output has been written to the sink. */
   readonly done: Promise<RunResult>;
   /**
+   * Resolves (never rejects) as soon as the run's processes are seen ended, before `done`, which
+   * still reads the end's figures and last log lines: from then on nothing of the run writes to the
+   * workspace. Optional: without it, `done` says so.
+   */
+  readonly exited?: Promise<void>;
+  /**
    * Asks the run to end (SIGTERM), kills it (SIGKILL) after `graceS` seconds. Idempotent. Settles
    * within bounded time, and `done` follows soon after, also for a run that had already ended.
    */
