@@ -644,26 +644,32 @@ describe(`${settleAttempt.name}: replicas and quorum`, () => {
   });
 });
 
+/** Quorum 2 reached with the third result: verdicts on this attempt and on both earlier results. */
+function quorumReached(): AttemptSettlement {
+  const plan = settleAttempt(
+    attempt({
+      validation: ValidationMode.Quorum,
+      quorum: 2,
+      replicasWanted: 3,
+      maxReplicas: 4,
+      siblings: {
+        pending: [pending(2, DIGEST_B), pending(3, DIGEST_A, { ownerId: 'submitter' })],
+        validating: [],
+        live: [],
+        nodeFailures: 0,
+      },
+    }),
+    report(),
+    NOW,
+    OK,
+  );
+  if ('ignored' in plan) throw new Error(plan.ignored);
+  return plan;
+}
+
 describe(standingChanges.name, () => {
   it('sums a settlement’s verdicts per node and leaves nodes without a change out', () => {
-    const plan = settleAttempt(
-      attempt({
-        validation: ValidationMode.Quorum,
-        quorum: 2,
-        replicasWanted: 3,
-        maxReplicas: 4,
-        siblings: {
-          pending: [pending(2, DIGEST_B), pending(3, DIGEST_A, { ownerId: 'submitter' })],
-          validating: [],
-          live: [],
-          nodeFailures: 0,
-        },
-      }),
-      report(),
-      NOW,
-      OK,
-    );
-    if ('ignored' in plan) throw new Error(plan.ignored);
+    const plan = quorumReached();
     expect(standingChanges(plan.verdicts)).toEqual([
       { nodeId: 'node-2', creditDelta: -25, valid: 0, invalid: 1, resetRun: true },
       { nodeId: 'node-1', creditDelta: 2, valid: 1, invalid: 0, resetRun: false },
@@ -673,24 +679,7 @@ describe(standingChanges.name, () => {
 
 describe(endsWithVerdicts.name, () => {
   it('writes a verdict on an attempt that ends here with its end, and leaves the others to their own write', () => {
-    const plan = settleAttempt(
-      attempt({
-        validation: ValidationMode.Quorum,
-        quorum: 2,
-        replicasWanted: 3,
-        maxReplicas: 4,
-        siblings: {
-          pending: [pending(2, DIGEST_B), pending(3, DIGEST_A, { ownerId: 'submitter' })],
-          validating: [],
-          live: [],
-          nodeFailures: 0,
-        },
-      }),
-      report(),
-      NOW,
-      OK,
-    );
-    if ('ignored' in plan) throw new Error(plan.ignored);
+    const plan = quorumReached();
     const own = plan.verdicts.find((v) => v.attemptId === 'att-1')!;
     expect(own).toBeDefined();
     const writes = endsWithVerdicts([{ attemptId: 'att-1', end: plan.attempt }], plan.verdicts);
