@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Subject } from 'rxjs';
@@ -17,12 +18,16 @@ interface Envelope {
    * the values never pass through Redis.
    */
   sealedEnv?: string;
+  /** The replica that sent it and has delivered it to its own streams for the node already. */
+  deliveredBy?: string;
 }
 
 /**
  * The pool's side of the push streams (WorkerNodeService.Connect). Each replica keeps the streams of
  * the nodes connected to it; a command for a node goes through Redis pub/sub, so whichever replica
- * holds that node's stream delivers it. Delivery is at-least-once in effect: a node that reconnects is
+ * holds that node's stream delivers it — and a replica that holds it itself delivers it at once,
+ * without waiting for Redis's echo, which it then ignores (the others still get it: a node whose
+ * new stream is on another replica while its old one here is closing). Delivery is at-least-once in effect: a node that reconnects is
  * sent every attempt assigned to it again, and the reconciler re-sends assignments nobody took up.
  * A task's secret env is opened into the ExecuteTaskRequest's env only on its way into the stream.
  */
@@ -33,6 +38,8 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly channel: string;
+  /** This replica, as its envelopes name it (`deliveredBy`). */
+  private readonly replica = randomUUID();
   private pinger?: NodeJS.Timeout;
 
   constructor(
@@ -126,12 +133,17 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
 
   private async send(nodeId: string, command: WorkerCommand, sealedEnv?: string | null): Promise<void> {
     const envelope: Envelope = { nodeId, command, ...(sealedEnv ? { sealedEnv } : {}) };
+    const here = this.streams.has(nodeId);
+    if (here) this.deliver(envelope);
     try {
-      await this.publisher.publish(this.channel, JSON.stringify(envelope));
+      await this.publisher.publish(
+        this.channel,
+        JSON.stringify(here ? { ...envelope, deliveredBy: this.replica } : envelope),
+      );
     } catch (error) {
       // the node gets it on reconnect, or from the reconciler
       this.logger.warn(`could not publish a command for node ${nodeId}: ${(error as Error).message}`);
-      this.deliver(envelope);
+      if (!here) this.deliver(envelope);
     }
   }
 
@@ -143,6 +155,7 @@ export class DispatchService implements OnModuleInit, OnModuleDestroy {
       this.logger.warn(`bad dispatch message: ${(error as Error).message}`);
       return;
     }
+    if (envelope.deliveredBy === this.replica) return; // this replica's own, delivered as it was sent
     this.deliver(envelope);
   }
 
